@@ -1,0 +1,22 @@
+//! The rules of OpenVisit as plain Rust: facilities and their settings, availability,
+//! pricing and rate caps, refunds and the double-entry ledger.
+//!
+//! Architecture invariant: this crate knows nothing about SQL, HTTP, Tokio or the wall
+//! clock. Every function that depends on the time takes `now` as a parameter.
+
+pub mod availability;
+pub mod facility;
+pub mod hours;
+pub mod ids;
+pub mod interval;
+pub mod ledger;
+pub mod money;
+pub mod pricing;
+pub mod rate_caps;
+pub mod refund;
+
+pub use ids::*;
+pub use money::Cents;
+
+#[cfg(test)]
+mod availability_tests;
