@@ -1,1 +1,27 @@
-//! placeholder
+//! Storage for OpenVisit on SQLite or PostgreSQL (and Postgres-wire distributed SQL),
+//! through one set of queries on sqlx's `Any` driver.
+//!
+//! It owns the schema, transactions and the database-enforced invariants: no double
+//! booking (claims keyed by resource and 5-minute granule), weekly limits (conditional
+//! counters), balances that never go negative (guarded rows), an append-only audit log.
+//! It takes `now` as a parameter and knows nothing about HTTP.
+
+pub mod accounts;
+pub mod approvals;
+pub mod audit;
+pub mod booking;
+pub mod cancel;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod facilities;
+pub mod ledger;
+pub mod payments;
+pub mod places;
+pub mod residents;
+pub mod schedule;
+pub mod time;
+pub mod visits;
+
+pub use db::{Backend, Db};
+pub use error::StoreError;

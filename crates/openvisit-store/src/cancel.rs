@@ -1,0 +1,148 @@
+//! Cancelling a visit: status, claims, weekly count and refund in one transaction (R13).
+
+use jiff::Timestamp;
+use openvisit_core::availability::week_of;
+use openvisit_core::ledger::JournalEntry;
+use openvisit_core::pricing::ChargeKind;
+use openvisit_core::refund::{CancelledBy, refund_on_cancel};
+use openvisit_core::{AccountId, Cents, VisitId};
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+use crate::audit::{Audit, append_audit};
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::facilities::{blackouts, get_facility};
+use crate::ledger::post_entry;
+use crate::visits::{VisitStatus, get_visit};
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct CancelOutcome {
+    pub visit: VisitId,
+    pub refund: Cents,
+}
+
+/// Cancels a visit. The caller has checked that `actor` may.
+pub async fn cancel_visit(
+    db: &Db,
+    visit: VisitId,
+    by: CancelledBy,
+    actor: Option<AccountId>,
+    reason: &str,
+    now: Timestamp,
+) -> Result<CancelOutcome, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let out = cancel_in_tx(&mut tx, visit, by, actor, reason, now).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// What the visitor would get back if they cancelled now (shown before confirming).
+pub fn refund_preview(
+    charge_kind: ChargeKind,
+    price: Cents,
+    start: Timestamp,
+    now: Timestamp,
+    by: CancelledBy,
+    notice_minutes: u32,
+) -> Result<Cents, StoreError> {
+    Ok(match charge_kind {
+        ChargeKind::Free => Cents::ZERO,
+        // Nothing was connected yet, so a per-minute hold always comes back whole.
+        ChargeKind::Hold => {
+            refund_on_cancel(price, start, now, by, notice_minutes)?;
+            price
+        }
+        ChargeKind::Block => refund_on_cancel(price, start, now, by, notice_minutes)?,
+    })
+}
+
+/// Cancels inside an open write transaction.
+pub async fn cancel_in_tx(
+    conn: &mut AnyConnection,
+    visit_id: VisitId,
+    by: CancelledBy,
+    actor: Option<AccountId>,
+    reason: &str,
+    now: Timestamp,
+) -> Result<CancelOutcome, StoreError> {
+    let visit = get_visit(conn, visit_id).await?;
+    if visit.status != VisitStatus::Booked {
+        return Err(StoreError::Conflict(
+            "this visit is not booked any more".into(),
+        ));
+    }
+    let facility = get_facility(conn, visit.facility).await?;
+    let rules = facility.rules(blackouts(conn, facility.id, now).await?)?;
+    let refund = refund_preview(
+        visit.charge_kind,
+        visit.price,
+        visit.start,
+        now,
+        by,
+        rules.cancel_notice_minutes,
+    )?;
+    let changed = sqlx::query(
+        "UPDATE visits SET status = 'cancelled', cancelled_by = $1, cancel_reason = $2, \
+         refund_cents = $3 WHERE id = $4 AND status = 'booked'",
+    )
+    .bind(by.as_str())
+    .bind(reason)
+    .bind(refund.0)
+    .bind(visit_id.0)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::Conflict(
+            "this visit is not booked any more".into(),
+        ));
+    }
+    sqlx::query("DELETE FROM claims WHERE visit_id = $1")
+        .bind(visit_id.0)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE week_counts SET visits = visits - 1 WHERE resident_id = $1 AND week_start = $2 \
+         AND visits > 0",
+    )
+    .bind(visit.resident.0)
+    .bind(week_of(&rules, visit.start).to_string())
+    .execute(&mut *conn)
+    .await?;
+    let memo = format!("Refund for cancelled visit #{visit_id}");
+    match visit.charge_kind {
+        ChargeKind::Free => {}
+        ChargeKind::Hold => {
+            if visit.price.0 > 0 {
+                let e = JournalEntry::release_hold(visit.visitor, visit_id, visit.price)?;
+                post_entry(conn, &e, actor, &memo, now).await?;
+            }
+        }
+        ChargeKind::Block => {
+            if refund.0 > 0 {
+                let e = JournalEntry::refund(visit.visitor, visit.facility, visit_id, refund)?;
+                post_entry(conn, &e, actor, &memo, now).await?;
+            }
+        }
+    }
+    if by == CancelledBy::Facility {
+        append_audit(
+            conn,
+            &Audit {
+                at: now,
+                actor,
+                facility: Some(visit.facility),
+                action: "visit.cancel",
+                subject: format!("visit:{visit_id}"),
+                detail: serde_json::json!({ "reason": reason, "refund_cents": refund.0 })
+                    .to_string(),
+            },
+        )
+        .await?;
+    }
+    Ok(CancelOutcome {
+        visit: visit_id,
+        refund,
+    })
+}

@@ -1,0 +1,203 @@
+//! The demo a new user sees on an empty database: two facilities (one booking remote
+//! and on-site visits, one remote only), units, kiosks, hours, residents, an approved
+//! visitor with money and a staff login.
+
+use jiff::Timestamp;
+use openvisit_core::facility::{FacilityType, PricingMode};
+use openvisit_core::ledger::JournalEntry;
+use openvisit_core::{Cents, FacilityId};
+
+use crate::accounts::{NewAccount, Role, create_account};
+use crate::approvals::{ApprovalStatus, decide_approval, request_approval};
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::facilities::{FacilitySettings, NewFacility, create_facility};
+use crate::ledger::post_entry;
+use crate::places::{add_hours, create_kiosk, create_unit};
+use crate::residents::create_resident;
+
+pub const DEMO_VISITOR_EMAIL: &str = "visitor@demo.openvisit.test";
+pub const DEMO_VISITOR_PASSWORD: &str = "demo-visitor-pass";
+pub const DEMO_STAFF_EMAIL: &str = "staff@demo.openvisit.test";
+pub const DEMO_STAFF_PASSWORD: &str = "demo-staff-pass";
+
+/// What the demo made, for the start-up message.
+#[derive(Debug, Clone)]
+pub struct DemoInfo {
+    pub facilities: Vec<FacilityId>,
+}
+
+/// Settings most demo facilities share.
+pub fn default_settings() -> FacilitySettings {
+    FacilitySettings {
+        offers_remote: true,
+        offers_on_site: true,
+        on_site_note: String::new(),
+        pricing_mode: PricingMode::Block,
+        increment_minutes: 15,
+        fee_cents: 285,
+        allowed_lengths: vec![15, 30, 45],
+        slot_grid_minutes: 15,
+        min_notice_minutes: 60,
+        max_days_ahead: 30,
+        cancel_notice_minutes: 24 * 60,
+        weekly_limit: 3,
+        kiosk_gap_minutes: 5,
+    }
+}
+
+/// Seeds the demo if the database has no facility yet. Returns `None` if it had one.
+pub async fn seed_demo_if_empty(db: &Db, now: Timestamp) -> Result<Option<DemoInfo>, StoreError> {
+    let mut conn = db.pool.acquire().await?;
+    if !crate::facilities::list_facilities(&mut conn, None)
+        .await?
+        .is_empty()
+    {
+        return Ok(None);
+    }
+    drop(conn);
+    let riverside = create_facility(
+        db,
+        &NewFacility {
+            slug: "riverside-county-jail".into(),
+            name: "Riverside County Jail".into(),
+            city: "Riverside".into(),
+            state: "IL".into(),
+            address: "100 Main Street, Riverside, IL 60546".into(),
+            phone: "(555) 010-1000".into(),
+            email: "visits@riverside.example".into(),
+            time_zone: "America/Chicago".into(),
+            facility_type: FacilityType::Jail,
+            population: 420,
+            settings: default_settings(),
+        },
+    )
+    .await?;
+    let cedar = create_facility(
+        db,
+        &NewFacility {
+            slug: "cedar-valley-correctional".into(),
+            name: "Cedar Valley Correctional Center".into(),
+            city: "Cedar Valley".into(),
+            state: "CO".into(),
+            address: "2 Canyon Road, Cedar Valley, CO 81001".into(),
+            phone: "(555) 010-2000".into(),
+            email: "visitation@cedarvalley.example".into(),
+            time_zone: "America/Denver".into(),
+            facility_type: FacilityType::Prison,
+            population: 1800,
+            settings: FacilitySettings {
+                offers_on_site: false,
+                on_site_note: "On-site visits at Cedar Valley are scheduled by the facility \
+                               itself: call (555) 010-2000 on weekdays."
+                    .into(),
+                pricing_mode: PricingMode::PerMinute,
+                increment_minutes: 30,
+                fee_cents: 750,
+                allowed_lengths: vec![30, 60],
+                slot_grid_minutes: 30,
+                weekly_limit: 2,
+                ..default_settings()
+            },
+        },
+    )
+    .await?;
+
+    let mut tx = db.begin_write().await?;
+    let mut residents = Vec::new();
+    for (facility, units) in [
+        (riverside, vec![("A Pod", 3usize), ("B Pod", 2)]),
+        (cedar, vec![("North Unit", 2)]),
+    ] {
+        for (unit_name, kiosk_count) in units {
+            let unit = create_unit(&mut tx, facility, unit_name).await?;
+            for k in 1..=kiosk_count {
+                create_kiosk(
+                    &mut tx,
+                    facility,
+                    Some(unit),
+                    &format!("{unit_name} kiosk {k}"),
+                )
+                .await?;
+            }
+            for weekday in 1..=7 {
+                add_hours(&mut tx, facility, Some(unit), weekday, 8 * 60, 11 * 60 + 30).await?;
+                add_hours(&mut tx, facility, Some(unit), weekday, 13 * 60, 20 * 60).await?;
+            }
+            for n in 1..=4 {
+                let number = format!("{}{:03}{n}", &unit_name[..1], facility.0);
+                let name = DEMO_NAMES[(residents.len()) % DEMO_NAMES.len()];
+                residents.push(create_resident(&mut tx, facility, &number, name, unit).await?);
+            }
+        }
+    }
+    create_kiosk(&mut tx, riverside, None, "Lobby kiosk 1").await?;
+    for weekday in 1..=6 {
+        add_hours(&mut tx, riverside, None, weekday, 9 * 60, 17 * 60).await?;
+    }
+    tx.commit().await?;
+
+    let staff = create_account(
+        db,
+        &NewAccount {
+            email: DEMO_STAFF_EMAIL.into(),
+            password: DEMO_STAFF_PASSWORD.into(),
+            display_name: "Demo Officer".into(),
+            role: Role::FacilityAdmin,
+            facility: Some(riverside),
+            language: "en".into(),
+            time_zone: "America/Chicago".into(),
+        },
+        now,
+    )
+    .await?;
+    let visitor = create_account(
+        db,
+        &NewAccount {
+            email: DEMO_VISITOR_EMAIL.into(),
+            password: DEMO_VISITOR_PASSWORD.into(),
+            display_name: "Demo Visitor".into(),
+            role: Role::Visitor,
+            facility: None,
+            language: "en".into(),
+            time_zone: "America/Chicago".into(),
+        },
+        now,
+    )
+    .await?;
+    for resident in residents.iter().take(2) {
+        let a = request_approval(db, visitor, *resident, now).await?;
+        decide_approval(
+            db,
+            staff,
+            riverside,
+            a.id,
+            ApprovalStatus::Approved,
+            "",
+            now,
+        )
+        .await?;
+    }
+    let mut tx = db.begin_write().await?;
+    let entry = JournalEntry::deposit(visitor, Cents(5000))?;
+    post_entry(&mut tx, &entry, None, "Demo funds", now).await?;
+    tx.commit().await?;
+    Ok(Some(DemoInfo {
+        facilities: vec![riverside, cedar],
+    }))
+}
+
+const DEMO_NAMES: &[&str] = &[
+    "Alex Rivera",
+    "Jordan Smith",
+    "Casey Johnson",
+    "Morgan Lee",
+    "Taylor Brown",
+    "Jamie Garcia",
+    "Riley Davis",
+    "Avery Martinez",
+    "Quinn Wilson",
+    "Drew Anderson",
+    "Reese Thomas",
+    "Skyler Moore",
+];

@@ -1,0 +1,47 @@
+//! What the store can answer instead of a result. The web layer turns each variant
+//! into an HTTP status and a message a person can act on.
+
+use openvisit_core::Cents;
+use openvisit_core::availability::RuleViolation;
+use openvisit_core::ledger::LedgerError;
+use openvisit_core::pricing::PricingError;
+use openvisit_core::refund::CancelError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("you are not allowed to do this")]
+    Forbidden,
+    #[error("{0}")]
+    Rule(#[from] RuleViolation),
+    #[error(
+        "not enough funds: this visit costs {needed} and your balance is {available}; add funds and try again"
+    )]
+    InsufficientFunds { needed: Cents, available: Cents },
+    #[error("this Idempotency-Key was already used for a different request")]
+    IdempotencyMismatch,
+    #[error("{0}")]
+    Pricing(#[from] PricingError),
+    #[error("{0}")]
+    Ledger(#[from] LedgerError),
+    #[error("{0}")]
+    Cancel(#[from] CancelError),
+    #[error("the data in the database is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// Whether a unique or primary-key constraint refused a write.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(db)) if db.is_unique_violation())
+    }
+}

@@ -1,0 +1,416 @@
+//! Facilities, their settings and rate caps (R1, R2, R12, R17).
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use openvisit_core::facility::{Blackout, FacilityRules, FacilityType, Pricing, PricingMode};
+use openvisit_core::pricing::validate_pricing;
+use openvisit_core::rate_caps::{RateCap, RateCapTable};
+use openvisit_core::{AccountId, Cents, FacilityId};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::audit::{Audit, append_audit};
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::time::{from_secs, secs};
+
+/// The settings staff can change (R1–R3, R12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacilitySettings {
+    pub offers_remote: bool,
+    pub offers_on_site: bool,
+    /// Where on-site visits are booked elsewhere: how to arrange them (R1).
+    pub on_site_note: String,
+    pub pricing_mode: PricingMode,
+    pub increment_minutes: u32,
+    pub fee_cents: i64,
+    pub allowed_lengths: Vec<u32>,
+    pub slot_grid_minutes: u32,
+    pub min_notice_minutes: u32,
+    pub max_days_ahead: u32,
+    pub cancel_notice_minutes: u32,
+    pub weekly_limit: u32,
+    pub kiosk_gap_minutes: u32,
+}
+
+/// A facility as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facility {
+    pub id: FacilityId,
+    pub slug: String,
+    pub name: String,
+    pub city: String,
+    pub state: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub time_zone: String,
+    pub facility_type: FacilityType,
+    pub population: u32,
+    pub settings: FacilitySettings,
+}
+
+/// What an operator gives to create a facility.
+#[derive(Debug, Clone)]
+pub struct NewFacility {
+    pub slug: String,
+    pub name: String,
+    pub city: String,
+    pub state: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub time_zone: String,
+    pub facility_type: FacilityType,
+    pub population: u32,
+    pub settings: FacilitySettings,
+}
+
+impl FacilitySettings {
+    /// Checks the settings that the database's own checks cannot express.
+    pub fn validate(
+        &self,
+        facility_type: FacilityType,
+        population: u32,
+        caps: &RateCapTable,
+    ) -> Result<(), StoreError> {
+        validate_pricing(&self.pricing(), facility_type, population, caps)?;
+        if self.allowed_lengths.is_empty() {
+            return Err(StoreError::Invalid(
+                "allow at least one visit length".into(),
+            ));
+        }
+        if self
+            .allowed_lengths
+            .iter()
+            .any(|l| *l == 0 || *l > 240 || l % 5 != 0)
+        {
+            return Err(StoreError::Invalid(
+                "visit lengths must be multiples of 5 minutes, from 5 to 240".into(),
+            ));
+        }
+        for (name, v) in [
+            ("slot grid", self.slot_grid_minutes),
+            ("kiosk gap", self.kiosk_gap_minutes),
+        ] {
+            if v % 5 != 0 || v > 240 {
+                return Err(StoreError::Invalid(format!(
+                    "the {name} must be a multiple of 5 minutes, at most 240"
+                )));
+            }
+        }
+        if self.slot_grid_minutes == 0 {
+            return Err(StoreError::Invalid(
+                "the slot grid cannot be 0 minutes".into(),
+            ));
+        }
+        if self.max_days_ahead == 0 || self.max_days_ahead > 366 {
+            return Err(StoreError::Invalid(
+                "visits can be booked from 1 to 366 days ahead".into(),
+            ));
+        }
+        if !self.offers_remote && !self.offers_on_site {
+            return Err(StoreError::Invalid(
+                "offer remote visits, on-site visits or both".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn pricing(&self) -> Pricing {
+        Pricing {
+            mode: self.pricing_mode,
+            increment_minutes: self.increment_minutes,
+            fee_per_increment: Cents(self.fee_cents),
+        }
+    }
+}
+
+impl Facility {
+    /// The booking rules, with the facility's blackouts.
+    pub fn rules(&self, blackouts: Vec<Blackout>) -> Result<FacilityRules, StoreError> {
+        let s = &self.settings;
+        Ok(FacilityRules {
+            time_zone: TimeZone::get(&self.time_zone)
+                .map_err(|_| StoreError::Corrupt(format!("unknown zone {}", self.time_zone)))?,
+            offers_remote: s.offers_remote,
+            offers_on_site: s.offers_on_site,
+            pricing: s.pricing(),
+            allowed_lengths: s.allowed_lengths.clone(),
+            slot_grid_minutes: s.slot_grid_minutes,
+            min_notice_minutes: s.min_notice_minutes,
+            max_days_ahead: s.max_days_ahead,
+            cancel_notice_minutes: s.cancel_notice_minutes,
+            weekly_limit_per_resident: s.weekly_limit,
+            kiosk_gap_minutes: s.kiosk_gap_minutes,
+            blackouts,
+        })
+    }
+}
+
+fn u32_col(row: &AnyRow, col: &str) -> Result<u32, StoreError> {
+    let v: i64 = row.try_get(col)?;
+    u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("{col} = {v}")))
+}
+
+fn facility_from_row(row: &AnyRow) -> Result<Facility, StoreError> {
+    let lengths: String = row.try_get("allowed_lengths")?;
+    let ftype: String = row.try_get("facility_type")?;
+    let mode: String = row.try_get("pricing_mode")?;
+    Ok(Facility {
+        id: FacilityId(row.try_get("id")?),
+        slug: row.try_get("slug")?,
+        name: row.try_get("name")?,
+        city: row.try_get("city")?,
+        state: row.try_get("state")?,
+        address: row.try_get("address")?,
+        phone: row.try_get("phone")?,
+        email: row.try_get("email")?,
+        time_zone: row.try_get("time_zone")?,
+        facility_type: FacilityType::parse(&ftype)
+            .ok_or_else(|| StoreError::Corrupt(format!("facility type {ftype}")))?,
+        population: u32_col(row, "population")?,
+        settings: FacilitySettings {
+            offers_remote: row.try_get::<i64, _>("offers_remote")? != 0,
+            offers_on_site: row.try_get::<i64, _>("offers_on_site")? != 0,
+            on_site_note: row.try_get("on_site_note")?,
+            pricing_mode: PricingMode::parse(&mode)
+                .ok_or_else(|| StoreError::Corrupt(format!("pricing mode {mode}")))?,
+            increment_minutes: u32_col(row, "increment_minutes")?,
+            fee_cents: row.try_get("fee_cents")?,
+            allowed_lengths: lengths
+                .split(',')
+                .filter_map(|l| l.trim().parse().ok())
+                .collect(),
+            slot_grid_minutes: u32_col(row, "slot_grid_minutes")?,
+            min_notice_minutes: u32_col(row, "min_notice_minutes")?,
+            max_days_ahead: u32_col(row, "max_days_ahead")?,
+            cancel_notice_minutes: u32_col(row, "cancel_notice_minutes")?,
+            weekly_limit: u32_col(row, "weekly_limit")?,
+            kiosk_gap_minutes: u32_col(row, "kiosk_gap_minutes")?,
+        },
+    })
+}
+
+fn lengths_text(lengths: &[u32]) -> String {
+    let mut sorted = lengths.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    sorted
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The operator's rate cap table (R17).
+pub async fn rate_caps(conn: &mut AnyConnection) -> Result<RateCapTable, StoreError> {
+    let rows = sqlx::query(
+        "SELECT facility_type, min_population, max_population, cap_millicents_per_minute \
+         FROM rate_caps",
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let ftype: String = row.try_get("facility_type")?;
+        out.push(RateCap {
+            facility_type: FacilityType::parse(&ftype)
+                .ok_or_else(|| StoreError::Corrupt(format!("facility type {ftype}")))?,
+            min_population: u32::try_from(row.try_get::<i64, _>("min_population")?)
+                .unwrap_or(u32::MAX),
+            max_population: u32::try_from(row.try_get::<i64, _>("max_population")?)
+                .unwrap_or(u32::MAX),
+            cap_millicents_per_minute: row.try_get("cap_millicents_per_minute")?,
+        });
+    }
+    Ok(RateCapTable { rows: out })
+}
+
+/// Creates a facility after checking its zone and price.
+pub async fn create_facility(db: &Db, new: &NewFacility) -> Result<FacilityId, StoreError> {
+    if TimeZone::get(&new.time_zone).is_err() {
+        return Err(StoreError::Invalid(format!(
+            "unknown time zone {:?}; use an IANA name such as America/Chicago",
+            new.time_zone
+        )));
+    }
+    let mut tx = db.begin_write().await?;
+    let caps = rate_caps(&mut tx).await?;
+    new.settings
+        .validate(new.facility_type, new.population, &caps)?;
+    let s = &new.settings;
+    let row = sqlx::query(
+        "INSERT INTO facilities (slug, name, city, state, address, phone, email, time_zone, \
+         facility_type, population, offers_remote, offers_on_site, on_site_note, pricing_mode, \
+         increment_minutes, fee_cents, allowed_lengths, slot_grid_minutes, min_notice_minutes, \
+         max_days_ahead, cancel_notice_minutes, weekly_limit, kiosk_gap_minutes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         $18, $19, $20, $21, $22, $23) RETURNING id",
+    )
+    .bind(&new.slug)
+    .bind(&new.name)
+    .bind(&new.city)
+    .bind(&new.state)
+    .bind(&new.address)
+    .bind(&new.phone)
+    .bind(&new.email)
+    .bind(&new.time_zone)
+    .bind(new.facility_type.as_str())
+    .bind(i64::from(new.population))
+    .bind(i64::from(s.offers_remote))
+    .bind(i64::from(s.offers_on_site))
+    .bind(&s.on_site_note)
+    .bind(s.pricing_mode.as_str())
+    .bind(i64::from(s.increment_minutes))
+    .bind(s.fee_cents)
+    .bind(lengths_text(&s.allowed_lengths))
+    .bind(i64::from(s.slot_grid_minutes))
+    .bind(i64::from(s.min_notice_minutes))
+    .bind(i64::from(s.max_days_ahead))
+    .bind(i64::from(s.cancel_notice_minutes))
+    .bind(i64::from(s.weekly_limit))
+    .bind(i64::from(s.kiosk_gap_minutes))
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(StoreError::from)
+    .map_err(|e| {
+        if e.is_unique_violation() {
+            StoreError::Conflict(format!("a facility named {:?} already exists", new.slug))
+        } else {
+            e
+        }
+    })?;
+    let id = FacilityId(row.try_get("id")?);
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn get_facility(
+    conn: &mut AnyConnection,
+    id: FacilityId,
+) -> Result<Facility, StoreError> {
+    let row = sqlx::query("SELECT * FROM facilities WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound("facility"))?;
+    facility_from_row(&row)
+}
+
+pub async fn facility_by_slug(
+    conn: &mut AnyConnection,
+    slug: &str,
+) -> Result<Facility, StoreError> {
+    let row = sqlx::query("SELECT * FROM facilities WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound("facility"))?;
+    facility_from_row(&row)
+}
+
+/// The public directory (R1): every facility, or those whose name, city or state
+/// contains `query` (any case).
+pub async fn list_facilities(
+    conn: &mut AnyConnection,
+    query: Option<&str>,
+) -> Result<Vec<Facility>, StoreError> {
+    let rows = match query.map(str::trim).filter(|q| !q.is_empty()) {
+        None => {
+            sqlx::query("SELECT * FROM facilities ORDER BY name")
+                .fetch_all(conn)
+                .await?
+        }
+        Some(q) => {
+            let pattern = format!("%{}%", q.to_lowercase().replace(['%', '_'], ""));
+            sqlx::query(
+                "SELECT * FROM facilities WHERE LOWER(name) LIKE $1 OR LOWER(city) LIKE $1 \
+                 OR LOWER(state) LIKE $1 ORDER BY name",
+            )
+            .bind(pattern)
+            .fetch_all(conn)
+            .await?
+        }
+    };
+    rows.iter().map(facility_from_row).collect()
+}
+
+/// Staff change the settings; a price above the cap is refused with the cap (R17).
+pub async fn update_settings(
+    db: &Db,
+    id: FacilityId,
+    settings: &FacilitySettings,
+    actor: AccountId,
+    now: Timestamp,
+) -> Result<Facility, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let current = get_facility(&mut tx, id).await?;
+    let caps = rate_caps(&mut tx).await?;
+    settings.validate(current.facility_type, current.population, &caps)?;
+    let s = settings;
+    sqlx::query(
+        "UPDATE facilities SET offers_remote = $1, offers_on_site = $2, on_site_note = $3, \
+         pricing_mode = $4, increment_minutes = $5, fee_cents = $6, allowed_lengths = $7, \
+         slot_grid_minutes = $8, min_notice_minutes = $9, max_days_ahead = $10, \
+         cancel_notice_minutes = $11, weekly_limit = $12, kiosk_gap_minutes = $13 WHERE id = $14",
+    )
+    .bind(i64::from(s.offers_remote))
+    .bind(i64::from(s.offers_on_site))
+    .bind(&s.on_site_note)
+    .bind(s.pricing_mode.as_str())
+    .bind(i64::from(s.increment_minutes))
+    .bind(s.fee_cents)
+    .bind(lengths_text(&s.allowed_lengths))
+    .bind(i64::from(s.slot_grid_minutes))
+    .bind(i64::from(s.min_notice_minutes))
+    .bind(i64::from(s.max_days_ahead))
+    .bind(i64::from(s.cancel_notice_minutes))
+    .bind(i64::from(s.weekly_limit))
+    .bind(i64::from(s.kiosk_gap_minutes))
+    .bind(id.0)
+    .execute(&mut *tx)
+    .await?;
+    let detail = serde_json::json!({ "before": current.settings, "after": settings }).to_string();
+    append_audit(
+        &mut tx,
+        &Audit {
+            at: now,
+            actor: Some(actor),
+            facility: Some(id),
+            action: "facility.settings",
+            subject: format!("facility:{id}"),
+            detail,
+        },
+    )
+    .await?;
+    let updated = get_facility(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Blackouts that end after `after`.
+pub async fn blackouts(
+    conn: &mut AnyConnection,
+    id: FacilityId,
+    after: Timestamp,
+) -> Result<Vec<Blackout>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT start_at, end_at, reason FROM blackouts WHERE facility_id = $1 AND end_at > $2 \
+         ORDER BY start_at",
+    )
+    .bind(id.0)
+    .bind(secs(after))
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Blackout {
+                start: from_secs(r.try_get("start_at")?)?,
+                end: from_secs(r.try_get("end_at")?)?,
+                reason: r.try_get("reason")?,
+            })
+        })
+        .collect()
+}

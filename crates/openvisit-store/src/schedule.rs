@@ -1,0 +1,167 @@
+//! Loads what the core's availability rules need for one resident and one visitor.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use openvisit_core::availability::{KioskCalendar, Schedule};
+use openvisit_core::facility::FacilityRules;
+use openvisit_core::hours::WeeklyHours;
+use openvisit_core::interval::{BusySet, Interval};
+use openvisit_core::{AccountId, FacilityId, HousingUnitId, KioskId, ResidentId};
+use sqlx::{AnyConnection, Row};
+
+use crate::error::StoreError;
+use crate::facilities::{Facility, blackouts, get_facility};
+use crate::places::{hours, kiosks};
+use crate::time::{from_secs, secs};
+
+/// Owned inputs for a `Schedule`.
+#[derive(Debug, Clone)]
+pub struct ScheduleData {
+    pub facility: Facility,
+    pub rules: FacilityRules,
+    pub unit_hours: WeeklyHours,
+    pub lobby_hours: WeeklyHours,
+    pub housing_kiosks: Vec<KioskCalendar>,
+    pub lobby_kiosks: Vec<KioskCalendar>,
+    pub resident_busy: BusySet,
+    pub visitor_busy: BusySet,
+    pub week_counts: BTreeMap<Date, u32>,
+}
+
+impl ScheduleData {
+    pub fn schedule(&self) -> Schedule<'_> {
+        Schedule {
+            rules: &self.rules,
+            unit_hours: &self.unit_hours,
+            lobby_hours: &self.lobby_hours,
+            housing_kiosks: &self.housing_kiosks,
+            lobby_kiosks: &self.lobby_kiosks,
+            resident_busy: &self.resident_busy,
+            visitor_busy: &self.visitor_busy,
+            resident_week_counts: &self.week_counts,
+        }
+    }
+}
+
+async fn intervals(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    id: i64,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<(i64, Interval)>, StoreError> {
+    let rows = sqlx::query(sql)
+        .bind(id)
+        .bind(secs(from))
+        .bind(secs(to))
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<Option<i64>, _>("k")?.unwrap_or(0),
+                Interval::new(
+                    from_secs(r.try_get("start_at")?)?,
+                    from_secs(r.try_get("end_at")?)?,
+                ),
+            ))
+        })
+        .collect()
+}
+
+fn calendars(ids: Vec<KioskId>, busy: &[(i64, Interval)], gap: u32) -> Vec<KioskCalendar> {
+    ids.into_iter()
+        .map(|kiosk| KioskCalendar {
+            kiosk,
+            busy: BusySet::new(
+                busy.iter()
+                    .filter(|(k, _)| *k == kiosk.0)
+                    .map(|(_, i)| i.extended_by_minutes(gap))
+                    .collect(),
+            ),
+        })
+        .collect()
+}
+
+/// Loads everything needed to check or list visits between `from` and `to`.
+pub async fn load_schedule(
+    conn: &mut AnyConnection,
+    facility: FacilityId,
+    unit: HousingUnitId,
+    resident: ResidentId,
+    visitor: AccountId,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<ScheduleData, StoreError> {
+    let facility = get_facility(conn, facility).await?;
+    let rules = facility.rules(blackouts(conn, facility.id, from).await?)?;
+    let gap = rules.kiosk_gap_minutes;
+    // Look a little further back so a long visit plus gap before `from` is seen.
+    let wide_from = openvisit_core::interval::add_minutes(from, -(24 * 60));
+    let unit_hours = hours(conn, facility.id, Some(unit)).await?;
+    let lobby_hours = hours(conn, facility.id, None).await?;
+    let housing_busy = intervals(
+        conn,
+        "SELECT v.housing_kiosk_id AS k, v.start_at, v.end_at FROM visits v \
+         JOIN kiosks k ON k.id = v.housing_kiosk_id WHERE k.housing_unit_id = $1 \
+         AND v.status = 'booked' AND v.end_at > $2 AND v.start_at < $3",
+        unit.0,
+        wide_from,
+        to,
+    )
+    .await?;
+    let lobby_busy = intervals(
+        conn,
+        "SELECT lobby_kiosk_id AS k, start_at, end_at FROM visits WHERE facility_id = $1 \
+         AND lobby_kiosk_id IS NOT NULL AND status = 'booked' AND end_at > $2 AND start_at < $3",
+        facility.id.0,
+        wide_from,
+        to,
+    )
+    .await?;
+    let resident_busy = intervals(
+        conn,
+        "SELECT resident_id AS k, start_at, end_at FROM visits WHERE resident_id = $1 \
+         AND status = 'booked' AND end_at > $2 AND start_at < $3",
+        resident.0,
+        wide_from,
+        to,
+    )
+    .await?;
+    let visitor_busy = intervals(
+        conn,
+        "SELECT visitor_id AS k, start_at, end_at FROM visits WHERE visitor_id = $1 \
+         AND status = 'booked' AND end_at > $2 AND start_at < $3",
+        visitor.0,
+        wide_from,
+        to,
+    )
+    .await?;
+    let rows = sqlx::query("SELECT week_start, visits FROM week_counts WHERE resident_id = $1")
+        .bind(resident.0)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut week_counts = BTreeMap::new();
+    for r in rows {
+        let week: String = r.try_get("week_start")?;
+        let n: i64 = r.try_get("visits")?;
+        if let Ok(d) = week.parse::<Date>() {
+            week_counts.insert(d, u32::try_from(n).unwrap_or(u32::MAX));
+        }
+    }
+    let housing_ids = kiosks(conn, facility.id, Some(unit)).await?;
+    let lobby_ids = kiosks(conn, facility.id, None).await?;
+    Ok(ScheduleData {
+        housing_kiosks: calendars(housing_ids, &housing_busy, gap),
+        lobby_kiosks: calendars(lobby_ids, &lobby_busy, gap),
+        resident_busy: BusySet::new(resident_busy.into_iter().map(|(_, i)| i).collect()),
+        visitor_busy: BusySet::new(visitor_busy.into_iter().map(|(_, i)| i).collect()),
+        facility,
+        rules,
+        unit_hours,
+        lobby_hours,
+        week_counts,
+    })
+}

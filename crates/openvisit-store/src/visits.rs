@@ -1,0 +1,140 @@
+//! Reading visits.
+
+use jiff::Timestamp;
+use openvisit_core::facility::VisitKind;
+use openvisit_core::pricing::ChargeKind;
+use openvisit_core::{AccountId, Cents, FacilityId, KioskId, ResidentId, VisitId};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::error::StoreError;
+use crate::time::from_secs;
+
+/// Where a visit is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitStatus {
+    Booked,
+    Cancelled,
+    Completed,
+    Missed,
+    EndedByStaff,
+    Failed,
+}
+
+impl VisitStatus {
+    pub fn parse(s: &str) -> Option<VisitStatus> {
+        Some(match s {
+            "booked" => VisitStatus::Booked,
+            "cancelled" => VisitStatus::Cancelled,
+            "completed" => VisitStatus::Completed,
+            "missed" => VisitStatus::Missed,
+            "ended_by_staff" => VisitStatus::EndedByStaff,
+            "failed" => VisitStatus::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// A visit as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Visit {
+    pub id: VisitId,
+    pub facility: FacilityId,
+    pub resident: ResidentId,
+    pub visitor: AccountId,
+    pub kind: VisitKind,
+    pub privileged: bool,
+    pub housing_kiosk: KioskId,
+    pub lobby_kiosk: Option<KioskId>,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub charge_kind: ChargeKind,
+    pub price: Cents,
+    pub status: VisitStatus,
+    pub cancelled_by: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub refund: Cents,
+}
+
+pub(crate) fn visit_from_row(r: &AnyRow) -> Result<Visit, StoreError> {
+    let kind: String = r.try_get("kind")?;
+    let charge: String = r.try_get("charge_kind")?;
+    let status: String = r.try_get("status")?;
+    Ok(Visit {
+        id: VisitId(r.try_get("id")?),
+        facility: FacilityId(r.try_get("facility_id")?),
+        resident: ResidentId(r.try_get("resident_id")?),
+        visitor: AccountId(r.try_get("visitor_id")?),
+        kind: VisitKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("kind {kind}")))?,
+        privileged: r.try_get::<i64, _>("privileged")? != 0,
+        housing_kiosk: KioskId(r.try_get("housing_kiosk_id")?),
+        lobby_kiosk: r.try_get::<Option<i64>, _>("lobby_kiosk_id")?.map(KioskId),
+        start: from_secs(r.try_get("start_at")?)?,
+        end: from_secs(r.try_get("end_at")?)?,
+        charge_kind: ChargeKind::parse(&charge)
+            .ok_or_else(|| StoreError::Corrupt(format!("charge {charge}")))?,
+        price: Cents(r.try_get("price_cents")?),
+        status: VisitStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+        cancelled_by: r.try_get("cancelled_by")?,
+        cancel_reason: r.try_get("cancel_reason")?,
+        refund: Cents(r.try_get("refund_cents")?),
+    })
+}
+
+pub async fn get_visit(conn: &mut AnyConnection, id: VisitId) -> Result<Visit, StoreError> {
+    let row = sqlx::query("SELECT * FROM visits WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound("visit"))?;
+    visit_from_row(&row)
+}
+
+/// A visitor's visits, soonest first.
+pub async fn visits_of_visitor(
+    conn: &mut AnyConnection,
+    visitor: AccountId,
+) -> Result<Vec<Visit>, StoreError> {
+    let rows = sqlx::query("SELECT * FROM visits WHERE visitor_id = $1 ORDER BY start_at, id")
+        .bind(visitor.0)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(visit_from_row).collect()
+}
+
+/// A facility's visits that overlap `[from, to)`, by start.
+pub async fn visits_of_facility(
+    conn: &mut AnyConnection,
+    facility: FacilityId,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<Visit>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT * FROM visits WHERE facility_id = $1 AND end_at > $2 AND start_at < $3 \
+         ORDER BY start_at, id",
+    )
+    .bind(facility.0)
+    .bind(from.as_second())
+    .bind(to.as_second())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(visit_from_row).collect()
+}
+
+/// Pairs of booked visits that share a kiosk, resident or visitor at the same time.
+/// Always empty; tests and the benchmark check it.
+pub async fn overlapping_pairs(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM visits a JOIN visits b ON a.id < b.id \
+         AND a.status = 'booked' AND b.status = 'booked' \
+         AND a.start_at < b.end_at AND b.start_at < a.end_at \
+         AND (a.housing_kiosk_id = b.housing_kiosk_id OR a.resident_id = b.resident_id \
+              OR a.visitor_id = b.visitor_id OR a.lobby_kiosk_id = b.lobby_kiosk_id)",
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get("n")?)
+}

@@ -1,0 +1,25 @@
+//! The one place that reads the wall clock. Everything else gets `now` from here, so
+//! tests can move time.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use jiff::Timestamp;
+
+/// Now, possibly shifted by an offset a test sets.
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_seconds: AtomicI64,
+}
+
+impl Clock {
+    pub fn now(&self) -> Timestamp {
+        let now = Timestamp::now();
+        let offset = self.offset_seconds.load(Ordering::Relaxed);
+        Timestamp::from_second(now.as_second() + offset).unwrap_or(now)
+    }
+
+    /// Moves the clock forward (tests only need this; production leaves it at zero).
+    pub fn advance_seconds(&self, seconds: i64) {
+        self.offset_seconds.fetch_add(seconds, Ordering::Relaxed);
+    }
+}

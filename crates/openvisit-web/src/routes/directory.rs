@@ -1,0 +1,185 @@
+//! The public facility directory and a facility's details (R1).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use openvisit_core::FacilityId;
+use openvisit_core::facility::VisitKind;
+use openvisit_core::pricing::quote;
+use openvisit_store::StoreError;
+use openvisit_store::facilities::{Facility, get_facility, list_facilities};
+use openvisit_store::places::{hours, list_units};
+use openvisit_store::residents::search_residents;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Visitor;
+use crate::error::ApiResult;
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct DirectoryQuery {
+    pub q: Option<String>,
+}
+
+/// A facility as the public sees it.
+#[derive(Debug, Serialize)]
+pub struct FacilityView {
+    pub id: FacilityId,
+    pub slug: String,
+    pub name: String,
+    pub city: String,
+    pub state: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub time_zone: String,
+    pub visit_kinds: Vec<VisitKind>,
+    /// Where on-site visits are booked elsewhere, how to arrange them (R1).
+    pub on_site_elsewhere: Option<String>,
+    pub pricing_mode: openvisit_core::facility::PricingMode,
+    pub increment_minutes: u32,
+    pub fee_per_increment_cents: i64,
+    pub allowed_lengths: Vec<LengthPrice>,
+    pub cancel_notice_minutes: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LengthPrice {
+    pub minutes: u32,
+    pub remote_price_cents: i64,
+}
+
+impl From<Facility> for FacilityView {
+    fn from(f: Facility) -> FacilityView {
+        let s = &f.settings;
+        let mut kinds = Vec::new();
+        if s.offers_remote {
+            kinds.push(VisitKind::Remote);
+        }
+        if s.offers_on_site {
+            kinds.push(VisitKind::OnSite);
+        }
+        let on_site_elsewhere = (!s.offers_on_site).then(|| {
+            if s.on_site_note.is_empty() {
+                format!(
+                    "Contact the facility for on-site visits: {} · {}",
+                    f.phone, f.email
+                )
+            } else {
+                s.on_site_note.clone()
+            }
+        });
+        FacilityView {
+            allowed_lengths: s
+                .allowed_lengths
+                .iter()
+                .map(|m| LengthPrice {
+                    minutes: *m,
+                    remote_price_cents: quote(&s.pricing(), VisitKind::Remote, *m).amount.0,
+                })
+                .collect(),
+            visit_kinds: kinds,
+            on_site_elsewhere,
+            pricing_mode: s.pricing_mode,
+            increment_minutes: s.increment_minutes,
+            fee_per_increment_cents: s.fee_cents,
+            cancel_notice_minutes: s.cancel_notice_minutes,
+            id: f.id,
+            slug: f.slug,
+            name: f.name,
+            city: f.city,
+            state: f.state,
+            address: f.address,
+            phone: f.phone,
+            email: f.email,
+            time_zone: f.time_zone,
+        }
+    }
+}
+
+pub async fn directory(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<DirectoryQuery>,
+) -> ApiResult<Json<Vec<FacilityView>>> {
+    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let list = list_facilities(&mut conn, q.q.as_deref()).await?;
+    Ok(Json(list.into_iter().map(FacilityView::from).collect()))
+}
+
+#[derive(Debug, Serialize)]
+pub struct FacilityDetail {
+    #[serde(flatten)]
+    pub facility: FacilityView,
+    pub housing_units: Vec<UnitView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnitView {
+    pub name: String,
+    /// e.g. "Mon 08:00–11:30" in facility time.
+    pub visiting_hours: Vec<String>,
+}
+
+pub async fn facility(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<FacilityDetail>> {
+    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let f = get_facility(&mut conn, FacilityId(id)).await?;
+    let mut units = Vec::new();
+    for u in list_units(&mut conn, f.id).await? {
+        let h = hours(&mut conn, f.id, Some(u.id)).await?;
+        units.push(UnitView {
+            name: u.name,
+            visiting_hours: h
+                .windows
+                .iter()
+                .map(|w| {
+                    format!(
+                        "{:?} {}–{}",
+                        w.weekday,
+                        w.open.strftime("%H:%M"),
+                        w.close.strftime("%H:%M")
+                    )
+                })
+                .collect(),
+        });
+    }
+    Ok(Json(FacilityDetail {
+        facility: f.into(),
+        housing_units: units,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResidentQuery {
+    pub q: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ResidentView {
+    pub id: openvisit_core::ResidentId,
+    pub full_name: String,
+    pub booking_number: String,
+}
+
+/// A signed-in visitor looks up a resident to ask for approval.
+pub async fn residents(
+    State(s): State<AppState>,
+    _v: Visitor,
+    Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<ResidentQuery>,
+) -> ApiResult<Json<Vec<ResidentView>>> {
+    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let found = search_residents(&mut conn, FacilityId(id), &q.q).await?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|r| ResidentView {
+                id: r.id,
+                full_name: r.full_name,
+                booking_number: r.booking_number,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,8 @@
+//! HTTP handlers, one file per noun.
+
+pub mod account;
+pub mod approvals;
+pub mod directory;
+pub mod money;
+pub mod staff;
+pub mod visits;

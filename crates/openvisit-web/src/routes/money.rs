@@ -1,0 +1,65 @@
+//! Balance, ledger history and adding funds.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use openvisit_core::Cents;
+use openvisit_store::StoreError;
+use openvisit_store::ledger::{LedgerLine, visitor_balance, visitor_history};
+use openvisit_store::payments::deposit;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Visitor;
+use crate::error::ApiResult;
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize)]
+pub struct BalanceView {
+    pub balance_cents: i64,
+    pub balance: String,
+}
+
+pub async fn balance(State(s): State<AppState>, v: Visitor) -> ApiResult<Json<BalanceView>> {
+    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let b = visitor_balance(&mut conn, v.id()).await?;
+    Ok(Json(BalanceView {
+        balance_cents: b.0,
+        balance: b.to_string(),
+    }))
+}
+
+pub async fn ledger(State(s): State<AppState>, v: Visitor) -> ApiResult<Json<Vec<LedgerLine>>> {
+    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    Ok(Json(visitor_history(&mut conn, v.id()).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DepositForm {
+    pub amount_cents: i64,
+    /// The token the payment form gave; the test provider declines `decline`.
+    pub payment_token: String,
+}
+
+pub async fn add_funds(
+    State(s): State<AppState>,
+    v: Visitor,
+    ApiJson(f): ApiJson<DepositForm>,
+) -> ApiResult<(StatusCode, Json<BalanceView>)> {
+    let b = deposit(
+        &s.db,
+        s.payments.as_ref(),
+        v.id(),
+        Cents(f.amount_cents),
+        &f.payment_token,
+        s.clock.now(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(BalanceView {
+            balance_cents: b.0,
+            balance: b.to_string(),
+        }),
+    ))
+}

@@ -1,0 +1,152 @@
+//! What facility staff need from the spine: approvals, settings, the schedule,
+//! cancelling with a refund, the audit log. Every query is limited to their facility.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use jiff::Timestamp;
+use openvisit_core::refund::CancelledBy;
+use openvisit_core::{ApprovalId, VisitId};
+use openvisit_store::StoreError;
+use openvisit_store::approvals::{
+    Approval, ApprovalStatus, approvals_of_facility, decide_approval,
+};
+use openvisit_store::audit::{AuditRecord, audit_for_facility};
+use openvisit_store::cancel::{CancelOutcome, cancel_visit};
+use openvisit_store::facilities::{Facility, FacilitySettings, get_facility, update_settings};
+use openvisit_store::visits::{Visit, get_visit, visits_of_facility};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{FacilityAdmin, Staff};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct ApprovalFilter {
+    pub status: Option<ApprovalStatus>,
+}
+
+pub async fn approvals(
+    State(s): State<AppState>,
+    staff: Staff,
+    ApiQuery(f): ApiQuery<ApprovalFilter>,
+) -> ApiResult<Json<Vec<Approval>>> {
+    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    Ok(Json(
+        approvals_of_facility(&mut conn, staff.facility, f.status).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    pub status: ApprovalStatus,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DecisionView {
+    pub approval: Approval,
+    pub cancelled_visits: Vec<VisitId>,
+}
+
+pub async fn decide(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<DecisionForm>,
+) -> ApiResult<Json<DecisionView>> {
+    let (approval, cancelled_visits) = decide_approval(
+        &s.db,
+        staff.account.id,
+        staff.facility,
+        ApprovalId(id),
+        f.status,
+        &f.reason,
+        s.clock.now(),
+    )
+    .await?;
+    Ok(Json(DecisionView {
+        approval,
+        cancelled_visits,
+    }))
+}
+
+pub async fn settings(State(s): State<AppState>, staff: Staff) -> ApiResult<Json<Facility>> {
+    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    Ok(Json(get_facility(&mut conn, staff.facility).await?))
+}
+
+pub async fn update(
+    State(s): State<AppState>,
+    FacilityAdmin(staff): FacilityAdmin,
+    ApiJson(f): ApiJson<FacilitySettings>,
+) -> ApiResult<Json<Facility>> {
+    Ok(Json(
+        update_settings(&s.db, staff.facility, &f, staff.account.id, s.clock.now()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RangeQuery {
+    pub from: Timestamp,
+    pub to: Timestamp,
+}
+
+pub async fn schedule(
+    State(s): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<RangeQuery>,
+) -> ApiResult<Json<Vec<Visit>>> {
+    if q.to <= q.from || q.to.as_second() - q.from.as_second() > 42 * 86_400 {
+        return Err(ApiError::bad_request(
+            "choose a range of up to 42 days, with 'from' before 'to'",
+        ));
+    }
+    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    Ok(Json(
+        visits_of_facility(&mut conn, staff.facility, q.from, q.to).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CancelForm {
+    pub reason: String,
+}
+
+pub async fn cancel(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<CancelForm>,
+) -> ApiResult<Json<CancelOutcome>> {
+    if f.reason.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "give a reason; the visitor will see it",
+        ));
+    }
+    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let visit = get_visit(&mut conn, VisitId(id)).await?;
+    drop(conn);
+    if visit.facility != staff.facility {
+        return Err(ApiError::not_found("visit"));
+    }
+    Ok(Json(
+        cancel_visit(
+            &s.db,
+            visit.id,
+            CancelledBy::Facility,
+            Some(staff.account.id),
+            f.reason.trim(),
+            s.clock.now(),
+        )
+        .await?,
+    ))
+}
+
+pub async fn audit(State(s): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<AuditRecord>>> {
+    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    Ok(Json(
+        audit_for_facility(&mut conn, staff.facility, 500).await?,
+    ))
+}
