@@ -10,7 +10,7 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::audit::{Audit, append_audit};
-use crate::db::Db;
+use crate::db::{Db, MAX_ATTEMPTS, is_retryable};
 use crate::error::StoreError;
 use crate::facilities::{blackouts, get_facility};
 use crate::ledger::post_entry;
@@ -31,10 +31,19 @@ pub async fn cancel_visit(
     reason: &str,
     now: Timestamp,
 ) -> Result<CancelOutcome, StoreError> {
-    let mut tx = db.begin_write().await?;
-    let out = cancel_in_tx(&mut tx, visit, by, actor, reason, now).await?;
-    tx.commit().await?;
-    Ok(out)
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut tx = db.begin_write().await?;
+        let result = match cancel_in_tx(&mut tx, visit, by, actor, reason, now).await {
+            Ok(out) => tx.commit().await.map(|()| out).map_err(StoreError::from),
+            Err(e) => Err(e),
+        };
+        match result {
+            Err(e) if attempt < MAX_ATTEMPTS && is_retryable(&e) => continue,
+            other => return other,
+        }
+    }
 }
 
 /// What the visitor would get back if they cancelled now (shown before confirming).
@@ -47,7 +56,10 @@ pub fn refund_preview(
     notice_minutes: u32,
 ) -> Result<Cents, StoreError> {
     Ok(match charge_kind {
-        ChargeKind::Free => Cents::ZERO,
+        ChargeKind::Free => {
+            refund_on_cancel(price, start, now, by, notice_minutes)?;
+            Cents::ZERO
+        }
         // Nothing was connected yet, so a per-minute hold always comes back whole.
         ChargeKind::Hold => {
             refund_on_cancel(price, start, now, by, notice_minutes)?;

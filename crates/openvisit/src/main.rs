@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use jiff::Timestamp;
 use openvisit_core::facility::FacilityType;
 use openvisit_store::accounts::{NewAccount, Role, create_account};
 use openvisit_store::demo::{self, seed_demo_if_empty};
@@ -199,7 +198,7 @@ async fn main() -> anyhow::Result<()> {
                     language: "en".into(),
                     time_zone: f.time_zone.clone(),
                 },
-                Timestamp::now(),
+                Clock::default().now(),
             )
             .await?;
             println!("Created staff account {id} for {}.", f.name);

@@ -1,0 +1,436 @@
+//! Test harness: fresh databases on every backend, a running server on a random
+//! port, and typed helpers for the API.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use jiff::Timestamp;
+use openvisit_core::{AccountId, FacilityId, ResidentId};
+use openvisit_store::accounts::{NewAccount, Role, create_account};
+use openvisit_store::approvals::{ApprovalStatus, decide_approval, request_approval};
+use openvisit_store::facilities::{FacilitySettings, NewFacility, create_facility};
+use openvisit_store::payments::TestProvider;
+use openvisit_store::places::{add_hours, create_kiosk, create_unit};
+use openvisit_store::residents::create_resident;
+use openvisit_store::{Backend, Db};
+use openvisit_web::AppState;
+use openvisit_web::clock::Clock;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+pub const POSTGRES_ENV: &str = "OPENVISIT_TEST_POSTGRES_URL";
+
+/// SQLite always; PostgreSQL too when its URL is set.
+pub fn backends() -> Vec<Backend> {
+    let mut b = vec![Backend::Sqlite];
+    if std::env::var(POSTGRES_ENV).is_ok_and(|u| !u.is_empty()) {
+        b.push(Backend::Postgres);
+    }
+    b
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique_name() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = Timestamp::now().as_nanosecond() as u64;
+    format!(
+        "ov_t_{}_{}_{}",
+        std::process::id(),
+        nanos % 1_000_000_000,
+        n
+    )
+}
+
+/// A fresh, migrated database that is removed at `cleanup`.
+pub struct TestDb {
+    pub db: Db,
+    dir: Option<std::path::PathBuf>,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(unique_name());
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                let url = format!("sqlite://{}/test.db?mode=rwc", dir.display());
+                let db = Db::connect(&url, 16).await.expect("sqlite");
+                db.migrate().await.expect("migrate");
+                TestDb {
+                    db,
+                    dir: Some(dir),
+                    pg: None,
+                }
+            }
+            Backend::Postgres => {
+                let base = std::env::var(POSTGRES_ENV).expect("postgres url");
+                let name = unique_name();
+                let admin = Db::connect(&base, 1)
+                    .await
+                    .expect("PostgreSQL must be reachable when OPENVISIT_TEST_POSTGRES_URL is set");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&admin.pool)
+                    .await
+                    .expect("create database");
+                admin.pool.close().await;
+                let (prefix, _) = base.rsplit_once('/').expect("url has a database");
+                let url = format!("{prefix}/{name}");
+                let db = Db::connect(&url, 40).await.expect("postgres");
+                db.migrate().await.expect("migrate");
+                TestDb {
+                    db,
+                    dir: None,
+                    pg: Some((base, name)),
+                }
+            }
+        }
+    }
+
+    pub async fn cleanup(self) {
+        self.db.pool.close().await;
+        if let Some(dir) = self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let Some((base, name)) = self.pg
+            && let Ok(admin) = Db::connect(&base, 1).await
+        {
+            {
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&admin.pool)
+                .await;
+                admin.pool.close().await;
+            }
+        }
+    }
+}
+
+/// One facility with one housing unit open every day 08:00–20:00 facility time.
+pub struct Fixture {
+    pub facility: FacilityId,
+    pub residents: Vec<ResidentId>,
+    pub staff: AccountId,
+}
+
+pub fn settings() -> FacilitySettings {
+    FacilitySettings {
+        offers_remote: true,
+        offers_on_site: true,
+        on_site_note: String::new(),
+        pricing_mode: openvisit_core::facility::PricingMode::Block,
+        increment_minutes: 15,
+        fee_cents: 285,
+        allowed_lengths: vec![15, 30, 45],
+        slot_grid_minutes: 15,
+        min_notice_minutes: 60,
+        max_days_ahead: 30,
+        cancel_notice_minutes: 24 * 60,
+        weekly_limit: 0,
+        kiosk_gap_minutes: 0,
+    }
+}
+
+pub async fn fixture(
+    db: &Db,
+    kiosks: usize,
+    residents: usize,
+    settings: FacilitySettings,
+) -> Fixture {
+    let slug = unique_name();
+    let facility = create_facility(
+        db,
+        &NewFacility {
+            slug,
+            name: "Test County Jail".into(),
+            city: "Springfield".into(),
+            state: "IL".into(),
+            address: "1 Jail Road".into(),
+            phone: "(555) 000-0000".into(),
+            email: "visits@test.example".into(),
+            time_zone: "America/Chicago".into(),
+            facility_type: openvisit_core::facility::FacilityType::Jail,
+            population: 400,
+            settings,
+        },
+    )
+    .await
+    .expect("facility");
+    let mut tx = db.begin_write().await.expect("tx");
+    let unit = create_unit(&mut tx, facility, "A Pod").await.expect("unit");
+    for k in 0..kiosks {
+        create_kiosk(&mut tx, facility, Some(unit), &format!("A kiosk {k}"))
+            .await
+            .expect("kiosk");
+    }
+    create_kiosk(&mut tx, facility, None, "Lobby 1")
+        .await
+        .expect("lobby");
+    for weekday in 1..=7 {
+        add_hours(&mut tx, facility, Some(unit), weekday, 8 * 60, 20 * 60)
+            .await
+            .expect("hours");
+        add_hours(&mut tx, facility, None, weekday, 8 * 60, 20 * 60)
+            .await
+            .expect("hours");
+    }
+    let mut ids = Vec::new();
+    for r in 0..residents {
+        ids.push(
+            create_resident(
+                &mut tx,
+                facility,
+                &format!("B{r:05}"),
+                &format!("Resident {r}"),
+                unit,
+            )
+            .await
+            .expect("resident"),
+        );
+    }
+    tx.commit().await.expect("commit");
+    let staff = create_account(
+        db,
+        &NewAccount {
+            email: format!("{}@staff.test", unique_name()),
+            password: "staff-password-1".into(),
+            display_name: "Officer".into(),
+            role: Role::FacilityAdmin,
+            facility: Some(facility),
+            language: "en".into(),
+            time_zone: "America/Chicago".into(),
+        },
+        Timestamp::now(),
+    )
+    .await
+    .expect("staff");
+    Fixture {
+        facility,
+        residents: ids,
+        staff,
+    }
+}
+
+/// Creates a visitor approved for `residents`.
+pub async fn approved_visitor(
+    db: &Db,
+    fx: &Fixture,
+    residents: &[ResidentId],
+) -> (AccountId, String) {
+    let email = format!("{}@visitor.test", unique_name());
+    let visitor = create_account(
+        db,
+        &NewAccount {
+            email: email.clone(),
+            password: "visitor-password-1".into(),
+            display_name: "Visitor".into(),
+            role: Role::Visitor,
+            facility: None,
+            language: "en".into(),
+            time_zone: "America/New_York".into(),
+        },
+        Timestamp::now(),
+    )
+    .await
+    .expect("visitor");
+    for r in residents {
+        let a = request_approval(db, visitor, *r, Timestamp::now())
+            .await
+            .expect("request");
+        decide_approval(
+            db,
+            fx.staff,
+            fx.facility,
+            a.id,
+            ApprovalStatus::Approved,
+            "",
+            Timestamp::now(),
+        )
+        .await
+        .expect("approve");
+    }
+    (visitor, email)
+}
+
+pub const VISITOR_PASSWORD: &str = "visitor-password-1";
+
+/// Deposits money for a visitor straight through the store.
+pub async fn fund(db: &Db, visitor: AccountId, cents: i64) {
+    openvisit_store::payments::deposit(
+        db,
+        &TestProvider,
+        visitor,
+        openvisit_core::Cents(cents),
+        "ok",
+        Timestamp::now(),
+    )
+    .await
+    .expect("deposit");
+}
+
+/// A start on the facility's grid, `days` from now at `hour`:`minute` Chicago time.
+pub fn local_start(days: i64, hour: i8, minute: i8) -> Timestamp {
+    let tz = jiff::tz::TimeZone::get("America/Chicago").expect("zone");
+    let today = tz.to_datetime(Timestamp::now()).date();
+    let day = today
+        .checked_add(jiff::Span::new().days(days))
+        .expect("date");
+    tz.to_ambiguous_timestamp(day.at(hour, minute, 0, 0))
+        .compatible()
+        .expect("instant")
+}
+
+/// A running server on a random port, over a fresh database.
+pub struct TestApp {
+    pub base: String,
+    pub tdb: TestDb,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let tdb = TestDb::new(backend).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let state = AppState {
+            db: tdb.db.clone(),
+            payments: Arc::new(TestProvider),
+            clock: Arc::new(Clock::default()),
+            metrics: openvisit_web::metrics_layer::install_recorder(),
+            secure_cookies: false,
+        };
+        let (tx, rx) = oneshot::channel::<()>();
+        let handle = tokio::spawn(async move {
+            openvisit_web::serve(listener, state, async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server");
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            tdb,
+            shutdown: Some(tx),
+            handle: Some(handle),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.tdb.db
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+        self.tdb.cleanup().await;
+    }
+
+    /// Signs in and returns a client that carries the session cookie.
+    pub async fn client_for(&self, email: &str, password: &str) -> Client {
+        let http = reqwest::Client::new();
+        let res = http
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(res.status(), 200, "login failed");
+        let cookie = res
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("cookie")
+            .to_owned();
+        Client {
+            http,
+            base: self.base.clone(),
+            cookie: Some(cookie),
+        }
+    }
+
+    pub fn anonymous(&self) -> Client {
+        Client {
+            http: reqwest::Client::new(),
+            base: self.base.clone(),
+            cookie: None,
+        }
+    }
+}
+
+/// An HTTP client with an optional session.
+#[derive(Clone)]
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub cookie: Option<String>,
+}
+
+impl Client {
+    fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut r = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(c) = &self.cookie {
+            r = r.header("cookie", c);
+        }
+        r
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let res = self
+            .req(reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("send");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let res = self
+            .req(reqwest::Method::POST, path)
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post_with_key(&self, path: &str, body: Value, key: &str) -> (u16, Value) {
+        let res = self
+            .req(reqwest::Method::POST, path)
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn raw_post(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: &'static str,
+    ) -> (u16, Value) {
+        let res = self
+            .req(reqwest::Method::POST, path)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("send");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+}

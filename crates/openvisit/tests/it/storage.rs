@@ -1,0 +1,430 @@
+//! The same storage story on SQLite and PostgreSQL.
+
+use jiff::Timestamp;
+use openvisit_core::Cents;
+use openvisit_core::availability::RuleViolation;
+use openvisit_core::facility::VisitKind;
+use openvisit_core::interval::add_minutes;
+use openvisit_core::refund::CancelledBy;
+use openvisit_store::StoreError;
+use openvisit_store::booking::{Booked, BookingRequest, book_visit};
+use openvisit_store::cancel::cancel_visit;
+use openvisit_store::facilities::update_settings;
+use openvisit_store::ledger::{check_ledger, visitor_balance};
+use openvisit_store::visits::overlapping_pairs;
+use sqlx::Row;
+
+use crate::harness::*;
+
+async fn count(db: &openvisit_store::Db, sql: &'static str) -> i64 {
+    sqlx::query(sql)
+        .fetch_one(&db.pool)
+        .await
+        .expect("count")
+        .try_get("n")
+        .expect("n")
+}
+
+#[tokio::test]
+async fn booking_charges_the_block_and_cancelling_in_time_refunds_it() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let fx = fixture(db, 1, 2, settings()).await;
+        let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+        fund(db, v, 1000).await;
+        let start = local_start(3, 9, 0);
+        let req = BookingRequest {
+            visitor: v,
+            resident: fx.residents[0],
+            kind: VisitKind::Remote,
+            start,
+            length_minutes: 20,
+        };
+        // 20 minutes is not an allowed length.
+        let err = book_visit(db, &req, None, Timestamp::now())
+            .await
+            .expect_err("length");
+        assert!(
+            matches!(err, StoreError::Rule(RuleViolation::LengthNotAllowed)),
+            "{err:?}"
+        );
+        let req = BookingRequest {
+            length_minutes: 30,
+            ..req
+        };
+        let visit = book_visit(db, &req, None, Timestamp::now())
+            .await
+            .expect("book")
+            .visit()
+            .clone();
+        assert_eq!(visit.price, Cents(570), "two 15-minute increments at $2.85");
+        let mut conn = db.pool.acquire().await.expect("conn");
+        assert_eq!(
+            visitor_balance(&mut conn, v).await.expect("bal"),
+            Cents(430)
+        );
+        // The same visitor cannot be in two visits at once, even with another resident.
+        let other = BookingRequest {
+            resident: fx.residents[1],
+            start: add_minutes(start, 15),
+            ..req.clone()
+        };
+        let err = book_visit(db, &other, None, Timestamp::now())
+            .await
+            .expect_err("busy");
+        assert!(
+            matches!(err, StoreError::Rule(RuleViolation::VisitorBusy)),
+            "{err:?}"
+        );
+        let out = cancel_visit(
+            db,
+            visit.id,
+            CancelledBy::Visitor,
+            Some(v),
+            "",
+            Timestamp::now(),
+        )
+        .await
+        .expect("cancel");
+        assert_eq!(out.refund, Cents(570));
+        assert_eq!(
+            visitor_balance(&mut conn, v).await.expect("bal"),
+            Cents(1000)
+        );
+        assert_eq!(
+            count(db, "SELECT COUNT(*) AS n FROM claims").await,
+            0,
+            "claims released"
+        );
+        // The freed time can be booked again.
+        book_visit(db, &other, None, Timestamp::now())
+            .await
+            .expect("book after cancel");
+        let check = check_ledger(&mut conn).await.expect("check");
+        assert_eq!(check.total, 0);
+        assert!(check.mismatched_balances.is_empty(), "{check:?}");
+        drop(conn);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_late_cancel_by_the_visitor_keeps_the_money_but_the_facility_always_refunds() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let fx = fixture(db, 1, 1, settings()).await;
+        let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+        fund(db, v, 2000).await;
+        let req = BookingRequest {
+            visitor: v,
+            resident: fx.residents[0],
+            kind: VisitKind::Remote,
+            start: local_start(3, 10, 0),
+            length_minutes: 15,
+        };
+        let a = book_visit(db, &req, None, Timestamp::now())
+            .await
+            .expect("book")
+            .visit()
+            .clone();
+        // Three days later it is inside the 24-hour notice period.
+        let late = add_minutes(a.start, -60);
+        let out = cancel_visit(db, a.id, CancelledBy::Visitor, Some(v), "", late)
+            .await
+            .expect("cancel");
+        assert_eq!(out.refund, Cents(0));
+        let b = book_visit(
+            db,
+            &BookingRequest {
+                start: local_start(4, 10, 0),
+                ..req
+            },
+            None,
+            Timestamp::now(),
+        )
+        .await
+        .expect("book")
+        .visit()
+        .clone();
+        let out = cancel_visit(
+            db,
+            b.id,
+            CancelledBy::Facility,
+            Some(fx.staff),
+            "lockdown",
+            add_minutes(b.start, -5),
+        )
+        .await
+        .expect("cancel");
+        assert_eq!(out.refund, Cents(285));
+        let mut conn = db.pool.acquire().await.expect("conn");
+        assert_eq!(
+            visitor_balance(&mut conn, v).await.expect("bal"),
+            Cents(2000 - 285)
+        );
+        let audit = count(
+            db,
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'visit.cancel'",
+        )
+        .await;
+        assert_eq!(audit, 1, "the facility's cancel is audited");
+        drop(conn);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn not_enough_money_writes_nothing() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let fx = fixture(db, 1, 1, settings()).await;
+        let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+        fund(db, v, 300).await;
+        let req = BookingRequest {
+            visitor: v,
+            resident: fx.residents[0],
+            kind: VisitKind::Remote,
+            start: local_start(2, 9, 0),
+            length_minutes: 30,
+        };
+        let err = book_visit(db, &req, None, Timestamp::now())
+            .await
+            .expect_err("funds");
+        assert!(
+            matches!(
+                err,
+                StoreError::InsufficientFunds {
+                    needed: Cents(570),
+                    available: Cents(300)
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(count(db, "SELECT COUNT(*) AS n FROM visits").await, 0);
+        assert_eq!(count(db, "SELECT COUNT(*) AS n FROM claims").await, 0);
+        // On-site visits are free, so they can be booked without money.
+        let onsite = BookingRequest {
+            kind: VisitKind::OnSite,
+            ..req
+        };
+        let v = book_visit(db, &onsite, None, Timestamp::now())
+            .await
+            .expect("on-site")
+            .visit()
+            .clone();
+        assert_eq!(v.price, Cents(0));
+        assert!(v.lobby_kiosk.is_some());
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn idempotency_key_replays_the_first_result_and_refuses_a_different_request() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let fx = fixture(db, 2, 1, settings()).await;
+        let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+        fund(db, v, 5000).await;
+        let req = BookingRequest {
+            visitor: v,
+            resident: fx.residents[0],
+            kind: VisitKind::Remote,
+            start: local_start(2, 11, 0),
+            length_minutes: 15,
+        };
+        let first = book_visit(db, &req, Some("k-1"), Timestamp::now())
+            .await
+            .expect("book");
+        let again = book_visit(db, &req, Some("k-1"), Timestamp::now())
+            .await
+            .expect("replay");
+        assert!(matches!(first, Booked::New(_)));
+        assert!(matches!(again, Booked::Replayed(_)));
+        assert_eq!(first.visit().id, again.visit().id);
+        let mut conn = db.pool.acquire().await.expect("conn");
+        assert_eq!(
+            visitor_balance(&mut conn, v).await.expect("bal"),
+            Cents(5000 - 285),
+            "charged once"
+        );
+        let different = BookingRequest {
+            start: local_start(2, 12, 0),
+            ..req
+        };
+        let err = book_visit(db, &different, Some("k-1"), Timestamp::now())
+            .await
+            .expect_err("mismatch");
+        assert!(matches!(err, StoreError::IdempotencyMismatch), "{err:?}");
+        drop(conn);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn kiosk_gap_and_weekly_limit_are_enforced() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let mut s = settings();
+        s.kiosk_gap_minutes = 15;
+        s.weekly_limit = 1;
+        let fx = fixture(db, 1, 2, s).await;
+        let (v1, _) = approved_visitor(db, &fx, &fx.residents[..1]).await;
+        let (v2, _) = approved_visitor(db, &fx, &fx.residents[1..]).await;
+        fund(db, v1, 5000).await;
+        fund(db, v2, 5000).await;
+        let start = local_start(2, 9, 0);
+        let a = BookingRequest {
+            visitor: v1,
+            resident: fx.residents[0],
+            kind: VisitKind::Remote,
+            start,
+            length_minutes: 30,
+        };
+        book_visit(db, &a, None, Timestamp::now())
+            .await
+            .expect("first");
+        // The only kiosk needs 15 minutes after the first visit.
+        let b = BookingRequest {
+            visitor: v2,
+            resident: fx.residents[1],
+            kind: VisitKind::Remote,
+            start: add_minutes(start, 30),
+            length_minutes: 15,
+        };
+        let err = book_visit(db, &b, None, Timestamp::now())
+            .await
+            .expect_err("gap");
+        assert!(
+            matches!(err, StoreError::Rule(RuleViolation::NoKioskFree)),
+            "{err:?}"
+        );
+        book_visit(
+            db,
+            &BookingRequest {
+                start: add_minutes(start, 45),
+                ..b
+            },
+            None,
+            Timestamp::now(),
+        )
+        .await
+        .expect("after the gap");
+        // Resident 0 already has this week's one visit.
+        let c = BookingRequest {
+            start: add_minutes(start, 120),
+            ..a
+        };
+        let err = book_visit(db, &c, None, Timestamp::now())
+            .await
+            .expect_err("limit");
+        assert!(
+            matches!(err, StoreError::Rule(RuleViolation::WeeklyLimit)),
+            "{err:?}"
+        );
+        let mut conn = db.pool.acquire().await.expect("conn");
+        assert_eq!(overlapping_pairs(&mut conn).await.expect("pairs"), 0);
+        drop(conn);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn prices_above_the_rate_cap_are_refused_with_the_cap() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let fx = fixture(db, 1, 1, settings()).await;
+        let mut s = settings();
+        s.fee_cents = 400; // $0.27/min for a jail of 400: cap $0.19
+        let err = update_settings(db, fx.facility, &s, fx.staff, Timestamp::now())
+            .await
+            .expect_err("cap");
+        assert!(err.to_string().contains("$0.19/min"), "{err}");
+        s.fee_cents = 285;
+        s.increment_minutes = 30;
+        let ok = update_settings(db, fx.facility, &s, fx.staff, Timestamp::now())
+            .await
+            .expect("under the cap");
+        assert_eq!(ok.settings.increment_minutes, 30);
+        assert_eq!(
+            count(
+                db,
+                "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'facility.settings'"
+            )
+            .await,
+            1
+        );
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_changes() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let fx = fixture(db, 1, 1, settings()).await;
+        let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+        fund(db, v, 1000).await;
+        assert!(count(db, "SELECT COUNT(*) AS n FROM audit_log").await > 0);
+        let upd = sqlx::query("UPDATE audit_log SET action = 'x'")
+            .execute(&db.pool)
+            .await;
+        assert!(upd.is_err(), "update must fail");
+        let del = sqlx::query("DELETE FROM audit_log").execute(&db.pool).await;
+        assert!(del.is_err(), "delete must fail");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn suspending_a_visitor_cancels_and_refunds_future_visits() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let fx = fixture(db, 1, 1, settings()).await;
+        let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+        fund(db, v, 1000).await;
+        let req = BookingRequest {
+            visitor: v,
+            resident: fx.residents[0],
+            kind: VisitKind::Remote,
+            start: local_start(2, 9, 0),
+            length_minutes: 45,
+        };
+        book_visit(db, &req, None, Timestamp::now())
+            .await
+            .expect("book");
+        let mut conn = db.pool.acquire().await.expect("conn");
+        let approvals = openvisit_store::approvals::approvals_of_visitor(&mut conn, v)
+            .await
+            .expect("approvals");
+        let (_, cancelled) = openvisit_store::approvals::decide_approval(
+            db,
+            fx.staff,
+            fx.facility,
+            approvals[0].id,
+            openvisit_store::approvals::ApprovalStatus::Suspended,
+            "contraband",
+            Timestamp::now(),
+        )
+        .await
+        .expect("suspend");
+        assert_eq!(cancelled.len(), 1);
+        assert_eq!(
+            visitor_balance(&mut conn, v).await.expect("bal"),
+            Cents(1000)
+        );
+        let err = book_visit(db, &req, None, Timestamp::now())
+            .await
+            .expect_err("suspended");
+        assert!(matches!(err, StoreError::Forbidden), "{err:?}");
+        drop(conn);
+        t.cleanup().await;
+    }
+}
