@@ -14,6 +14,7 @@ pub mod money;
 pub mod pricing;
 pub mod rate_caps;
 pub mod refund;
+pub mod roster;
 
 pub use ids::*;
 pub use money::Cents;

@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod payments;
 pub mod places;
 pub mod residents;
+pub mod roster;
 pub mod schedule;
 pub mod time;
 pub mod visits;

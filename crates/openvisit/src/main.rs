@@ -81,6 +81,21 @@ enum Command {
         #[arg(long)]
         population: u32,
     },
+    /// Import a facility's roster CSV (booking_number,full_name,housing_unit): adds,
+    /// moves and releases; released or moved residents' future visits are cancelled
+    /// and refunded. Importing the same file twice changes nothing.
+    ImportRoster {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The facility's slug.
+        #[arg(long)]
+        facility: String,
+        #[arg(long)]
+        file: PathBuf,
+        /// Show what would change without changing it.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Create a staff account for a facility.
     CreateStaff {
         #[command(flatten)]
@@ -170,6 +185,39 @@ async fn main() -> anyhow::Result<()> {
             )
             .await?;
             println!("Created facility {id} (free of charge until staff set a price).");
+            Ok(())
+        }
+        Command::ImportRoster {
+            db,
+            facility,
+            file,
+            dry_run,
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let entries = openvisit_core::roster::parse_roster(&text)?;
+            let db = open_db(&db).await?;
+            let mut conn = db.pool.acquire().await?;
+            let f = facility_by_slug(&mut conn, &facility).await?;
+            drop(conn);
+            let changes = openvisit_store::roster::apply_roster(
+                &db,
+                f.id,
+                &entries,
+                None,
+                dry_run,
+                Clock::default().now(),
+            )
+            .await?;
+            let verb = if dry_run { "would be" } else { "were" };
+            println!(
+                "{} added, {} moved, {} released, {} unchanged; {} future visits {verb} cancelled and refunded.",
+                changes.added.len(),
+                changes.moved.len(),
+                changes.released.len(),
+                changes.unchanged,
+                changes.cancelled_visits.len()
+            );
             Ok(())
         }
         Command::CreateStaff {

@@ -428,3 +428,110 @@ async fn suspending_a_visitor_cancels_and_refunds_future_visits() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn roster_import_adds_moves_and_releases_and_is_idempotent() {
+    use openvisit_core::roster::parse_roster;
+    use openvisit_store::roster::apply_roster;
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let fx = fixture(db, 1, 2, settings()).await;
+        let mut tx = db.begin_write().await.expect("tx");
+        let b_pod = openvisit_store::places::create_unit(&mut tx, fx.facility, "B Pod")
+            .await
+            .expect("unit");
+        openvisit_store::places::create_kiosk(&mut tx, fx.facility, Some(b_pod), "B kiosk")
+            .await
+            .expect("kiosk");
+        tx.commit().await.expect("commit");
+        let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+        fund(db, v, 5000).await;
+        // B00000 has a visit and will be released; B00001 has one and will move.
+        for (i, r) in fx.residents.iter().enumerate() {
+            let req = BookingRequest {
+                visitor: v,
+                resident: *r,
+                kind: VisitKind::Remote,
+                start: local_start(2, 9 + i as i8, 0),
+                length_minutes: 15,
+            };
+            book_visit(db, &req, None, Timestamp::now())
+                .await
+                .expect("book");
+        }
+        let roster = parse_roster(
+            "booking_number,full_name,housing_unit\nB00001,Resident 1,B Pod\nN1,New Person,A Pod\n",
+        )
+        .expect("roster");
+        let preview = apply_roster(
+            db,
+            fx.facility,
+            &roster,
+            Some(fx.staff),
+            true,
+            Timestamp::now(),
+        )
+        .await
+        .expect("dry run");
+        assert_eq!(preview.released, ["B00000"]);
+        assert_eq!(
+            count(db, "SELECT COUNT(*) AS n FROM residents").await,
+            2,
+            "a dry run keeps nothing"
+        );
+        let done = apply_roster(
+            db,
+            fx.facility,
+            &roster,
+            Some(fx.staff),
+            false,
+            Timestamp::now(),
+        )
+        .await
+        .expect("import");
+        assert_eq!(
+            (
+                done.added.len(),
+                done.moved.len(),
+                done.released.len(),
+                done.cancelled_visits.len()
+            ),
+            (1, 1, 1, 2)
+        );
+        let mut conn = db.pool.acquire().await.expect("conn");
+        assert_eq!(
+            visitor_balance(&mut conn, v).await.expect("bal"),
+            Cents(5000),
+            "both visits refunded"
+        );
+        let again = apply_roster(
+            db,
+            fx.facility,
+            &roster,
+            Some(fx.staff),
+            false,
+            Timestamp::now(),
+        )
+        .await
+        .expect("again");
+        assert_eq!(
+            (
+                again.added.len(),
+                again.moved.len(),
+                again.released.len(),
+                again.unchanged
+            ),
+            (0, 0, 0, 2),
+            "idempotent"
+        );
+        let bad =
+            parse_roster("booking_number,full_name,housing_unit\nX,Y,Nowhere\n").expect("parses");
+        let err = apply_roster(db, fx.facility, &bad, None, false, Timestamp::now())
+            .await
+            .expect_err("unknown unit");
+        assert!(err.to_string().contains("Nowhere"), "{err}");
+        drop(conn);
+        t.cleanup().await;
+    }
+}

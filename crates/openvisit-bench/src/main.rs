@@ -1,0 +1,56 @@
+//! Benchmarks (not tests): availability in the pure core, and booking throughput on
+//! SQLite and PostgreSQL beside a raw single-row-insert baseline on the same database
+//! in the same run. Results go to docs/BENCHMARKS.md by hand.
+
+mod availability;
+mod booking;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "openvisit-bench")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Availability p50/p99: one resident's month, and a whole-facility month grid.
+    Availability {
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+    },
+    /// Booking throughput at several client counts beside raw inserts.
+    Booking {
+        /// `sqlite` for a temporary SQLite file, or a postgres:// URL (a fresh database
+        /// is created next to it and dropped afterwards).
+        #[arg(long, default_value = "sqlite")]
+        database: String,
+        #[arg(long, value_delimiter = ',', default_value = "1,8,32")]
+        clients: Vec<usize>,
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Availability { iterations } => availability::run(iterations),
+        Command::Booking {
+            database,
+            clients,
+            seconds,
+        } => booking::run(&database, &clients, seconds).await,
+    }
+}
+
+/// The value at quantile `q` of sorted samples.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * q).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
