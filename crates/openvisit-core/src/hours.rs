@@ -42,7 +42,12 @@ impl WeeklyHours {
             .filter(|w| w.weekday == date.weekday() && w.open < w.close)
             .filter_map(|w| {
                 let open = local_instant(tz, date, w.open)?;
-                let close = local_instant(tz, date, w.close)?;
+                // `Time::MAX` stands for 24:00: the opening lasts until the next midnight.
+                let close = if w.close == Time::MAX {
+                    local_instant(tz, date.tomorrow().ok()?, Time::MIN)?
+                } else {
+                    local_instant(tz, date, w.close)?
+                };
                 (open < close).then_some(OpenSpan { open, close })
             })
             .collect()
@@ -54,5 +59,29 @@ impl WeeklyHours {
         self.spans_on(tz, date)
             .iter()
             .any(|s| s.open <= start && end <= s.close)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn hours_until_midnight_include_the_last_quarter_hour() {
+        let tz = TimeZone::get("America/Chicago").expect("zone");
+        let hours = WeeklyHours {
+            windows: vec![HoursWindow {
+                weekday: Weekday::Tuesday,
+                open: Time::MIN,
+                close: Time::MAX,
+            }],
+        };
+        let spans = hours.spans_on(&tz, date(2026, 12, 1));
+        assert_eq!(spans.len(), 1);
+        assert_eq!(
+            spans[0].close.as_second() - spans[0].open.as_second(),
+            24 * 3600
+        );
     }
 }

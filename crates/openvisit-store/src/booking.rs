@@ -293,11 +293,27 @@ async fn book_in_tx(
         ChargeKind::Block if price.amount.0 > 0 => {
             let e =
                 JournalEntry::visit_charge(req.visitor, resident.facility, visit_id, price.amount)?;
-            post_entry(tx, &e, Some(req.visitor), &memo, now).await?;
+            post_entry(
+                tx,
+                &e,
+                Some(req.visitor),
+                Some(resident.facility),
+                &memo,
+                now,
+            )
+            .await?;
         }
         ChargeKind::Hold if price.amount.0 > 0 => {
             let e = JournalEntry::visit_hold(req.visitor, visit_id, price.amount)?;
-            post_entry(tx, &e, Some(req.visitor), &memo, now).await?;
+            post_entry(
+                tx,
+                &e,
+                Some(req.visitor),
+                Some(resident.facility),
+                &memo,
+                now,
+            )
+            .await?;
         }
         _ => {}
     }

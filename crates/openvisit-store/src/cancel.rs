@@ -128,13 +128,13 @@ pub async fn cancel_in_tx(
         ChargeKind::Hold => {
             if visit.price.0 > 0 {
                 let e = JournalEntry::release_hold(visit.visitor, visit_id, visit.price)?;
-                post_entry(conn, &e, actor, &memo, now).await?;
+                post_entry(conn, &e, actor, Some(visit.facility), &memo, now).await?;
             }
         }
         ChargeKind::Block => {
             if refund.0 > 0 {
                 let e = JournalEntry::refund(visit.visitor, visit.facility, visit_id, refund)?;
-                post_entry(conn, &e, actor, &memo, now).await?;
+                post_entry(conn, &e, actor, Some(visit.facility), &memo, now).await?;
             }
         }
     }

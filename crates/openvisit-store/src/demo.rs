@@ -180,7 +180,7 @@ pub async fn seed_demo_if_empty(db: &Db, now: Timestamp) -> Result<Option<DemoIn
     }
     let mut tx = db.begin_write().await?;
     let entry = JournalEntry::deposit(visitor, Cents(5000))?;
-    post_entry(&mut tx, &entry, None, "Demo funds", now).await?;
+    post_entry(&mut tx, &entry, None, None, "Demo funds", now).await?;
     tx.commit().await?;
     Ok(Some(DemoInfo {
         facilities: vec![riverside, cedar],

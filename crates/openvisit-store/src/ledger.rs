@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 use openvisit_core::ledger::{EntryKind, JournalEntry, LedgerAccount};
-use openvisit_core::{AccountId, Cents, VisitId};
+use openvisit_core::{AccountId, Cents, FacilityId, VisitId};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
@@ -12,13 +12,15 @@ use crate::audit::{Audit, append_audit};
 use crate::error::StoreError;
 use crate::time::{from_secs, secs};
 
-/// Writes a balanced entry and moves visitor balances. Fails with
+/// Writes a balanced entry and moves visitor balances. `facility` makes the audit line
+/// visible to that facility's staff. Fails with
 /// `InsufficientFunds` (and writes nothing, once the caller rolls back) if a visitor
 /// balance would go below zero.
 pub async fn post_entry(
     conn: &mut AnyConnection,
     entry: &JournalEntry,
     actor: Option<AccountId>,
+    facility: Option<FacilityId>,
     memo: &str,
     now: Timestamp,
 ) -> Result<i64, StoreError> {
@@ -86,7 +88,7 @@ pub async fn post_entry(
         &Audit {
             at: now,
             actor,
-            facility: None,
+            facility,
             action: "ledger.entry",
             subject: format!("{}:{}", entry.kind().as_str(), id),
             detail,

@@ -89,7 +89,7 @@ pub async fn deposit(
     let mut tx = db.begin_write().await?;
     let entry = JournalEntry::deposit(visitor, amount)?;
     let memo = format!("Funds added ({})", receipt.provider_reference);
-    post_entry(&mut tx, &entry, Some(visitor), &memo, now).await?;
+    post_entry(&mut tx, &entry, Some(visitor), None, &memo, now).await?;
     let balance = crate::ledger::visitor_balance(&mut tx, visitor).await?;
     tx.commit().await?;
     Ok(balance)
