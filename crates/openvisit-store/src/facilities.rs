@@ -204,6 +204,27 @@ fn lengths_text(lengths: &[u32]) -> String {
         .join(",")
 }
 
+/// Binds the settings columns in the order both the INSERT and the UPDATE list them.
+fn bind_settings<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    s: &'q FacilitySettings,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    query
+        .bind(i64::from(s.offers_remote))
+        .bind(i64::from(s.offers_on_site))
+        .bind(&s.on_site_note)
+        .bind(s.pricing_mode.as_str())
+        .bind(i64::from(s.increment_minutes))
+        .bind(s.fee_cents)
+        .bind(lengths_text(&s.allowed_lengths))
+        .bind(i64::from(s.slot_grid_minutes))
+        .bind(i64::from(s.min_notice_minutes))
+        .bind(i64::from(s.max_days_ahead))
+        .bind(i64::from(s.cancel_notice_minutes))
+        .bind(i64::from(s.weekly_limit))
+        .bind(i64::from(s.kiosk_gap_minutes))
+}
+
 /// The operator's rate cap table (R17).
 pub async fn rate_caps(conn: &mut AnyConnection) -> Result<RateCapTable, StoreError> {
     let rows = sqlx::query(
@@ -241,7 +262,7 @@ pub async fn create_facility(db: &Db, new: &NewFacility) -> Result<FacilityId, S
     new.settings
         .validate(new.facility_type, new.population, &caps)?;
     let s = &new.settings;
-    let row = sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO facilities (slug, name, city, state, address, phone, email, time_zone, \
          facility_type, population, offers_remote, offers_on_site, on_site_note, pricing_mode, \
          increment_minutes, fee_cents, allowed_lengths, slot_grid_minutes, min_notice_minutes, \
@@ -258,30 +279,18 @@ pub async fn create_facility(db: &Db, new: &NewFacility) -> Result<FacilityId, S
     .bind(&new.email)
     .bind(&new.time_zone)
     .bind(new.facility_type.as_str())
-    .bind(i64::from(new.population))
-    .bind(i64::from(s.offers_remote))
-    .bind(i64::from(s.offers_on_site))
-    .bind(&s.on_site_note)
-    .bind(s.pricing_mode.as_str())
-    .bind(i64::from(s.increment_minutes))
-    .bind(s.fee_cents)
-    .bind(lengths_text(&s.allowed_lengths))
-    .bind(i64::from(s.slot_grid_minutes))
-    .bind(i64::from(s.min_notice_minutes))
-    .bind(i64::from(s.max_days_ahead))
-    .bind(i64::from(s.cancel_notice_minutes))
-    .bind(i64::from(s.weekly_limit))
-    .bind(i64::from(s.kiosk_gap_minutes))
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(StoreError::from)
-    .map_err(|e| {
-        if e.is_unique_violation() {
-            StoreError::Conflict(format!("a facility named {:?} already exists", new.slug))
-        } else {
-            e
-        }
-    })?;
+    .bind(i64::from(new.population));
+    let row = bind_settings(query, s)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::from)
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                StoreError::Conflict(format!("a facility named {:?} already exists", new.slug))
+            } else {
+                e
+            }
+        })?;
     let id = FacilityId(row.try_get("id")?);
     tx.commit().await?;
     Ok(id)
@@ -350,28 +359,13 @@ pub async fn update_settings(
     let caps = rate_caps(&mut tx).await?;
     settings.validate(current.facility_type, current.population, &caps)?;
     let s = settings;
-    sqlx::query(
+    let query = sqlx::query(
         "UPDATE facilities SET offers_remote = $1, offers_on_site = $2, on_site_note = $3, \
          pricing_mode = $4, increment_minutes = $5, fee_cents = $6, allowed_lengths = $7, \
          slot_grid_minutes = $8, min_notice_minutes = $9, max_days_ahead = $10, \
          cancel_notice_minutes = $11, weekly_limit = $12, kiosk_gap_minutes = $13 WHERE id = $14",
-    )
-    .bind(i64::from(s.offers_remote))
-    .bind(i64::from(s.offers_on_site))
-    .bind(&s.on_site_note)
-    .bind(s.pricing_mode.as_str())
-    .bind(i64::from(s.increment_minutes))
-    .bind(s.fee_cents)
-    .bind(lengths_text(&s.allowed_lengths))
-    .bind(i64::from(s.slot_grid_minutes))
-    .bind(i64::from(s.min_notice_minutes))
-    .bind(i64::from(s.max_days_ahead))
-    .bind(i64::from(s.cancel_notice_minutes))
-    .bind(i64::from(s.weekly_limit))
-    .bind(i64::from(s.kiosk_gap_minutes))
-    .bind(id.0)
-    .execute(&mut *tx)
-    .await?;
+    );
+    bind_settings(query, s).bind(id.0).execute(&mut *tx).await?;
     let detail = serde_json::json!({ "before": current.settings, "after": settings }).to_string();
     append_audit(
         &mut tx,
