@@ -43,7 +43,7 @@ async fn open(database: &str) -> anyhow::Result<Target> {
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&admin.pool)
         .await?;
-    admin.pool.close().await;
+    admin.close().await;
     let (prefix, _) = database
         .rsplit_once('/')
         .ok_or_else(|| anyhow::anyhow!("the URL needs a database name"))?;
@@ -57,7 +57,7 @@ async fn open(database: &str) -> anyhow::Result<Target> {
 }
 
 async fn close(t: Target) -> anyhow::Result<()> {
-    t.db.pool.close().await;
+    t.db.close().await;
     if let Some(dir) = t.dir {
         std::fs::remove_dir_all(dir)?;
     }

@@ -3,24 +3,23 @@
 //! The claims table's primary key decides who wins a race, on every backend.
 
 use jiff::Timestamp;
+use openvisit_core::availability::KioskCalendar;
 use openvisit_core::availability::{RuleViolation, week_of};
 use openvisit_core::facility::VisitKind;
 use openvisit_core::interval::{Interval, add_minutes};
 use openvisit_core::ledger::JournalEntry;
 use openvisit_core::pricing::{ChargeKind, quote};
-use openvisit_core::{AccountId, KioskId, ResidentId, VisitId};
+use openvisit_core::{AccountId, Cents, FacilityId, HousingUnitId, KioskId, ResidentId, VisitId};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::{Any, AnyConnection, AssertSqlSafe, Row, Transaction};
 
-use crate::approvals::is_approved;
 use crate::db::{Db, MAX_ATTEMPTS, is_retryable};
 use crate::error::StoreError;
 use crate::ledger::post_entry;
-use crate::residents::get_resident;
-use crate::schedule::load_schedule;
+use crate::schedule::load_kiosk_schedule;
 use crate::time::secs;
-use crate::visits::{Visit, get_visit};
+use crate::visits::{Visit, VisitStatus, get_visit};
 
 /// A visitor's request for a visit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,36 +129,45 @@ async fn replay(
     Ok(Some(get_visit(conn, VisitId(id)).await?))
 }
 
-/// Inserts claims for `resource` over `interval`; false if any granule is taken
-/// (what was inserted is removed again, so the transaction can go on).
+/// Inserts claims for each of `resources` over `interval` in one statement; false if
+/// any granule is taken (what was inserted is removed again, so the transaction can go
+/// on).
 async fn claim(
     conn: &mut AnyConnection,
-    resource: &str,
+    resources: &[&str],
     interval: Interval,
     visit: VisitId,
 ) -> Result<bool, StoreError> {
     let granules: Vec<i64> = interval.granules().collect();
     let mut sql = String::from("INSERT INTO claims (resource, granule, visit_id) VALUES ");
-    for i in 0..granules.len() {
-        if i > 0 {
-            sql.push_str(", ");
+    let mut n = 1;
+    for (r, _) in resources.iter().enumerate() {
+        for (g, _) in granules.iter().enumerate() {
+            if r + g > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("(${}, ${}, ${})", n, n + 1, n + 2));
+            n += 3;
         }
-        sql.push_str(&format!("($1, ${}, $2)", i + 3));
     }
     sql.push_str(" ON CONFLICT DO NOTHING");
-    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(resource).bind(visit.0);
-    for g in &granules {
-        q = q.bind(*g);
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for r in resources {
+        for g in &granules {
+            q = q.bind(*r).bind(*g).bind(visit.0);
+        }
     }
     let inserted = q.execute(&mut *conn).await?.rows_affected();
-    if inserted == granules.len() as u64 {
+    if inserted == (granules.len() * resources.len()) as u64 {
         return Ok(true);
     }
-    sqlx::query("DELETE FROM claims WHERE resource = $1 AND visit_id = $2")
-        .bind(resource)
-        .bind(visit.0)
-        .execute(&mut *conn)
-        .await?;
+    for r in resources {
+        sqlx::query("DELETE FROM claims WHERE resource = $1 AND visit_id = $2")
+            .bind(*r)
+            .bind(visit.0)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(false)
 }
 
@@ -167,6 +175,61 @@ fn kiosk_key(k: KioskId) -> String {
     format!("kiosk:{k}")
 }
 
+/// The resident's facility and unit, refusing a released resident or a visitor who
+/// is not approved for them (one query).
+async fn resident_for_booking(
+    conn: &mut AnyConnection,
+    req: &BookingRequest,
+) -> Result<(FacilityId, HousingUnitId), StoreError> {
+    let row = sqlx::query(
+        "SELECT r.facility_id, r.housing_unit_id, r.status, a.status AS approval \
+         FROM residents r LEFT JOIN approvals a ON a.resident_id = r.id AND a.visitor_id = $2 \
+         WHERE r.id = $1",
+    )
+    .bind(req.resident.0)
+    .bind(req.visitor.0)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound("resident"))?;
+    if row.try_get::<String, _>("status")? != "active" {
+        return Err(StoreError::Invalid(
+            "this person is no longer at the facility".into(),
+        ));
+    }
+    if row.try_get::<Option<String>, _>("approval")?.as_deref() != Some("approved") {
+        return Err(StoreError::Forbidden);
+    }
+    Ok((
+        FacilityId(row.try_get("facility_id")?),
+        HousingUnitId(row.try_get("housing_unit_id")?),
+    ))
+}
+
+/// After a person claim failed: which of the two was busy.
+async fn busy_person(
+    conn: &mut AnyConnection,
+    resident_key: &str,
+    interval: Interval,
+) -> Result<RuleViolation, StoreError> {
+    let g = interval.granules();
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM claims WHERE resource = $1 AND granule >= $2 AND granule < $3",
+    )
+    .bind(resident_key)
+    .bind(g.start)
+    .bind(g.end)
+    .fetch_one(conn)
+    .await?;
+    Ok(if row.try_get::<i64, _>("n")? > 0 {
+        RuleViolation::ResidentBusy
+    } else {
+        RuleViolation::VisitorBusy
+    })
+}
+
+/// The booking itself. About a dozen statements: the schedule's facility side is read
+/// for the rule check and the kiosk choice, and everything that races (people, kiosks,
+/// the weekly limit, the balance) is decided by writes that cannot both succeed.
 async fn book_in_tx(
     tx: &mut Transaction<'static, Any>,
     req: &BookingRequest,
@@ -178,28 +241,42 @@ async fn book_in_tx(
     {
         return Ok(Booked::Replayed(v));
     }
-    let resident = get_resident(tx, req.resident).await?;
-    if !resident.active {
-        return Err(StoreError::Invalid(
-            "this person is no longer at the facility".into(),
-        ));
-    }
-    if !is_approved(tx, req.visitor, req.resident).await? {
-        return Err(StoreError::Forbidden);
-    }
+    let (facility, unit) = resident_for_booking(tx, req).await?;
     let end = add_minutes(req.start, i64::from(req.length_minutes));
-    let data = load_schedule(
+    let data = load_kiosk_schedule(
         tx,
-        resident.facility,
-        resident.unit,
-        resident.id,
-        req.visitor,
+        facility,
+        unit,
         add_minutes(req.start, -24 * 60),
         add_minutes(end, 24 * 60),
+        req.kind == VisitKind::OnSite,
     )
     .await?;
-    let schedule = data.schedule();
-    let placement = schedule.check(req.kind, req.length_minutes, req.start, now)?;
+    let placement = match data
+        .schedule()
+        .check(req.kind, req.length_minutes, req.start, now)
+    {
+        // The kiosks look taken, but the people's claims come first and give the more
+        // useful answer ("you already have a visit then"); the kiosk claims decide.
+        Err(RuleViolation::NoKioskFree | RuleViolation::NoLobbyKioskFree) => {
+            let unknown = |ks: &[KioskCalendar]| -> Vec<KioskCalendar> {
+                ks.iter()
+                    .map(|k| KioskCalendar {
+                        kiosk: k.kiosk,
+                        busy: Default::default(),
+                    })
+                    .collect()
+            };
+            let (housing, lobby) = (unknown(&data.housing_kiosks), unknown(&data.lobby_kiosks));
+            let schedule = openvisit_core::availability::Schedule {
+                housing_kiosks: &housing,
+                lobby_kiosks: &lobby,
+                ..data.schedule()
+            };
+            schedule.check(req.kind, req.length_minutes, req.start, now)?
+        }
+        other => other?,
+    };
     let rules = &data.rules;
     let price = quote(&rules.pricing, req.kind, req.length_minutes);
 
@@ -209,8 +286,8 @@ async fn book_in_tx(
          refund_cents, created_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $10, 'booked', \
          0, $11) RETURNING id",
     )
-    .bind(resident.facility.0)
-    .bind(resident.id.0)
+    .bind(facility.0)
+    .bind(req.resident.0)
     .bind(req.visitor.0)
     .bind(req.kind.as_str())
     .bind(placement.housing_kiosk.0)
@@ -226,33 +303,30 @@ async fn book_in_tx(
     let visit = Interval::new(req.start, end);
     let on_kiosk = visit.extended_by_minutes(rules.kiosk_gap_minutes);
 
-    // People first, then kiosks in id order: one global order keeps deadlocks rare.
-    if !claim(tx, &format!("resident:{}", req.resident), visit, visit_id).await? {
-        return Err(RuleViolation::ResidentBusy.into());
+    // People first, then kiosks in id order (the one the check chose first): one
+    // global order keeps deadlocks rare.
+    let resident_key = format!("resident:{}", req.resident);
+    let visitor_key = format!("visitor:{}", req.visitor);
+    if !claim(tx, &[&resident_key, &visitor_key], visit, visit_id).await? {
+        return Err(busy_person(tx, &resident_key, visit).await?.into());
     }
-    if !claim(tx, &format!("visitor:{}", req.visitor), visit, visit_id).await? {
-        return Err(RuleViolation::VisitorBusy.into());
-    }
-    let mut housing = None;
-    for k in data.housing_kiosks.iter().map(|k| k.kiosk) {
-        if claim(tx, &kiosk_key(k), on_kiosk, visit_id).await? {
-            housing = Some(k);
-            break;
-        }
-    }
-    let housing = housing.ok_or(RuleViolation::NoKioskFree)?;
-    let mut lobby = None;
-    if req.kind == VisitKind::OnSite {
-        for k in data.lobby_kiosks.iter().map(|k| k.kiosk) {
-            if claim(tx, &kiosk_key(k), on_kiosk, visit_id).await? {
-                lobby = Some(k);
-                break;
-            }
-        }
-        if lobby.is_none() {
-            return Err(RuleViolation::NoLobbyKioskFree.into());
-        }
-    }
+    let housing = claim_first_free(
+        tx,
+        &data.housing_kiosks,
+        placement.housing_kiosk,
+        on_kiosk,
+        visit_id,
+    )
+    .await?
+    .ok_or(RuleViolation::NoKioskFree)?;
+    let lobby = match placement.lobby_kiosk {
+        None => None,
+        Some(first) => Some(
+            claim_first_free(tx, &data.lobby_kiosks, first, on_kiosk, visit_id)
+                .await?
+                .ok_or(RuleViolation::NoLobbyKioskFree)?,
+        ),
+    };
     if housing != placement.housing_kiosk || lobby != placement.lobby_kiosk {
         sqlx::query("UPDATE visits SET housing_kiosk_id = $1, lobby_kiosk_id = $2 WHERE id = $3")
             .bind(housing.0)
@@ -262,23 +336,15 @@ async fn book_in_tx(
             .await?;
     }
 
-    // The weekly limit, as a conditional update so racing bookings cannot pass it.
-    let week = week_of(rules, req.start).to_string();
-    sqlx::query(
-        "INSERT INTO week_counts (resident_id, week_start, visits) VALUES ($1, $2, 0) \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(req.resident.0)
-    .bind(&week)
-    .execute(&mut **tx)
-    .await?;
+    // The weekly limit, as a conditional upsert so racing bookings cannot pass it.
     let limit = i64::from(rules.weekly_limit_per_resident);
     let counted = sqlx::query(
-        "UPDATE week_counts SET visits = visits + 1 WHERE resident_id = $1 AND week_start = $2 \
-         AND ($3 = 0 OR visits < $3)",
+        "INSERT INTO week_counts (resident_id, week_start, visits) VALUES ($1, $2, 1) \
+         ON CONFLICT (resident_id, week_start) DO UPDATE SET visits = week_counts.visits + 1 \
+         WHERE $3 = 0 OR week_counts.visits < $3",
     )
     .bind(req.resident.0)
-    .bind(&week)
+    .bind(week_of(rules, req.start).to_string())
     .bind(limit)
     .execute(&mut **tx)
     .await?
@@ -288,34 +354,22 @@ async fn book_in_tx(
     }
 
     let memo = format!("Visit #{visit_id}");
-    match price.kind {
-        ChargeKind::Free => {}
-        ChargeKind::Block if price.amount.0 > 0 => {
-            let e =
-                JournalEntry::visit_charge(req.visitor, resident.facility, visit_id, price.amount)?;
-            post_entry(
-                tx,
-                &e,
-                Some(req.visitor),
-                Some(resident.facility),
-                &memo,
-                now,
-            )
-            .await?;
-        }
-        ChargeKind::Hold if price.amount.0 > 0 => {
-            let e = JournalEntry::visit_hold(req.visitor, visit_id, price.amount)?;
-            post_entry(
-                tx,
-                &e,
-                Some(req.visitor),
-                Some(resident.facility),
-                &memo,
-                now,
-            )
-            .await?;
-        }
-        _ => {}
+    let entry = match price.kind {
+        ChargeKind::Block if price.amount.0 > 0 => Some(JournalEntry::visit_charge(
+            req.visitor,
+            facility,
+            visit_id,
+            price.amount,
+        )?),
+        ChargeKind::Hold if price.amount.0 > 0 => Some(JournalEntry::visit_hold(
+            req.visitor,
+            visit_id,
+            price.amount,
+        )?),
+        _ => None,
+    };
+    if let Some(e) = entry {
+        post_entry(tx, &e, Some(req.visitor), Some(facility), &memo, now).await?;
     }
     if let Some(key) = key {
         sqlx::query(
@@ -330,5 +384,40 @@ async fn book_in_tx(
         .execute(&mut **tx)
         .await?;
     }
-    Ok(Booked::New(get_visit(tx, visit_id).await?))
+    Ok(Booked::New(Visit {
+        id: visit_id,
+        facility,
+        resident: req.resident,
+        visitor: req.visitor,
+        kind: req.kind,
+        privileged: false,
+        housing_kiosk: housing,
+        lobby_kiosk: lobby,
+        start: req.start,
+        end,
+        charge_kind: price.kind,
+        price: price.amount,
+        status: VisitStatus::Booked,
+        cancelled_by: None,
+        cancel_reason: None,
+        refund: Cents::ZERO,
+    }))
+}
+
+/// Claims the kiosk the rule check chose, else the others in id order; the kiosk won.
+async fn claim_first_free(
+    conn: &mut AnyConnection,
+    kiosks: &[KioskCalendar],
+    first: KioskId,
+    interval: Interval,
+    visit: VisitId,
+) -> Result<Option<KioskId>, StoreError> {
+    let order =
+        std::iter::once(first).chain(kiosks.iter().map(|k| k.kiosk).filter(|k| *k != first));
+    for k in order {
+        if claim(conn, &[&kiosk_key(k)], interval, visit).await? {
+            return Ok(Some(k));
+        }
+    }
+    Ok(None)
 }

@@ -17,10 +17,15 @@ pub enum Backend {
     Postgres,
 }
 
-/// The database: a pool and the backend it talks to.
+/// The database: a pool for reads (and single-statement writes), the pool write
+/// transactions come from, and the backend it talks to.
 #[derive(Debug, Clone)]
 pub struct Db {
     pub pool: AnyPool,
+    /// On SQLite one connection: SQLite has one writer anyway, and waiting for this
+    /// pool is first-come-first-served, where SQLite's own busy handler sleeps and
+    /// retries unfairly (seconds of tail latency under load). On PostgreSQL, `pool`.
+    write_pool: AnyPool,
     pub backend: Backend,
 }
 
@@ -41,11 +46,14 @@ impl Db {
             ));
         };
         let options = AnyConnectOptions::from_str(url)?;
-        let mut pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(30));
-        if backend == Backend::Sqlite {
-            pool = pool.after_connect(|conn, _meta| {
+        let pool_options = |max: u32| {
+            let opts = AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(30));
+            if backend == Backend::Postgres {
+                return opts;
+            }
+            opts.after_connect(|conn, _meta| {
                 Box::pin(async move {
                     // WAL lets readers run beside the one writer; the busy timeout makes
                     // IMMEDIATE transactions queue instead of failing.
@@ -57,10 +65,26 @@ impl Db {
                     .await?;
                     Ok(())
                 })
-            });
-        }
-        let pool = pool.connect_with(options).await?;
-        Ok(Db { pool, backend })
+            })
+        };
+        let pool = pool_options(max_connections)
+            .connect_with(options.clone())
+            .await?;
+        let write_pool = match backend {
+            Backend::Sqlite => pool_options(1).connect_with(options).await?,
+            Backend::Postgres => pool.clone(),
+        };
+        Ok(Db {
+            pool,
+            write_pool,
+            backend,
+        })
+    }
+
+    /// Closes both pools.
+    pub async fn close(&self) {
+        self.pool.close().await;
+        self.write_pool.close().await;
     }
 
     /// Brings the schema up to date.
@@ -76,8 +100,8 @@ impl Db {
     /// front, so a read-then-write transaction never fails to upgrade.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.write_pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.write_pool.begin().await?,
         })
     }
 }

@@ -68,16 +68,20 @@ pub async fn post_entry(
     .fetch_one(&mut *conn)
     .await?;
     let id: i64 = row.try_get("id")?;
-    for p in entry.postings() {
-        sqlx::query(
-            "INSERT INTO ledger_postings (entry_id, account, amount_cents) VALUES ($1, $2, $3)",
-        )
-        .bind(id)
-        .bind(p.account.key())
-        .bind(p.amount.0)
-        .execute(&mut *conn)
-        .await?;
+    // All postings in one statement: one round trip, however many lines.
+    let mut sql =
+        String::from("INSERT INTO ledger_postings (entry_id, account, amount_cents) VALUES ");
+    for i in 0..entry.postings().len() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3));
     }
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id);
+    for p in entry.postings() {
+        q = q.bind(p.account.key()).bind(p.amount.0);
+    }
+    q.execute(&mut *conn).await?;
     let detail = serde_json::json!({
         "entry": id,
         "postings": entry.postings().iter().map(|p| (p.account.key(), p.amount.0)).collect::<Vec<_>>(),

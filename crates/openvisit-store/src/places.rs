@@ -168,44 +168,80 @@ fn minute_to_time(m: i64) -> Result<Time, StoreError> {
     Time::new(hour, minute, 0, 0).map_err(|_| StoreError::Corrupt(format!("minute {m}")))
 }
 
+fn window_from_row(r: &sqlx::any::AnyRow) -> Result<HoursWindow, StoreError> {
+    let wd: i64 = r.try_get("weekday")?;
+    let weekday = i8::try_from(wd)
+        .ok()
+        .and_then(|w| Weekday::from_monday_one_offset(w).ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("weekday {wd}")))?;
+    Ok(HoursWindow {
+        weekday,
+        open: minute_to_time(r.try_get("open_minute")?)?,
+        close: minute_to_time(r.try_get("close_minute")?)?,
+    })
+}
+
 /// The hours of a unit, or of the lobby when `unit` is `None`.
 pub async fn hours(
     conn: &mut AnyConnection,
     facility: FacilityId,
     unit: Option<HousingUnitId>,
 ) -> Result<WeeklyHours, StoreError> {
-    let rows = match unit {
-        Some(u) => {
-            sqlx::query(
-                "SELECT weekday, open_minute, close_minute FROM visiting_hours \
-                 WHERE housing_unit_id = $1",
-            )
-            .bind(u.0)
-            .fetch_all(conn)
-            .await?
+    let (unit_hours, lobby_hours) = unit_and_lobby_hours(conn, facility, unit).await?;
+    Ok(if unit.is_some() {
+        unit_hours
+    } else {
+        lobby_hours
+    })
+}
+
+/// A unit's hours and the lobby's, in one query.
+pub async fn unit_and_lobby_hours(
+    conn: &mut AnyConnection,
+    facility: FacilityId,
+    unit: Option<HousingUnitId>,
+) -> Result<(WeeklyHours, WeeklyHours), StoreError> {
+    let rows = sqlx::query(
+        "SELECT housing_unit_id, weekday, open_minute, close_minute FROM visiting_hours \
+         WHERE facility_id = $1 AND (housing_unit_id = $2 OR housing_unit_id IS NULL)",
+    )
+    .bind(facility.0)
+    .bind(unit.map_or(-1, |u| u.0))
+    .fetch_all(conn)
+    .await?;
+    let (mut unit_hours, mut lobby_hours) = (WeeklyHours::default(), WeeklyHours::default());
+    for r in &rows {
+        let window = window_from_row(r)?;
+        match r.try_get::<Option<i64>, _>("housing_unit_id")? {
+            Some(_) => unit_hours.windows.push(window),
+            None => lobby_hours.windows.push(window),
         }
-        None => {
-            sqlx::query(
-                "SELECT weekday, open_minute, close_minute FROM visiting_hours \
-                 WHERE facility_id = $1 AND housing_unit_id IS NULL",
-            )
-            .bind(facility.0)
-            .fetch_all(conn)
-            .await?
-        }
-    };
-    let mut windows = Vec::new();
-    for r in rows {
-        let wd: i64 = r.try_get("weekday")?;
-        let weekday = i8::try_from(wd)
-            .ok()
-            .and_then(|w| Weekday::from_monday_one_offset(w).ok())
-            .ok_or_else(|| StoreError::Corrupt(format!("weekday {wd}")))?;
-        windows.push(HoursWindow {
-            weekday,
-            open: minute_to_time(r.try_get("open_minute")?)?,
-            close: minute_to_time(r.try_get("close_minute")?)?,
-        });
     }
-    Ok(WeeklyHours { windows })
+    Ok((unit_hours, lobby_hours))
+}
+
+/// A unit's kiosks and the facility's lobby kiosks, each by id, in one query.
+pub async fn unit_and_lobby_kiosks(
+    conn: &mut AnyConnection,
+    facility: FacilityId,
+    unit: HousingUnitId,
+) -> Result<(Vec<KioskId>, Vec<KioskId>), StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, kind FROM kiosks WHERE facility_id = $1 \
+         AND (housing_unit_id = $2 OR kind = 'lobby') ORDER BY id",
+    )
+    .bind(facility.0)
+    .bind(unit.0)
+    .fetch_all(conn)
+    .await?;
+    let (mut housing, mut lobby) = (Vec::new(), Vec::new());
+    for r in &rows {
+        let id = KioskId(r.try_get("id")?);
+        if r.try_get::<String, _>("kind")? == "lobby" {
+            lobby.push(id);
+        } else {
+            housing.push(id);
+        }
+    }
+    Ok((housing, lobby))
 }

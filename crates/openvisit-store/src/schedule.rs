@@ -1,4 +1,6 @@
-//! Loads what the core's availability rules need for one resident and one visitor.
+//! Loads what the core's availability rules need. Booking loads only the facility and
+//! kiosk side (the claims table and the weekly counter guard people and limits inside
+//! the transaction); listing availability loads the people's calendars too.
 
 use std::collections::BTreeMap;
 
@@ -7,13 +9,13 @@ use jiff::civil::Date;
 use openvisit_core::availability::{KioskCalendar, Schedule};
 use openvisit_core::facility::FacilityRules;
 use openvisit_core::hours::WeeklyHours;
-use openvisit_core::interval::{BusySet, Interval};
+use openvisit_core::interval::{BusySet, Interval, add_minutes};
 use openvisit_core::{AccountId, FacilityId, HousingUnitId, KioskId, ResidentId};
 use sqlx::{AnyConnection, Row};
 
 use crate::error::StoreError;
 use crate::facilities::{Facility, blackouts, get_facility};
-use crate::places::{hours, kiosks};
+use crate::places::{unit_and_lobby_hours, unit_and_lobby_kiosks};
 use crate::time::{from_secs, secs};
 
 /// Owned inputs for a `Schedule`.
@@ -45,6 +47,8 @@ impl ScheduleData {
     }
 }
 
+/// Booked visits touching `[from, to)` selected by `sql` (with `$1` the id, `$2` and
+/// `$3` the bounds), as (kiosk or person id, interval).
 async fn intervals(
     conn: &mut AnyConnection,
     sql: &'static str,
@@ -85,23 +89,24 @@ fn calendars(ids: Vec<KioskId>, busy: &[(i64, Interval)], gap: u32) -> Vec<Kiosk
         .collect()
 }
 
-/// Loads everything needed to check or list visits between `from` and `to`.
-pub async fn load_schedule(
+/// The facility's rules, the unit's and lobby's hours, and the kiosks with their
+/// booked time between `from` and `to`. People's calendars are left empty.
+/// `with_lobby` loads lobby kiosk bookings too (on-site visits).
+pub async fn load_kiosk_schedule(
     conn: &mut AnyConnection,
     facility: FacilityId,
     unit: HousingUnitId,
-    resident: ResidentId,
-    visitor: AccountId,
     from: Timestamp,
     to: Timestamp,
+    with_lobby: bool,
 ) -> Result<ScheduleData, StoreError> {
     let facility = get_facility(conn, facility).await?;
     let rules = facility.rules(blackouts(conn, facility.id, from).await?)?;
     let gap = rules.kiosk_gap_minutes;
-    // Look a little further back so a long visit plus gap before `from` is seen.
-    let wide_from = openvisit_core::interval::add_minutes(from, -(24 * 60));
-    let unit_hours = hours(conn, facility.id, Some(unit)).await?;
-    let lobby_hours = hours(conn, facility.id, None).await?;
+    // Look a day further back so a long visit plus gap before `from` is seen.
+    let wide_from = add_minutes(from, -(24 * 60));
+    let (unit_hours, lobby_hours) = unit_and_lobby_hours(conn, facility.id, Some(unit)).await?;
+    let (housing_ids, lobby_ids) = unit_and_lobby_kiosks(conn, facility.id, unit).await?;
     let housing_busy = intervals(
         conn,
         "SELECT v.housing_kiosk_id AS k, v.start_at, v.end_at FROM visits v \
@@ -112,15 +117,46 @@ pub async fn load_schedule(
         to,
     )
     .await?;
-    let lobby_busy = intervals(
-        conn,
-        "SELECT lobby_kiosk_id AS k, start_at, end_at FROM visits WHERE facility_id = $1 \
-         AND lobby_kiosk_id IS NOT NULL AND status = 'booked' AND end_at > $2 AND start_at < $3",
-        facility.id.0,
-        wide_from,
-        to,
-    )
-    .await?;
+    let lobby_busy = if with_lobby {
+        intervals(
+            conn,
+            "SELECT lobby_kiosk_id AS k, start_at, end_at FROM visits WHERE facility_id = $1 \
+             AND lobby_kiosk_id IS NOT NULL AND status = 'booked' AND end_at > $2 \
+             AND start_at < $3",
+            facility.id.0,
+            wide_from,
+            to,
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
+    Ok(ScheduleData {
+        housing_kiosks: calendars(housing_ids, &housing_busy, gap),
+        lobby_kiosks: calendars(lobby_ids, &lobby_busy, gap),
+        resident_busy: BusySet::default(),
+        visitor_busy: BusySet::default(),
+        week_counts: BTreeMap::new(),
+        facility,
+        rules,
+        unit_hours,
+        lobby_hours,
+    })
+}
+
+/// Everything needed to list the visits one visitor can book with one resident
+/// between `from` and `to`.
+pub async fn load_schedule(
+    conn: &mut AnyConnection,
+    facility: FacilityId,
+    unit: HousingUnitId,
+    resident: ResidentId,
+    visitor: AccountId,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<ScheduleData, StoreError> {
+    let mut data = load_kiosk_schedule(conn, facility, unit, from, to, true).await?;
+    let wide_from = add_minutes(from, -(24 * 60));
     let resident_busy = intervals(
         conn,
         "SELECT resident_id AS k, start_at, end_at FROM visits WHERE resident_id = $1 \
@@ -143,25 +179,15 @@ pub async fn load_schedule(
         .bind(resident.0)
         .fetch_all(&mut *conn)
         .await?;
-    let mut week_counts = BTreeMap::new();
     for r in rows {
         let week: String = r.try_get("week_start")?;
         let n: i64 = r.try_get("visits")?;
         if let Ok(d) = week.parse::<Date>() {
-            week_counts.insert(d, u32::try_from(n).unwrap_or(u32::MAX));
+            data.week_counts
+                .insert(d, u32::try_from(n).unwrap_or(u32::MAX));
         }
     }
-    let housing_ids = kiosks(conn, facility.id, Some(unit)).await?;
-    let lobby_ids = kiosks(conn, facility.id, None).await?;
-    Ok(ScheduleData {
-        housing_kiosks: calendars(housing_ids, &housing_busy, gap),
-        lobby_kiosks: calendars(lobby_ids, &lobby_busy, gap),
-        resident_busy: BusySet::new(resident_busy.into_iter().map(|(_, i)| i).collect()),
-        visitor_busy: BusySet::new(visitor_busy.into_iter().map(|(_, i)| i).collect()),
-        facility,
-        rules,
-        unit_hours,
-        lobby_hours,
-        week_counts,
-    })
+    data.resident_busy = BusySet::new(resident_busy.into_iter().map(|(_, i)| i).collect());
+    data.visitor_busy = BusySet::new(visitor_busy.into_iter().map(|(_, i)| i).collect());
+    Ok(data)
 }

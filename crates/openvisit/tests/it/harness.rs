@@ -74,7 +74,7 @@ impl TestDb {
                     .execute(&admin.pool)
                     .await
                     .expect("create database");
-                admin.pool.close().await;
+                admin.close().await;
                 let (prefix, _) = base.rsplit_once('/').expect("url has a database");
                 let url = format!("{prefix}/{name}");
                 let db = Db::connect(&url, 40).await.expect("postgres");
@@ -89,7 +89,7 @@ impl TestDb {
     }
 
     pub async fn cleanup(self) {
-        self.db.pool.close().await;
+        self.db.close().await;
         if let Some(dir) = self.dir {
             let _ = std::fs::remove_dir_all(dir);
         }
@@ -102,7 +102,7 @@ impl TestDb {
                 )))
                 .execute(&admin.pool)
                 .await;
-                admin.pool.close().await;
+                admin.close().await;
             }
         }
     }
