@@ -535,3 +535,74 @@ async fn roster_import_adds_moves_and_releases_and_is_idempotent() {
         t.cleanup().await;
     }
 }
+
+/// What another server booked a moment ago may be missing from this transaction's read
+/// snapshot; the claims table must still refuse the overlap.
+#[tokio::test]
+async fn claims_refuse_an_overlap_the_read_snapshot_did_not_see() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let fx = fixture(db, 1, 2, settings()).await;
+        let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+        fund(db, v, 5000).await;
+        let start = local_start(2, 9, 0);
+        let req = BookingRequest {
+            visitor: v,
+            resident: fx.residents[0],
+            kind: VisitKind::Remote,
+            start,
+            length_minutes: 30,
+        };
+        let first = book_visit(db, &req, None, Timestamp::now())
+            .await
+            .expect("book")
+            .visit()
+            .clone();
+        // Hide the visit from reads (they only see booked visits), keep its claims.
+        sqlx::query("UPDATE visits SET status = 'failed' WHERE id = $1")
+            .bind(first.id.0)
+            .execute(&db.pool)
+            .await
+            .expect("hide");
+        let (v2, _) = approved_visitor(db, &fx, &fx.residents[1..]).await;
+        fund(db, v2, 5000).await;
+        let other = BookingRequest {
+            visitor: v2,
+            resident: fx.residents[1],
+            start: add_minutes(start, 15),
+            ..req.clone()
+        };
+        let err = book_visit(db, &other, None, Timestamp::now())
+            .await
+            .expect_err("kiosk claimed");
+        assert!(
+            matches!(err, StoreError::Rule(RuleViolation::NoKioskFree)),
+            "{err:?}"
+        );
+        let same_resident = BookingRequest {
+            start: add_minutes(start, 60),
+            ..req.clone()
+        };
+        book_visit(db, &same_resident, None, Timestamp::now())
+            .await
+            .expect("a later time is free");
+        let overlap = BookingRequest {
+            visitor: v2,
+            resident: fx.residents[0],
+            start: add_minutes(start, 15),
+            length_minutes: 15,
+            ..req
+        };
+        sqlx::query("INSERT INTO approvals (visitor_id, resident_id, facility_id, status, reason, updated_at) VALUES ($1, $2, $3, 'approved', '', 0)")
+            .bind(v2.0).bind(fx.residents[0].0).bind(fx.facility.0).execute(&db.pool).await.expect("approve r0");
+        let err = book_visit(db, &overlap, None, Timestamp::now())
+            .await
+            .expect_err("resident claimed");
+        assert!(
+            matches!(err, StoreError::Rule(RuleViolation::ResidentBusy)),
+            "{err:?}"
+        );
+        t.cleanup().await;
+    }
+}
