@@ -206,9 +206,11 @@ impl Schedule<'_> {
 }
 
 /// One bookable start, labelled in facility local time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Slot {
+    #[schema(value_type = String, format = DateTime)]
     pub start: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub end: Timestamp,
     /// Facility-local start with its UTC offset, e.g. `2026-11-01T01:30:00-05:00`.
     pub local_start: String,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::money::Cents;
 
 /// Where the visitor sits. The resident is always at a housing-unit kiosk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VisitKind {
     /// From the visitor's own device, anywhere; paid (R2).
@@ -33,7 +33,7 @@ impl VisitKind {
 }
 
 /// Prison or jail: the rate cap depends on it (R17).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FacilityType {
     Prison,
@@ -58,7 +58,7 @@ impl FacilityType {
 }
 
 /// How remote visits are charged (R2, R3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PricingMode {
     /// The facility charges nothing for remote visits.

@@ -8,7 +8,7 @@ use crate::money::Cents;
 use crate::rate_caps::{RateCapTable, format_cap};
 
 /// How the money for a visit is taken at booking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChargeKind {
     /// Nothing to pay (on-site, or a free facility).

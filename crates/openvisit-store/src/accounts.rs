@@ -14,7 +14,7 @@ use crate::error::StoreError;
 use crate::time::secs;
 
 /// What an account may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Visitor,
@@ -49,7 +49,7 @@ impl Role {
 }
 
 /// An account as the rest of the system sees it (never the password hash).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Account {
     pub id: AccountId,
     pub email: String,

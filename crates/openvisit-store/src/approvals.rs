@@ -15,7 +15,7 @@ use crate::error::StoreError;
 use crate::residents::get_resident;
 use crate::time::{from_secs, secs};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalStatus {
     Pending,
@@ -45,7 +45,7 @@ impl ApprovalStatus {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Approval {
     pub id: ApprovalId,
     pub visitor: AccountId,
@@ -53,6 +53,7 @@ pub struct Approval {
     pub facility: FacilityId,
     pub status: ApprovalStatus,
     pub reason: String,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 

@@ -37,9 +37,10 @@ pub async fn append_audit(conn: &mut AnyConnection, a: &Audit) -> Result<(), Sto
 }
 
 /// A stored audit line.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditRecord {
     pub id: i64,
+    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     pub actor: Option<AccountId>,
     pub action: String,

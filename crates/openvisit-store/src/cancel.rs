@@ -16,7 +16,7 @@ use crate::facilities::{blackouts, get_facility};
 use crate::ledger::post_entry;
 use crate::visits::{VisitStatus, get_visit};
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct CancelOutcome {
     pub visit: VisitId,
     pub refund: Cents,

@@ -16,7 +16,7 @@ use crate::error::StoreError;
 use crate::time::{from_secs, secs};
 
 /// The settings staff can change (R1–R3, R12).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FacilitySettings {
     pub offers_remote: bool,
     pub offers_on_site: bool,
@@ -35,7 +35,7 @@ pub struct FacilitySettings {
 }
 
 /// A facility as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Facility {
     pub id: FacilityId,
     pub slug: String,

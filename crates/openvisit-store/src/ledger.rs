@@ -122,9 +122,10 @@ pub async fn visitor_balance(
 }
 
 /// One line of a visitor's ledger history.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LedgerLine {
     pub entry_id: i64,
+    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     pub kind: EntryKind,
     pub visit: Option<VisitId>,

@@ -12,7 +12,7 @@ use crate::error::StoreError;
 use crate::time::from_secs;
 
 /// Where a visit is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VisitStatus {
     Booked,
@@ -38,7 +38,7 @@ impl VisitStatus {
 }
 
 /// A visit as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Visit {
     pub id: VisitId,
     pub facility: FacilityId,
@@ -48,7 +48,9 @@ pub struct Visit {
     pub privileged: bool,
     pub housing_kiosk: KioskId,
     pub lobby_kiosk: Option<KioskId>,
+    #[schema(value_type = String, format = DateTime)]
     pub start: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub end: Timestamp,
     pub charge_kind: ChargeKind,
     pub price: Cents,

@@ -8,11 +8,13 @@ use openvisit_core::availability::RuleViolation;
 use openvisit_store::StoreError;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+/// Every error answer: a stable code for programs and a message for people.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: &'static str,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub details: Option<serde_json::Value>,
 }
 

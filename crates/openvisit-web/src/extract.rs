@@ -1,7 +1,7 @@
 //! JSON and query extractors whose rejections use the API's error format.
 
 use axum::Json;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -16,7 +16,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(rej) => Err(ApiError::new(rej.status(), "bad_request", rej.body_text())),
+            Err(rej) => {
+                let code = match rej.status().as_u16() {
+                    415 => "json_required",
+                    422 => "invalid_body",
+                    _ => "bad_request",
+                };
+                Err(ApiError::new(rej.status(), code, rej.body_text()))
+            }
         }
     }
 }
@@ -30,6 +37,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(v)) => Ok(ApiQuery(v)),
+            Err(rej) => Err(ApiError::new(rej.status(), "bad_request", rej.body_text())),
+        }
+    }
+}
+
+/// `Path<T>` with errors as `ApiError` (a number too large for an id, say).
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(v)) => Ok(ApiPath(v)),
             Err(rej) => Err(ApiError::new(rej.status(), "bad_request", rej.body_text())),
         }
     }

@@ -16,38 +16,82 @@ pub mod state;
 use std::future::Future;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 use tokio::net::TcpListener;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use state::AppState;
 
+/// The API's routes, with the OpenAPI document generated from the same registrations,
+/// so a route cannot exist without being described.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    use routes::*;
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(account::register))
+        .routes(routes!(account::login))
+        .routes(routes!(account::logout))
+        .routes(routes!(account::me))
+        .routes(routes!(directory::directory))
+        .routes(routes!(directory::facility))
+        .routes(routes!(directory::residents))
+        .routes(routes!(approvals::mine, approvals::request))
+        .routes(routes!(visits::availability))
+        .routes(routes!(visits::list, visits::book))
+        .routes(routes!(visits::detail))
+        .routes(routes!(visits::cancel))
+        .routes(routes!(money::balance))
+        .routes(routes!(money::ledger))
+        .routes(routes!(money::add_funds))
+        .routes(routes!(staff::approvals))
+        .routes(routes!(staff::decide))
+        .routes(routes!(staff::settings, staff::update))
+        .routes(routes!(staff::schedule))
+        .routes(routes!(staff::cancel))
+        .routes(routes!(staff::audit));
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "OpenVisit API",
+        description = "Video visitation for jails and prisons: facilities, availability, \
+                       visits, approvals, money and the staff side. Sign in with \
+                       POST /api/v1/auth/login; the session cookie authenticates the rest."
+    ),
+    modifiers(&SessionCookie)
+)]
+struct ApiDoc;
+
+/// Declares the `ov_session` cookie as the security scheme.
+struct SessionCookie;
+
+impl utoipa::Modify for SessionCookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(auth::SESSION_COOKIE))),
+        );
+    }
+}
+
 /// Every route of the application.
 pub fn app(state: AppState) -> Router {
-    use routes::*;
-    let api = Router::new()
-        .route("/auth/register", post(account::register))
-        .route("/auth/login", post(account::login))
-        .route("/auth/logout", post(account::logout))
-        .route("/me", get(account::me))
-        .route("/facilities", get(directory::directory))
-        .route("/facilities/{id}", get(directory::facility))
-        .route("/facilities/{id}/residents", get(directory::residents))
-        .route("/approvals", get(approvals::mine).post(approvals::request))
-        .route("/availability", get(visits::availability))
-        .route("/visits", get(visits::list).post(visits::book))
-        .route("/visits/{id}", get(visits::detail))
-        .route("/visits/{id}/cancel", post(visits::cancel))
-        .route("/balance", get(money::balance))
-        .route("/ledger", get(money::ledger))
-        .route("/deposits", post(money::add_funds))
-        .route("/staff/approvals", get(staff::approvals))
-        .route("/staff/approvals/{id}", post(staff::decide))
-        .route("/staff/facility", get(staff::settings).put(staff::update))
-        .route("/staff/visits", get(staff::schedule))
-        .route("/staff/visits/{id}/cancel", post(staff::cancel))
-        .route("/staff/audit", get(staff::audit));
+    let (api, doc) = api_router().split_for_parts();
+    let doc = std::sync::Arc::new(doc);
     Router::new()
-        .nest("/api/v1", api)
+        .merge(api)
+        .route(
+            "/api/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics_layer::render))
         .fallback(|| async { error::ApiError::not_found("page") })

@@ -12,11 +12,12 @@ use openvisit_store::accounts::{
 use serde::Deserialize;
 
 use crate::auth::{SESSION_COOKIE, SignedIn};
+use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RegisterForm {
     pub email: String,
     pub password: String,
@@ -90,6 +91,13 @@ fn parse_registration(f: RegisterForm) -> Result<NewAccount, ApiError> {
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/register",
+    tag = "account",
+    request_body = RegisterForm,
+    responses((status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 201, description = "Account created and signed in", body = Account), (status = 400, description = "Malformed request", body = ErrorBody), (status = 409, description = "Taken or limit reached", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody))
+)]
 pub async fn register(
     State(s): State<AppState>,
     ApiJson(form): ApiJson<RegisterForm>,
@@ -106,12 +114,19 @@ pub async fn register(
     signed_in_response(&s, account, StatusCode::CREATED).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LoginForm {
     pub email: String,
     pub password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    tag = "account",
+    request_body = LoginForm,
+    responses((status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody), (status = 200, description = "Signed in; the session cookie is set", body = Account), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody))
+)]
 pub async fn login(
     State(s): State<AppState>,
     ApiJson(form): ApiJson<LoginForm>,
@@ -155,6 +170,12 @@ async fn signed_in_response(
     Ok((status, headers, Json(account)).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "account",
+    responses((status = 204, description = "Signed out"))
+)]
 pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let token = headers
         .get_all(axum::http::header::COOKIE)
@@ -175,6 +196,13 @@ pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<
     Ok((StatusCode::NO_CONTENT, h).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "account",
+    responses((status = 200, body = Account), (status = 401, description = "Not signed in", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn me(SignedIn(a): SignedIn) -> Json<Account> {
     Json(a)
 }

@@ -10,14 +10,23 @@ use serde::Deserialize;
 
 use crate::auth::Visitor;
 use crate::error::ApiResult;
+use crate::error::ErrorBody;
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ApprovalForm {
     pub resident_id: i64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/approvals",
+    tag = "approvals",
+    request_body = ApprovalForm,
+    responses((status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 201, body = Approval), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn request(
     State(s): State<AppState>,
     v: Visitor,
@@ -27,6 +36,13 @@ pub async fn request(
     Ok((StatusCode::CREATED, Json(a)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/approvals",
+    tag = "approvals",
+    responses((status = 200, body = Vec<Approval>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn mine(State(s): State<AppState>, v: Visitor) -> ApiResult<Json<Vec<Approval>>> {
     let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
     Ok(Json(approvals_of_visitor(&mut conn, v.id()).await?))

@@ -1,7 +1,7 @@
 //! The public facility directory and a facility's details (R1).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use openvisit_core::FacilityId;
 use openvisit_core::facility::VisitKind;
 use openvisit_core::pricing::quote;
@@ -13,16 +13,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Visitor;
 use crate::error::ApiResult;
-use crate::extract::ApiQuery;
+use crate::error::ErrorBody;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DirectoryQuery {
     pub q: Option<String>,
 }
 
 /// A facility as the public sees it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FacilityView {
     pub id: FacilityId,
     pub slug: String,
@@ -43,7 +45,7 @@ pub struct FacilityView {
     pub cancel_notice_minutes: u32,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LengthPrice {
     pub minutes: u32,
     pub remote_price_cents: i64,
@@ -97,6 +99,13 @@ impl From<Facility> for FacilityView {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/facilities",
+    tag = "directory",
+    params(DirectoryQuery),
+    responses((status = 200, body = Vec<FacilityView>), (status = 400, description = "Malformed request", body = ErrorBody))
+)]
 pub async fn directory(
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<DirectoryQuery>,
@@ -106,23 +115,30 @@ pub async fn directory(
     Ok(Json(list.into_iter().map(FacilityView::from).collect()))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FacilityDetail {
     #[serde(flatten)]
     pub facility: FacilityView,
     pub housing_units: Vec<UnitView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UnitView {
     pub name: String,
     /// e.g. "Mon 08:00–11:30" in facility time.
     pub visiting_hours: Vec<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/facilities/{id}",
+    tag = "directory",
+    params(("id" = i64, Path, description = "Facility id")),
+    responses((status = 400, description = "Malformed request", body = ErrorBody), (status = 200, body = FacilityDetail), (status = 404, description = "Not found", body = ErrorBody))
+)]
 pub async fn facility(
     State(s): State<AppState>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<FacilityDetail>> {
     let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
     let f = get_facility(&mut conn, FacilityId(id)).await?;
@@ -151,23 +167,34 @@ pub async fn facility(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ResidentQuery {
+    /// At least 2 letters of the name, or the booking number.
+    #[param(min_length = 2)]
     pub q: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ResidentView {
     pub id: openvisit_core::ResidentId,
     pub full_name: String,
     pub booking_number: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/facilities/{id}/residents",
+    tag = "directory",
+    params(("id" = i64, Path, description = "Facility id"), ResidentQuery),
+    responses((status = 200, body = Vec<ResidentView>), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = []))
+)]
 /// A signed-in visitor looks up a resident to ask for approval.
 pub async fn residents(
     State(s): State<AppState>,
     _v: Visitor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<ResidentQuery>,
 ) -> ApiResult<Json<Vec<ResidentView>>> {
     let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;

@@ -11,15 +11,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Visitor;
 use crate::error::ApiResult;
+use crate::error::ErrorBody;
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BalanceView {
     pub balance_cents: i64,
     pub balance: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/balance",
+    tag = "money",
+    responses((status = 200, body = BalanceView), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn balance(State(s): State<AppState>, v: Visitor) -> ApiResult<Json<BalanceView>> {
     let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
     let b = visitor_balance(&mut conn, v.id()).await?;
@@ -29,18 +37,33 @@ pub async fn balance(State(s): State<AppState>, v: Visitor) -> ApiResult<Json<Ba
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/ledger",
+    tag = "money",
+    responses((status = 200, body = Vec<LedgerLine>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn ledger(State(s): State<AppState>, v: Visitor) -> ApiResult<Json<Vec<LedgerLine>>> {
     let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
     Ok(Json(visitor_history(&mut conn, v.id()).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DepositForm {
     pub amount_cents: i64,
     /// The token the payment form gave; the test provider declines `decline`.
     pub payment_token: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/deposits",
+    tag = "money",
+    request_body = DepositForm,
+    responses((status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 201, description = "Funds added; the new balance", body = BalanceView), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn add_funds(
     State(s): State<AppState>,
     v: Visitor,

@@ -2,7 +2,7 @@
 //! cancelling with a refund, the audit log. Every query is limited to their facility.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use jiff::Timestamp;
 use openvisit_core::refund::CancelledBy;
 use openvisit_core::{ApprovalId, VisitId};
@@ -17,15 +17,25 @@ use openvisit_store::visits::{Visit, get_visit, visits_of_facility};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{FacilityAdmin, Staff};
+use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ApprovalFilter {
     pub status: Option<ApprovalStatus>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/approvals",
+    tag = "staff",
+    params(ApprovalFilter),
+    responses((status = 200, body = Vec<Approval>), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn approvals(
     State(s): State<AppState>,
     staff: Staff,
@@ -37,23 +47,32 @@ pub async fn approvals(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DecisionForm {
     pub status: ApprovalStatus,
     #[serde(default)]
     pub reason: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DecisionView {
     pub approval: Approval,
     pub cancelled_visits: Vec<VisitId>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/approvals/{id}",
+    tag = "staff",
+    params(("id" = i64, Path, description = "Approval id")),
+    request_body = DecisionForm,
+    responses((status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 200, body = DecisionView), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn decide(
     State(s): State<AppState>,
     staff: Staff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(f): ApiJson<DecisionForm>,
 ) -> ApiResult<Json<DecisionView>> {
     let (approval, cancelled_visits) = decide_approval(
@@ -72,11 +91,26 @@ pub async fn decide(
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/facility",
+    tag = "staff",
+    responses((status = 200, body = Facility), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn settings(State(s): State<AppState>, staff: Staff) -> ApiResult<Json<Facility>> {
     let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
     Ok(Json(get_facility(&mut conn, staff.facility).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/staff/facility",
+    tag = "staff",
+    request_body = FacilitySettings,
+    responses((status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 200, body = Facility), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn update(
     State(s): State<AppState>,
     FacilityAdmin(staff): FacilityAdmin,
@@ -87,12 +121,23 @@ pub async fn update(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RangeQuery {
+    #[param(value_type = String, format = DateTime)]
     pub from: Timestamp,
+    #[param(value_type = String, format = DateTime)]
     pub to: Timestamp,
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/visits",
+    tag = "staff",
+    params(RangeQuery),
+    responses((status = 200, body = Vec<Visit>), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn schedule(
     State(s): State<AppState>,
     staff: Staff,
@@ -109,15 +154,24 @@ pub async fn schedule(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CancelForm {
     pub reason: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/visits/{id}/cancel",
+    tag = "staff",
+    params(("id" = i64, Path, description = "Visit id")),
+    request_body = CancelForm,
+    responses((status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody), (status = 200, body = CancelOutcome), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 409, description = "Taken or limit reached", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn cancel(
     State(s): State<AppState>,
     staff: Staff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(f): ApiJson<CancelForm>,
 ) -> ApiResult<Json<CancelOutcome>> {
     if f.reason.trim().is_empty() {
@@ -144,6 +198,13 @@ pub async fn cancel(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/audit",
+    tag = "staff",
+    responses((status = 200, body = Vec<AuditRecord>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn audit(State(s): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<AuditRecord>>> {
     let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
     Ok(Json(

@@ -1,7 +1,7 @@
 //! Availability, booking, listing and cancelling visits.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -22,22 +22,26 @@ use openvisit_store::visits::{Visit, VisitStatus, get_visit, visits_of_visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Visitor;
+use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AvailabilityQuery {
     pub resident_id: i64,
     pub kind: VisitKind,
     pub length_minutes: u32,
     /// First facility-local date, YYYY-MM-DD.
+    #[param(value_type = String, format = Date)]
     pub from: Date,
     /// Last facility-local date, inclusive.
+    #[param(value_type = String, format = Date)]
     pub to: Date,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AvailabilityView {
     pub time_zone: String,
     pub slots: Vec<Slot>,
@@ -84,6 +88,14 @@ async fn slots_for(
     Ok((f.time_zone, slots))
 }
 
+#[utoipa::path(
+    get,
+    path = "/availability",
+    tag = "visits",
+    params(AvailabilityQuery),
+    responses((status = 200, body = AvailabilityView), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn availability(
     State(s): State<AppState>,
     v: Visitor,
@@ -110,10 +122,11 @@ pub async fn availability(
     Ok(Json(AvailabilityView { time_zone, slots }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct BookForm {
     pub resident_id: i64,
     pub kind: VisitKind,
+    #[schema(value_type = String, format = DateTime)]
     pub start: Timestamp,
     pub length_minutes: u32,
 }
@@ -134,6 +147,15 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     Ok(Some(key.to_owned()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/visits",
+    tag = "visits",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first result")),
+    request_body = BookForm,
+    responses((status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 201, description = "Booked (or, with a repeated Idempotency-Key, the first booking again)", body = Visit), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 402, description = "Not enough funds", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 409, description = "Taken or limit reached", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn book(
     State(s): State<AppState>,
     v: Visitor,
@@ -210,12 +232,19 @@ async fn nearest_free(
     Ok(slots)
 }
 
+#[utoipa::path(
+    get,
+    path = "/visits",
+    tag = "visits",
+    responses((status = 200, body = Vec<Visit>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn list(State(s): State<AppState>, v: Visitor) -> ApiResult<Json<Vec<Visit>>> {
     let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
     Ok(Json(visits_of_visitor(&mut conn, v.id()).await?))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct VisitDetail {
     #[serde(flatten)]
     pub visit: Visit,
@@ -233,10 +262,18 @@ async fn own_visit(s: &AppState, v: &Visitor, id: i64) -> ApiResult<Visit> {
     Ok(visit)
 }
 
+#[utoipa::path(
+    get,
+    path = "/visits/{id}",
+    tag = "visits",
+    params(("id" = i64, Path, description = "Visit id")),
+    responses((status = 400, description = "Malformed request", body = ErrorBody), (status = 200, body = VisitDetail), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn detail(
     State(s): State<AppState>,
     v: Visitor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<VisitDetail>> {
     let visit = own_visit(&s, &v, id).await?;
     let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
@@ -261,10 +298,18 @@ pub async fn detail(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/visits/{id}/cancel",
+    tag = "visits",
+    params(("id" = i64, Path, description = "Visit id")),
+    responses((status = 400, description = "Malformed request", body = ErrorBody), (status = 200, body = CancelOutcome), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 409, description = "Taken or limit reached", body = ErrorBody)),
+    security(("session" = []))
+)]
 pub async fn cancel(
     State(s): State<AppState>,
     v: Visitor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<CancelOutcome>> {
     let visit = own_visit(&s, &v, id).await?;
     let out = cancel_visit(

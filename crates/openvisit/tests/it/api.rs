@@ -246,3 +246,57 @@ async fn a_visitor_registers_adds_funds_books_from_availability_and_cancels() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route_the_server_answers() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let doc: serde_json::Value = reqwest::get(format!("{}/api/openapi.json", app.base))
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut operations = 0;
+    let http = reqwest::Client::new();
+    for (path, item) in paths {
+        for method in ["get", "post", "put", "delete"] {
+            if item.get(method).is_none() {
+                continue;
+            }
+            operations += 1;
+            let url = format!("{}{}", app.base, path.replace("{id}", "1"));
+            let res = http
+                .request(method.to_uppercase().parse().expect("method"), &url)
+                .send()
+                .await
+                .expect("send");
+            let status = res.status().as_u16();
+            assert!(
+                status != 404 && status != 405 || path.contains("{id}") && status == 404,
+                "{method} {path} is documented but answers {status}"
+            );
+            let body: serde_json::Value = res.json().await.unwrap_or(serde_json::Value::Null);
+            if status >= 400 {
+                assert!(
+                    body["error"].is_string() && body["message"].is_string(),
+                    "{method} {path}: {body}"
+                );
+            }
+        }
+    }
+    assert!(operations >= 24, "{operations} operations documented");
+    for required in [
+        "/api/v1/visits",
+        "/api/v1/availability",
+        "/api/v1/staff/facility",
+        "/api/v1/deposits",
+    ] {
+        assert!(paths.contains_key(required), "{required} missing");
+    }
+    // An unknown path is a 404 in the API's error format.
+    let (status, body) = app.anonymous().get("/api/v1/nope").await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
+    app.stop().await;
+}
