@@ -2,6 +2,11 @@
 //! SQLite and PostgreSQL beside a raw single-row-insert baseline on the same database
 //! in the same run. Results go to docs/BENCHMARKS.md by hand.
 
+#![allow(
+    clippy::disallowed_methods,
+    reason = "a benchmark books against the real clock, like a server"
+)]
+
 mod availability;
 mod booking;
 

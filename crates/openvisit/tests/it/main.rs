@@ -1,6 +1,11 @@
 //! The one integration-test binary: storage on every backend, and the API through a
 //! real HTTP server on a random port.
 
+#![allow(
+    clippy::disallowed_methods,
+    reason = "tests pick dates relative to today, as a visitor would"
+)]
+
 mod api;
 mod harness;
 mod races;
