@@ -28,10 +28,20 @@ pub async fn track(req: Request, next: Next) -> Response {
     let method = req.method().to_string();
     let started = Instant::now();
     let response = next.run(req).await;
+    let elapsed = started.elapsed();
+    // Route templates only: ids, queries and bodies (personal data) are never logged.
+    tracing::info!(
+        target: "openvisit::http",
+        method = %method,
+        route = %route,
+        status = response.status().as_u16(),
+        ms = elapsed.as_secs_f64() * 1000.0,
+        "request"
+    );
     let status = response.status().as_u16().to_string();
     metrics::counter!("openvisit_http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status).increment(1);
     metrics::histogram!("openvisit_http_request_seconds", "route" => route, "method" => method)
-        .record(started.elapsed().as_secs_f64());
+        .record(elapsed.as_secs_f64());
     response
 }
 

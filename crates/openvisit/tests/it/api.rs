@@ -300,3 +300,53 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
     assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
     app.stop().await;
 }
+
+/// Logs carry route templates and ids, never a visitor's or resident's personal data,
+/// even when requests fail.
+#[tokio::test]
+async fn personal_data_never_reaches_the_logs() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let fx = fixture(app.db(), 1, 1, settings()).await;
+        let email = format!("zebulon.pii.{}@example.com", fx.facility.0);
+        let name = "Zebulon Quixotic-Logcheck";
+        let anon = app.anonymous();
+        let (status, _) = anon.post("/api/v1/auth/register", json!({ "email": email, "password": "a long enough password", "display_name": name })).await;
+        assert_eq!(status, 201);
+        // The same email again (a unique violation inside the database), a wrong password.
+        let (status, _) = anon.post("/api/v1/auth/register", json!({ "email": email, "password": "a long enough password", "display_name": name })).await;
+        assert_eq!(status, 409);
+        let (status, _) = anon
+            .post(
+                "/api/v1/auth/login",
+                json!({ "email": email, "password": "wrong password" }),
+            )
+            .await;
+        assert_eq!(status, 401);
+        let c = app.client_for(&email, "a long enough password").await;
+        let (_, found) = c
+            .get(&format!(
+                "/api/v1/facilities/{}/residents?q=resident",
+                fx.facility.0
+            ))
+            .await;
+        let resident = found[0]["id"].as_i64().expect("resident");
+        let (status, _) = c.post("/api/v1/visits", json!({ "resident_id": resident, "kind": "remote", "start": local_start(2, 9, 0), "length_minutes": 15 })).await;
+        assert_eq!(status, 403, "not approved yet");
+        let logs = captured_logs();
+        assert!(
+            logs.contains("/api/v1/auth/register"),
+            "requests are logged (so this test can see anything)"
+        );
+        for secret in [
+            email.as_str(),
+            name,
+            "a long enough password",
+            "Resident 0",
+            "B00000",
+        ] {
+            assert!(!logs.contains(secret), "{secret:?} appears in the logs");
+        }
+        app.stop().await;
+    }
+}
