@@ -62,10 +62,122 @@ impl WeeklyHours {
     }
 }
 
+/// A weekly-hours line that cannot be read, with what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "cannot read the hours {part:?}: {why}; write e.g. \"mon-fri 08:00-11:30,13:00-20:00; sat 09:00-12:00\""
+)]
+pub struct HoursParseError {
+    pub part: String,
+    pub why: &'static str,
+}
+
+fn parse_day(s: &str) -> Option<Weekday> {
+    Some(match s.get(..3)?.to_ascii_lowercase().as_str() {
+        "mon" => Weekday::Monday,
+        "tue" => Weekday::Tuesday,
+        "wed" => Weekday::Wednesday,
+        "thu" => Weekday::Thursday,
+        "fri" => Weekday::Friday,
+        "sat" => Weekday::Saturday,
+        "sun" => Weekday::Sunday,
+        _ => return None,
+    })
+}
+
+/// Minutes after midnight for `HH:MM`; `24:00` is allowed as a closing time.
+fn parse_minute(s: &str) -> Option<u32> {
+    let (h, m) = s.split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    let total = h * 60 + m;
+    (m < 60 && total <= 24 * 60).then_some(total)
+}
+
+/// Parses `mon-fri 08:00-11:30,13:00-20:00; sat,sun 09:00-12:00` into
+/// (weekday 1 = Monday … 7, open minute, close minute) triples.
+pub fn parse_weekly_hours(text: &str) -> Result<Vec<(i8, u32, u32)>, HoursParseError> {
+    let err = |part: &str, why| HoursParseError {
+        part: part.trim().to_owned(),
+        why,
+    };
+    let mut out = Vec::new();
+    for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (days, spans) = part
+            .split_once(' ')
+            .ok_or_else(|| err(part, "give days, a space, then times"))?;
+        let mut weekdays = Vec::new();
+        for d in days.split(',') {
+            match d.split_once('-') {
+                Some((a, b)) => {
+                    let (a, b) = (parse_day(a), parse_day(b));
+                    let (Some(a), Some(b)) = (a, b) else {
+                        return Err(err(
+                            part,
+                            "unknown day; use mon, tue, wed, thu, fri, sat, sun",
+                        ));
+                    };
+                    let (a, b) = (a.to_monday_one_offset(), b.to_monday_one_offset());
+                    if a > b {
+                        return Err(err(part, "a day range must run forwards, e.g. mon-fri"));
+                    }
+                    weekdays.extend(a..=b);
+                }
+                None => weekdays.push(
+                    parse_day(d)
+                        .ok_or_else(|| {
+                            err(part, "unknown day; use mon, tue, wed, thu, fri, sat, sun")
+                        })?
+                        .to_monday_one_offset(),
+                ),
+            }
+        }
+        for span in spans.split(',').map(str::trim) {
+            let (open, close) = span
+                .split_once('-')
+                .ok_or_else(|| err(part, "a time span is HH:MM-HH:MM"))?;
+            let (Some(open), Some(close)) = (parse_minute(open.trim()), parse_minute(close.trim()))
+            else {
+                return Err(err(part, "times are HH:MM, from 00:00 to 24:00"));
+            };
+            if open >= close {
+                return Err(err(part, "each span must open before it closes"));
+            }
+            for w in &weekdays {
+                out.push((*w, open, close));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(err(text, "no hours given"));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn weekly_hours_parse_and_refuse_with_a_hint() {
+        let got =
+            parse_weekly_hours("mon-wed 08:00-11:30,13:00-20:00; sun 09:00-24:00").expect("valid");
+        assert_eq!(got.len(), 7);
+        assert_eq!(got[0], (1, 480, 690));
+        assert_eq!(got[5], (3, 780, 1200));
+        assert_eq!(got[6], (7, 540, 1440));
+        for bad in [
+            "",
+            "funday 08:00-09:00",
+            "mon 09:00-08:00",
+            "mon 8-9",
+            "fri-mon 08:00-09:00",
+            "mon 08:00-24:30",
+        ] {
+            let e = parse_weekly_hours(bad).expect_err(bad);
+            assert!(e.to_string().contains("mon-fri"), "{e}");
+        }
+    }
 
     #[test]
     fn hours_until_midnight_include_the_last_quarter_hour() {

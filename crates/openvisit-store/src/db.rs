@@ -89,9 +89,20 @@ impl Db {
 
     /// Brings the schema up to date.
     pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.migrate_with_lock(true).await
+    }
+
+    /// Brings the schema up to date; `lock: false` skips PostgreSQL's advisory lock,
+    /// which CockroachDB does not implement (run migrations from one instance then).
+    pub async fn migrate_with_lock(&self, lock: bool) -> Result<(), StoreError> {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres if lock => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => {
+                let mut migrator = sqlx::migrate!("./migrations/postgres");
+                migrator.set_locking(false);
+                migrator.run(&self.pool).await?;
+            }
         }
         Ok(())
     }

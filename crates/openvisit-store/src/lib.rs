@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod approvals;
 pub mod audit;
+pub mod blackouts;
 pub mod booking;
 pub mod cancel;
 pub mod db;
@@ -21,6 +22,7 @@ pub mod places;
 pub mod residents;
 pub mod roster;
 pub mod schedule;
+pub mod setup;
 pub mod time;
 pub mod visits;
 

@@ -49,7 +49,11 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(staff::settings, staff::update))
         .routes(routes!(staff::schedule))
         .routes(routes!(staff::cancel))
-        .routes(routes!(staff::audit));
+        .routes(routes!(staff::audit))
+        .routes(routes!(setup::units, setup::new_unit))
+        .routes(routes!(setup::new_kiosk))
+        .routes(routes!(setup::hours))
+        .routes(routes!(setup::blackouts, setup::new_blackout));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

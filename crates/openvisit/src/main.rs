@@ -1,19 +1,14 @@
 //! The `openvisit` binary: wires storage, the web server and the operator commands.
 
+mod operator;
+mod serve;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use openvisit_core::facility::FacilityType;
-use openvisit_store::accounts::{NewAccount, Role, create_account};
-use openvisit_store::demo::{self, seed_demo_if_empty};
-use openvisit_store::facilities::{NewFacility, facility_by_slug};
-use openvisit_store::payments::TestProvider;
-use openvisit_store::{Backend, Db};
-use openvisit_web::AppState;
-use openvisit_web::clock::Clock;
+use openvisit_store::Db;
 
 #[derive(Parser)]
 #[command(
@@ -27,13 +22,17 @@ struct Cli {
 }
 
 #[derive(Args, Clone)]
-struct DbArgs {
+pub struct DbArgs {
     /// Where the SQLite file (and later recordings and the mail outbox) live.
     #[arg(long, env = "OPENVISIT_DATA_DIR", default_value = "data")]
     data_dir: PathBuf,
     /// `postgres://…` to run on PostgreSQL; default: SQLite in the data directory.
     #[arg(long, env = "OPENVISIT_DATABASE_URL")]
     database_url: Option<String>,
+    /// Migrate without PostgreSQL's advisory lock (CockroachDB has none; then run
+    /// `migrate` from one instance before starting the others).
+    #[arg(long, env = "OPENVISIT_NO_MIGRATION_LOCK")]
+    no_migration_lock: bool,
 }
 
 #[derive(Subcommand)]
@@ -53,33 +52,46 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Create a facility with default settings (change them in the staff API).
+    /// Create a facility, free of charge until staff set a price.
     CreateFacility {
         #[command(flatten)]
         db: DbArgs,
+        #[command(flatten)]
+        facility: operator::NewFacilityArgs,
+    },
+    /// Add a housing unit to a facility.
+    AddUnit {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The facility's slug.
         #[arg(long)]
-        slug: String,
+        facility: String,
         #[arg(long)]
         name: String,
+    },
+    /// Add a kiosk to a housing unit, or to the lobby without --unit.
+    AddKiosk {
+        #[command(flatten)]
+        db: DbArgs,
         #[arg(long)]
-        city: String,
+        facility: String,
+        /// The housing unit's name; leave out for a lobby kiosk.
         #[arg(long)]
-        state: String,
-        #[arg(long, default_value = "")]
-        address: String,
-        #[arg(long, default_value = "")]
-        phone: String,
-        #[arg(long, default_value = "")]
-        email: String,
-        /// IANA time zone, e.g. America/Chicago.
+        unit: Option<String>,
         #[arg(long)]
-        time_zone: String,
-        /// prison or jail.
+        name: String,
+    },
+    /// Replace the visiting hours of a unit, or of the lobby without --unit.
+    SetHours {
+        #[command(flatten)]
+        db: DbArgs,
         #[arg(long)]
-        facility_type: String,
-        /// Average daily population (sets the rate cap).
+        facility: String,
         #[arg(long)]
-        population: u32,
+        unit: Option<String>,
+        /// Facility-local, e.g. "mon-fri 08:00-11:30,13:00-20:00; sat 09:00-12:00".
+        #[arg(long)]
+        hours: String,
     },
     /// Import a facility's roster CSV (booking_number,full_name,housing_unit): adds,
     /// moves and releases; released or moved residents' future visits are cancelled
@@ -115,7 +127,8 @@ enum Command {
     },
 }
 
-async fn open_db(args: &DbArgs) -> anyhow::Result<Db> {
+/// Opens the database the arguments name and brings its schema up to date.
+pub async fn open_db(args: &DbArgs) -> anyhow::Result<Db> {
     let url = match &args.database_url {
         Some(u) => u.clone(),
         None => {
@@ -127,7 +140,9 @@ async fn open_db(args: &DbArgs) -> anyhow::Result<Db> {
     let db = Db::connect(&url, 16)
         .await
         .context("cannot open the database")?;
-    db.migrate().await.context("cannot migrate the database")?;
+    db.migrate_with_lock(!args.no_migration_lock)
+        .await
+        .context("cannot migrate the database")?;
     Ok(db)
 }
 
@@ -139,87 +154,33 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Serve { bind, db, no_demo } => serve(bind, &db, no_demo).await,
+    match Cli::parse().command {
+        Command::Serve { bind, db, no_demo } => serve::serve(bind, &db, no_demo).await,
         Command::Migrate { db } => {
             open_db(&db).await?;
             println!("The database is up to date.");
             Ok(())
         }
-        Command::CreateFacility {
+        Command::CreateFacility { db, facility } => operator::create_facility(&db, facility).await,
+        Command::AddUnit { db, facility, name } => operator::add_unit(&db, &facility, &name).await,
+        Command::AddKiosk {
             db,
-            slug,
+            facility,
+            unit,
             name,
-            city,
-            state,
-            address,
-            phone,
-            email,
-            time_zone,
-            facility_type,
-            population,
-        } => {
-            let db = open_db(&db).await?;
-            let facility_type = FacilityType::parse(&facility_type)
-                .context("the facility type must be prison or jail")?;
-            let id = openvisit_store::facilities::create_facility(
-                &db,
-                &NewFacility {
-                    slug,
-                    name,
-                    city,
-                    state,
-                    address,
-                    phone,
-                    email,
-                    time_zone,
-                    facility_type,
-                    population,
-                    settings: openvisit_store::facilities::FacilitySettings {
-                        fee_cents: 0,
-                        pricing_mode: openvisit_core::facility::PricingMode::Free,
-                        ..demo::default_settings()
-                    },
-                },
-            )
-            .await?;
-            println!("Created facility {id} (free of charge until staff set a price).");
-            Ok(())
-        }
+        } => operator::add_kiosk(&db, &facility, unit.as_deref(), &name).await,
+        Command::SetHours {
+            db,
+            facility,
+            unit,
+            hours,
+        } => operator::set_hours(&db, &facility, unit.as_deref(), &hours).await,
         Command::ImportRoster {
             db,
             facility,
             file,
             dry_run,
-        } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let entries = openvisit_core::roster::parse_roster(&text)?;
-            let db = open_db(&db).await?;
-            let mut conn = db.pool.acquire().await?;
-            let f = facility_by_slug(&mut conn, &facility).await?;
-            drop(conn);
-            let changes = openvisit_store::roster::apply_roster(
-                &db,
-                f.id,
-                &entries,
-                None,
-                dry_run,
-                Clock::default().now(),
-            )
-            .await?;
-            let verb = if dry_run { "would be" } else { "were" };
-            println!(
-                "{} added, {} moved, {} released, {} unchanged; {} future visits {verb} cancelled and refunded.",
-                changes.added.len(),
-                changes.moved.len(),
-                changes.released.len(),
-                changes.unchanged,
-                changes.cancelled_visits.len()
-            );
-            Ok(())
-        }
+        } => operator::import_roster(&db, &facility, &file, dry_run).await,
         Command::CreateStaff {
             db,
             facility,
@@ -227,71 +188,6 @@ async fn main() -> anyhow::Result<()> {
             name,
             role,
             password,
-        } => {
-            let db = open_db(&db).await?;
-            let role = Role::parse(&role)
-                .filter(|r| r.is_staff())
-                .context("the role must be facility_admin, officer or support")?;
-            let mut conn = db.pool.acquire().await?;
-            let f = facility_by_slug(&mut conn, &facility).await?;
-            drop(conn);
-            let id = create_account(
-                &db,
-                &NewAccount {
-                    email,
-                    password,
-                    display_name: name,
-                    role,
-                    facility: Some(f.id),
-                    language: "en".into(),
-                    time_zone: f.time_zone.clone(),
-                },
-                Clock::default().now(),
-            )
-            .await?;
-            println!("Created staff account {id} for {}.", f.name);
-            Ok(())
-        }
+        } => operator::create_staff(&db, &facility, email, name, &role, password).await,
     }
-}
-
-async fn serve(bind: SocketAddr, args: &DbArgs, no_demo: bool) -> anyhow::Result<()> {
-    let db = open_db(args).await?;
-    let clock = Arc::new(Clock::default());
-    if !no_demo && seed_demo_if_empty(&db, clock.now()).await?.is_some() {
-        println!("Seeded a demo: two facilities, residents, a visitor and a staff account.");
-    }
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("cannot listen on {bind}"))?;
-    let addr = listener.local_addr()?;
-    let backend = match db.backend {
-        Backend::Sqlite => "SQLite",
-        Backend::Postgres => "PostgreSQL",
-    };
-    println!("OpenVisit is running on {backend} at http://{addr}/");
-    println!("  API:        http://{addr}/api/v1/facilities");
-    println!("  Metrics:    http://{addr}/metrics");
-    println!(
-        "  Visitor:    {} / {}",
-        demo::DEMO_VISITOR_EMAIL,
-        demo::DEMO_VISITOR_PASSWORD
-    );
-    println!(
-        "  Staff:      {} / {}",
-        demo::DEMO_STAFF_EMAIL,
-        demo::DEMO_STAFF_PASSWORD
-    );
-    let state = AppState {
-        db,
-        payments: Arc::new(TestProvider),
-        clock,
-        metrics: openvisit_web::metrics_layer::install_recorder(),
-        secure_cookies: false,
-    };
-    openvisit_web::serve(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
-    Ok(())
 }

@@ -4,5 +4,6 @@ pub mod account;
 pub mod approvals;
 pub mod directory;
 pub mod money;
+pub mod setup;
 pub mod staff;
 pub mod visits;

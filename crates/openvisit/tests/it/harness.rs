@@ -462,6 +462,17 @@ impl Client {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        let res = self
+            .req(reqwest::Method::PUT, path)
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn raw_post(
         &self,
         path: &str,

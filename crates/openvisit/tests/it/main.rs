@@ -9,4 +9,5 @@
 mod api;
 mod harness;
 mod races;
+mod setup;
 mod storage;

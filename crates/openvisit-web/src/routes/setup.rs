@@ -1,0 +1,204 @@
+//! Staff set a facility up: housing units, kiosks, visiting hours, blackouts.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use jiff::Timestamp;
+use openvisit_core::hours::parse_weekly_hours;
+use openvisit_core::{HousingUnitId, KioskId, VisitId};
+use openvisit_store::StoreError;
+use openvisit_store::blackouts::{
+    BlackoutRecord, add_blackout, affected_visits, current_blackouts,
+};
+use openvisit_store::setup::{UnitLayout, add_kiosk, add_unit, layout, set_hours};
+use openvisit_store::visits::Visit;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{FacilityAdmin, Staff};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+#[utoipa::path(get, path = "/staff/units", tag = "setup",
+    responses((status = 200, body = Vec<UnitLayout>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn units(State(s): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<UnitLayout>>> {
+    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    Ok(Json(layout(&mut conn, staff.facility).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewUnit {
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+#[utoipa::path(post, path = "/staff/units", tag = "setup", request_body = NewUnit,
+    responses((status = 201, body = Created), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 409, description = "The name is taken", body = ErrorBody), (status = 415, description = "The body must be JSON", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn new_unit(
+    State(s): State<AppState>,
+    FacilityAdmin(staff): FacilityAdmin,
+    ApiJson(f): ApiJson<NewUnit>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    let id = add_unit(
+        &s.db,
+        staff.facility,
+        &f.name,
+        Some(staff.account.id),
+        s.clock.now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewKiosk {
+    pub name: String,
+    /// The housing unit; leave out for a lobby kiosk (on-site visits).
+    #[serde(default)]
+    pub housing_unit_id: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/staff/kiosks", tag = "setup", request_body = NewKiosk,
+    responses((status = 201, body = Created), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "No such unit here", body = ErrorBody), (status = 409, description = "The name is taken", body = ErrorBody), (status = 415, description = "The body must be JSON", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn new_kiosk(
+    State(s): State<AppState>,
+    FacilityAdmin(staff): FacilityAdmin,
+    ApiJson(f): ApiJson<NewKiosk>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    let id: KioskId = add_kiosk(
+        &s.db,
+        staff.facility,
+        f.housing_unit_id.map(HousingUnitId),
+        &f.name,
+        Some(staff.account.id),
+        s.clock.now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct HoursForm {
+    /// The housing unit; leave out for the lobby.
+    #[serde(default)]
+    pub housing_unit_id: Option<i64>,
+    /// Facility-local hours, e.g. `mon-fri 08:00-11:30,13:00-20:00; sat 09:00-12:00`.
+    pub hours: String,
+}
+
+#[utoipa::path(put, path = "/staff/hours", tag = "setup", request_body = HoursForm,
+    responses((status = 204, description = "Hours replaced"), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "No such unit here", body = ErrorBody), (status = 415, description = "The body must be JSON", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn hours(
+    State(s): State<AppState>,
+    FacilityAdmin(staff): FacilityAdmin,
+    ApiJson(f): ApiJson<HoursForm>,
+) -> ApiResult<StatusCode> {
+    let windows = parse_weekly_hours(&f.hours).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_hours",
+            e.to_string(),
+        )
+    })?;
+    set_hours(
+        &s.db,
+        staff.facility,
+        f.housing_unit_id.map(HousingUnitId),
+        &windows,
+        Some(staff.account.id),
+        s.clock.now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/staff/blackouts", tag = "setup",
+    responses((status = 200, body = Vec<BlackoutRecord>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn blackouts(
+    State(s): State<AppState>,
+    staff: Staff,
+) -> ApiResult<Json<Vec<BlackoutRecord>>> {
+    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    Ok(Json(
+        current_blackouts(&mut conn, staff.facility, s.clock.now()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct BlackoutForm {
+    #[schema(value_type = String, format = DateTime)]
+    pub start: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub end: Timestamp,
+    pub reason: String,
+    /// Without `true`, nothing changes: the answer lists the visits that would be
+    /// cancelled, so staff can see who is affected first.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BlackoutOutcome {
+    /// Present once created (with `confirm: true`).
+    pub blackout: Option<BlackoutRecord>,
+    /// Visits in the period: to be cancelled (preview) or cancelled with a full refund.
+    pub affected_visits: Vec<Visit>,
+    pub cancelled_visits: Vec<VisitId>,
+}
+
+#[utoipa::path(post, path = "/staff/blackouts", tag = "setup", request_body = BlackoutForm,
+    responses((status = 200, description = "Preview: who would be affected", body = BlackoutOutcome), (status = 201, description = "Created; visits inside cancelled and refunded", body = BlackoutOutcome), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 415, description = "The body must be JSON", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn new_blackout(
+    State(s): State<AppState>,
+    FacilityAdmin(staff): FacilityAdmin,
+    ApiJson(f): ApiJson<BlackoutForm>,
+) -> ApiResult<(StatusCode, Json<BlackoutOutcome>)> {
+    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let affected = affected_visits(&mut conn, staff.facility, f.start, f.end).await?;
+    drop(conn);
+    if !f.confirm {
+        if f.start >= f.end || f.reason.trim().is_empty() {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "give a start before the end, and a reason",
+            ));
+        }
+        return Ok((
+            StatusCode::OK,
+            Json(BlackoutOutcome {
+                blackout: None,
+                affected_visits: affected,
+                cancelled_visits: Vec::new(),
+            }),
+        ));
+    }
+    let (blackout, cancelled) = add_blackout(
+        &s.db,
+        staff.facility,
+        f.start,
+        f.end,
+        &f.reason,
+        Some(staff.account.id),
+        s.clock.now(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(BlackoutOutcome {
+            blackout: Some(blackout),
+            affected_visits: affected,
+            cancelled_visits: cancelled,
+        }),
+    ))
+}
