@@ -121,6 +121,20 @@ impl Schedule<'_> {
         if (start.as_second() - span.open.as_second()) % grid != 0 {
             return Err(RuleViolation::NotOnGrid);
         }
+        self.check_within_hours(kind, visit)
+    }
+
+    /// The rules that remain once `visit` is known to start on the grid inside the
+    /// unit's hours and the booking window: lobby hours, blackouts, people, the weekly
+    /// limit and kiosks.
+    fn check_within_hours(
+        &self,
+        kind: VisitKind,
+        visit: Interval,
+    ) -> Result<Placement, RuleViolation> {
+        let rules = self.rules;
+        let tz = &rules.time_zone;
+        let (start, end) = (visit.start, visit.end);
         if kind == VisitKind::OnSite && !self.lobby_hours.contains(tz, start, end) {
             return Err(RuleViolation::OutsideHours);
         }
@@ -183,15 +197,33 @@ impl Schedule<'_> {
         now: Timestamp,
     ) -> Vec<Slot> {
         let mut out = Vec::new();
-        let tz = &self.rules.time_zone;
-        let grid = i64::from(self.rules.slot_grid_minutes.max(5));
+        let rules = self.rules;
+        let tz = &rules.time_zone;
+        // The same request-level rules `check` applies first, once for the whole range.
+        if !rules.offers(kind)
+            || !rules.allowed_lengths.contains(&length_minutes)
+            || !length_minutes.is_multiple_of(5)
+        {
+            return out;
+        }
+        let earliest = add_minutes(now, i64::from(rules.min_notice_minutes));
+        let latest = add_minutes(now, i64::from(rules.max_days_ahead) * 24 * 60);
+        let grid = i64::from(rules.slot_grid_minutes.max(5));
         let mut date = from;
         while date <= to {
             for span in self.unit_hours.spans_on(tz, date) {
                 let mut start = span.open;
-                while add_minutes(start, i64::from(length_minutes)) <= span.close {
-                    if let Ok(placement) = self.check(kind, length_minutes, start, now) {
-                        out.push(Slot::new(self.rules, start, length_minutes, placement));
+                loop {
+                    let end = add_minutes(start, i64::from(length_minutes));
+                    if end > span.close || start > latest {
+                        break;
+                    }
+                    if start >= earliest
+                        && on_granule(start)
+                        && let Ok(placement) =
+                            self.check_within_hours(kind, Interval::new(start, end))
+                    {
+                        out.push(Slot::new(rules, start, length_minutes, placement));
                     }
                     start = add_minutes(start, grid);
                 }
