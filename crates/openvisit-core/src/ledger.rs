@@ -275,3 +275,67 @@ impl JournalEntry {
         self.postings.iter().map(|p| p.amount.0).sum()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Deposit(i64),
+        Charge(i64),
+        Hold(i64, i64),
+        Refund(i64),
+        Credit(i64),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (1i64..100_000).prop_map(Op::Deposit),
+            (1i64..5_000).prop_map(Op::Charge),
+            (1i64..5_000, 0i64..=100).prop_map(|(h, pct)| Op::Hold(h, pct)),
+            (1i64..5_000).prop_map(Op::Refund),
+            (1i64..5_000).prop_map(Op::Credit),
+        ]
+    }
+
+    proptest! {
+        /// Every entry balances, and the books as a whole sum to zero, whatever happens.
+        #[test]
+        fn every_entry_and_the_whole_ledger_balance(ops in prop::collection::vec(op(), 1..80)) {
+            let (v, f) = (AccountId(1), FacilityId(1));
+            let mut totals: std::collections::HashMap<LedgerAccount, i64> = Default::default();
+            for (i, op) in ops.into_iter().enumerate() {
+                let visit = VisitId(i as i64);
+                let entries = match op {
+                    Op::Deposit(a) => vec![JournalEntry::deposit(v, Cents(a))],
+                    Op::Charge(a) => vec![JournalEntry::visit_charge(v, f, visit, Cents(a))],
+                    Op::Hold(a, pct) => vec![
+                        JournalEntry::visit_hold(v, visit, Cents(a)),
+                        JournalEntry::hold_capture(v, f, visit, Cents(a), Cents(a * pct / 100)),
+                    ],
+                    Op::Refund(a) => vec![JournalEntry::refund(v, f, visit, Cents(a))],
+                    Op::Credit(a) => vec![JournalEntry::credit(v, Some(visit), Cents(a))],
+                };
+                for e in entries {
+                    let e = e.expect("valid amounts make valid entries");
+                    prop_assert_eq!(e.sum(), 0);
+                    for p in e.postings() {
+                        *totals.entry(p.account).or_default() += p.amount.0;
+                    }
+                }
+                // A hold is always captured or released in full.
+                prop_assert_eq!(totals.get(&LedgerAccount::Hold(visit)).copied().unwrap_or(0), 0);
+            }
+            prop_assert_eq!(totals.values().sum::<i64>(), 0);
+        }
+
+        #[test]
+        fn amounts_that_are_not_positive_make_no_entry(a in -1000i64..=0) {
+            prop_assert!(JournalEntry::deposit(AccountId(1), Cents(a)).is_err());
+            prop_assert!(JournalEntry::refund(AccountId(1), FacilityId(1), VisitId(1), Cents(a)).is_err());
+            prop_assert!(JournalEntry::hold_capture(AccountId(1), FacilityId(1), VisitId(1), Cents(100), Cents(101)).is_err());
+        }
+    }
+}

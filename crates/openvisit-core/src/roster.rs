@@ -100,3 +100,26 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The parsers meet untrusted text; they answer or refuse, never panic.
+        #[test]
+        fn roster_and_hours_parsers_never_panic(text in "(?s).{0,300}") {
+            let _ = super::parse_roster(&text);
+            let _ = crate::hours::parse_weekly_hours(&text);
+        }
+
+        #[test]
+        fn hours_like_text_never_panics(text in "[a-z, ;:0-9-]{0,80}") {
+            if let Ok(windows) = crate::hours::parse_weekly_hours(&text) {
+                for (day, open, close) in windows {
+                    prop_assert!((1..=7).contains(&day) && open < close && close <= 24 * 60);
+                }
+            }
+        }
+    }
+}

@@ -16,6 +16,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod facilities;
+pub mod finish;
 pub mod ledger;
 pub mod payments;
 pub mod places;

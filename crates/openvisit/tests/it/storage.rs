@@ -606,3 +606,113 @@ async fn claims_refuse_an_overlap_the_read_snapshot_did_not_see() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_per_minute_visit_captures_connected_minutes_and_returns_the_rest() {
+    use openvisit_store::finish::{Outcome, finish_visit};
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let mut s = settings();
+        s.pricing_mode = openvisit_core::facility::PricingMode::PerMinute;
+        s.increment_minutes = 30;
+        s.fee_cents = 570; // 19 cents a minute
+        let fx = fixture(db, 1, 1, s).await;
+        let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+        fund(db, v, 1000).await;
+        let start = local_start(2, 9, 0);
+        let req = BookingRequest {
+            visitor: v,
+            resident: fx.residents[0],
+            kind: VisitKind::Remote,
+            start,
+            length_minutes: 30,
+        };
+        let visit = book_visit(db, &req, None, Timestamp::now())
+            .await
+            .expect("book")
+            .visit()
+            .clone();
+        assert_eq!(visit.price, Cents(570), "the block is held");
+        let mut conn = db.pool.acquire().await.expect("conn");
+        assert_eq!(
+            visitor_balance(&mut conn, v).await.expect("bal"),
+            Cents(430)
+        );
+        let early = finish_visit(
+            db,
+            visit.id,
+            Outcome::Completed,
+            600,
+            None,
+            add_minutes(start, -5),
+        )
+        .await;
+        assert!(matches!(early, Err(StoreError::Invalid(_))), "{early:?}");
+        // 9 minutes 30 seconds connected: 10 started minutes at 19 cents.
+        let done = finish_visit(
+            db,
+            visit.id,
+            Outcome::Completed,
+            570,
+            None,
+            add_minutes(start, 30),
+        )
+        .await
+        .expect("finish");
+        assert_eq!((done.charged, done.returned), (Cents(190), Cents(380)));
+        assert_eq!(
+            visitor_balance(&mut conn, v).await.expect("bal"),
+            Cents(1000 - 190)
+        );
+        let again = finish_visit(
+            db,
+            visit.id,
+            Outcome::Completed,
+            570,
+            None,
+            add_minutes(start, 31),
+        )
+        .await;
+        assert!(
+            matches!(again, Err(StoreError::Conflict(_))),
+            "settled once only: {again:?}"
+        );
+        // A visit lost to a fault captures nothing.
+        let lost = book_visit(
+            db,
+            &BookingRequest {
+                start: add_minutes(start, 60),
+                ..req
+            },
+            None,
+            Timestamp::now(),
+        )
+        .await
+        .expect("book")
+        .visit()
+        .clone();
+        let out = finish_visit(
+            db,
+            lost.id,
+            Outcome::Failed,
+            900,
+            None,
+            add_minutes(start, 90),
+        )
+        .await
+        .expect("finish");
+        assert_eq!(out.charged, Cents(0));
+        assert_eq!(
+            visitor_balance(&mut conn, v).await.expect("bal"),
+            Cents(1000 - 190)
+        );
+        let check = check_ledger(&mut conn).await.expect("check");
+        assert_eq!(check.total, 0);
+        assert!(check.mismatched_balances.is_empty());
+        let held = count(db, "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) AS n FROM ledger_postings WHERE account LIKE 'hold:%'").await;
+        assert_eq!(held, 0, "every hold is settled");
+        drop(conn);
+        t.cleanup().await;
+    }
+}
