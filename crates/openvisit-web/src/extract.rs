@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -54,4 +55,20 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
             Err(rej) => Err(ApiError::new(rej.status(), "bad_request", rej.body_text())),
         }
     }
+}
+
+/// Idempotency keys: 1 to 200 visible ASCII characters.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = v
+        .to_str()
+        .map_err(|_| ApiError::bad_request("the Idempotency-Key header must be plain text"))?;
+    if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::bad_request(
+            "the Idempotency-Key header must be 1 to 200 visible characters",
+        ));
+    }
+    Ok(Some(key.to_owned()))
 }

@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use openvisit_store::Backend;
+use openvisit_store::Db;
 use openvisit_store::demo::{self, seed_demo_if_empty};
-use openvisit_store::payments::TestProvider;
+use openvisit_store::payments::{PaymentProvider, TestProvider, reconcile_deposits};
 use openvisit_web::AppState;
 use openvisit_web::clock::Clock;
 
@@ -40,9 +41,11 @@ pub async fn serve(bind: SocketAddr, args: &DbArgs, no_demo: bool) -> anyhow::Re
         demo::DEMO_STAFF_EMAIL,
         demo::DEMO_STAFF_PASSWORD
     );
+    let payments: Arc<dyn PaymentProvider> = Arc::new(TestProvider::default());
+    spawn_deposit_reconciler(db.clone(), payments.clone(), clock.clone());
     let state = AppState {
         db,
-        payments: Arc::new(TestProvider),
+        payments,
         clock,
         metrics: openvisit_web::metrics_layer::install_recorder(),
         secure_cookies: false,
@@ -52,4 +55,25 @@ pub async fn serve(bind: SocketAddr, args: &DbArgs, no_demo: bool) -> anyhow::Re
     })
     .await?;
     Ok(())
+}
+
+/// Every five minutes, settles deposits left pending (a charge whose recording failed).
+fn spawn_deposit_reconciler(db: Db, payments: Arc<dyn PaymentProvider>, clock: Arc<Clock>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            match reconcile_deposits(&db, payments.as_ref(), 5, clock.now()).await {
+                Ok(r) if r.credited + r.not_charged > 0 => {
+                    tracing::warn!(
+                        credited = r.credited,
+                        not_charged = r.not_charged,
+                        "reconciled pending deposits"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "deposit reconciliation failed"),
+            }
+        }
+    });
 }

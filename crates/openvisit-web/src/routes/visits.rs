@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Visitor;
 use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, idempotency_key};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -129,22 +129,6 @@ pub struct BookForm {
     #[schema(value_type = String, format = DateTime)]
     pub start: Timestamp,
     pub length_minutes: u32,
-}
-
-/// Idempotency keys: 1 to 200 visible ASCII characters.
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
-    let Some(v) = headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    let key = v
-        .to_str()
-        .map_err(|_| ApiError::bad_request("the Idempotency-Key header must be plain text"))?;
-    if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::bad_request(
-            "the Idempotency-Key header must be 1 to 200 visible characters",
-        ));
-    }
-    Ok(Some(key.to_owned()))
 }
 
 #[utoipa::path(

@@ -305,10 +305,11 @@ pub const VISITOR_PASSWORD: &str = "visitor-password-1";
 pub async fn fund(db: &Db, visitor: AccountId, cents: i64) {
     openvisit_store::payments::deposit(
         db,
-        &TestProvider,
+        &TestProvider::default(),
         visitor,
         openvisit_core::Cents(cents),
         "ok",
+        None,
         Timestamp::now(),
     )
     .await
@@ -344,7 +345,7 @@ impl TestApp {
         let addr = listener.local_addr().expect("addr");
         let state = AppState {
             db: tdb.db.clone(),
-            payments: Arc::new(TestProvider),
+            payments: Arc::new(TestProvider::default()),
             clock: Arc::new(Clock::default()),
             metrics: openvisit_web::metrics_layer::install_recorder(),
             secure_cookies: false,

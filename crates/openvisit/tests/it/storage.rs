@@ -716,3 +716,92 @@ async fn a_per_minute_visit_captures_connected_minutes_and_returns_the_rest() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn deposits_credit_once_per_key_and_a_lost_recording_is_reconciled() {
+    use openvisit_store::payments::{
+        Deposited, PaymentProvider, TestProvider, deposit, reconcile_deposits,
+    };
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let fx = fixture(db, 1, 1, settings()).await;
+        let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+        let provider = TestProvider::default();
+        let now = Timestamp::now();
+        let first = deposit(db, &provider, v, Cents(2000), "ok", Some("pay-1"), now)
+            .await
+            .expect("deposit");
+        let again = deposit(db, &provider, v, Cents(2000), "ok", Some("pay-1"), now)
+            .await
+            .expect("retry");
+        assert_eq!(
+            (first, again),
+            (
+                Deposited::New(Cents(2000)),
+                Deposited::Replayed(Cents(2000))
+            )
+        );
+        let other = deposit(db, &provider, v, Cents(3000), "ok", Some("pay-1"), now).await;
+        assert!(
+            matches!(other, Err(StoreError::IdempotencyMismatch)),
+            "{other:?}"
+        );
+        let declined = deposit(db, &provider, v, Cents(1000), "decline", Some("pay-2"), now).await;
+        assert!(
+            matches!(&declined, Err(StoreError::Invalid(m)) if m.contains("declined")),
+            "{declined:?}"
+        );
+        let declined_again =
+            deposit(db, &provider, v, Cents(1000), "decline", Some("pay-2"), now).await;
+        assert!(
+            matches!(declined_again, Err(StoreError::Invalid(_))),
+            "the retry gets the same answer"
+        );
+
+        // A charge the provider took while the server failed to record it: a pending row
+        // whose reference the provider knows. And a pending row never charged.
+        let long_ago = add_minutes(now, -30).as_second();
+        for key in ["lost-1", "never-charged"] {
+            sqlx::query("INSERT INTO deposits (account_id, idem_key, amount_cents, status, message, created_at) VALUES ($1, $2, 700, 'pending', '', $3)")
+                .bind(v.0)
+                .bind(key)
+                .bind(long_ago)
+                .execute(&db.pool)
+                .await
+                .expect("pending");
+        }
+        let lost_id: i64 = sqlx::query("SELECT id FROM deposits WHERE idem_key = 'lost-1'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("row")
+            .try_get("id")
+            .expect("id");
+        provider
+            .charge(v, Cents(700), "ok", &format!("deposit-{lost_id}"))
+            .await
+            .expect("charged");
+        let r = reconcile_deposits(db, &provider, 5, now)
+            .await
+            .expect("reconcile");
+        assert_eq!((r.credited, r.not_charged), (1, 1));
+        let r = reconcile_deposits(db, &provider, 5, now)
+            .await
+            .expect("reconcile again");
+        assert_eq!(
+            (r.credited, r.not_charged),
+            (0, 0),
+            "nothing is credited twice"
+        );
+        let mut conn = db.pool.acquire().await.expect("conn");
+        assert_eq!(
+            visitor_balance(&mut conn, v).await.expect("bal"),
+            Cents(2700)
+        );
+        let check = check_ledger(&mut conn).await.expect("check");
+        assert_eq!(check.total, 0);
+        assert!(check.mismatched_balances.is_empty());
+        drop(conn);
+        t.cleanup().await;
+    }
+}
