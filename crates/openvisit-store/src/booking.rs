@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::{Any, AnyConnection, AssertSqlSafe, Row, Transaction};
 
-use crate::db::{Db, MAX_ATTEMPTS, is_retryable};
+use crate::db::{Backend, Db, MAX_ATTEMPTS, is_retryable};
 use crate::error::StoreError;
 use crate::ledger::post_entry;
-use crate::schedule::load_kiosk_schedule;
+use crate::schedule::{ScheduleData, load_kiosk_schedule};
 use crate::time::secs;
 use crate::visits::{Visit, VisitStatus, get_visit};
 
@@ -68,11 +68,24 @@ pub async fn book_visit(
     idempotency_key: Option<&str>,
     now: Timestamp,
 ) -> Result<Booked, StoreError> {
+    // Read the facility side of the schedule before taking the write lock: it only
+    // chooses a kiosk and checks the rules, the writes decide. This keeps SQLite's one
+    // writer, and PostgreSQL's row locks, busy for as short a time as possible.
+    let snapshot = {
+        let mut conn = db.pool.acquire().await?;
+        if let Some(key) = idempotency_key
+            && let Some(v) = replay(&mut conn, req, key).await?
+        {
+            return Ok(Booked::Replayed(v));
+        }
+        let (facility, unit) = resident_for_booking(&mut conn, req, Backend::Sqlite).await?;
+        load_booking_schedule(&mut conn, req, facility, unit).await?
+    };
     let mut attempt = 0;
     loop {
         attempt += 1;
         let mut tx = db.begin_write().await?;
-        match book_in_tx(&mut tx, req, idempotency_key, now).await {
+        match book_in_tx(&mut tx, db.backend, req, idempotency_key, now, &snapshot).await {
             Ok(Booked::Replayed(v)) => {
                 tx.rollback().await?;
                 return Ok(Booked::Replayed(v));
@@ -103,6 +116,24 @@ pub async fn book_visit(
             }
         }
     }
+}
+
+async fn load_booking_schedule(
+    conn: &mut AnyConnection,
+    req: &BookingRequest,
+    facility: FacilityId,
+    unit: HousingUnitId,
+) -> Result<ScheduleData, StoreError> {
+    let end = add_minutes(req.start, i64::from(req.length_minutes));
+    load_kiosk_schedule(
+        conn,
+        facility,
+        unit,
+        add_minutes(req.start, -24 * 60),
+        add_minutes(end, 24 * 60),
+        req.kind == VisitKind::OnSite,
+    )
+    .await
 }
 
 async fn replay(
@@ -176,11 +207,28 @@ fn kiosk_key(k: KioskId) -> String {
 }
 
 /// The resident's facility and unit, refusing a released resident or a visitor who
-/// is not approved for them (one query).
+/// is not approved for them. On PostgreSQL inside the booking transaction the resident
+/// and approval rows are share-locked until commit, so a suspension or a release that
+/// races with this booking waits for it, then sees and cancels the new visit.
 async fn resident_for_booking(
     conn: &mut AnyConnection,
     req: &BookingRequest,
+    backend: Backend,
 ) -> Result<(FacilityId, HousingUnitId), StoreError> {
+    if backend == Backend::Postgres {
+        let locked = sqlx::query(
+            "SELECT r.facility_id, r.housing_unit_id, r.status, a.status AS approval \
+             FROM residents r JOIN approvals a ON a.resident_id = r.id AND a.visitor_id = $2 \
+             WHERE r.id = $1 FOR SHARE",
+        )
+        .bind(req.resident.0)
+        .bind(req.visitor.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(row) = locked {
+            return booking_row(&row);
+        }
+    }
     let row = sqlx::query(
         "SELECT r.facility_id, r.housing_unit_id, r.status, a.status AS approval \
          FROM residents r LEFT JOIN approvals a ON a.resident_id = r.id AND a.visitor_id = $2 \
@@ -191,6 +239,10 @@ async fn resident_for_booking(
     .fetch_optional(conn)
     .await?
     .ok_or(StoreError::NotFound("resident"))?;
+    booking_row(&row)
+}
+
+fn booking_row(row: &sqlx::any::AnyRow) -> Result<(FacilityId, HousingUnitId), StoreError> {
     if row.try_get::<String, _>("status")? != "active" {
         return Err(StoreError::Invalid(
             "this person is no longer at the facility".into(),
@@ -232,26 +284,27 @@ async fn busy_person(
 /// the weekly limit, the balance) is decided by writes that cannot both succeed.
 async fn book_in_tx(
     tx: &mut Transaction<'static, Any>,
+    backend: Backend,
     req: &BookingRequest,
     key: Option<&str>,
     now: Timestamp,
+    snapshot: &ScheduleData,
 ) -> Result<Booked, StoreError> {
     if let Some(key) = key
         && let Some(v) = replay(tx, req, key).await?
     {
         return Ok(Booked::Replayed(v));
     }
-    let (facility, unit) = resident_for_booking(tx, req).await?;
+    let (facility, unit) = resident_for_booking(tx, req, backend).await?;
     let end = add_minutes(req.start, i64::from(req.length_minutes));
-    let data = load_kiosk_schedule(
-        tx,
-        facility,
-        unit,
-        add_minutes(req.start, -24 * 60),
-        add_minutes(end, 24 * 60),
-        req.kind == VisitKind::OnSite,
-    )
-    .await?;
+    // The resident moved since the snapshot (a roster import): read their new unit.
+    let reloaded;
+    let data = if snapshot.unit == unit {
+        snapshot
+    } else {
+        reloaded = load_booking_schedule(tx, req, facility, unit).await?;
+        &reloaded
+    };
     let placement = match data
         .schedule()
         .check(req.kind, req.length_minutes, req.start, now)

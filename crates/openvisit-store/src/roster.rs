@@ -90,18 +90,20 @@ pub async fn apply_roster(
                 changes.added.push(e.booking_number.clone());
             }
             Some(r) if r.unit != unit || !r.active => {
-                if r.unit != unit {
-                    let cancelled =
-                        cancel_future(&mut tx, r.id, actor, "moved to another housing unit", now)
-                            .await?;
-                    changes.cancelled_visits.extend(cancelled);
-                }
+                // Change the row first: a booking racing with this import holds a share
+                // lock on it, so this waits for that booking, and the cancel below sees it.
                 sqlx::query("UPDATE residents SET housing_unit_id = $1, full_name = $2, status = 'active' WHERE id = $3")
                     .bind(unit.0)
                     .bind(&e.full_name)
                     .bind(r.id.0)
                     .execute(&mut *tx)
                     .await?;
+                if r.unit != unit {
+                    let cancelled =
+                        cancel_future(&mut tx, r.id, actor, "moved to another housing unit", now)
+                            .await?;
+                    changes.cancelled_visits.extend(cancelled);
+                }
                 changes.moved.push(e.booking_number.clone());
             }
             Some(r) => {
@@ -122,13 +124,13 @@ pub async fn apply_roster(
         .iter()
         .filter(|r| r.active && !listed.contains(r.booking_number.as_str()))
     {
-        let cancelled =
-            cancel_future(&mut tx, r.id, actor, "released from the facility", now).await?;
-        changes.cancelled_visits.extend(cancelled);
         sqlx::query("UPDATE residents SET status = 'released' WHERE id = $1")
             .bind(r.id.0)
             .execute(&mut *tx)
             .await?;
+        let cancelled =
+            cancel_future(&mut tx, r.id, actor, "released from the facility", now).await?;
+        changes.cancelled_visits.extend(cancelled);
         changes.released.push(r.booking_number.clone());
     }
     if dry_run {

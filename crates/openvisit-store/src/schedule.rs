@@ -22,6 +22,8 @@ use crate::time::{from_secs, secs};
 #[derive(Debug, Clone)]
 pub struct ScheduleData {
     pub facility: Facility,
+    /// The housing unit whose kiosks and hours these are.
+    pub unit: HousingUnitId,
     pub rules: FacilityRules,
     pub unit_hours: WeeklyHours,
     pub lobby_hours: WeeklyHours,
@@ -138,6 +140,7 @@ pub async fn load_kiosk_schedule(
         visitor_busy: BusySet::default(),
         week_counts: BTreeMap::new(),
         facility,
+        unit,
         rules,
         unit_hours,
         lobby_hours,

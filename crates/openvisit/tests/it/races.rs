@@ -147,3 +147,78 @@ async fn a_resident_at_the_weekly_limit_gets_no_more_visits() {
         app.stop().await;
     }
 }
+
+/// A suspension racing with bookings: once both are done, the suspended visitor has no
+/// future visit with that resident, and every charge was refunded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_suspension_racing_with_bookings_leaves_no_visit_behind() {
+    use openvisit_core::facility::VisitKind;
+    use openvisit_store::approvals::{ApprovalStatus, approvals_of_visitor, decide_approval};
+    use openvisit_store::booking::{BookingRequest, book_visit};
+    use openvisit_store::ledger::visitor_balance;
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = t.db.clone();
+        let fx = fixture(&db, 3, 1, settings()).await;
+        let (v, _) = approved_visitor(&db, &fx, &fx.residents).await;
+        fund(&db, v, 20_000).await;
+        let mut conn = db.pool.acquire().await.expect("conn");
+        let approval = approvals_of_visitor(&mut conn, v).await.expect("approvals")[0].id;
+        drop(conn);
+        let base = local_start(2, 8, 0);
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(21));
+        let mut tasks = Vec::new();
+        for i in 0..20 {
+            let (db, barrier, resident) = (db.clone(), barrier.clone(), fx.residents[0]);
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                let req = BookingRequest {
+                    visitor: v,
+                    resident,
+                    kind: VisitKind::Remote,
+                    start: add_minutes(base, i * 30),
+                    length_minutes: 15,
+                };
+                let _ = book_visit(&db, &req, None, jiff::Timestamp::now()).await;
+            }));
+        }
+        let (db2, barrier2, staff, facility) = (db.clone(), barrier.clone(), fx.staff, fx.facility);
+        let suspend = tokio::spawn(async move {
+            barrier2.wait().await;
+            tokio::task::yield_now().await;
+            decide_approval(
+                &db2,
+                staff,
+                facility,
+                approval,
+                ApprovalStatus::Suspended,
+                "security",
+                jiff::Timestamp::now(),
+            )
+            .await
+            .expect("suspend");
+        });
+        for task in tasks {
+            task.await.expect("task");
+        }
+        suspend.await.expect("suspend task");
+        let left: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM visits WHERE visitor_id = $1 AND status = 'booked'",
+        )
+        .bind(v.0)
+        .fetch_one(&db.pool)
+        .await
+        .expect("count")
+        .try_get("n")
+        .expect("n");
+        assert_eq!(left, 0, "{backend:?}: a suspended visitor keeps no visit");
+        let mut conn = db.pool.acquire().await.expect("conn");
+        assert_eq!(
+            visitor_balance(&mut conn, v).await.expect("bal").0,
+            20_000,
+            "every charge refunded"
+        );
+        drop(conn);
+        t.cleanup().await;
+    }
+}
