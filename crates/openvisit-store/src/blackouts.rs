@@ -74,6 +74,12 @@ pub async fn add_blackout(
     check(start, end, reason)?;
     let reason = reason.trim();
     let mut tx = db.begin_write().await?;
+    // Take the facility row's lock first: bookings in flight hold it shared, so this
+    // waits for them and the cancellations below see their visits.
+    sqlx::query("UPDATE facilities SET slug = slug WHERE id = $1")
+        .bind(facility.0)
+        .execute(&mut *tx)
+        .await?;
     let row = sqlx::query("INSERT INTO blackouts (facility_id, start_at, end_at, reason) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(facility.0)
         .bind(secs(start))

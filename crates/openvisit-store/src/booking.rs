@@ -207,9 +207,10 @@ fn kiosk_key(k: KioskId) -> String {
 }
 
 /// The resident's facility and unit, refusing a released resident or a visitor who
-/// is not approved for them. On PostgreSQL inside the booking transaction the resident
-/// and approval rows are share-locked until commit, so a suspension or a release that
-/// races with this booking waits for it, then sees and cancels the new visit.
+/// is not approved for them. On PostgreSQL inside the booking transaction the resident,
+/// approval and facility rows are share-locked until commit, so a suspension, a release
+/// or a blackout that races with this booking waits for it, then sees and cancels the
+/// new visit.
 async fn resident_for_booking(
     conn: &mut AnyConnection,
     req: &BookingRequest,
@@ -219,7 +220,7 @@ async fn resident_for_booking(
         let locked = sqlx::query(
             "SELECT r.facility_id, r.housing_unit_id, r.status, a.status AS approval \
              FROM residents r JOIN approvals a ON a.resident_id = r.id AND a.visitor_id = $2 \
-             WHERE r.id = $1 FOR SHARE",
+             JOIN facilities f ON f.id = r.facility_id WHERE r.id = $1 FOR SHARE",
         )
         .bind(req.resident.0)
         .bind(req.visitor.0)
@@ -297,6 +298,19 @@ async fn book_in_tx(
     }
     let (facility, unit) = resident_for_booking(tx, req, backend).await?;
     let end = add_minutes(req.start, i64::from(req.length_minutes));
+    // Blackouts again, under the lock: one may have been declared since the snapshot.
+    let blacked_out = sqlx::query(
+        "SELECT COUNT(*) AS n FROM blackouts WHERE facility_id = $1 AND start_at < $2 AND end_at > $3",
+    )
+    .bind(facility.0)
+    .bind(secs(end))
+    .bind(secs(req.start))
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get::<i64, _>("n")?;
+    if blacked_out > 0 {
+        return Err(RuleViolation::Blackout.into());
+    }
     // The resident moved since the snapshot (a roster import): read their new unit.
     let reloaded;
     let data = if snapshot.unit == unit {

@@ -222,3 +222,75 @@ async fn a_suspension_racing_with_bookings_leaves_no_visit_behind() {
         t.cleanup().await;
     }
 }
+
+/// A lockdown declared while bookings for its hours are in flight: none survives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_blackout_racing_with_bookings_leaves_no_visit_inside_it() {
+    use openvisit_core::facility::VisitKind;
+    use openvisit_store::blackouts::add_blackout;
+    use openvisit_store::booking::{BookingRequest, book_visit};
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = t.db.clone();
+        let fx = fixture(&db, 3, 20, settings()).await;
+        let base = local_start(2, 9, 0);
+        let mut tasks = Vec::new();
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(21));
+        for (i, resident) in fx.residents.iter().enumerate() {
+            let (v, _) = approved_visitor(&db, &fx, &[*resident]).await;
+            fund(&db, v, 1000).await;
+            let (db, barrier, resident) = (db.clone(), barrier.clone(), *resident);
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                let req = BookingRequest {
+                    visitor: v,
+                    resident,
+                    kind: VisitKind::Remote,
+                    start: add_minutes(base, (i as i64 % 6) * 30),
+                    length_minutes: 15,
+                };
+                let _ = book_visit(&db, &req, None, jiff::Timestamp::now()).await;
+            }));
+        }
+        let (db2, barrier2, staff, facility) = (db.clone(), barrier.clone(), fx.staff, fx.facility);
+        let lockdown = tokio::spawn(async move {
+            barrier2.wait().await;
+            tokio::task::yield_now().await;
+            add_blackout(
+                &db2,
+                facility,
+                add_minutes(base, -60),
+                add_minutes(base, 240),
+                "Lockdown",
+                Some(staff),
+                jiff::Timestamp::now(),
+            )
+            .await
+            .expect("blackout");
+        });
+        for task in tasks {
+            task.await.expect("task");
+        }
+        lockdown.await.expect("lockdown");
+        let inside: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM visits WHERE facility_id = $1 AND status = 'booked'",
+        )
+        .bind(fx.facility.0)
+        .fetch_one(&db.pool)
+        .await
+        .expect("count")
+        .try_get("n")
+        .expect("n");
+        assert_eq!(
+            inside, 0,
+            "{backend:?}: no visit survives inside the lockdown"
+        );
+        let mut conn = db.pool.acquire().await.expect("conn");
+        let check = openvisit_store::ledger::check_ledger(&mut conn)
+            .await
+            .expect("ledger");
+        assert_eq!(check.total, 0);
+        drop(conn);
+        t.cleanup().await;
+    }
+}
