@@ -9,7 +9,9 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod extract;
+pub mod i18n;
 pub mod metrics_layer;
+pub mod pages;
 pub mod routes;
 pub mod state;
 
@@ -89,6 +91,7 @@ pub fn app(state: AppState) -> Router {
     let doc = std::sync::Arc::new(doc);
     Router::new()
         .merge(api)
+        .merge(pages::router())
         .route(
             "/api/openapi.json",
             get(move || {
@@ -98,9 +101,25 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics_layer::render))
-        .fallback(|| async { error::ApiError::not_found("page") })
+        .fallback(not_found)
         .layer(axum::middleware::from_fn(metrics_layer::track))
         .with_state(state)
+}
+
+/// Unknown API paths answer in the API's JSON format; anything else gets a page in the
+/// visitor's language.
+async fn not_found(lang: i18n::Lang, uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        return error::ApiError::not_found("page").into_response();
+    }
+    let page = pages::PageMeta::new(lang, &uri);
+    let message = page.t.t("page-not-found");
+    (
+        axum::http::StatusCode::NOT_FOUND,
+        pages::facilities::NotFoundPage { page, message },
+    )
+        .into_response()
 }
 
 /// Serves until `shutdown` resolves.

@@ -8,6 +8,7 @@
 
 mod api;
 mod harness;
+mod pages;
 mod races;
 mod setup;
 mod storage;

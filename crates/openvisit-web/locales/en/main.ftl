@@ -1,0 +1,85 @@
+## Layout
+site-name = OpenVisit
+skip-to-content = Skip to main content
+nav-home = Home
+nav-facilities = Find a facility
+nav-how = How it works
+nav-faq = Questions
+language-switch = Español
+language-switch-label = Ver esta página en español
+footer-note = OpenVisit is open-source video visitation. Visits at facility lobby kiosks are free.
+
+page-not-found = This page does not exist. Try the directory of facilities.
+
+## Home
+home-title = Video visits with the people you love
+home-lead = Book a video visit with a person in custody, then hold it from home or from the facility's lobby.
+home-cta = Sign up and start communicating today
+home-find = Find a facility
+home-point-price = You see the price before you book. No deposit or extra fees, ever.
+home-point-time = Visits end at their scheduled time, so arrive ten minutes early.
+home-point-lang = Every page is in English and Spanish.
+
+## Directory
+facilities-title = Find a facility
+facilities-search-label = Facility name, city or state
+facilities-search-button = Search
+facilities-none = No facility matches “{ $query }”. Check the spelling, or ask the facility which video visitation service it uses.
+facilities-count = { $count ->
+    [one] One facility uses OpenVisit.
+   *[other] { $count } facilities use OpenVisit.
+}
+facilities-check = Only facilities listed here book visits through OpenVisit. If yours is not listed, ask the facility how it handles video visits.
+
+## Facility page
+facility-visit-types = Visits booked here
+facility-remote = Remote visits, from your own computer or phone
+facility-onsite = On-site visits, at a kiosk in the facility's lobby
+facility-onsite-elsewhere = On-site visits are not booked through OpenVisit here.
+facility-onsite-contact = To arrange an on-site visit, contact the facility:
+facility-price = Price
+facility-price-onsite-free = On-site visits at the lobby kiosks are free.
+facility-price-free = Remote visits at this facility are free.
+facility-price-block = Remote visits cost { $fee } for every { $increment } minutes. You pay for the whole scheduled visit when you book, even if it starts late.
+facility-price-per-minute = Remote visits cost { $fee } for every { $increment } minutes, charged by the minute for the time you are connected. The whole visit is set aside when you book; what you do not use comes back to your balance.
+facility-lengths = Visit lengths
+facility-length-price = { $minutes } minutes: { $price }
+facility-hours = Visiting hours
+facility-hours-note = Times are in the facility's time zone ({ $zone }).
+facility-unit-closed = No visiting hours set.
+facility-cancel = You can cancel up to { $hours } hours before a visit for a full refund.
+facility-contact = Contact
+facility-not-found = We could not find that facility. Search the directory again.
+
+## Weekdays
+weekday-1 = Monday
+weekday-2 = Tuesday
+weekday-3 = Wednesday
+weekday-4 = Thursday
+weekday-5 = Friday
+weekday-6 = Saturday
+weekday-7 = Sunday
+
+## How it works
+how-title = How video visitation works
+how-step-find = Find the facility in the directory. Check that it books visits through OpenVisit, and which kinds of visit it offers.
+how-step-account = Create an account with your email address and a password of at least ten characters.
+how-step-approval = Ask to be approved for the person you want to visit. Search by name or booking number. The facility checks your identity before approving you.
+how-step-funds = For remote visits, add funds to your balance. Visits at the lobby kiosks are free.
+how-step-book = Book: choose the kind of visit, its length, a day and a time. Times are shown in the facility's time zone and in yours. You see the price before you confirm.
+how-step-join = On the day, be ready ten minutes early. The visit can start up to ten minutes early once you are both ready, and it always ends at its scheduled time.
+
+## FAQ
+faq-title = Questions and answers
+faq-schedule-q = How do I schedule a visit?
+faq-schedule-a = Follow the steps on the “How video visitation works” page: find the facility, create an account, get approved, then book.
+faq-remote-only-q = I want an on-site visit, but only “remote” is offered. Why?
+faq-remote-only-a = Some facilities use OpenVisit for remote visits only and handle on-site visits another way. The facility's page says so and shows how to contact the facility to arrange an on-site visit.
+faq-fee-q = Is there a fee?
+faq-fee-a = Visits at a kiosk in the facility's lobby are free. Remote visits from your own device cost a fee set by each facility, billed in 15- or 30-minute increments. You see the price before you book, and no other fee is ever added.
+faq-late-q = My 15-minute visit started late and I only got 10 minutes. Why?
+faq-late-a = Every visit ends at its scheduled time, however late it starts: a visit booked for 1:00 to 1:15 that starts at 1:05 ends at 1:15. This keeps the next visits on time. Be ready ten minutes early: if you are both ready, the visit can start up to ten minutes before its time, and it still lasts no longer than booked.
+faq-missed-q = The person I was visiting was late. Can we get the missed time back?
+faq-missed-a = The kiosk in the housing unit always shows when the next visit begins, so the person can be there on time. Where the facility charges for the whole visit, a late start is not refunded. Where it charges by the minute, you pay only for the minutes you were connected.
+faq-cancel-q = Can I cancel a visit?
+faq-cancel-a = Yes. Cancel before the facility's notice period (shown on its page) for a full refund. If the facility cancels your visit, you always get your money back automatically.

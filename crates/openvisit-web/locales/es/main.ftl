@@ -1,0 +1,85 @@
+## Layout
+site-name = OpenVisit
+skip-to-content = Saltar al contenido principal
+nav-home = Inicio
+nav-facilities = Buscar un centro
+nav-how = Cómo funciona
+nav-faq = Preguntas
+language-switch = English
+language-switch-label = View this page in English
+footer-note = OpenVisit es un servicio de visitas por video de código abierto. Las visitas en los quioscos del vestíbulo del centro son gratuitas.
+
+page-not-found = Esta página no existe. Prueba la lista de centros.
+
+## Home
+home-title = Visitas por video con las personas que quieres
+home-lead = Reserva una visita por video con una persona privada de libertad y hazla desde casa o desde el vestíbulo del centro.
+home-cta = Regístrate y empieza a comunicarte hoy mismo
+home-find = Buscar un centro
+home-point-price = Ves el precio antes de reservar. Nunca hay depósitos ni cargos adicionales.
+home-point-time = Las visitas terminan a la hora programada, así que llega diez minutos antes.
+home-point-lang = Todas las páginas están en inglés y en español.
+
+## Directory
+facilities-title = Buscar un centro
+facilities-search-label = Nombre del centro, ciudad o estado
+facilities-search-button = Buscar
+facilities-none = Ningún centro coincide con «{ $query }». Revisa cómo lo escribiste o pregunta al centro qué servicio de visitas por video usa.
+facilities-count = { $count ->
+    [one] Un centro usa OpenVisit.
+   *[other] { $count } centros usan OpenVisit.
+}
+facilities-check = Solo los centros de esta lista reservan visitas por OpenVisit. Si el tuyo no aparece, pregunta al centro cómo organiza las visitas por video.
+
+## Facility page
+facility-visit-types = Visitas que se reservan aquí
+facility-remote = Visitas remotas, desde tu propia computadora o teléfono
+facility-onsite = Visitas presenciales, en un quiosco del vestíbulo del centro
+facility-onsite-elsewhere = Aquí las visitas presenciales no se reservan por OpenVisit.
+facility-onsite-contact = Para organizar una visita presencial, comunícate con el centro:
+facility-price = Precio
+facility-price-onsite-free = Las visitas en los quioscos del vestíbulo son gratuitas.
+facility-price-free = Las visitas remotas en este centro son gratuitas.
+facility-price-block = Las visitas remotas cuestan { $fee } por cada { $increment } minutos. Pagas toda la visita programada al reservar, aunque empiece tarde.
+facility-price-per-minute = Las visitas remotas cuestan { $fee } por cada { $increment } minutos, cobrados por minuto según el tiempo que estés conectado. Al reservar se aparta el importe de toda la visita; lo que no uses vuelve a tu saldo.
+facility-lengths = Duración de las visitas
+facility-length-price = { $minutes } minutos: { $price }
+facility-hours = Horario de visitas
+facility-hours-note = Las horas están en la zona horaria del centro ({ $zone }).
+facility-unit-closed = No hay horario de visitas.
+facility-cancel = Puedes cancelar hasta { $hours } horas antes de una visita y recibir el reembolso completo.
+facility-contact = Contacto
+facility-not-found = No encontramos ese centro. Vuelve a buscar en la lista.
+
+## Weekdays
+weekday-1 = lunes
+weekday-2 = martes
+weekday-3 = miércoles
+weekday-4 = jueves
+weekday-5 = viernes
+weekday-6 = sábado
+weekday-7 = domingo
+
+## How it works
+how-title = Cómo funcionan las visitas por video
+how-step-find = Busca el centro en la lista. Comprueba que reserva visitas por OpenVisit y qué tipos de visita ofrece.
+how-step-account = Crea una cuenta con tu correo electrónico y una contraseña de al menos diez caracteres.
+how-step-approval = Pide que te aprueben para visitar a la persona. Búscala por nombre o por número de registro. El centro verifica tu identidad antes de aprobarte.
+how-step-funds = Para las visitas remotas, agrega fondos a tu saldo. Las visitas en los quioscos del vestíbulo son gratuitas.
+how-step-book = Reserva: elige el tipo de visita, la duración, el día y la hora. Las horas aparecen en la zona horaria del centro y en la tuya. Ves el precio antes de confirmar.
+how-step-join = El día de la visita, prepárate diez minutos antes. La visita puede empezar hasta diez minutos antes si los dos están listos, y siempre termina a la hora programada.
+
+## FAQ
+faq-title = Preguntas y respuestas
+faq-schedule-q = ¿Cómo programo una visita?
+faq-schedule-a = Sigue los pasos de la página «Cómo funcionan las visitas por video»: busca el centro, crea una cuenta, obtén la aprobación y reserva.
+faq-remote-only-q = Quiero una visita presencial, pero solo aparece «remota». ¿Por qué?
+faq-remote-only-a = Algunos centros usan OpenVisit solo para visitas remotas y organizan las presenciales de otra manera. La página del centro lo indica y muestra cómo comunicarte con el centro para organizar una visita presencial.
+faq-fee-q = ¿Tiene algún costo?
+faq-fee-a = Las visitas en un quiosco del vestíbulo del centro son gratuitas. Las visitas remotas desde tu propio dispositivo tienen un costo que fija cada centro, cobrado en bloques de 15 o 30 minutos. Ves el precio antes de reservar y nunca se agrega otro cargo.
+faq-late-q = Mi visita de 15 minutos empezó tarde y solo tuve 10 minutos. ¿Por qué?
+faq-late-a = Todas las visitas terminan a la hora programada, aunque empiecen tarde: una visita reservada de 1:00 a 1:15 que empieza a la 1:05 termina a la 1:15. Así las visitas siguientes empiezan a tiempo. Prepárate diez minutos antes: si los dos están listos, la visita puede empezar hasta diez minutos antes y aun así no dura más de lo reservado.
+faq-missed-q = La persona que visitaba llegó tarde. ¿Podemos recuperar el tiempo perdido?
+faq-missed-a = El quiosco de la unidad siempre muestra cuándo empieza la próxima visita, para que la persona llegue a tiempo. Donde el centro cobra la visita completa, un inicio tardío no se reembolsa. Donde cobra por minuto, solo pagas los minutos en que estuviste conectado.
+faq-cancel-q = ¿Puedo cancelar una visita?
+faq-cancel-a = Sí. Cancela antes del plazo de aviso del centro (aparece en su página) y recibirás el reembolso completo. Si el centro cancela tu visita, siempre recibes tu dinero de vuelta automáticamente.

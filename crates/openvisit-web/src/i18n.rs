@@ -1,0 +1,295 @@
+//! Languages (R8): every page a visitor sees comes from the message files in
+//! `locales/en` and `locales/es`. The language is the `lang` query parameter (which is
+//! then remembered in a cookie), else that cookie, else the browser's Accept-Language,
+//! else English.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use axum::extract::FromRequestParts;
+use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
+use axum::http::request::Parts;
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{Loader, static_loader};
+use unic_langid::{LanguageIdentifier, langid};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // No Unicode isolation marks around values: pages are plain left-to-right text.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+pub const LANG_COOKIE: &str = "ov_lang";
+
+/// A language the product speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Es,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        let primary = s.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Lang::En),
+            "es" => Some(Lang::Es),
+            _ => None,
+        }
+    }
+
+    /// The other language, for the switch link.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::En => Lang::Es,
+            Lang::Es => Lang::En,
+        }
+    }
+
+    fn id(self) -> LanguageIdentifier {
+        match self {
+            Lang::En => langid!("en"),
+            Lang::Es => langid!("es"),
+        }
+    }
+
+    /// The first supported language in an Accept-Language header, by preference.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut offers: Vec<(f32, Lang)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut it = part.split(';');
+                let lang = Lang::parse(it.next()?)?;
+                let q = it
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                (q > 0.0).then_some((q, lang))
+            })
+            .collect();
+        offers.sort_by(|a, b| b.0.total_cmp(&a.0));
+        offers.first().map(|(_, l)| *l)
+    }
+}
+
+/// Translates message keys for one language.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr {
+    pub lang: Lang,
+}
+
+impl Tr {
+    /// The message for `key`. A missing key shows as `⟦key⟧`, which tests look for.
+    pub fn t(&self, key: &str) -> String {
+        LOCALES
+            .try_lookup(&self.lang.id(), key)
+            .unwrap_or_else(|| format!("⟦{key}⟧"))
+    }
+
+    /// The message for `key` with named values.
+    pub fn ta(&self, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue<'static>> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), v.clone()))
+            .collect();
+        LOCALES
+            .try_lookup_with_args(&self.lang.id(), key, &map)
+            .unwrap_or_else(|| format!("⟦{key}⟧"))
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+}
+
+/// Whether `key` exists for `lang` (for the completeness test). Every variable the
+/// messages use is given, since a message with a missing variable does not format.
+pub fn has_message(lang: Lang, key: &str) -> bool {
+    let args: HashMap<Cow<'static, str>, FluentValue<'static>> = [
+        ("count", FluentValue::from(2)),
+        ("query", "x".into()),
+        ("fee", "$1.00".into()),
+        ("increment", 15.into()),
+        ("minutes", 30.into()),
+        ("price", "$1.00".into()),
+        ("hours", 24.into()),
+        ("zone", "UTC".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (Cow::Borrowed(k), v))
+    .collect();
+    LOCALES
+        .try_lookup_with_args(&lang.id(), key, &args)
+        .is_some()
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(chosen_lang(parts))
+    }
+}
+
+fn query_lang(parts: &Parts) -> Option<Lang> {
+    parts
+        .uri
+        .query()?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("lang="))
+        .and_then(Lang::parse)
+}
+
+fn cookie_lang(parts: &Parts) -> Option<Lang> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == LANG_COOKIE)
+        .and_then(|(_, v)| Lang::parse(v))
+}
+
+/// The language for this request, and whether it was chosen explicitly (`?lang=`).
+pub fn chosen_lang(parts: &Parts) -> Lang {
+    query_lang(parts)
+        .or_else(|| cookie_lang(parts))
+        .or_else(|| {
+            parts
+                .headers
+                .get(ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or(Lang::En)
+}
+
+/// The `lang` query parameter, if the request set one.
+pub fn explicit_lang(parts: &Parts) -> Option<Lang> {
+    query_lang(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_preferred_supported_language() {
+        assert_eq!(
+            Lang::from_accept_language("es-MX,es;q=0.9,en;q=0.8"),
+            Some(Lang::Es)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr-FR,en;q=0.5,es;q=0.7"),
+            Some(Lang::Es)
+        );
+        assert_eq!(Lang::from_accept_language("fr,de"), None);
+        assert_eq!(Lang::from_accept_language("es;q=0,en"), Some(Lang::En));
+    }
+
+    #[test]
+    fn values_are_placed_without_isolation_marks() {
+        let tr = Tr { lang: Lang::Es };
+        let text = tr.ta(
+            "facility-length-price",
+            &[("minutes", 30.into()), ("price", "$5.70".into())],
+        );
+        assert_eq!(text, "30 minutos: $5.70");
+    }
+}
+
+#[cfg(test)]
+mod completeness {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn keys(lang: &str) -> BTreeSet<String> {
+        let path = format!("{}/locales/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).expect("message file");
+        text.lines()
+            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+            .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_owned()))
+            .collect()
+    }
+
+    /// Every `t("key")` / `ta("key"` literal in the templates and the page code.
+    fn used_keys() -> BTreeSet<String> {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut files = Vec::new();
+        for dir in ["templates", "src/pages", "src"] {
+            for entry in std::fs::read_dir(format!("{root}/{dir}"))
+                .expect("dir")
+                .flatten()
+            {
+                let p = entry.path();
+                if p.extension().is_some_and(|e| e == "html" || e == "rs") {
+                    files.push(p);
+                }
+            }
+        }
+        let mut used = BTreeSet::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).expect("file");
+            for marker in [".t(", ".ta("] {
+                for part in text.split(marker).skip(1) {
+                    let Some(rest) = part.trim_start().strip_prefix('"') else {
+                        continue;
+                    };
+                    if let Some(key) = rest.split('"').next()
+                        && !key.is_empty()
+                        && key
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    {
+                        used.insert(key.to_owned());
+                    }
+                }
+            }
+        }
+        for d in 1..=7 {
+            used.insert(format!("weekday-{d}"));
+        }
+        for q in crate::pages::help::FAQ {
+            used.insert(format!("{q}-q"));
+            used.insert(format!("{q}-a"));
+        }
+        used
+    }
+
+    #[test]
+    fn english_and_spanish_have_the_same_messages() {
+        let (en, es) = (keys("en"), keys("es"));
+        assert!(en.len() > 50, "{} keys", en.len());
+        let only_en: Vec<_> = en.difference(&es).collect();
+        let only_es: Vec<_> = es.difference(&en).collect();
+        assert!(
+            only_en.is_empty() && only_es.is_empty(),
+            "only in en: {only_en:?}; only in es: {only_es:?}"
+        );
+    }
+
+    #[test]
+    fn every_message_the_pages_use_exists_in_both_languages() {
+        let used = used_keys();
+        assert!(used.contains("home-cta"), "the scan finds keys");
+        for lang in Lang::ALL {
+            let missing: Vec<_> = used.iter().filter(|k| !has_message(lang, k)).collect();
+            assert!(missing.is_empty(), "{lang:?} is missing {missing:?}");
+        }
+    }
+}
