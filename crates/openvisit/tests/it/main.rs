@@ -7,6 +7,7 @@
 )]
 
 mod api;
+mod browser;
 mod harness;
 mod pages;
 mod races;

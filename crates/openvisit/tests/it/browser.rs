@@ -1,0 +1,65 @@
+//! The visitor pages in a real browser: Debian's Chromium driven by playwright-core
+//! (`e2e/pages.mjs`), with axe-core checking WCAG 2.2 AA in both languages, on a desktop
+//! and a 360 px phone. Needs `chromium` (apt) and Node.js; `.ci/run` installs them.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::harness::*;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn ensure_node_modules(e2e: &std::path::Path) {
+    if e2e.join("node_modules/playwright-core").exists() {
+        return;
+    }
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(e2e)
+        .status()
+        .expect("npm must be installed to run the browser tests");
+    assert!(status.success(), "npm ci failed in e2e/");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visitor_pages_pass_axe_in_both_languages_on_desktop_and_phone() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        std::path::Path::new(&chromium).exists(),
+        "the browser tests need Chromium at {chromium}: apt-get install chromium (or set CHROMIUM)"
+    );
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    openvisit_store::demo::seed_demo_if_empty(app.db(), jiff::Timestamp::now())
+        .await
+        .expect("demo");
+    let e2e = repo().join("e2e");
+    ensure_node_modules(&e2e);
+    let shots = repo().join("docs/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshot dir");
+    let base = app.base.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg("pages.mjs")
+            .arg(&base)
+            .arg(&shots)
+            .env("CHROMIUM", &chromium)
+            .current_dir(&e2e)
+            .output()
+            .expect("node must be installed to run the browser tests")
+    })
+    .await
+    .expect("join");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "browser checks failed:\n{stderr}\n{stdout}"
+    );
+    assert!(
+        stdout.lines().filter(|l| l.starts_with("ok ")).count() >= 32,
+        "{stdout}"
+    );
+    app.stop().await;
+}
