@@ -109,6 +109,7 @@ async fn setup(db: &Db, clients: usize) -> anyhow::Result<Vec<(AccountId, Reside
     let staff = create_account(
         db,
         &NewAccount {
+            email_verified: true,
             email: "bench-staff@bench.test".into(),
             password: "bench-password".into(),
             display_name: "Bench".into(),
@@ -134,6 +135,7 @@ async fn setup(db: &Db, clients: usize) -> anyhow::Result<Vec<(AccountId, Reside
         let visitor = create_account(
             db,
             &NewAccount {
+                email_verified: true,
                 email: format!("v{c}@bench.test"),
                 password: "bench-password".into(),
                 display_name: "Bench Visitor".into(),

@@ -59,11 +59,15 @@ pub struct Account {
     pub facility: Option<FacilityId>,
     pub language: String,
     pub time_zone: String,
+    /// Whether the owner proved the email address is theirs (by the emailed link).
+    pub email_verified: bool,
 }
 
 /// A new account's details, already checked by the caller.
 #[derive(Debug, Clone)]
 pub struct NewAccount {
+    /// Staff and operator-made accounts are verified; self-registered ones are not.
+    pub email_verified: bool,
     pub email: String,
     pub password: String,
     pub display_name: String,
@@ -101,6 +105,7 @@ fn account_from_row(r: &AnyRow) -> Result<Account, StoreError> {
         facility: r.try_get::<Option<i64>, _>("facility_id")?.map(FacilityId),
         language: r.try_get("language")?,
         time_zone: r.try_get("time_zone")?,
+        email_verified: r.try_get::<Option<i64>, _>("email_verified_at")?.is_some(),
     })
 }
 
@@ -114,7 +119,8 @@ pub async fn create_account(
     let mut tx = db.begin_write().await?;
     let row = sqlx::query(
         "INSERT INTO accounts (email, password_hash, display_name, role, facility_id, language, \
-         time_zone, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+         time_zone, created_at, email_verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         RETURNING id",
     )
     .bind(new.email.to_lowercase())
     .bind(hash)
@@ -124,6 +130,7 @@ pub async fn create_account(
     .bind(&new.language)
     .bind(&new.time_zone)
     .bind(secs(now))
+    .bind(new.email_verified.then_some(secs(now)))
     .fetch_one(&mut *tx)
     .await
     .map_err(StoreError::from)
@@ -154,29 +161,229 @@ pub async fn get_account(conn: &mut AnyConnection, id: AccountId) -> Result<Acco
     account_from_row(&row)
 }
 
-/// The account for this email and password, if they match. Takes the same time whether
-/// or not the email exists, so the answer does not reveal who has an account.
+/// What a sign-in attempt gets.
+#[derive(Debug, Clone)]
+pub enum SignIn {
+    Ok(Account),
+    /// Wrong email or password (the answer never says which).
+    Refused,
+    /// Too many wrong passwords: no sign-in until this instant, even with the right one.
+    Locked {
+        until: Timestamp,
+    },
+}
+
+/// Wrong passwords in a row before an account is locked, and for how long.
+pub const MAX_FAILED_SIGN_INS: i64 = 5;
+pub const LOCKOUT_MINUTES: i64 = 15;
+
+/// Checks an email and password. Takes the same effort whether or not the email
+/// exists, so the answer does not reveal who has an account; five wrong passwords in a
+/// row lock the account for fifteen minutes.
 pub async fn check_password(
-    conn: &mut AnyConnection,
+    db: &Db,
     email: &str,
     password: &str,
-) -> Result<Option<Account>, StoreError> {
+    now: Timestamp,
+) -> Result<SignIn, StoreError> {
     let row = sqlx::query("SELECT * FROM accounts WHERE email = $1")
         .bind(email.trim().to_lowercase())
-        .fetch_optional(conn)
+        .fetch_optional(&db.pool)
         .await?;
     let Some(row) = row else {
         // Spend the same effort as a real check.
         let dummy = DUMMY_HASH.get_or_init(|| hash_password("not a password").unwrap_or_default());
         let _ = verify_password(password, dummy);
-        return Ok(None);
+        return Ok(SignIn::Refused);
     };
+    let id: i64 = row.try_get("id")?;
+    if let Some(until) = row.try_get::<Option<i64>, _>("locked_until")?
+        && until > secs(now)
+    {
+        return Ok(SignIn::Locked {
+            until: crate::time::from_secs(until)?,
+        });
+    }
     let hash: String = row.try_get("password_hash")?;
     if verify_password(password, &hash) {
-        Ok(Some(account_from_row(&row)?))
-    } else {
-        Ok(None)
+        sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(id)
+            .execute(&db.pool)
+            .await?;
+        return Ok(SignIn::Ok(account_from_row(&row)?));
     }
+    // Count the failure; the fifth in a row locks the account.
+    let lock_until = secs(openvisit_core::interval::add_minutes(now, LOCKOUT_MINUTES));
+    sqlx::query(
+        "UPDATE accounts SET failed_logins = failed_logins + 1, \
+         locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END WHERE id = $1",
+    )
+    .bind(id)
+    .bind(MAX_FAILED_SIGN_INS)
+    .bind(lock_until)
+    .execute(&db.pool)
+    .await?;
+    let locked = sqlx::query("SELECT failed_logins FROM accounts WHERE id = $1")
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await?
+        .try_get::<i64, _>("failed_logins")?
+        >= MAX_FAILED_SIGN_INS;
+    if locked {
+        sqlx::query("UPDATE accounts SET failed_logins = 0 WHERE id = $1")
+            .bind(id)
+            .execute(&db.pool)
+            .await?;
+        return Ok(SignIn::Locked {
+            until: crate::time::from_secs(lock_until)?,
+        });
+    }
+    Ok(SignIn::Refused)
+}
+
+/// What an emailed link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+impl TokenPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenPurpose::VerifyEmail => "verify_email",
+            TokenPurpose::ResetPassword => "reset_password",
+        }
+    }
+}
+
+fn random_token() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
+    Ok(hex::encode(bytes))
+}
+
+/// A single-use secret for an emailed link, valid for `minutes`.
+pub async fn create_token(
+    db: &Db,
+    account: AccountId,
+    purpose: TokenPurpose,
+    minutes: i64,
+    now: Timestamp,
+) -> Result<String, StoreError> {
+    let token = random_token()?;
+    sqlx::query(
+        "INSERT INTO account_tokens (token_hash, account_id, purpose, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash(&token))
+    .bind(account.0)
+    .bind(purpose.as_str())
+    .bind(secs(openvisit_core::interval::add_minutes(now, minutes)))
+    .execute(&db.pool)
+    .await?;
+    Ok(token)
+}
+
+/// Uses a link's token once: the account it belongs to, or `None` if it is unknown,
+/// used or expired.
+async fn use_token(
+    conn: &mut AnyConnection,
+    token: &str,
+    purpose: TokenPurpose,
+    now: Timestamp,
+) -> Result<Option<AccountId>, StoreError> {
+    let row = sqlx::query(
+        "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 \
+         AND used_at IS NULL AND expires_at > $1 RETURNING account_id",
+    )
+    .bind(secs(now))
+    .bind(token_hash(token))
+    .bind(purpose.as_str())
+    .fetch_optional(conn)
+    .await?;
+    Ok(match row {
+        Some(r) => Some(AccountId(r.try_get("account_id")?)),
+        None => None,
+    })
+}
+
+/// Marks the email verified if the link is valid; the account, or `None`.
+pub async fn verify_email(
+    db: &Db,
+    token: &str,
+    now: Timestamp,
+) -> Result<Option<Account>, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let Some(id) = use_token(&mut tx, token, TokenPurpose::VerifyEmail, now).await? else {
+        return Ok(None);
+    };
+    sqlx::query(
+        "UPDATE accounts SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL",
+    )
+    .bind(secs(now))
+    .bind(id.0)
+    .execute(&mut *tx)
+    .await?;
+    let account = get_account(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(Some(account))
+}
+
+/// Sets a new password if the reset link is valid; ends the account's sessions and
+/// lifts a lockout. The account, or `None`.
+pub async fn reset_password(
+    db: &Db,
+    token: &str,
+    new_password: &str,
+    now: Timestamp,
+) -> Result<Option<Account>, StoreError> {
+    let hash = hash_password(new_password)?;
+    let mut tx = db.begin_write().await?;
+    let Some(id) = use_token(&mut tx, token, TokenPurpose::ResetPassword, now).await? else {
+        return Ok(None);
+    };
+    // Following the link proves the address too.
+    sqlx::query(
+        "UPDATE accounts SET password_hash = $1, failed_logins = 0, locked_until = NULL, \
+         email_verified_at = COALESCE(email_verified_at, $2) WHERE id = $3",
+    )
+    .bind(hash)
+    .bind(secs(now))
+    .bind(id.0)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+    let account = get_account(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(Some(account))
+}
+
+/// The account with this email, if any (for sending a reset link).
+pub async fn account_by_email(db: &Db, email: &str) -> Result<Option<Account>, StoreError> {
+    let row = sqlx::query("SELECT * FROM accounts WHERE email = $1")
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&db.pool)
+        .await?;
+    row.as_ref().map(account_from_row).transpose()
+}
+
+/// Changes the language and time zone a visitor sees.
+pub async fn set_preferences(
+    db: &Db,
+    account: AccountId,
+    language: &str,
+    time_zone: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE accounts SET language = $1, time_zone = $2 WHERE id = $3")
+        .bind(language)
+        .bind(time_zone)
+        .bind(account.0)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }
 
 /// A hash checked when the email is unknown, so both answers cost the same.

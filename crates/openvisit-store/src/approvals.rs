@@ -79,6 +79,14 @@ pub async fn request_approval(
     now: Timestamp,
 ) -> Result<Approval, StoreError> {
     let mut tx = db.begin_write().await?;
+    if !crate::accounts::get_account(&mut tx, visitor)
+        .await?
+        .email_verified
+    {
+        return Err(StoreError::Invalid(
+            "confirm your email address first: open the link we sent you".into(),
+        ));
+    }
     let r = get_resident(&mut tx, resident).await?;
     if !r.active {
         return Err(StoreError::Invalid(

@@ -140,6 +140,7 @@ pub async fn seed_demo_if_empty(db: &Db, now: Timestamp) -> Result<Option<DemoIn
     let staff = create_account(
         db,
         &NewAccount {
+            email_verified: true,
             email: DEMO_STAFF_EMAIL.into(),
             password: DEMO_STAFF_PASSWORD.into(),
             display_name: "Demo Officer".into(),
@@ -154,6 +155,7 @@ pub async fn seed_demo_if_empty(db: &Db, now: Timestamp) -> Result<Option<DemoIn
     let visitor = create_account(
         db,
         &NewAccount {
+            email_verified: true,
             email: DEMO_VISITOR_EMAIL.into(),
             password: DEMO_VISITOR_PASSWORD.into(),
             display_name: "Demo Visitor".into(),

@@ -10,10 +10,13 @@ pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod mail;
 pub mod metrics_layer;
 pub mod pages;
+pub mod rate_limit;
 pub mod routes;
 pub mod state;
+pub mod verification;
 
 use std::future::Future;
 
@@ -33,6 +36,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
     let v1 = OpenApiRouter::new()
         .routes(routes!(account::register))
         .routes(routes!(account::login))
+        .routes(routes!(account::verify))
         .routes(routes!(account::logout))
         .routes(routes!(account::me))
         .routes(routes!(directory::directory))
@@ -128,7 +132,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -7,9 +7,19 @@ use openvisit_store::Db;
 use openvisit_store::payments::PaymentProvider;
 
 use crate::clock::Clock;
+use crate::mail::Mailer;
+use crate::rate_limit::RateLimiter;
 
 #[derive(Clone)]
 pub struct AppState {
+    pub mailer: Arc<dyn Mailer>,
+    /// Where the demo writes emails instead of sending them (listed at /dev/outbox).
+    pub outbox: Option<std::path::PathBuf>,
+    /// The address people reach this server at, for links in emails.
+    pub public_url: String,
+    pub limiter: Arc<RateLimiter>,
+    /// Sign-in and registration attempts allowed per address per minute.
+    pub attempts_per_minute: u32,
     pub db: Db,
     pub payments: Arc<dyn PaymentProvider>,
     pub clock: Arc<Clock>,

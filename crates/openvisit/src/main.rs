@@ -46,6 +46,8 @@ enum Command {
         /// Do not seed the demo facilities on an empty database.
         #[arg(long, env = "OPENVISIT_NO_DEMO")]
         no_demo: bool,
+        #[command(flatten)]
+        mail: serve::MailArgs,
     },
     /// Create or update the database schema.
     Migrate {
@@ -155,7 +157,12 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve { bind, db, no_demo } => serve::serve(bind, &db, no_demo).await,
+        Command::Serve {
+            bind,
+            db,
+            no_demo,
+            mail,
+        } => serve::serve(bind, &db, no_demo, mail).await,
         Command::Migrate { db } => {
             open_db(&db).await?;
             println!("The database is up to date.");

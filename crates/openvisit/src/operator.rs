@@ -177,6 +177,7 @@ pub async fn create_staff(
     let id = create_account(
         &db,
         &NewAccount {
+            email_verified: true,
             email,
             password,
             display_name: name,

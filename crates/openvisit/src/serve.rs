@@ -10,11 +10,54 @@ use openvisit_store::demo::{self, seed_demo_if_empty};
 use openvisit_store::payments::{PaymentProvider, TestProvider, reconcile_deposits};
 use openvisit_web::AppState;
 use openvisit_web::clock::Clock;
+use openvisit_web::mail::{Mailer, OutboxMailer, SmtpMailer};
+use openvisit_web::rate_limit::RateLimiter;
 
 use crate::{DbArgs, open_db};
 
-pub async fn serve(bind: SocketAddr, args: &DbArgs, no_demo: bool) -> anyhow::Result<()> {
+#[derive(clap::Args, Clone)]
+pub struct MailArgs {
+    /// SMTP relay as host:port; without it, emails go to the outbox folder in the data
+    /// directory and are listed at /dev/outbox.
+    #[arg(long, env = "OPENVISIT_SMTP")]
+    smtp: Option<String>,
+    /// The sender of every email.
+    #[arg(
+        long,
+        env = "OPENVISIT_MAIL_FROM",
+        default_value = "OpenVisit <no-reply@openvisit.localhost>"
+    )]
+    mail_from: String,
+    /// The address people reach this server at, for links in emails
+    /// (default: http:// and the bind address).
+    #[arg(long, env = "OPENVISIT_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+pub async fn serve(
+    bind: SocketAddr,
+    args: &DbArgs,
+    no_demo: bool,
+    mail: MailArgs,
+) -> anyhow::Result<()> {
     let db = open_db(args).await?;
+    let (mailer, outbox): (Arc<dyn Mailer>, Option<std::path::PathBuf>) = match &mail.smtp {
+        Some(relay) => {
+            let (host, port) = relay.rsplit_once(':').context("--smtp must be host:port")?;
+            let port: u16 = port.parse().context("--smtp must be host:port")?;
+            (
+                Arc::new(SmtpMailer::new(host, port, &mail.mail_from)?),
+                None,
+            )
+        }
+        None => {
+            let dir = args.data_dir.join("outbox");
+            (
+                Arc::new(OutboxMailer::new(dir.clone(), &mail.mail_from)?),
+                Some(dir),
+            )
+        }
+    };
     let clock = Arc::new(Clock::default());
     if !no_demo && seed_demo_if_empty(&db, clock.now()).await?.is_some() {
         println!("Seeded a demo: two facilities, residents, a visitor and a staff account.");
@@ -23,6 +66,10 @@ pub async fn serve(bind: SocketAddr, args: &DbArgs, no_demo: bool) -> anyhow::Re
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
+    let public_url = mail
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     let backend = match db.backend {
         Backend::Sqlite => "SQLite",
         Backend::Postgres => "PostgreSQL",
@@ -31,6 +78,9 @@ pub async fn serve(bind: SocketAddr, args: &DbArgs, no_demo: bool) -> anyhow::Re
     println!("  API:        http://{addr}/api/v1/facilities");
     println!("  OpenAPI:    http://{addr}/api/openapi.json");
     println!("  Metrics:    http://{addr}/metrics");
+    if outbox.is_some() {
+        println!("  Emails:     http://{addr}/dev/outbox (no mail server set; see --smtp)");
+    }
     println!(
         "  Visitor:    {} / {}",
         demo::DEMO_VISITOR_EMAIL,
@@ -44,6 +94,11 @@ pub async fn serve(bind: SocketAddr, args: &DbArgs, no_demo: bool) -> anyhow::Re
     let payments: Arc<dyn PaymentProvider> = Arc::new(TestProvider::default());
     spawn_deposit_reconciler(db.clone(), payments.clone(), clock.clone());
     let state = AppState {
+        mailer,
+        outbox,
+        public_url,
+        limiter: Arc::new(RateLimiter::default()),
+        attempts_per_minute: 20,
         db,
         payments,
         clock,

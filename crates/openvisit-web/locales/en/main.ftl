@@ -83,3 +83,19 @@ faq-missed-q = The person I was visiting was late. Can we get the missed time ba
 faq-missed-a = The kiosk in the housing unit always shows when the next visit begins, so the person can be there on time. Where the facility charges for the whole visit, a late start is not refunded. Where it charges by the minute, you pay only for the minutes you were connected.
 faq-cancel-q = Can I cancel a visit?
 faq-cancel-a = Yes. Cancel before the facility's notice period (shown on its page) for a full refund. If the facility cancels your visit, you always get your money back automatically.
+
+## Email
+email-verify-subject = Confirm your email address for OpenVisit
+email-verify-body = Hello { $name },
+
+    Open this link to confirm your email address:
+    { $link }
+
+    The link works once, for 48 hours. If you did not create an OpenVisit account, ignore this email.
+email-reset-subject = Choose a new OpenVisit password
+email-reset-body = Hello { $name },
+
+    Open this link to choose a new password:
+    { $link }
+
+    The link works once, for one hour. If you did not ask for it, ignore this email; your password has not changed.

@@ -83,3 +83,19 @@ faq-missed-q = La persona que visitaba llegó tarde. ¿Podemos recuperar el tiem
 faq-missed-a = El quiosco de la unidad siempre muestra cuándo empieza la próxima visita, para que la persona llegue a tiempo. Donde el centro cobra la visita completa, un inicio tardío no se reembolsa. Donde cobra por minuto, solo pagas los minutos en que estuviste conectado.
 faq-cancel-q = ¿Puedo cancelar una visita?
 faq-cancel-a = Sí. Cancela antes del plazo de aviso del centro (aparece en su página) y recibirás el reembolso completo. Si el centro cancela tu visita, siempre recibes tu dinero de vuelta automáticamente.
+
+## Email
+email-verify-subject = Confirma tu correo electrónico para OpenVisit
+email-verify-body = Hola, { $name }:
+
+    Abre este enlace para confirmar tu correo electrónico:
+    { $link }
+
+    El enlace funciona una sola vez, durante 48 horas. Si no creaste una cuenta de OpenVisit, ignora este correo.
+email-reset-subject = Elige una nueva contraseña de OpenVisit
+email-reset-body = Hola, { $name }:
+
+    Abre este enlace para elegir una nueva contraseña:
+    { $link }
+
+    El enlace funciona una sola vez, durante una hora. Si no lo pediste, ignora este correo; tu contraseña no ha cambiado.

@@ -6,16 +6,23 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::tz::TimeZone;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::ConnectInfo;
+use openvisit_store::StoreError;
 use openvisit_store::accounts::{
-    Account, NewAccount, Role, check_password, create_account, create_session, end_session,
+    Account, NewAccount, Role, SignIn, TokenPurpose, check_password, create_account,
+    create_session, end_session, get_account, verify_email,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::{SESSION_COOKIE, SignedIn};
 use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use crate::verification::send_link;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RegisterForm {
@@ -29,7 +36,7 @@ pub struct RegisterForm {
 }
 
 /// Checks a registration; only valid values go further (parse, don't validate).
-fn parse_registration(f: RegisterForm) -> Result<NewAccount, ApiError> {
+pub fn parse_registration(f: RegisterForm) -> Result<NewAccount, ApiError> {
     let email = f.email.trim().to_lowercase();
     let valid_email = email.len() <= 254
         && email.split_once('@').is_some_and(|(user, domain)| {
@@ -81,6 +88,7 @@ fn parse_registration(f: RegisterForm) -> Result<NewAccount, ApiError> {
         ));
     }
     Ok(NewAccount {
+        email_verified: false,
         email,
         password: f.password,
         display_name: name.to_owned(),
@@ -91,27 +99,94 @@ fn parse_registration(f: RegisterForm) -> Result<NewAccount, ApiError> {
     })
 }
 
+/// What registration answers, whether or not the address was new, so it never tells
+/// who has an account.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Registered {
+    pub message: String,
+}
+
+fn too_many() -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        "too many attempts from your network; wait a minute and try again",
+    )
+}
+
 #[utoipa::path(
     post,
     path = "/auth/register",
     tag = "account",
     request_body = RegisterForm,
-    responses((status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 201, description = "Account created and signed in", body = Account), (status = 400, description = "Malformed request", body = ErrorBody), (status = 409, description = "Taken or limit reached", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody))
+    responses((status = 202, description = "If the address is new, an account was made and a confirmation link emailed", body = Registered), (status = 400, description = "Malformed request", body = ErrorBody), (status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody), (status = 429, description = "Too many attempts", body = ErrorBody))
 )]
 pub async fn register(
     State(s): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(form): ApiJson<RegisterForm>,
-) -> ApiResult<Response> {
+) -> ApiResult<(StatusCode, Json<Registered>)> {
+    if !s.limiter.allow(
+        peer.ip(),
+        "register",
+        s.attempts_per_minute,
+        Duration::from_secs(60),
+    ) {
+        return Err(too_many());
+    }
     let new = parse_registration(form)?;
-    let now = s.clock.now();
-    let id = create_account(&s.db, &new, now).await?;
-    let mut conn =
-        s.db.pool
-            .acquire()
-            .await
-            .map_err(openvisit_store::StoreError::from)?;
-    let account = openvisit_store::accounts::get_account(&mut conn, id).await?;
-    signed_in_response(&s, account, StatusCode::CREATED).await
+    register_account(&s, &new).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Registered {
+            message: "check your email for a link to confirm your address".into(),
+        }),
+    ))
+}
+
+/// Creates the account and emails the confirmation link; an address already in use
+/// gets no account and no error (the owner can reset their password instead).
+pub async fn register_account(s: &AppState, new: &NewAccount) -> ApiResult<()> {
+    match create_account(&s.db, new, s.clock.now()).await {
+        Ok(id) => {
+            let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+            let account = get_account(&mut conn, id).await?;
+            drop(conn);
+            send_link(s, &account, TokenPurpose::VerifyEmail).await;
+            Ok(())
+        }
+        Err(StoreError::Conflict(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct VerifyForm {
+    /// The token from the emailed link.
+    pub token: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/auth/verify",
+    tag = "account",
+    request_body = VerifyForm,
+    responses((status = 200, description = "The address is confirmed", body = Account), (status = 400, description = "Malformed request", body = ErrorBody), (status = 410, description = "The link is unknown, used or expired", body = ErrorBody), (status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody))
+)]
+pub async fn verify(
+    State(s): State<AppState>,
+    ApiJson(f): ApiJson<VerifyForm>,
+) -> ApiResult<Json<Account>> {
+    verify_email(&s.db, f.token.trim(), s.clock.now())
+        .await?
+        .map(Json)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::GONE,
+                "link_expired",
+                "this link has expired or was already used; sign in and ask for a new one",
+            )
+        })
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -125,28 +200,34 @@ pub struct LoginForm {
     path = "/auth/login",
     tag = "account",
     request_body = LoginForm,
-    responses((status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody), (status = 200, description = "Signed in; the session cookie is set", body = Account), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody))
+    responses((status = 200, description = "Signed in; the session cookie is set", body = Account), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody), (status = 423, description = "Locked after repeated wrong passwords", body = ErrorBody), (status = 429, description = "Too many attempts", body = ErrorBody))
 )]
 pub async fn login(
     State(s): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(form): ApiJson<LoginForm>,
 ) -> ApiResult<Response> {
-    let mut conn =
-        s.db.pool
-            .acquire()
-            .await
-            .map_err(openvisit_store::StoreError::from)?;
-    let account = check_password(&mut conn, &form.email, &form.password)
-        .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "wrong_credentials",
-                "the email or password is not right",
-            )
-        })?;
-    drop(conn);
-    signed_in_response(&s, account, StatusCode::OK).await
+    if !s.limiter.allow(
+        peer.ip(),
+        "sign-in",
+        s.attempts_per_minute,
+        Duration::from_secs(60),
+    ) {
+        return Err(too_many());
+    }
+    match check_password(&s.db, &form.email, &form.password, s.clock.now()).await? {
+        SignIn::Ok(account) => signed_in_response(&s, account, StatusCode::OK).await,
+        SignIn::Refused => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wrong_credentials",
+            "the email or password is not right",
+        )),
+        SignIn::Locked { until } => Err(ApiError::new(
+            StatusCode::LOCKED,
+            "locked",
+            format!("too many wrong passwords: try again after {until}, or reset your password"),
+        )),
+    }
 }
 
 async fn signed_in_response(

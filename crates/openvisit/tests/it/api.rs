@@ -138,7 +138,51 @@ async fn a_visitor_registers_adds_funds_books_from_availability_and_cancels() {
         let fx = fixture(app.db(), 2, 3, settings()).await;
         let anon = app.anonymous();
         let (status, body) = anon.post("/api/v1/auth/register", json!({ "email": "new.family@example.com", "password": "a good long password", "display_name": "Dana", "language": "es", "time_zone": "America/New_York" })).await;
-        assert_eq!(status, 201, "{body}");
+        assert_eq!(status, 202, "{body}");
+        // Approval needs a confirmed address: the link comes by email, in Spanish.
+        let email = app
+            .emails()
+            .into_iter()
+            .find(|e| e.contains("new.family@example.com"))
+            .expect("a confirmation email");
+        assert!(email.contains("Confirma tu correo"), "{email}");
+        let link = app.link_sent_to("new.family@example.com", "/verify");
+        let token = link.split("token=").nth(1).expect("token");
+        let (status, _) = anon
+            .post(
+                "/api/v1/auth/verify",
+                json!({ "token": "not-a-real-token" }),
+            )
+            .await;
+        assert_eq!(status, 410);
+        let c_before = app
+            .client_for("new.family@example.com", "a good long password")
+            .await;
+        let (_, found) = c_before
+            .get(&format!(
+                "/api/v1/facilities/{}/residents?q=resident%201",
+                fx.facility.0
+            ))
+            .await;
+        let (status, body) = c_before
+            .post(
+                "/api/v1/approvals",
+                json!({ "resident_id": found[0]["id"] }),
+            )
+            .await;
+        assert_eq!(status, 422, "not confirmed yet: {body}");
+        let (status, verified) = anon
+            .post("/api/v1/auth/verify", json!({ "token": token }))
+            .await;
+        assert_eq!(
+            (status, verified["email_verified"].as_bool()),
+            (200, Some(true)),
+            "{verified}"
+        );
+        let (status, _) = anon
+            .post("/api/v1/auth/verify", json!({ "token": token }))
+            .await;
+        assert_eq!(status, 410, "a link works once");
         let c = app
             .client_for("new.family@example.com", "a good long password")
             .await;
@@ -312,10 +356,11 @@ async fn personal_data_never_reaches_the_logs() {
         let name = "Zebulon Quixotic-Logcheck";
         let anon = app.anonymous();
         let (status, _) = anon.post("/api/v1/auth/register", json!({ "email": email, "password": "a long enough password", "display_name": name })).await;
-        assert_eq!(status, 201);
-        // The same email again (a unique violation inside the database), a wrong password.
+        assert_eq!(status, 202);
+        // The same email again (a unique violation inside the database) gets the same
+        // answer, so registration never tells who has an account; then a wrong password.
         let (status, _) = anon.post("/api/v1/auth/register", json!({ "email": email, "password": "a long enough password", "display_name": name })).await;
-        assert_eq!(status, 409);
+        assert_eq!(status, 202);
         let (status, _) = anon
             .post(
                 "/api/v1/auth/login",
@@ -347,6 +392,49 @@ async fn personal_data_never_reaches_the_logs() {
         ] {
             assert!(!logs.contains(secret), "{secret:?} appears in the logs");
         }
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_even_for_the_right_one() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let fx = fixture(app.db(), 1, 1, settings()).await;
+        let (_v, email) = approved_visitor(app.db(), &fx, &fx.residents).await;
+        let anon = app.anonymous();
+        for attempt in 1..=5 {
+            let (status, body) = anon
+                .post(
+                    "/api/v1/auth/login",
+                    json!({ "email": email, "password": "wrong password" }),
+                )
+                .await;
+            let want = if attempt < 5 { 401 } else { 423 };
+            assert_eq!(status, want, "attempt {attempt}: {body}");
+        }
+        let (status, body) = anon
+            .post(
+                "/api/v1/auth/login",
+                json!({ "email": email, "password": VISITOR_PASSWORD }),
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (423, Some("locked")),
+            "{body}"
+        );
+        // An unknown address answers like a wrong password: nothing reveals who has an account.
+        let (status, body) = anon
+            .post(
+                "/api/v1/auth/login",
+                json!({ "email": "nobody@example.com", "password": "whatever it is" }),
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("wrong_credentials"))
+        );
         app.stop().await;
     }
 }

@@ -239,6 +239,7 @@ pub async fn fixture(
     let staff = create_account(
         db,
         &NewAccount {
+            email_verified: true,
             email: format!("{}@staff.test", unique_name()),
             password: "staff-password-1".into(),
             display_name: "Officer".into(),
@@ -268,6 +269,7 @@ pub async fn approved_visitor(
     let visitor = create_account(
         db,
         &NewAccount {
+            email_verified: true,
             email: email.clone(),
             password: "visitor-password-1".into(),
             display_name: "Visitor".into(),
@@ -331,6 +333,8 @@ pub fn local_start(days: i64, hour: i8, minute: i8) -> Timestamp {
 /// A running server on a random port, over a fresh database.
 pub struct TestApp {
     pub base: String,
+    /// Where the server writes its emails.
+    pub outbox: std::path::PathBuf,
     pub tdb: TestDb,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<()>>,
@@ -343,7 +347,19 @@ impl TestApp {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
+        let outbox = std::env::temp_dir().join(format!("{}_outbox", unique_name()));
         let state = AppState {
+            mailer: Arc::new(
+                openvisit_web::mail::OutboxMailer::new(
+                    outbox.clone(),
+                    "OpenVisit <no-reply@openvisit.localhost>",
+                )
+                .expect("outbox"),
+            ),
+            outbox: Some(outbox.clone()),
+            public_url: format!("http://{addr}"),
+            limiter: Arc::new(openvisit_web::rate_limit::RateLimiter::default()),
+            attempts_per_minute: 200,
             db: tdb.db.clone(),
             payments: Arc::new(TestProvider::default()),
             clock: Arc::new(Clock::default()),
@@ -361,6 +377,7 @@ impl TestApp {
         TestApp {
             base: format!("http://{addr}"),
             tdb,
+            outbox,
             shutdown: Some(tx),
             handle: Some(handle),
         }
@@ -368,6 +385,38 @@ impl TestApp {
 
     pub fn db(&self) -> &Db {
         &self.tdb.db
+    }
+
+    /// The emails sent so far, oldest first, as raw RFC 5322 text.
+    pub fn emails(&self) -> Vec<String> {
+        let mut files: Vec<_> = std::fs::read_dir(&self.outbox)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+            .iter()
+            .filter_map(|f| std::fs::read_to_string(f).ok())
+            .collect()
+    }
+
+    /// The link with `?token=` in the newest email to `to`.
+    pub fn link_sent_to(&self, to: &str, path: &str) -> String {
+        let email = self
+            .emails()
+            .into_iter()
+            .rev()
+            .find(|e| e.contains(to))
+            .unwrap_or_else(|| panic!("no email to {to}"));
+        // Quoted-printable may wrap long lines with "=\r\n".
+        let joined = email.replace("=\r\n", "").replace("=3D", "=");
+        let start = joined
+            .find(&format!("{}{path}?token=", self.base))
+            .unwrap_or_else(|| panic!("no {path} link in {joined}"));
+        joined[start..]
+            .split_whitespace()
+            .next()
+            .expect("link")
+            .to_owned()
     }
 
     pub async fn stop(mut self) {
@@ -378,6 +427,7 @@ impl TestApp {
             let _ = h.await;
         }
         self.tdb.cleanup().await;
+        let _ = std::fs::remove_dir_all(&self.outbox);
     }
 
     /// Signs in and returns a client that carries the session cookie.

@@ -1,0 +1,56 @@
+//! The emails that prove an address and reset a password, in the account's language.
+
+use openvisit_store::accounts::{Account, TokenPurpose, create_token};
+
+use crate::i18n::{Lang, Tr};
+use crate::mail::Email;
+use crate::state::AppState;
+
+/// Emails a single-use link; failures are logged, never shown (the visitor can ask
+/// again), and nothing about them reaches the logs but the account id.
+pub async fn send_link(state: &AppState, account: &Account, purpose: TokenPurpose) {
+    let (minutes, path, subject, body) = match purpose {
+        TokenPurpose::VerifyEmail => (
+            48 * 60,
+            "/verify",
+            "email-verify-subject",
+            "email-verify-body",
+        ),
+        TokenPurpose::ResetPassword => (
+            60,
+            "/reset-password",
+            "email-reset-subject",
+            "email-reset-body",
+        ),
+    };
+    let token = match create_token(&state.db, account.id, purpose, minutes, state.clock.now()).await
+    {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(account = %account.id, error = %e, "cannot create an email link");
+            return;
+        }
+    };
+    let t = Tr {
+        lang: Lang::parse(&account.language).unwrap_or(Lang::En),
+    };
+    let link = format!(
+        "{}{path}?token={token}",
+        state.public_url.trim_end_matches('/')
+    );
+    let email = Email {
+        to: account.email.clone(),
+        subject: t.t(subject),
+        text: t.ta(
+            body,
+            &[
+                ("name", account.display_name.clone().into()),
+                ("link", link.into()),
+            ],
+        ),
+        attachments: Vec::new(),
+    };
+    if let Err(e) = state.mailer.send(email).await {
+        tracing::error!(account = %account.id, error = %e, "cannot send an email");
+    }
+}
