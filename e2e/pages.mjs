@@ -16,6 +16,8 @@ const pages = [
   ['how-it-works', '/how-it-works'],
   ['faq', '/faq'],
   ['not-found', '/facilities/nowhere'],
+  ['register', '/register'],
+  ['sign-in', '/sign-in'],
 ];
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

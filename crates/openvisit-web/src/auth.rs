@@ -14,8 +14,12 @@ pub const SESSION_COOKIE: &str = "ov_session";
 
 /// The session token from the request's cookies.
 pub fn session_token(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+    session_token_from(&parts.headers)
+}
+
+/// The session token from a request's headers.
+pub fn session_token_from(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -100,5 +104,24 @@ impl FromRequestParts<AppState> for FacilityAdmin {
             return Err(ApiError::forbidden());
         }
         Ok(FacilityAdmin(staff))
+    }
+}
+
+/// The signed-in account, if any: for pages that show either way.
+pub struct MaybeAccount(pub Option<Account>);
+
+impl FromRequestParts<AppState> for MaybeAccount {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(MaybeAccount(
+            SignedIn::from_request_parts(parts, state)
+                .await
+                .ok()
+                .map(|s| s.0),
+        ))
     }
 }

@@ -264,6 +264,12 @@ mod completeness {
         for d in 1..=7 {
             used.insert(format!("weekday-{d}"));
         }
+        for (_, key) in crate::pages::account::ZONES {
+            used.insert((*key).to_owned());
+        }
+        for code in crate::pages::account::ERROR_CODES {
+            used.insert(format!("error-{code}"));
+        }
         for q in crate::pages::help::FAQ {
             used.insert(format!("{q}-q"));
             used.insert(format!("{q}-a"));

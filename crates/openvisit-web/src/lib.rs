@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod clock;
+pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod i18n;

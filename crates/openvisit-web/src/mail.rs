@@ -120,6 +120,16 @@ impl Mailer for OutboxMailer {
             let path = self.dir.join(format!("{n:06}.eml"));
             tokio::fs::write(&path, message.formatted())
                 .await
+                .map_err(|e| MailError::Send(e.to_string()))?;
+            // A readable copy for the /dev/outbox page.
+            let summary = serde_json::json!({
+                "to": email.to,
+                "subject": email.subject,
+                "text": email.text,
+                "attachments": email.attachments.iter().map(|a| &a.0).collect::<Vec<_>>(),
+            });
+            tokio::fs::write(self.dir.join(format!("{n:06}.json")), summary.to_string())
+                .await
                 .map_err(|e| MailError::Send(e.to_string()))
         })
     }

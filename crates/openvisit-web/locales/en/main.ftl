@@ -99,3 +99,52 @@ email-reset-body = Hello { $name },
     { $link }
 
     The link works once, for one hour. If you did not ask for it, ignore this email; your password has not changed.
+
+## Accounts
+nav-register = Sign up
+nav-sign-in = Sign in
+nav-sign-out = Sign out
+nav-account = My account
+register-title = Create your account
+register-name = Your name
+register-email = Email address
+register-password = Password (at least 10 characters)
+register-language = Language for emails
+register-time-zone = Your time zone
+register-submit = Create account
+register-sent-title = Check your email
+register-sent = If this address is new to OpenVisit, we have sent it a link to confirm it. Open the link, then sign in. The link works for 48 hours.
+verify-ok-title = Your email address is confirmed
+verify-ok = Thank you. You can now sign in and ask to be approved for the person you want to visit.
+verify-bad-title = This link does not work any more
+verify-bad = It has expired or was already used. Sign in to ask for a new one.
+sign-in-title = Sign in
+sign-in-submit = Sign in
+sign-in-no-account = No account yet?
+account-title = My account
+account-email-confirmed = Your email address is confirmed.
+account-email-unconfirmed = Your email address is not confirmed yet. Open the link we emailed you.
+account-resend = Send the link again
+account-resent = We have sent the link again.
+account-language-saved = Saved.
+account-save = Save
+form-expired = This form has expired. Reload the page and try again.
+error-invalid_email = Enter a valid email address, like name@example.com.
+error-weak_password = Choose a password of at least 10 characters.
+error-invalid_name = Enter your name (up to 100 characters).
+error-invalid_language = Choose English or Spanish.
+error-invalid_time_zone = Choose your time zone from the list.
+error-wrong_credentials = The email or password is not right.
+error-locked = Too many wrong passwords. Wait 15 minutes, then try again.
+error-too_many_attempts = Too many attempts from your network. Wait a minute and try again.
+error-generic = Something went wrong on our side. Nothing was changed; please try again.
+tz-eastern = Eastern (New York)
+tz-central = Central (Chicago)
+tz-mountain = Mountain (Denver)
+tz-arizona = Arizona (Phoenix)
+tz-pacific = Pacific (Los Angeles)
+tz-alaska = Alaska (Anchorage)
+tz-hawaii = Hawaii (Honolulu)
+outbox-title = Emails sent (demo outbox)
+outbox-empty = No email has been sent yet.
+outbox-to = To

@@ -99,3 +99,52 @@ email-reset-body = Hola, { $name }:
     { $link }
 
     El enlace funciona una sola vez, durante una hora. Si no lo pediste, ignora este correo; tu contraseña no ha cambiado.
+
+## Accounts
+nav-register = Regístrate
+nav-sign-in = Iniciar sesión
+nav-sign-out = Cerrar sesión
+nav-account = Mi cuenta
+register-title = Crea tu cuenta
+register-name = Tu nombre
+register-email = Correo electrónico
+register-password = Contraseña (al menos 10 caracteres)
+register-language = Idioma de los correos
+register-time-zone = Tu zona horaria
+register-submit = Crear cuenta
+register-sent-title = Revisa tu correo
+register-sent = Si este correo es nuevo en OpenVisit, le enviamos un enlace para confirmarlo. Abre el enlace y luego inicia sesión. El enlace funciona durante 48 horas.
+verify-ok-title = Tu correo electrónico está confirmado
+verify-ok = Gracias. Ya puedes iniciar sesión y pedir que te aprueben para la persona que quieres visitar.
+verify-bad-title = Este enlace ya no funciona
+verify-bad = Caducó o ya se usó. Inicia sesión para pedir uno nuevo.
+sign-in-title = Iniciar sesión
+sign-in-submit = Iniciar sesión
+sign-in-no-account = ¿Aún no tienes cuenta?
+account-title = Mi cuenta
+account-email-confirmed = Tu correo electrónico está confirmado.
+account-email-unconfirmed = Tu correo electrónico aún no está confirmado. Abre el enlace que te enviamos.
+account-resend = Enviar el enlace de nuevo
+account-resent = Te enviamos el enlace de nuevo.
+account-language-saved = Guardado.
+account-save = Guardar
+form-expired = Este formulario caducó. Vuelve a cargar la página e inténtalo de nuevo.
+error-invalid_email = Escribe un correo electrónico válido, como nombre@ejemplo.com.
+error-weak_password = Elige una contraseña de al menos 10 caracteres.
+error-invalid_name = Escribe tu nombre (hasta 100 caracteres).
+error-invalid_language = Elige inglés o español.
+error-invalid_time_zone = Elige tu zona horaria de la lista.
+error-wrong_credentials = El correo o la contraseña no son correctos.
+error-locked = Demasiadas contraseñas incorrectas. Espera 15 minutos y vuelve a intentarlo.
+error-too_many_attempts = Demasiados intentos desde tu red. Espera un minuto y vuelve a intentarlo.
+error-generic = Algo salió mal de nuestro lado. No se cambió nada; inténtalo de nuevo.
+tz-eastern = Este (Nueva York)
+tz-central = Centro (Chicago)
+tz-mountain = Montaña (Denver)
+tz-arizona = Arizona (Phoenix)
+tz-pacific = Pacífico (Los Ángeles)
+tz-alaska = Alaska (Anchorage)
+tz-hawaii = Hawái (Honolulu)
+outbox-title = Correos enviados (bandeja de salida de la demostración)
+outbox-empty = Todavía no se ha enviado ningún correo.
+outbox-to = Para

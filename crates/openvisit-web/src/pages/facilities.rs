@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use openvisit_core::Cents;
 use openvisit_core::facility::{PricingMode, VisitKind};
@@ -14,6 +14,7 @@ use openvisit_store::facilities::{Facility, facility_by_slug, list_facilities};
 use openvisit_store::places::{hours, list_units};
 use serde::Deserialize;
 
+use crate::auth::MaybeAccount;
 use crate::i18n::{Lang, Tr};
 use crate::pages::PageMeta;
 use crate::state::AppState;
@@ -51,7 +52,13 @@ fn server_error(lang: Lang, uri: &Uri, e: &StoreError) -> Response {
         .into_response()
 }
 
-pub async fn directory(State(s): State<AppState>, lang: Lang, uri: Uri) -> Response {
+pub async fn directory(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+) -> Response {
     // A malformed query string is treated as no search, not an error page.
     let query = Query::<Search>::try_from_uri(&uri)
         .map(|Query(s)| s.q)
@@ -65,7 +72,7 @@ pub async fn directory(State(s): State<AppState>, lang: Lang, uri: Uri) -> Respo
         Ok(f) => f,
         Err(e) => return server_error(lang, &uri, &e),
     };
-    let page = PageMeta::new(lang, &uri);
+    let page = PageMeta::signed(lang, &uri, &headers, a.as_ref());
     let summary = if facilities.is_empty() && !query.is_empty() {
         page.t
             .ta("facilities-none", &[("query", query.clone().into())])
@@ -135,6 +142,8 @@ pub async fn facility(
     State(s): State<AppState>,
     lang: Lang,
     uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
     Path(slug): Path<String>,
 ) -> Response {
     let mut conn = match s.db.pool.acquire().await {
@@ -150,7 +159,7 @@ pub async fn facility(
         }
         Err(e) => return server_error(lang, &uri, &e),
     };
-    let page = PageMeta::new(lang, &uri);
+    let page = PageMeta::signed(lang, &uri, &headers, a.as_ref());
     let t = page.t;
     let mut units = Vec::new();
     let unit_list = match list_units(&mut conn, f.id).await {

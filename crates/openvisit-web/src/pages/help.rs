@@ -2,7 +2,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::http::Uri;
+use axum::http::{HeaderMap, Uri};
+
+use crate::auth::MaybeAccount;
 
 use crate::i18n::Lang;
 use crate::pages::PageMeta;
@@ -13,9 +15,14 @@ pub struct HomePage {
     pub page: PageMeta,
 }
 
-pub async fn home(lang: Lang, uri: Uri) -> HomePage {
+pub async fn home(
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+) -> HomePage {
     HomePage {
-        page: PageMeta::new(lang, &uri),
+        page: PageMeta::signed(lang, &uri, &headers, a.as_ref()),
     }
 }
 
@@ -25,9 +32,14 @@ pub struct HowItWorksPage {
     pub page: PageMeta,
 }
 
-pub async fn how_it_works(lang: Lang, uri: Uri) -> HowItWorksPage {
+pub async fn how_it_works(
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+) -> HowItWorksPage {
     HowItWorksPage {
-        page: PageMeta::new(lang, &uri),
+        page: PageMeta::signed(lang, &uri, &headers, a.as_ref()),
     }
 }
 
@@ -48,8 +60,13 @@ pub struct FaqPage {
     pub items: Vec<(String, String)>,
 }
 
-pub async fn faq(lang: Lang, uri: Uri) -> FaqPage {
-    let page = PageMeta::new(lang, &uri);
+pub async fn faq(
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+) -> FaqPage {
+    let page = PageMeta::signed(lang, &uri, &headers, a.as_ref());
     let items = FAQ
         .iter()
         .map(|k| (page.t.t(&format!("{k}-q")), page.t.t(&format!("{k}-a"))))

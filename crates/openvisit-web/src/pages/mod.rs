@@ -2,6 +2,7 @@
 //! compile-checked and auto-escaping (askama); every visible string comes from
 //! `locales/{en,es}/main.ftl`.
 
+pub mod account;
 pub mod facilities;
 pub mod help;
 
@@ -22,6 +23,10 @@ pub struct PageMeta {
     pub t: Tr,
     pub switch_href: String,
     pub other_code: &'static str,
+    /// The signed-in person's name, for the navigation.
+    pub account: Option<String>,
+    /// The form token (CSRF) for the sign-out button.
+    pub csrf: String,
 }
 
 impl PageMeta {
@@ -42,8 +47,53 @@ impl PageMeta {
             t: Tr { lang },
             switch_href: format!("{}?{query}lang={}", uri.path(), other.code()),
             other_code: other.code(),
+            account: None,
+            csrf: String::new(),
         }
     }
+
+    /// For a page that shows who is signed in (the navigation changes).
+    pub fn signed(
+        lang: Lang,
+        uri: &Uri,
+        headers: &axum::http::HeaderMap,
+        account: Option<&openvisit_store::accounts::Account>,
+    ) -> PageMeta {
+        let (token, _) = crate::csrf::token_for(headers);
+        PageMeta::for_account(lang, uri, account, &token)
+    }
+
+    /// The same, for a page that knows who is signed in.
+    pub fn for_account(
+        lang: Lang,
+        uri: &Uri,
+        account: Option<&openvisit_store::accounts::Account>,
+        csrf: &str,
+    ) -> PageMeta {
+        PageMeta {
+            account: account.map(|a| a.display_name.clone()),
+            csrf: csrf.to_owned(),
+            ..PageMeta::new(lang, uri)
+        }
+    }
+}
+
+/// Gives every browser a CSRF cookie on its first page: the request is handled as if it
+/// had sent it, and the response sets it.
+async fn ensure_csrf_cookie(mut req: Request, next: Next) -> Response {
+    let (token, set) = crate::csrf::token_for(req.headers());
+    if set.is_some()
+        && let Ok(v) = HeaderValue::from_str(&format!("{}={token}", crate::csrf::CSRF_COOKIE))
+    {
+        req.headers_mut().append(axum::http::header::COOKIE, v);
+    }
+    let mut response = next.run(req).await;
+    if let Some(cookie) = set
+        && let Ok(v) = HeaderValue::from_str(&cookie)
+    {
+        response.headers_mut().append(SET_COOKIE, v);
+    }
+    response
 }
 
 /// Remembers an explicit `?lang=` choice in a cookie for the next pages.
@@ -81,6 +131,22 @@ pub fn router() -> Router<AppState> {
         .route("/faq", get(help::faq))
         .route("/facilities", get(facilities::directory))
         .route("/facilities/{slug}", get(facilities::facility))
+        .route(
+            "/register",
+            get(account::register_form).post(account::register),
+        )
+        .route("/verify", get(account::verify))
+        .route(
+            "/sign-in",
+            get(account::sign_in_form).post(account::sign_in),
+        )
+        .route("/sign-out", axum::routing::post(account::sign_out))
+        .route(
+            "/account",
+            get(account::account).post(account::account_post),
+        )
+        .route("/dev/outbox", get(account::outbox))
         .layer(axum::middleware::from_fn(remember_language))
+        .layer(axum::middleware::from_fn(ensure_csrf_cookie))
         .route("/static/site.css", get(stylesheet))
 }

@@ -63,3 +63,48 @@ async fn visitor_pages_pass_axe_in_both_languages_on_desktop_and_phone() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_signs_up_confirms_the_email_and_signs_in_in_spanish() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        std::path::Path::new(&chromium).exists(),
+        "the browser tests need Chromium at {chromium}"
+    );
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let e2e = repo().join("e2e");
+    ensure_node_modules(&e2e);
+    let link_command = format!(
+        "grep -oh 'http[^\\\"]*/verify?token=[0-9a-f]*' {}/*.json | tail -1",
+        app.outbox.display()
+    );
+    let base = app.base.clone();
+    let shots = repo().join("docs/screenshots");
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg("account.mjs")
+            .arg(&base)
+            .arg(&link_command)
+            .env("CHROMIUM", &chromium)
+            .env("SHOTS", &shots)
+            .current_dir(&e2e)
+            .output()
+            .expect("node")
+    })
+    .await
+    .expect("join");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "sign-up flow failed:\n{stderr}\n{stdout}"
+    );
+    assert!(stdout.contains("ok sign-up"), "{stdout}");
+    // The email went out in Spanish.
+    assert!(
+        app.emails()
+            .iter()
+            .any(|e| e.contains("Confirma tu correo"))
+    );
+    app.stop().await;
+}

@@ -342,6 +342,14 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with_mailer(backend, None).await
+    }
+
+    /// A server that sends email through `mailer` instead of its outbox folder.
+    pub async fn spawn_with_mailer(
+        backend: Backend,
+        mailer: Option<Arc<dyn openvisit_web::mail::Mailer>>,
+    ) -> TestApp {
         let tdb = TestDb::new(backend).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -349,13 +357,15 @@ impl TestApp {
         let addr = listener.local_addr().expect("addr");
         let outbox = std::env::temp_dir().join(format!("{}_outbox", unique_name()));
         let state = AppState {
-            mailer: Arc::new(
-                openvisit_web::mail::OutboxMailer::new(
-                    outbox.clone(),
-                    "OpenVisit <no-reply@openvisit.localhost>",
+            mailer: mailer.unwrap_or_else(|| {
+                Arc::new(
+                    openvisit_web::mail::OutboxMailer::new(
+                        outbox.clone(),
+                        "OpenVisit <no-reply@openvisit.localhost>",
+                    )
+                    .expect("outbox"),
                 )
-                .expect("outbox"),
-            ),
+            }),
             outbox: Some(outbox.clone()),
             public_url: format!("http://{addr}"),
             limiter: Arc::new(openvisit_web::rate_limit::RateLimiter::default()),
@@ -390,7 +400,12 @@ impl TestApp {
     /// The emails sent so far, oldest first, as raw RFC 5322 text.
     pub fn emails(&self) -> Vec<String> {
         let mut files: Vec<_> = std::fs::read_dir(&self.outbox)
-            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                    .collect()
+            })
             .unwrap_or_default();
         files.sort();
         files

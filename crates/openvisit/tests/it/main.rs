@@ -8,6 +8,7 @@
 
 mod api;
 mod browser;
+mod email;
 mod harness;
 mod pages;
 mod races;

@@ -1,0 +1,525 @@
+//! Registration, email confirmation, sign-in and the account page, in both languages.
+//! Every form carries a CSRF token; errors are shown in the visitor's language.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use openvisit_store::accounts::{
+    Account, SignIn, TokenPurpose, check_password, create_session, end_session, set_preferences,
+    verify_email,
+};
+use serde::Deserialize;
+
+use crate::auth::{MaybeAccount, SESSION_COOKIE};
+use crate::csrf;
+use crate::i18n::{LANG_COOKIE, Lang};
+use crate::pages::PageMeta;
+use crate::routes::account::{RegisterForm, parse_registration, register_account};
+use crate::state::AppState;
+use crate::verification::send_link;
+
+/// Time zones offered to visitors, with their message keys.
+pub const ZONES: &[(&str, &str)] = &[
+    ("America/New_York", "tz-eastern"),
+    ("America/Chicago", "tz-central"),
+    ("America/Denver", "tz-mountain"),
+    ("America/Phoenix", "tz-arizona"),
+    ("America/Los_Angeles", "tz-pacific"),
+    ("America/Anchorage", "tz-alaska"),
+    ("Pacific/Honolulu", "tz-hawaii"),
+];
+
+/// Error codes the pages translate (`error-<code>` messages).
+pub const ERROR_CODES: &[&str] = &[
+    "invalid_email",
+    "weak_password",
+    "invalid_name",
+    "invalid_language",
+    "invalid_time_zone",
+    "wrong_credentials",
+    "locked",
+    "too_many_attempts",
+    "generic",
+];
+
+fn error_text(meta: &PageMeta, code: &str) -> String {
+    let code = if ERROR_CODES.contains(&code) {
+        code
+    } else {
+        "generic"
+    };
+    meta.t.t(&format!("error-{code}"))
+}
+
+/// Adds `Set-Cookie` headers to a response.
+fn with_cookies(mut response: Response, cookies: impl IntoIterator<Item = String>) -> Response {
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            response.headers_mut().append(SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+fn redirect(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub page: PageMeta,
+    pub title: String,
+    pub text: String,
+    pub link: Option<(String, String)>,
+}
+
+fn message(page: PageMeta, title: &str, text: &str, link: Option<(&str, &str)>) -> MessagePage {
+    MessagePage {
+        title: page.t.t(title),
+        text: page.t.t(text),
+        link: link.map(|(href, label)| (href.to_owned(), page.t.t(label))),
+        page,
+    }
+}
+
+fn form_expired(page: PageMeta) -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        message(page, "form-expired", "form-expired", None),
+    )
+        .into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "register.html")]
+pub struct RegisterPage {
+    pub page: PageMeta,
+    pub csrf: String,
+    pub error: Option<String>,
+    pub display_name: String,
+    pub email: String,
+    pub time_zone: String,
+    pub zones: &'static [(&'static str, &'static str)],
+}
+
+pub async fn register_form(
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+) -> Response {
+    let (token, cookie) = csrf::token_for(&headers);
+    let page = PageMeta::for_account(lang, &uri, a.as_ref(), &token);
+    let body = RegisterPage {
+        page,
+        csrf: token,
+        error: None,
+        display_name: String::new(),
+        email: String::new(),
+        time_zone: "America/Chicago".into(),
+        zones: ZONES,
+    };
+    with_cookies(body.into_response(), cookie)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RegisterFields {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub time_zone: String,
+}
+
+pub async fn register(
+    State(s): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(f): Form<RegisterFields>,
+) -> Response {
+    let (token, _) = csrf::token_for(&headers);
+    let page = PageMeta::new(lang, &uri);
+    if !csrf::check(&headers, &f.csrf) {
+        return form_expired(page);
+    }
+    let refuse = |page: PageMeta, code: &str, f: &RegisterFields| {
+        let error = Some(error_text(&page, code));
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            RegisterPage {
+                page,
+                csrf: token.clone(),
+                error,
+                display_name: f.display_name.clone(),
+                email: f.email.clone(),
+                time_zone: f.time_zone.clone(),
+                zones: ZONES,
+            },
+        )
+            .into_response()
+    };
+    if !s.limiter.allow(
+        peer.ip(),
+        "register",
+        s.attempts_per_minute,
+        Duration::from_secs(60),
+    ) {
+        return refuse(page, "too_many_attempts", &f);
+    }
+    let parsed = parse_registration(RegisterForm {
+        email: f.email.clone(),
+        password: f.password.clone(),
+        display_name: f.display_name.clone(),
+        language: Some(f.language.clone()),
+        time_zone: Some(f.time_zone.clone()),
+    });
+    let new = match parsed {
+        Ok(n) => n,
+        Err(e) => return refuse(page, e.body.error, &f),
+    };
+    if let Err(e) = register_account(&s, &new).await {
+        return refuse(page, e.body.error, &f);
+    }
+    message(
+        page,
+        "register-sent-title",
+        "register-sent",
+        Some(("/sign-in", "nav-sign-in")),
+    )
+    .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    pub token: String,
+}
+
+pub async fn verify(State(s): State<AppState>, lang: Lang, uri: Uri) -> Response {
+    let token = Query::<TokenQuery>::try_from_uri(&uri)
+        .map(|Query(q)| q.token)
+        .unwrap_or_default();
+    let page = PageMeta::new(lang, &uri);
+    match verify_email(&s.db, token.trim(), s.clock.now()).await {
+        Ok(Some(_)) => message(
+            page,
+            "verify-ok-title",
+            "verify-ok",
+            Some(("/sign-in", "nav-sign-in")),
+        )
+        .into_response(),
+        Ok(None) => (
+            StatusCode::GONE,
+            message(
+                page,
+                "verify-bad-title",
+                "verify-bad",
+                Some(("/sign-in", "nav-sign-in")),
+            ),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "verification failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                message(page, "error-generic", "error-generic", None),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "sign_in.html")]
+pub struct SignInPage {
+    pub page: PageMeta,
+    pub csrf: String,
+    pub error: Option<String>,
+    pub email: String,
+}
+
+pub async fn sign_in_form(lang: Lang, uri: Uri, headers: HeaderMap) -> Response {
+    let (token, cookie) = csrf::token_for(&headers);
+    let body = SignInPage {
+        page: PageMeta::new(lang, &uri),
+        csrf: token,
+        error: None,
+        email: String::new(),
+    };
+    with_cookies(body.into_response(), cookie)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInFields {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+pub async fn sign_in(
+    State(s): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(f): Form<SignInFields>,
+) -> Response {
+    let (token, _) = csrf::token_for(&headers);
+    let page = PageMeta::new(lang, &uri);
+    if !csrf::check(&headers, &f.csrf) {
+        return form_expired(page);
+    }
+    let refuse = |page: PageMeta, code: &str, status: StatusCode| {
+        let error = Some(error_text(&page, code));
+        (
+            status,
+            SignInPage {
+                page,
+                csrf: token.clone(),
+                error,
+                email: f.email.clone(),
+            },
+        )
+            .into_response()
+    };
+    if !s.limiter.allow(
+        peer.ip(),
+        "sign-in",
+        s.attempts_per_minute,
+        Duration::from_secs(60),
+    ) {
+        return refuse(page, "too_many_attempts", StatusCode::TOO_MANY_REQUESTS);
+    }
+    let account = match check_password(&s.db, &f.email, &f.password, s.clock.now()).await {
+        Ok(SignIn::Ok(a)) => a,
+        Ok(SignIn::Refused) => return refuse(page, "wrong_credentials", StatusCode::UNAUTHORIZED),
+        Ok(SignIn::Locked { .. }) => return refuse(page, "locked", StatusCode::LOCKED),
+        Err(e) => {
+            tracing::error!(error = %e, "sign-in failed");
+            return refuse(page, "generic", StatusCode::INTERNAL_SERVER_ERROR);
+        }
+    };
+    let hours = if account.role.is_staff() { 12 } else { 24 * 14 };
+    let expires = openvisit_core::interval::add_minutes(s.clock.now(), hours * 60);
+    let session = match create_session(&s.db, account.id, expires).await {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot open a session");
+            return refuse(page, "generic", StatusCode::INTERNAL_SERVER_ERROR);
+        }
+    };
+    let secure = if s.secure_cookies { "; Secure" } else { "" };
+    // The account's language becomes the site's language from now on.
+    with_cookies(
+        redirect("/account"),
+        [
+            format!(
+                "{SESSION_COOKIE}={session}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{secure}",
+                hours * 3600
+            ),
+            format!(
+                "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                account.language
+            ),
+        ],
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+pub async fn sign_out(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    if !csrf::check(&headers, &f.csrf) {
+        return form_expired(PageMeta::new(lang, &uri));
+    }
+    if let Some(token) = crate::auth::session_token_from(&headers) {
+        let _ = end_session(&s.db, &token).await;
+    }
+    with_cookies(
+        redirect("/"),
+        [format!(
+            "{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"
+        )],
+    )
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    pub page: PageMeta,
+    pub notice: Option<String>,
+    pub name: String,
+    pub email: String,
+    pub verified: bool,
+    pub language: String,
+    pub time_zone: String,
+    pub zones: &'static [(&'static str, &'static str)],
+}
+
+fn account_page(
+    lang: Lang,
+    uri: &Uri,
+    a: &Account,
+    csrf: &str,
+    notice: Option<String>,
+) -> AccountPage {
+    AccountPage {
+        page: PageMeta::for_account(lang, uri, Some(a), csrf),
+        notice,
+        name: a.display_name.clone(),
+        email: a.email.clone(),
+        verified: a.email_verified,
+        language: a.language.clone(),
+        time_zone: a.time_zone.clone(),
+        zones: ZONES,
+    }
+}
+
+pub async fn account(
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+) -> Response {
+    let Some(a) = a else {
+        return redirect("/sign-in");
+    };
+    let (token, cookie) = csrf::token_for(&headers);
+    with_cookies(
+        account_page(lang, &uri, &a, &token, None).into_response(),
+        cookie,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AccountFields {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub time_zone: String,
+}
+
+pub async fn account_post(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+    Form(f): Form<AccountFields>,
+) -> Response {
+    let Some(mut a) = a else {
+        return redirect("/sign-in");
+    };
+    if !csrf::check(&headers, &f.csrf) {
+        return form_expired(PageMeta::new(lang, &uri));
+    }
+    let (token, _) = csrf::token_for(&headers);
+    if f.action == "resend" {
+        send_link(&s, &a, TokenPurpose::VerifyEmail).await;
+        let page = account_page(lang, &uri, &a, &token, None);
+        let notice = Some(page.page.t.t("account-resent"));
+        return AccountPage { notice, ..page }.into_response();
+    }
+    let Some(new_lang) = Lang::parse(&f.language) else {
+        return redirect("/account");
+    };
+    if !ZONES.iter().any(|(z, _)| *z == f.time_zone) {
+        return redirect("/account");
+    }
+    if let Err(e) = set_preferences(&s.db, a.id, new_lang.code(), &f.time_zone).await {
+        tracing::error!(error = %e, "cannot save preferences");
+        return redirect("/account");
+    }
+    a.language = new_lang.code().to_owned();
+    a.time_zone = f.time_zone.clone();
+    let page = account_page(new_lang, &uri, &a, &token, None);
+    let notice = Some(page.page.t.t("account-language-saved"));
+    with_cookies(
+        AccountPage { notice, ..page }.into_response(),
+        [format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            new_lang.code()
+        )],
+    )
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "outbox.html")]
+pub struct OutboxPage {
+    pub page: PageMeta,
+    pub emails: Vec<(String, String, String)>,
+}
+
+/// The demo's outbox: every email the server "sent", newest first. Only when no mail
+/// server is configured.
+pub async fn outbox(State(s): State<AppState>, lang: Lang, uri: Uri) -> Response {
+    let Some(dir) = &s.outbox else {
+        return (
+            StatusCode::NOT_FOUND,
+            message(
+                PageMeta::new(lang, &uri),
+                "page-not-found",
+                "page-not-found",
+                None,
+            ),
+        )
+            .into_response();
+    };
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files.reverse();
+    let emails = files
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .filter_map(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .map(|v| {
+            let field = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+            (field("to"), field("subject"), field("text"))
+        })
+        .collect();
+    OutboxPage {
+        page: PageMeta::new(lang, &uri),
+        emails,
+    }
+    .into_response()
+}
