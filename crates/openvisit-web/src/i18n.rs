@@ -126,6 +126,13 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
         ("price", "$1.00".into()),
         ("hours", 24.into()),
         ("zone", "UTC".into()),
+        ("name", "A".into()),
+        ("facility_time", "9:00".into()),
+        ("your_time", "10:00".into()),
+        ("refund", "$1.00".into()),
+        ("day", "Monday".into()),
+        ("balance", "$1.00".into()),
+        ("link", "https://example.com".into()),
     ]
     .into_iter()
     .map(|(k, v)| (Cow::Borrowed(k), v))
@@ -269,6 +276,22 @@ mod completeness {
         }
         for code in crate::pages::account::ERROR_CODES {
             used.insert(format!("error-{code}"));
+        }
+        for status in ["pending", "approved", "denied", "suspended"] {
+            used.insert(format!("people-status-{status}"));
+        }
+        for status in [
+            "booked",
+            "cancelled",
+            "completed",
+            "missed",
+            "ended_by_staff",
+            "failed",
+        ] {
+            used.insert(format!("visits-status-{status}"));
+        }
+        for kind in ["remote", "on_site"] {
+            used.insert(format!("visits-kind-{kind}"));
         }
         for q in crate::pages::help::FAQ {
             used.insert(format!("{q}-q"));

@@ -329,7 +329,20 @@ pub async fn sign_in(
         }
     };
     let secure = if s.secure_cookies { "; Secure" } else { "" };
-    // The account's language becomes the site's language from now on.
+    // A language chosen on the site before signing in is kept and remembered for the
+    // account; otherwise the account's language becomes the site's.
+    let mut account = account;
+    let chose = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains(&format!("{LANG_COOKIE}=")));
+    if chose && lang.code() != account.language {
+        if let Err(e) = set_preferences(&s.db, account.id, lang.code(), &account.time_zone).await {
+            tracing::error!(error = %e, "cannot save the language");
+        }
+        account.language = lang.code().to_owned();
+    }
     with_cookies(
         redirect("/account"),
         [

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod facilities;
 pub mod help;
+pub mod visitor;
 
 use axum::Router;
 use axum::extract::Request;
@@ -146,6 +147,11 @@ pub fn router() -> Router<AppState> {
             get(account::account).post(account::account_post),
         )
         .route("/dev/outbox", get(account::outbox))
+        .route("/people", get(visitor::people).post(visitor::people_post))
+        .route("/visits", get(visitor::visits))
+        .route("/visits/{id}/cancel", axum::routing::post(visitor::cancel))
+        .route("/book", get(visitor::book).post(visitor::book_post))
+        .route("/funds", get(visitor::funds).post(visitor::funds_post))
         .layer(axum::middleware::from_fn(remember_language))
         .layer(axum::middleware::from_fn(ensure_csrf_cookie))
         .route("/static/site.css", get(stylesheet))

@@ -108,3 +108,50 @@ async fn a_newcomer_signs_up_confirms_the_email_and_signs_in_in_spanish() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_visitor_books_and_cancels_a_visit_on_the_website_in_spanish() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        std::path::Path::new(&chromium).exists(),
+        "the browser tests need Chromium at {chromium}"
+    );
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    openvisit_store::demo::seed_demo_if_empty(app.db(), jiff::Timestamp::now())
+        .await
+        .expect("demo");
+    let e2e = repo().join("e2e");
+    ensure_node_modules(&e2e);
+    let base = app.base.clone();
+    let shots = repo().join("docs/screenshots");
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg("booking.mjs")
+            .arg(&base)
+            .env("CHROMIUM", &chromium)
+            .env("SHOTS", &shots)
+            .current_dir(&e2e)
+            .output()
+            .expect("node")
+    })
+    .await
+    .expect("join");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "booking flow failed:\n{stderr}\n{stdout}"
+    );
+    // The database agrees with what the pages said.
+    let mut conn = app.db().pool.acquire().await.expect("conn");
+    let check = openvisit_store::ledger::check_ledger(&mut conn)
+        .await
+        .expect("ledger");
+    assert_eq!(check.total, 0);
+    assert_eq!(
+        check.entries, 3,
+        "demo funds, the charge, the refund: {check:?}"
+    );
+    drop(conn);
+    app.stop().await;
+}
