@@ -5,6 +5,7 @@
 //! clock. Every function that depends on the time takes `now` as a parameter.
 
 pub mod availability;
+pub mod calendar;
 pub mod facility;
 pub mod hours;
 pub mod ids;

@@ -140,3 +140,23 @@ pub async fn overlapping_pairs(conn: &mut AnyConnection) -> Result<i64, StoreErr
     .await?;
     Ok(row.try_get("n")?)
 }
+
+/// Booked visits starting within `within_minutes` from `now` whose reminder has not
+/// gone out, and marks them reminded in the same statement, so two servers never both
+/// send one.
+pub async fn take_due_reminders(
+    db: &crate::Db,
+    now: Timestamp,
+    within_minutes: i64,
+) -> Result<Vec<Visit>, StoreError> {
+    let until = openvisit_core::interval::add_minutes(now, within_minutes);
+    let rows = sqlx::query(
+        "UPDATE visits SET reminded_at = $1 WHERE status = 'booked' AND reminded_at IS NULL \
+         AND start_at > $1 AND start_at <= $2 RETURNING *",
+    )
+    .bind(now.as_second())
+    .bind(until.as_second())
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(visit_from_row).collect()
+}

@@ -133,6 +133,9 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
         ("day", "Monday".into()),
         ("balance", "$1.00".into()),
         ("link", "https://example.com".into()),
+        ("visitor", "B".into()),
+        ("kind", "remote visit".into()),
+        ("facility", "F".into()),
     ]
     .into_iter()
     .map(|(k, v)| (Cow::Borrowed(k), v))

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod i18n;
 pub mod mail;
 pub mod metrics_layer;
+pub mod notify;
 pub mod pages;
 pub mod rate_limit;
 pub mod routes;

@@ -126,7 +126,11 @@ impl Mailer for OutboxMailer {
                 "to": email.to,
                 "subject": email.subject,
                 "text": email.text,
-                "attachments": email.attachments.iter().map(|a| &a.0).collect::<Vec<_>>(),
+                "attachments": email.attachments.iter().map(|(name, content_type, bytes)| serde_json::json!({
+                    "name": name,
+                    "content_type": content_type,
+                    "text": String::from_utf8_lossy(bytes),
+                })).collect::<Vec<_>>(),
             });
             tokio::fs::write(self.dir.join(format!("{n:06}.json")), summary.to_string())
                 .await

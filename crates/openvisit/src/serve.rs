@@ -105,6 +105,7 @@ pub async fn serve(
         metrics: openvisit_web::metrics_layer::install_recorder(),
         secure_cookies: false,
     };
+    spawn_reminders(state.clone());
     openvisit_web::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
@@ -129,6 +130,17 @@ fn spawn_deposit_reconciler(db: Db, payments: Arc<dyn PaymentProvider>, clock: A
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "deposit reconciliation failed"),
             }
+        }
+    });
+}
+
+/// Every minute, emails the reminders for visits starting within the next 24 hours.
+fn spawn_reminders(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            openvisit_web::notify::send_due_reminders(&state, 24 * 60).await;
         }
     });
 }

@@ -212,3 +212,24 @@ funds-added = Funds added. Your balance is now { $balance }.
 funds-history = History
 funds-none = No money has moved yet.
 funds-back = Back to your booking
+
+## Visit emails
+email-booked-subject = Your visit with { $name } is booked
+email-booked-body = Hello { $visitor },
+
+    Your { $kind } with { $name } at { $facility } is booked:
+    { $facility_time } (facility time)
+    { $your_time } (your time)
+    Length: { $minutes } minutes. Price: { $price }.
+
+    Be ready ten minutes early: the visit ends at its scheduled time. The calendar invitation is attached.
+email-cancelled-subject = Your visit with { $name } is cancelled
+email-cancelled-body = Hello { $visitor },
+
+    Your visit with { $name } at { $facility } on { $facility_time } (facility time) is cancelled.
+    { $refund } went back to your balance.
+email-reminder-subject = Reminder: your visit with { $name }
+email-reminder-body = Hello { $visitor },
+
+    Your visit with { $name } at { $facility } starts { $facility_time } (facility time), { $your_time } (your time).
+    Be ready ten minutes early.

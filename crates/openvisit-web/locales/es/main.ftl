@@ -212,3 +212,24 @@ funds-added = Fondos agregados. Tu saldo ahora es { $balance }.
 funds-history = Historial
 funds-none = Todavía no se movió dinero.
 funds-back = Volver a tu reserva
+
+## Visit emails
+email-booked-subject = Tu visita con { $name } está reservada
+email-booked-body = Hola, { $visitor }:
+
+    Tu { $kind } con { $name } en { $facility } está reservada:
+    { $facility_time } (hora del centro)
+    { $your_time } (tu hora)
+    Duración: { $minutes } minutos. Precio: { $price }.
+
+    Prepárate diez minutos antes: la visita termina a la hora programada. Adjuntamos la invitación para tu calendario.
+email-cancelled-subject = Tu visita con { $name } está cancelada
+email-cancelled-body = Hola, { $visitor }:
+
+    Tu visita con { $name } en { $facility } del { $facility_time } (hora del centro) está cancelada.
+    { $refund } volvió a tu saldo.
+email-reminder-subject = Recordatorio: tu visita con { $name }
+email-reminder-body = Hola, { $visitor }:
+
+    Tu visita con { $name } en { $facility } empieza el { $facility_time } (hora del centro), { $your_time } (tu hora).
+    Prepárate diez minutos antes.

@@ -37,6 +37,7 @@ use serde::Deserialize;
 use crate::auth::MaybeAccount;
 use crate::csrf;
 use crate::i18n::{Lang, Tr};
+use crate::notify::{self, VisitNews};
 use crate::pages::PageMeta;
 use crate::state::AppState;
 
@@ -418,7 +419,10 @@ pub async fn cancel(
     )
     .await
     {
-        Ok(out) => see_other(&format!("/visits?notice=cancelled&refund={}", out.refund.0)),
+        Ok(out) => {
+            notify::visit_news(&s, out.visit, VisitNews::Cancelled).await;
+            see_other(&format!("/visits?notice=cancelled&refund={}", out.refund.0))
+        }
         Err(_) => see_other("/visits"),
     }
 }
@@ -697,7 +701,13 @@ pub async fn book_post(
     let key = (!f.key.is_empty() && f.key.len() <= 64).then_some(f.key.as_str());
     let t = Tr { lang };
     let error = match book_visit(&s.db, &req, key, s.clock.now()).await {
-        Ok(_) => return see_other("/visits?notice=booked"),
+        Ok(openvisit_store::booking::Booked::New(v)) => {
+            notify::visit_news(&s, v.id, VisitNews::Booked).await;
+            return see_other("/visits?notice=booked");
+        }
+        Ok(openvisit_store::booking::Booked::Replayed(_)) => {
+            return see_other("/visits?notice=booked");
+        }
         Err(StoreError::InsufficientFunds { needed, available }) => {
             let back = format!(
                 "/book?resident={}&kind={}&length={}",

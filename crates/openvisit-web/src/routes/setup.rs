@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{FacilityAdmin, Staff};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
+use crate::notify::{self, VisitNews};
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/staff/units", tag = "setup",
@@ -193,6 +194,9 @@ pub async fn new_blackout(
         s.clock.now(),
     )
     .await?;
+    for v in &cancelled {
+        notify::visit_news(&s, *v, VisitNews::Cancelled).await;
+    }
     Ok((
         StatusCode::CREATED,
         Json(BlackoutOutcome {

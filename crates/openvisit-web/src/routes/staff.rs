@@ -20,6 +20,7 @@ use crate::auth::{FacilityAdmin, Staff};
 use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::notify::{self, VisitNews};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -85,6 +86,9 @@ pub async fn decide(
         s.clock.now(),
     )
     .await?;
+    for v in &cancelled_visits {
+        notify::visit_news(&s, *v, VisitNews::Cancelled).await;
+    }
     Ok(Json(DecisionView {
         approval,
         cancelled_visits,
@@ -185,17 +189,17 @@ pub async fn cancel(
     if visit.facility != staff.facility {
         return Err(ApiError::not_found("visit"));
     }
-    Ok(Json(
-        cancel_visit(
-            &s.db,
-            visit.id,
-            CancelledBy::Facility,
-            Some(staff.account.id),
-            f.reason.trim(),
-            s.clock.now(),
-        )
-        .await?,
-    ))
+    let out = cancel_visit(
+        &s.db,
+        visit.id,
+        CancelledBy::Facility,
+        Some(staff.account.id),
+        f.reason.trim(),
+        s.clock.now(),
+    )
+    .await?;
+    notify::visit_news(&s, out.visit, VisitNews::Cancelled).await;
+    Ok(Json(out))
 }
 
 #[utoipa::path(

@@ -25,6 +25,7 @@ use crate::auth::Visitor;
 use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, idempotency_key};
+use crate::notify::{self, VisitNews};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -158,6 +159,7 @@ pub async fn book(
     match book_visit(&s.db, &req, key.as_deref(), now).await {
         Ok(Booked::New(visit)) => {
             metrics::counter!("openvisit_bookings_total", "outcome" => "booked").increment(1);
+            notify::visit_news(&s, visit.id, VisitNews::Booked).await;
             Ok((StatusCode::CREATED, Json(visit)).into_response())
         }
         Ok(Booked::Replayed(visit)) => Ok((
@@ -305,5 +307,6 @@ pub async fn cancel(
         s.clock.now(),
     )
     .await?;
+    notify::visit_news(&s, out.visit, VisitNews::Cancelled).await;
     Ok(Json(out))
 }

@@ -333,6 +333,8 @@ pub fn local_start(days: i64, hour: i8, minute: i8) -> Timestamp {
 /// A running server on a random port, over a fresh database.
 pub struct TestApp {
     pub base: String,
+    /// The server's state, for driving background jobs (reminders) from a test.
+    pub state: AppState,
     /// Where the server writes its emails.
     pub outbox: std::path::PathBuf,
     pub tdb: TestDb,
@@ -376,6 +378,7 @@ impl TestApp {
             metrics: openvisit_web::metrics_layer::install_recorder(),
             secure_cookies: false,
         };
+        let kept = state.clone();
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(async move {
             openvisit_web::serve(listener, state, async {
@@ -385,6 +388,7 @@ impl TestApp {
             .expect("server");
         });
         TestApp {
+            state: kept,
             base: format!("http://{addr}"),
             tdb,
             outbox,
@@ -411,6 +415,24 @@ impl TestApp {
         files
             .iter()
             .filter_map(|f| std::fs::read_to_string(f).ok())
+            .collect()
+    }
+
+    /// The readable copies of the emails sent so far (to, subject, text, attachments).
+    pub fn email_summaries(&self) -> Vec<Value> {
+        let mut files: Vec<_> = std::fs::read_dir(&self.outbox)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+            .iter()
+            .filter_map(|f| std::fs::read_to_string(f).ok())
+            .filter_map(|t| serde_json::from_str(&t).ok())
             .collect()
     }
 

@@ -14,3 +14,4 @@ mod pages;
 mod races;
 mod setup;
 mod storage;
+mod visit_emails;
