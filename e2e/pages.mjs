@@ -18,6 +18,7 @@ const pages = [
   ['not-found', '/facilities/nowhere'],
   ['register', '/register'],
   ['sign-in', '/sign-in'],
+  ['contact', '/contact'],
 ];
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

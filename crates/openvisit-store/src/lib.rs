@@ -24,6 +24,7 @@ pub mod residents;
 pub mod roster;
 pub mod schedule;
 pub mod setup;
+pub mod tickets;
 pub mod time;
 pub mod visits;
 

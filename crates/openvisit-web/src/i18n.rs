@@ -136,6 +136,8 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
         ("visitor", "B".into()),
         ("kind", "remote visit".into()),
         ("facility", "F".into()),
+        ("reference", "OV-ABC234".into()),
+        ("message", "Q".into()),
     ]
     .into_iter()
     .map(|(k, v)| (Cow::Borrowed(k), v))

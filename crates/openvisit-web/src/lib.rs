@@ -58,6 +58,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(staff::schedule))
         .routes(routes!(staff::cancel))
         .routes(routes!(staff::audit))
+        .routes(routes!(staff::tickets))
         .routes(routes!(setup::units, setup::new_unit))
         .routes(routes!(setup::new_kiosk))
         .routes(routes!(setup::hours))

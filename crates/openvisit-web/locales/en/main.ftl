@@ -233,3 +233,24 @@ email-reminder-body = Hello { $visitor },
 
     Your visit with { $name } at { $facility } starts { $facility_time } (facility time), { $your_time } (your time).
     Be ready ten minutes early.
+
+## Contact
+nav-contact = Contact us
+contact-title = Ask us a question
+contact-lead = If the questions and answers do not help, write to us. We answer by email.
+contact-name = Your name
+contact-email = Your email address
+contact-facility = About which facility (optional)
+contact-facility-none = Not about one facility
+contact-message = Your question
+contact-send = Send
+contact-sent-title = We have your question
+contact-sent = Your reference is { $reference }. We have emailed it to you, and we will answer by email.
+error-invalid_message = Write your question (up to 4,000 characters).
+email-ticket-subject = We received your question ({ $reference })
+email-ticket-body = Hello { $name },
+
+    We received your question. Your reference is { $reference }; quote it if you write again. We will answer by email.
+
+    Your question:
+    { $message }

@@ -233,3 +233,24 @@ email-reminder-body = Hola, { $visitor }:
 
     Tu visita con { $name } en { $facility } empieza el { $facility_time } (hora del centro), { $your_time } (tu hora).
     Prepárate diez minutos antes.
+
+## Contact
+nav-contact = Contáctanos
+contact-title = Haznos una pregunta
+contact-lead = Si las preguntas y respuestas no te ayudan, escríbenos. Respondemos por correo electrónico.
+contact-name = Tu nombre
+contact-email = Tu correo electrónico
+contact-facility = Sobre qué centro (opcional)
+contact-facility-none = No es sobre un centro
+contact-message = Tu pregunta
+contact-send = Enviar
+contact-sent-title = Recibimos tu pregunta
+contact-sent = Tu número de referencia es { $reference }. Te lo enviamos por correo y te responderemos por correo electrónico.
+error-invalid_message = Escribe tu pregunta (hasta 4000 caracteres).
+email-ticket-subject = Recibimos tu pregunta ({ $reference })
+email-ticket-body = Hola, { $name }:
+
+    Recibimos tu pregunta. Tu número de referencia es { $reference }; menciónalo si vuelves a escribir. Te responderemos por correo electrónico.
+
+    Tu pregunta:
+    { $message }

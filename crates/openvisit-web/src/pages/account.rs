@@ -46,6 +46,7 @@ pub const ERROR_CODES: &[&str] = &[
     "wrong_credentials",
     "locked",
     "too_many_attempts",
+    "invalid_message",
     "generic",
 ];
 

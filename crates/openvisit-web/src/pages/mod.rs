@@ -3,6 +3,7 @@
 //! `locales/{en,es}/main.ftl`.
 
 pub mod account;
+pub mod contact;
 pub mod facilities;
 pub mod help;
 pub mod visitor;
@@ -147,6 +148,7 @@ pub fn router() -> Router<AppState> {
             get(account::account).post(account::account_post),
         )
         .route("/dev/outbox", get(account::outbox))
+        .route("/contact", get(contact::form).post(contact::send))
         .route("/people", get(visitor::people).post(visitor::people_post))
         .route("/visits", get(visitor::visits))
         .route("/visits/{id}/cancel", axum::routing::post(visitor::cancel))

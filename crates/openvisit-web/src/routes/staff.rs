@@ -16,6 +16,8 @@ use openvisit_store::facilities::{Facility, FacilitySettings, get_facility, upda
 use openvisit_store::visits::{Visit, get_visit, visits_of_facility};
 use serde::{Deserialize, Serialize};
 
+use openvisit_store::tickets::{Ticket, tickets_for};
+
 use crate::auth::{FacilityAdmin, Staff};
 use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
@@ -214,4 +216,17 @@ pub async fn audit(State(s): State<AppState>, staff: Staff) -> ApiResult<Json<Ve
     Ok(Json(
         audit_for_facility(&mut conn, staff.facility, 500).await?,
     ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/staff/tickets",
+    tag = "staff",
+    responses((status = 200, body = Vec<Ticket>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
+    security(("session" = []))
+)]
+pub async fn tickets(State(s): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<Ticket>>> {
+    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let support = staff.account.role == openvisit_store::accounts::Role::Support;
+    Ok(Json(tickets_for(&mut conn, staff.facility, support).await?))
 }
