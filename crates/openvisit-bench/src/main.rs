@@ -9,6 +9,7 @@
 
 mod availability;
 mod booking;
+mod pages;
 
 use clap::{Parser, Subcommand};
 
@@ -24,6 +25,11 @@ enum Command {
     /// Availability p50/p99: one resident's month, and a whole-facility month grid.
     Availability {
         #[arg(long, default_value_t = 200)]
+        iterations: usize,
+    },
+    /// Server-side rendering time of every visitor page on the demo data, p50/p99.
+    Pages {
+        #[arg(long, default_value_t = 300)]
         iterations: usize,
     },
     /// Booking throughput at several client counts beside raw inserts.
@@ -43,6 +49,7 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Availability { iterations } => availability::run(iterations),
+        Command::Pages { iterations } => pages::run(iterations).await,
         Command::Booking {
             database,
             clients,
