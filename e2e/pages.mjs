@@ -19,6 +19,7 @@ const pages = [
   ['register', '/register'],
   ['sign-in', '/sign-in'],
   ['contact', '/contact'],
+  ['forgot-password', '/forgot-password'],
 ];
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

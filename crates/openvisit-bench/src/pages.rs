@@ -26,7 +26,10 @@ pub async fn run(iterations: usize) -> anyhow::Result<()> {
     let clock = Arc::new(Clock::default());
     seed_demo_if_empty(&db, clock.now()).await?;
     let state = AppState {
-        mailer: Arc::new(OutboxMailer::new(dir.join("outbox"), "OpenVisit <bench@openvisit.localhost>")?),
+        mailer: Arc::new(OutboxMailer::new(
+            dir.join("outbox"),
+            "OpenVisit <bench@openvisit.localhost>",
+        )?),
         outbox: Some(dir.join("outbox")),
         public_url: "http://127.0.0.1".into(),
         limiter: Arc::new(RateLimiter::default()),
@@ -39,12 +42,20 @@ pub async fn run(iterations: usize) -> anyhow::Result<()> {
     };
     // The demo visitor's session, for the signed-in pages.
     let now = state.clock.now();
-    let visitor = openvisit_store::accounts::account_by_email(&db, openvisit_store::demo::DEMO_VISITOR_EMAIL)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no demo visitor"))?;
-    let token = openvisit_store::accounts::create_session(&db, visitor.id, openvisit_core::interval::add_minutes(now, 60)).await?;
+    let visitor =
+        openvisit_store::accounts::account_by_email(&db, openvisit_store::demo::DEMO_VISITOR_EMAIL)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no demo visitor"))?;
+    let token = openvisit_store::accounts::create_session(
+        &db,
+        visitor.id,
+        openvisit_core::interval::add_minutes(now, 60),
+    )
+    .await?;
     let cookie = format!("ov_session={token}");
-    let day = jiff::tz::TimeZone::get("America/Chicago")?.to_datetime(openvisit_core::interval::add_minutes(now, 2 * 24 * 60)).date();
+    let day = jiff::tz::TimeZone::get("America/Chicago")?
+        .to_datetime(openvisit_core::interval::add_minutes(now, 2 * 24 * 60))
+        .date();
     let book = format!("/book?resident=1&kind=remote&length=30&day={day}");
     let app = openvisit_web::app(state);
     let pages = [
@@ -63,7 +74,9 @@ pub async fn run(iterations: usize) -> anyhow::Result<()> {
         "/funds",
         book.as_str(),
     ];
-    println!("Server-side page rendering on the demo data (SQLite), {iterations} requests per page and language");
+    println!(
+        "Server-side page rendering on the demo data (SQLite), {iterations} requests per page and language"
+    );
     println!("| page | lang | p50 ms | p99 ms |");
     println!("|---|---|---|---|");
     let mut all = Vec::new();
@@ -71,23 +84,38 @@ pub async fn run(iterations: usize) -> anyhow::Result<()> {
         for lang in ["en", "es"] {
             let mut samples = Vec::with_capacity(iterations);
             for i in 0..iterations + 20 {
-                let req = Request::get(path).header("accept-language", lang).header("cookie", &cookie).body(Body::empty())?;
+                let req = Request::get(path)
+                    .header("accept-language", lang)
+                    .header("cookie", &cookie)
+                    .body(Body::empty())?;
                 let started = Instant::now();
                 let res = app.clone().oneshot(req).await?;
                 let elapsed = started.elapsed().as_secs_f64() * 1000.0;
-                anyhow::ensure!(res.status().is_success(), "{path} answered {}", res.status());
+                anyhow::ensure!(
+                    res.status().is_success(),
+                    "{path} answered {}",
+                    res.status()
+                );
                 // The first requests warm the connection pool and caches.
                 if i >= 20 {
                     samples.push(elapsed);
                 }
             }
             samples.sort_by(f64::total_cmp);
-            println!("| {path} | {lang} | {:.3} | {:.3} |", quantile(&samples, 0.5), quantile(&samples, 0.99));
+            println!(
+                "| {path} | {lang} | {:.3} | {:.3} |",
+                quantile(&samples, 0.5),
+                quantile(&samples, 0.99)
+            );
             all.extend(samples);
         }
     }
     all.sort_by(f64::total_cmp);
-    println!("all pages: p50 {:.3} ms, p99 {:.3} ms (goal p99 < 10 ms)", quantile(&all, 0.5), quantile(&all, 0.99));
+    println!(
+        "all pages: p50 {:.3} ms, p99 {:.3} ms (goal p99 < 10 ms)",
+        quantile(&all, 0.5),
+        quantile(&all, 0.99)
+    );
     db.close().await;
     std::fs::remove_dir_all(&dir)?;
     Ok(())

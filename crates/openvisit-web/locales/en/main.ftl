@@ -254,3 +254,15 @@ email-ticket-body = Hello { $name },
 
     Your question:
     { $message }
+
+## Password reset
+forgot-link = Forgot your password?
+forgot-title = Choose a new password
+forgot-lead = Enter your email address. If it has an account, we send it a link to choose a new password.
+forgot-submit = Send the link
+forgot-sent = If this address has an account, we have sent it a link. The link works for one hour.
+reset-title = Choose a new password
+reset-password = New password (at least 10 characters)
+reset-submit = Save the new password
+reset-done-title = Your password is changed
+reset-done = Sign in with your new password. Any other sign-ins were ended.

@@ -254,3 +254,15 @@ email-ticket-body = Hola, { $name }:
 
     Tu pregunta:
     { $message }
+
+## Password reset
+forgot-link = ¿Olvidaste tu contraseña?
+forgot-title = Elige una nueva contraseña
+forgot-lead = Escribe tu correo electrónico. Si tiene una cuenta, le enviamos un enlace para elegir una nueva contraseña.
+forgot-submit = Enviar el enlace
+forgot-sent = Si este correo tiene una cuenta, le enviamos un enlace. El enlace funciona durante una hora.
+reset-title = Elige una nueva contraseña
+reset-password = Nueva contraseña (al menos 10 caracteres)
+reset-submit = Guardar la nueva contraseña
+reset-done-title = Tu contraseña cambió
+reset-done = Inicia sesión con tu nueva contraseña. Se cerraron las demás sesiones.

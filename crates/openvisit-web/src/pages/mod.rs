@@ -6,6 +6,7 @@ pub mod account;
 pub mod contact;
 pub mod facilities;
 pub mod help;
+pub mod reset;
 pub mod visitor;
 
 use axum::Router;
@@ -149,6 +150,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/dev/outbox", get(account::outbox))
         .route("/contact", get(contact::form).post(contact::send))
+        .route(
+            "/forgot-password",
+            get(reset::forgot_form).post(reset::forgot),
+        )
+        .route("/reset-password", get(reset::reset_form).post(reset::reset))
         .route("/people", get(visitor::people).post(visitor::people_post))
         .route("/visits", get(visitor::visits))
         .route("/visits/{id}/cancel", axum::routing::post(visitor::cancel))

@@ -264,3 +264,117 @@ async fn a_question_from_the_contact_form_gets_a_reference_by_email_and_reaches_
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_by_an_emailed_link() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let fx = fixture(app.db(), 1, 1, settings()).await;
+    let (_v, email) = approved_visitor(app.db(), &fx, &fx.residents).await;
+    let http = reqwest::Client::new();
+    let res = http
+        .get(format!("{}/forgot-password", app.base))
+        .send()
+        .await
+        .expect("get");
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("ov_csrf="))
+        .expect("token")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    let token = cookie.trim_start_matches("ov_csrf=").to_owned();
+    let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
+        let http = http.clone();
+        let cookie = cookie.clone();
+        let base = app.base.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let res = http
+                .post(format!("{base}{path}"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", cookie)
+                .body(form_body(&pairs))
+                .send()
+                .await
+                .expect("post");
+            (res.status().as_u16(), res.text().await.expect("text"))
+        }
+    };
+    // Unknown and known addresses get the same answer; only the known one gets an email.
+    let (s1, unknown) = post(
+        "/forgot-password",
+        vec![
+            ("csrf", token.clone()),
+            ("email", "nobody@example.com".into()),
+        ],
+    )
+    .await;
+    let (s2, known) = post(
+        "/forgot-password",
+        vec![("csrf", token.clone()), ("email", email.clone())],
+    )
+    .await;
+    assert_eq!((s1, s2), (200, 200));
+    assert_eq!(
+        unknown.replace("nobody@example.com", ""),
+        known.replace(&email, "")
+    );
+    assert!(
+        app.emails()
+            .iter()
+            .all(|e| !e.contains("nobody@example.com"))
+    );
+    let link = app.link_sent_to(&email, "/reset-password");
+    let reset_token = link.split("token=").nth(1).expect("token").to_owned();
+    let (status, _) = post(
+        "/reset-password",
+        vec![
+            ("csrf", token.clone()),
+            ("token", reset_token.clone()),
+            ("password", "short".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "a short password is refused");
+    let (status, html) = post(
+        "/reset-password",
+        vec![
+            ("csrf", token.clone()),
+            ("token", reset_token.clone()),
+            ("password", "a brand new password".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    let (status, _) = post(
+        "/reset-password",
+        vec![
+            ("csrf", token.clone()),
+            ("token", reset_token),
+            ("password", "another new password".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 410, "the link works once");
+    let anon = app.anonymous();
+    let (status, _) = anon
+        .post(
+            "/api/v1/auth/login",
+            serde_json::json!({ "email": email, "password": VISITOR_PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, 401, "the old password no longer works");
+    let (status, _) = anon
+        .post(
+            "/api/v1/auth/login",
+            serde_json::json!({ "email": email, "password": "a brand new password" }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    app.stop().await;
+}
