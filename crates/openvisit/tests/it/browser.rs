@@ -155,3 +155,77 @@ async fn the_demo_visitor_books_and_cancels_a_visit_on_the_website_in_spanish() 
     drop(conn);
     app.stop().await;
 }
+
+/// The journey named by the website issue, over a real SMTP server, in English with the
+/// mouse and in Spanish with the keyboard only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_signs_up_gets_approved_pays_books_and_cancels_end_to_end() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        std::path::Path::new(&chromium).exists(),
+        "the browser tests need Chromium at {chromium}"
+    );
+    let smtp = SmtpReceiver::start();
+    let mailer = openvisit_web::mail::SmtpMailer::new(
+        "127.0.0.1",
+        smtp.port,
+        "OpenVisit <no-reply@openvisit.localhost>",
+    )
+    .expect("mailer");
+    let app = TestApp::spawn_with_mailer(
+        openvisit_store::Backend::Sqlite,
+        Some(std::sync::Arc::new(mailer)),
+    )
+    .await;
+    openvisit_store::demo::seed_demo_if_empty(app.db(), jiff::Timestamp::now())
+        .await
+        .expect("demo");
+    let e2e = repo().join("e2e");
+    ensure_node_modules(&e2e);
+    for (lang, email, keyboard) in [
+        ("en", "sam.carter@example.com", "0"),
+        ("es", "lucia.gomez@example.com", "1"),
+    ] {
+        let (base, dir, e2e, chromium) = (
+            app.base.clone(),
+            smtp.dir.clone(),
+            e2e.clone(),
+            chromium.clone(),
+        );
+        let shots = repo().join("docs/screenshots");
+        let out = tokio::task::spawn_blocking(move || {
+            Command::new("node")
+                .arg("journey.mjs")
+                .args([
+                    base.as_str(),
+                    dir.to_str().expect("dir"),
+                    lang,
+                    email,
+                    openvisit_store::demo::DEMO_STAFF_EMAIL,
+                    openvisit_store::demo::DEMO_STAFF_PASSWORD,
+                ])
+                .env("CHROMIUM", &chromium)
+                .env("KEYBOARD", keyboard)
+                .env("SHOTS", &shots)
+                .current_dir(&e2e)
+                .output()
+                .expect("node")
+        })
+        .await
+        .expect("join");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "the {lang} journey failed:\n{stderr}\n{stdout}"
+        );
+    }
+    let mut conn = app.db().pool.acquire().await.expect("conn");
+    let check = openvisit_store::ledger::check_ledger(&mut conn)
+        .await
+        .expect("ledger");
+    assert_eq!(check.total, 0);
+    assert!(check.mismatched_balances.is_empty());
+    drop(conn);
+    app.stop().await;
+}

@@ -1,70 +1,10 @@
 //! Email through a real SMTP server (Python's aiosmtpd, started by the test).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use serde_json::json;
 
 use crate::harness::*;
-
-/// aiosmtpd on a free port, saving messages into a folder; stopped when dropped.
-struct SmtpReceiver {
-    child: std::process::Child,
-    port: u16,
-    dir: std::path::PathBuf,
-}
-
-impl SmtpReceiver {
-    fn start() -> SmtpReceiver {
-        let dir = std::env::temp_dir().join(format!(
-            "ov_smtp_{}_{}",
-            std::process::id(),
-            jiff::Timestamp::now().as_nanosecond()
-        ));
-        std::fs::create_dir_all(&dir).expect("dir");
-        let script =
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../e2e/smtp_receiver.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg(&dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 with aiosmtpd (pip install aiosmtpd) runs the SMTP receiver");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read port");
-        let port = line
-            .trim()
-            .strip_prefix("port ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("the SMTP receiver did not start: {line:?}"));
-        SmtpReceiver { child, port, dir }
-    }
-
-    fn messages(&self) -> Vec<String> {
-        let mut files: Vec<_> = std::fs::read_dir(&self.dir)
-            .map(|d| d.flatten().map(|e| e.path()).collect())
-            .unwrap_or_default();
-        files.sort();
-        files
-            .iter()
-            .filter_map(|f| std::fs::read_to_string(f).ok())
-            .collect()
-    }
-}
-
-impl Drop for SmtpReceiver {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 #[tokio::test]
 async fn the_confirmation_email_arrives_over_smtp_in_the_visitors_language() {
