@@ -138,6 +138,9 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
         ("facility", "F".into()),
         ("reference", "OV-ABC234".into()),
         ("message", "Q".into()),
+        ("days", 2.into()),
+        ("time", "09:50".into()),
+        ("number", "R-1".into()),
     ]
     .into_iter()
     .map(|(k, v)| (Cow::Borrowed(k), v))
@@ -294,6 +297,23 @@ mod completeness {
             "failed",
         ] {
             used.insert(format!("visits-status-{status}"));
+        }
+        for kind in [
+            "deposit",
+            "visit_charge",
+            "visit_hold",
+            "hold_capture",
+            "refund",
+            "credit",
+        ] {
+            used.insert(format!("entry-{kind}"));
+        }
+        for key in [
+            "visits-starts-in-days",
+            "visits-starts-in-hours",
+            "visits-starts-in-minutes",
+        ] {
+            used.insert(key.to_owned());
         }
         for kind in ["remote", "on_site"] {
             used.insert(format!("visits-kind-{kind}"));

@@ -266,3 +266,26 @@ reset-password = New password (at least 10 characters)
 reset-submit = Save the new password
 reset-done-title = Your password is changed
 reset-done = Sign in with your new password. Any other sign-ins were ended.
+
+## Join and receipts
+visits-starts-in-days = Starts in { $days } days and { $hours } hours
+visits-starts-in-hours = Starts in { $hours } hours and { $minutes } minutes
+visits-starts-in-minutes = Starts in { $minutes } minutes
+visits-started = Under way now
+visits-join = Join the visit
+visits-join-opens = You can join from { $time }.
+visits-receipt = Receipt
+join-title = Your visit
+join-not-yet = The visit opens 10 minutes before it starts. Come back then.
+join-unavailable = Video visits are not switched on on this server yet. Your visit is kept; the facility will contact you.
+receipt-title = Receipt { $number }
+receipt-date = Date
+receipt-what = What
+receipt-amount = Amount
+receipt-visit = Visit
+entry-deposit = Funds added
+entry-visit_charge = Visit paid
+entry-visit_hold = Visit amount set aside
+entry-hold_capture = Visit settled by the minute
+entry-refund = Refund
+entry-credit = Credit

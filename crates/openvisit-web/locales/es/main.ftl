@@ -266,3 +266,26 @@ reset-password = Nueva contraseña (al menos 10 caracteres)
 reset-submit = Guardar la nueva contraseña
 reset-done-title = Tu contraseña cambió
 reset-done = Inicia sesión con tu nueva contraseña. Se cerraron las demás sesiones.
+
+## Join and receipts
+visits-starts-in-days = Empieza en { $days } días y { $hours } horas
+visits-starts-in-hours = Empieza en { $hours } horas y { $minutes } minutos
+visits-starts-in-minutes = Empieza en { $minutes } minutos
+visits-started = En curso ahora
+visits-join = Entrar a la visita
+visits-join-opens = Puedes entrar desde las { $time }.
+visits-receipt = Recibo
+join-title = Tu visita
+join-not-yet = La visita se abre 10 minutos antes de empezar. Vuelve entonces.
+join-unavailable = Las visitas por video aún no están activadas en este servidor. Tu visita se mantiene; el centro se comunicará contigo.
+receipt-title = Recibo { $number }
+receipt-date = Fecha
+receipt-what = Concepto
+receipt-amount = Importe
+receipt-visit = Visita
+entry-deposit = Fondos agregados
+entry-visit_charge = Visita pagada
+entry-visit_hold = Importe de la visita apartado
+entry-hold_capture = Visita liquidada por minuto
+entry-refund = Reembolso
+entry-credit = Crédito

@@ -158,6 +158,8 @@ pub fn router() -> Router<AppState> {
         .route("/people", get(visitor::people).post(visitor::people_post))
         .route("/visits", get(visitor::visits))
         .route("/visits/{id}/cancel", axum::routing::post(visitor::cancel))
+        .route("/visits/{id}/join", get(visitor::join))
+        .route("/receipts/{entry}", get(visitor::receipt))
         .route("/book", get(visitor::book).post(visitor::book_post))
         .route("/funds", get(visitor::funds).post(visitor::funds_post))
         .layer(axum::middleware::from_fn(remember_language))

@@ -257,6 +257,41 @@ pub struct VisitRow {
     pub price: String,
     pub status: String,
     pub cancel: Option<String>,
+    /// "Starts in 2 days and 3 hours".
+    pub starts_in: String,
+    /// The Join button works from 10 minutes before the start until the end.
+    pub join_open: bool,
+    pub join_note: String,
+    /// The ledger entry that paid for the visit, for its receipt.
+    pub receipt: Option<i64>,
+}
+
+/// Minutes before the start when a visit can be joined (R5).
+pub const JOIN_EARLY_MINUTES: i64 = 10;
+
+fn starts_in(t: &Tr, start: Timestamp, now: Timestamp) -> String {
+    let minutes = (start.as_second() - now.as_second()).div_euclid(60);
+    if minutes <= 0 {
+        t.t("visits-started")
+    } else if minutes >= 24 * 60 {
+        t.ta(
+            "visits-starts-in-days",
+            &[
+                ("days", (minutes / (24 * 60)).into()),
+                ("hours", (minutes % (24 * 60) / 60).into()),
+            ],
+        )
+    } else if minutes >= 60 {
+        t.ta(
+            "visits-starts-in-hours",
+            &[
+                ("hours", (minutes / 60).into()),
+                ("minutes", (minutes % 60).into()),
+            ],
+        )
+    } else {
+        t.ta("visits-starts-in-minutes", &[("minutes", minutes.into())])
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -305,6 +340,13 @@ pub async fn visits(
         let mut conn = s.db.pool.acquire().await?;
         let now = s.clock.now();
         let mine = zone(&a.time_zone);
+        // The entry that paid for each visit (charge or hold), for its receipt.
+        let receipts: std::collections::HashMap<i64, i64> = visitor_history(&mut conn, a.id)
+            .await?
+            .into_iter()
+            .filter(|l| l.amount.0 < 0)
+            .filter_map(|l| l.visit.map(|v| (v.0, l.entry_id)))
+            .collect();
         let (mut upcoming, mut past) = (Vec::new(), Vec::new());
         for v in visits_of_visitor(&mut conn, a.id).await? {
             let r = get_resident(&mut conn, v.resident).await?;
@@ -338,6 +380,22 @@ pub async fn visits(
                 price: t.ta("visits-price", &[("price", v.price.to_string().into())]),
                 status: t.t(&format!("visits-status-{}", status_code(v.status))),
                 cancel,
+                starts_in: starts_in(&t, v.start, now),
+                join_open: v.status == VisitStatus::Booked
+                    && now >= add_minutes(v.start, -JOIN_EARLY_MINUTES)
+                    && now < v.end,
+                join_note: t.ta(
+                    "visits-join-opens",
+                    &[(
+                        "time",
+                        mine.to_datetime(add_minutes(v.start, -JOIN_EARLY_MINUTES))
+                            .time()
+                            .strftime("%H:%M")
+                            .to_string()
+                            .into(),
+                    )],
+                ),
+                receipt: receipts.get(&v.id.0).copied(),
             };
             if v.status == VisitStatus::Booked && v.end > now {
                 upcoming.push(row);
@@ -779,7 +837,7 @@ pub struct FundsPage {
     pub balance: String,
     pub key: String,
     pub amounts: Vec<(i64, String)>,
-    pub history: Vec<(String, String, String)>,
+    pub history: Vec<(i64, String, String, String)>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -823,7 +881,14 @@ async fn funds_page(
     let history = visitor_history(&mut conn, a.id)
         .await?
         .into_iter()
-        .map(|l| (local_label(&t, l.at, &mine), l.memo, l.amount.to_string()))
+        .map(|l| {
+            (
+                l.entry_id,
+                local_label(&t, l.at, &mine),
+                l.memo,
+                l.amount.to_string(),
+            )
+        })
         .collect();
     Ok(FundsPage {
         notice: notice.then(|| t.ta("funds-added", &[("balance", balance.to_string().into())])),
@@ -949,6 +1014,115 @@ pub async fn funds_post(
                 Err(e) => failure(&e),
             }
         }
+        Err(e) => failure(&e),
+    }
+}
+
+// ---------------------------------------------------------------- join and receipts
+
+/// Where the Join button leads. The video page comes with live video; until then this
+/// says so plainly instead of showing a room that does not work.
+pub async fn join(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+    Path(id): Path<i64>,
+) -> Response {
+    let a = match visitor(a) {
+        Ok(a) => a,
+        Err(to) => return see_other(to),
+    };
+    let visit = match s.db.pool.acquire().await {
+        Ok(mut conn) => get_visit(&mut conn, VisitId(id)).await.ok(),
+        Err(_) => None,
+    };
+    let Some(visit) = visit.filter(|v| v.visitor == a.id) else {
+        return see_other("/visits");
+    };
+    let page = PageMeta::signed(lang, &uri, &headers, Some(&a));
+    let now = s.clock.now();
+    let text = if now < add_minutes(visit.start, -JOIN_EARLY_MINUTES) {
+        "join-not-yet"
+    } else {
+        "join-unavailable"
+    };
+    crate::pages::account::MessagePage {
+        title: page.t.t("join-title"),
+        text: page.t.t(text),
+        link: Some(("/visits".into(), page.t.t("nav-visits"))),
+        page,
+    }
+    .into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "receipt.html")]
+pub struct ReceiptPage {
+    pub page: PageMeta,
+    pub title: String,
+    pub date: String,
+    pub what: String,
+    pub amount: String,
+    pub memo: String,
+    pub visit: Option<String>,
+}
+
+/// A receipt for one money movement on the visitor's balance.
+pub async fn receipt(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+    Path(entry): Path<i64>,
+) -> Response {
+    let a = match visitor(a) {
+        Ok(a) => a,
+        Err(to) => return see_other(to),
+    };
+    let page = PageMeta::signed(lang, &uri, &headers, Some(&a));
+    let t = page.t;
+    let built = async {
+        let mut conn = s.db.pool.acquire().await?;
+        // Only the visitor's own entries exist for them.
+        let Some(line) = visitor_history(&mut conn, a.id)
+            .await?
+            .into_iter()
+            .find(|l| l.entry_id == entry)
+        else {
+            return Ok(None);
+        };
+        let mine = zone(&a.time_zone);
+        let visit = match line.visit {
+            Some(v) => {
+                let v = get_visit(&mut conn, v).await?;
+                let r = get_resident(&mut conn, v.resident).await?;
+                let f = get_facility(&mut conn, v.facility).await?;
+                Some(format!(
+                    "{} · {} · {}",
+                    r.full_name,
+                    f.name,
+                    local_label(&t, v.start, &zone(&f.time_zone))
+                ))
+            }
+            None => None,
+        };
+        Ok::<_, StoreError>(Some(ReceiptPage {
+            title: t.ta("receipt-title", &[("number", format!("R-{entry}").into())]),
+            date: local_label(&t, line.at, &mine),
+            what: t.t(&format!("entry-{}", line.kind.as_str())),
+            amount: line.amount.to_string(),
+            memo: line.memo,
+            visit,
+            page,
+        }))
+    }
+    .await;
+    match built {
+        Ok(Some(p)) => p.into_response(),
+        Ok(None) => see_other("/funds"),
         Err(e) => failure(&e),
     }
 }

@@ -378,3 +378,84 @@ async fn a_forgotten_password_is_reset_by_an_emailed_link() {
     assert_eq!(status, 200);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn my_visits_count_down_open_the_join_button_ten_minutes_early_and_keep_receipts() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let fx = fixture(app.db(), 1, 1, settings()).await;
+    let (v, email) = approved_visitor(app.db(), &fx, &fx.residents).await;
+    fund(app.db(), v, 2000).await;
+    let c = app.client_for(&email, VISITOR_PASSWORD).await;
+    let start = local_start(3, 10, 0);
+    let (status, visit) = c.post("/api/v1/visits", serde_json::json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": start, "length_minutes": 30 })).await;
+    assert_eq!(status, 201, "{visit}");
+    let id = visit["id"].as_i64().expect("id");
+    let cookie = c.cookie.clone().expect("session");
+    let get = |path: String| {
+        let (base, cookie) = (app.base.clone(), cookie.clone());
+        async move {
+            let res = reqwest::Client::new()
+                .get(format!("{base}{path}"))
+                .header("cookie", cookie)
+                .header("accept-language", "en")
+                .send()
+                .await
+                .expect("get");
+            (res.status().as_u16(), res.text().await.expect("text"))
+        }
+    };
+    let (_, html) = get("/visits".into()).await;
+    assert!(
+        html.contains("Starts in 2 days") || html.contains("Starts in 3 days"),
+        "a countdown"
+    );
+    assert!(
+        !html.contains(&format!("/visits/{id}/join")),
+        "no Join button days ahead"
+    );
+    assert!(html.contains("You can join from"));
+    // Eleven minutes before the start: still closed. Nine minutes before: open.
+    let to_start = start.as_second() - jiff::Timestamp::now().as_second();
+    app.state.clock.advance_seconds(to_start - 11 * 60);
+    let (_, html) = get("/visits".into()).await;
+    assert!(
+        !html.contains(&format!("/visits/{id}/join")),
+        "closed 11 minutes before"
+    );
+    app.state.clock.advance_seconds(2 * 60);
+    let (_, html) = get("/visits".into()).await;
+    assert!(
+        html.contains(&format!("/visits/{id}/join")),
+        "open 9 minutes before: {html}"
+    );
+    // After the end it is a past visit with its receipt.
+    app.state.clock.advance_seconds(60 * 60);
+    let (_, html) = get("/visits".into()).await;
+    let at = html.find("/receipts/").expect("a receipt link");
+    let entry: String = html[at + 10..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let (status, receipt) = get(format!("/receipts/{entry}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        receipt.contains("Visit paid")
+            && receipt.contains("-$5.70")
+            && receipt.contains("Resident 0"),
+        "{receipt}"
+    );
+    // Someone else's receipt does not exist for this visitor.
+    let (_other, other_email) = approved_visitor(app.db(), &fx, &fx.residents).await;
+    let other = app.client_for(&other_email, VISITOR_PASSWORD).await;
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(format!("{}/receipts/{entry}", app.base))
+        .header("cookie", other.cookie.expect("session"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), 303, "redirected away");
+    app.stop().await;
+}
