@@ -61,6 +61,12 @@ try {
   if (balanceAfter !== balanceBefore) fail(`balance ${balanceBefore} -> ${balanceAfter}`);
   const history = await page.textContent('main');
   if (!history.includes('Refund for cancelled visit') && !history.includes('$5.70')) fail('ledger history does not show the refund');
+  // The receipts and the account page pass axe too.
+  await page.click('a[href^="/receipts/"] >> nth=0');
+  await page.waitForSelector('dl.receipt');
+  await axe(page, 'receipt');
+  await page.goto(base + '/account');
+  await axe(page, 'account');
   console.log('ok booking and cancelling in Spanish');
 } finally {
   await browser.close();

@@ -20,6 +20,7 @@ const pages = [
   ['sign-in', '/sign-in'],
   ['contact', '/contact'],
   ['forgot-password', '/forgot-password'],
+  ['reset-password', '/reset-password?token=0'],
 ];
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

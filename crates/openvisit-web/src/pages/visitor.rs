@@ -758,6 +758,17 @@ pub async fn book_post(
     };
     let key = (!f.key.is_empty() && f.key.len() <= 64).then_some(f.key.as_str());
     let t = Tr { lang };
+    // The facility-local day of the chosen time, to come back to it.
+    let theirs_day = match s.db.pool.acquire().await {
+        Ok(mut conn) => match get_resident(&mut conn, req.resident).await {
+            Ok(r) => match get_facility(&mut conn, r.facility).await {
+                Ok(fac) => zone(&fac.time_zone).to_datetime(start).date().to_string(),
+                Err(_) => String::new(),
+            },
+            Err(_) => String::new(),
+        },
+        Err(_) => String::new(),
+    };
     let error = match book_visit(&s.db, &req, key, s.clock.now()).await {
         Ok(openvisit_store::booking::Booked::New(v)) => {
             notify::visit_news(&s, v.id, VisitNews::Booked).await;
@@ -768,7 +779,7 @@ pub async fn book_post(
         }
         Err(StoreError::InsufficientFunds { needed, available }) => {
             let back = format!(
-                "/book?resident={}&kind={}&length={}",
+                "/book?resident={}&kind={}&length={}&day={theirs_day}",
                 f.resident, f.kind, f.length
             );
             let link = format!("/funds?back={}", urlencode(&back));
@@ -789,16 +800,6 @@ pub async fn book_post(
             return see_other("/people");
         }
         Err(e) => return failure(&e),
-    };
-    let theirs_day = match s.db.pool.acquire().await {
-        Ok(mut conn) => match get_resident(&mut conn, req.resident).await {
-            Ok(r) => match get_facility(&mut conn, r.facility).await {
-                Ok(fac) => zone(&fac.time_zone).to_datetime(start).date().to_string(),
-                Err(_) => String::new(),
-            },
-            Err(_) => String::new(),
-        },
-        Err(_) => String::new(),
     };
     let q = BookQuery {
         resident: f.resident,

@@ -58,7 +58,7 @@ async fn visitor_pages_pass_axe_in_both_languages_on_desktop_and_phone() {
         "browser checks failed:\n{stderr}\n{stdout}"
     );
     assert!(
-        stdout.lines().filter(|l| l.starts_with("ok ")).count() >= 48,
+        stdout.lines().filter(|l| l.starts_with("ok ")).count() >= 52,
         "{stdout}"
     );
     app.stop().await;
