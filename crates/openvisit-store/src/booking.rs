@@ -163,7 +163,7 @@ async fn replay(
 /// Inserts claims for each of `resources` over `interval` in one statement; false if
 /// any granule is taken (what was inserted is removed again, so the transaction can go
 /// on).
-async fn claim(
+pub(crate) async fn claim(
     conn: &mut AnyConnection,
     resources: &[&str],
     interval: Interval,
@@ -259,7 +259,7 @@ fn booking_row(row: &sqlx::any::AnyRow) -> Result<(FacilityId, HousingUnitId), S
 }
 
 /// After a person claim failed: which of the two was busy.
-async fn busy_person(
+pub(crate) async fn busy_person(
     conn: &mut AnyConnection,
     resident_key: &str,
     interval: Interval,
@@ -326,21 +326,7 @@ async fn book_in_tx(
         // The kiosks look taken, but the people's claims come first and give the more
         // useful answer ("you already have a visit then"); the kiosk claims decide.
         Err(RuleViolation::NoKioskFree | RuleViolation::NoLobbyKioskFree) => {
-            let unknown = |ks: &[KioskCalendar]| -> Vec<KioskCalendar> {
-                ks.iter()
-                    .map(|k| KioskCalendar {
-                        kiosk: k.kiosk,
-                        busy: Default::default(),
-                    })
-                    .collect()
-            };
-            let (housing, lobby) = (unknown(&data.housing_kiosks), unknown(&data.lobby_kiosks));
-            let schedule = openvisit_core::availability::Schedule {
-                housing_kiosks: &housing,
-                lobby_kiosks: &lobby,
-                ..data.schedule()
-            };
-            schedule.check(req.kind, req.length_minutes, req.start, now)?
+            first_kiosks(data, req.kind)?
         }
         other => other?,
     };
@@ -468,11 +454,12 @@ async fn book_in_tx(
         cancelled_by: None,
         cancel_reason: None,
         refund: Cents::ZERO,
+        sequence: 0,
     }))
 }
 
 /// Claims the kiosk the rule check chose, else the others in id order; the kiosk won.
-async fn claim_first_free(
+pub(crate) async fn claim_first_free(
     conn: &mut AnyConnection,
     kiosks: &[KioskCalendar],
     first: KioskId,
@@ -487,4 +474,30 @@ async fn claim_first_free(
         }
     }
     Ok(None)
+}
+
+/// When the snapshot shows every kiosk taken: start the claims at the first kiosks and
+/// let them decide (a person already busy gets the more precise answer first).
+pub(crate) fn first_kiosks(
+    data: &ScheduleData,
+    kind: VisitKind,
+) -> Result<openvisit_core::availability::Placement, RuleViolation> {
+    let housing_kiosk = data
+        .housing_kiosks
+        .first()
+        .map(|k| k.kiosk)
+        .ok_or(RuleViolation::NoKioskFree)?;
+    let lobby_kiosk = match kind {
+        VisitKind::OnSite => Some(
+            data.lobby_kiosks
+                .first()
+                .map(|k| k.kiosk)
+                .ok_or(RuleViolation::NoLobbyKioskFree)?,
+        ),
+        VisitKind::Remote => None,
+    };
+    Ok(openvisit_core::availability::Placement {
+        housing_kiosk,
+        lobby_kiosk,
+    })
 }

@@ -20,6 +20,7 @@ pub mod finish;
 pub mod ledger;
 pub mod payments;
 pub mod places;
+pub mod reschedule;
 pub mod residents;
 pub mod roster;
 pub mod schedule;

@@ -58,6 +58,8 @@ pub struct Visit {
     pub cancelled_by: Option<String>,
     pub cancel_reason: Option<String>,
     pub refund: Cents,
+    /// Times the visit was moved (the calendar invitation's SEQUENCE).
+    pub sequence: i64,
 }
 
 pub(crate) fn visit_from_row(r: &AnyRow) -> Result<Visit, StoreError> {
@@ -83,6 +85,7 @@ pub(crate) fn visit_from_row(r: &AnyRow) -> Result<Visit, StoreError> {
         cancelled_by: r.try_get("cancelled_by")?,
         cancel_reason: r.try_get("cancel_reason")?,
         refund: Cents(r.try_get("refund_cents")?),
+        sequence: r.try_get("sequence")?,
     })
 }
 

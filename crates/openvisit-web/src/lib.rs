@@ -49,6 +49,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(visits::list, visits::book))
         .routes(routes!(visits::detail))
         .routes(routes!(visits::cancel))
+        .routes(routes!(visits::reschedule))
         .routes(routes!(money::balance))
         .routes(routes!(money::ledger))
         .routes(routes!(money::add_funds))

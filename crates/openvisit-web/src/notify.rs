@@ -20,6 +20,8 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VisitNews {
     Booked,
+    /// Moved to another time.
+    Changed,
     Cancelled,
     Reminder,
 }
@@ -72,13 +74,19 @@ async fn compose(state: &AppState, visit: &Visit, news: VisitNews) -> Result<Ema
             t.ta("email-booked-subject", &args(vec![])),
             t.ta("email-booked-body", &args(vec![])),
             false,
-            0,
+            visit.sequence,
+        ),
+        VisitNews::Changed => (
+            t.ta("email-changed-subject", &args(vec![])),
+            t.ta("email-changed-body", &args(vec![])),
+            false,
+            visit.sequence,
         ),
         VisitNews::Reminder => (
             t.ta("email-reminder-subject", &args(vec![])),
             t.ta("email-reminder-body", &args(vec![])),
             false,
-            0,
+            visit.sequence,
         ),
         VisitNews::Cancelled => (
             t.ta("email-cancelled-subject", &args(vec![])),
@@ -87,12 +95,12 @@ async fn compose(state: &AppState, visit: &Visit, news: VisitNews) -> Result<Ema
                 &args(vec![("refund", visit.refund.to_string().into())]),
             ),
             true,
-            1,
+            visit.sequence + 1,
         ),
     };
     let event = CalendarEvent {
         uid: format!("visit-{}@openvisit", visit.id),
-        sequence,
+        sequence: u32::try_from(sequence).unwrap_or(u32::MAX),
         start: visit.start,
         end: visit.end,
         stamp: state.clock.now(),

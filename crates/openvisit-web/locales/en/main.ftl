@@ -289,3 +289,13 @@ entry-visit_hold = Visit amount set aside
 entry-hold_capture = Visit settled by the minute
 entry-refund = Refund
 entry-credit = Credit
+
+email-changed-subject = Your visit with { $name } has a new time
+email-changed-body = Hello { $visitor },
+
+    Your { $kind } with { $name } at { $facility } now starts:
+    { $facility_time } (facility time)
+    { $your_time } (your time)
+    Length: { $minutes } minutes. Price: { $price } (unchanged).
+
+    The attached calendar invitation replaces the earlier one.

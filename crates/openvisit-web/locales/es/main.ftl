@@ -289,3 +289,13 @@ entry-visit_hold = Importe de la visita apartado
 entry-hold_capture = Visita liquidada por minuto
 entry-refund = Reembolso
 entry-credit = Crédito
+
+email-changed-subject = Tu visita con { $name } tiene un nuevo horario
+email-changed-body = Hola, { $visitor }:
+
+    Tu { $kind } con { $name } en { $facility } ahora empieza:
+    { $facility_time } (hora del centro)
+    { $your_time } (tu hora)
+    Duración: { $minutes } minutos. Precio: { $price } (sin cambios).
+
+    La invitación adjunta reemplaza a la anterior.

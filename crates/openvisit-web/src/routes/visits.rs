@@ -310,3 +310,37 @@ pub async fn cancel(
     notify::visit_news(&s, out.visit, VisitNews::Cancelled).await;
     Ok(Json(out))
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RescheduleForm {
+    /// The new start (same length, kind and price).
+    #[schema(value_type = String, format = DateTime)]
+    pub start: Timestamp,
+}
+
+#[utoipa::path(
+    post,
+    path = "/visits/{id}/reschedule",
+    tag = "visits",
+    params(("id" = i64, Path, description = "Visit id")),
+    request_body = RescheduleForm,
+    responses((status = 200, description = "Moved; an email with the updated invitation is sent", body = Visit), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 409, description = "The new time is taken", body = ErrorBody), (status = 415, description = "The body must be JSON", body = ErrorBody), (status = 422, description = "Too late to move, or not a bookable time", body = ErrorBody)),
+    security(("session" = []))
+)]
+pub async fn reschedule(
+    State(s): State<AppState>,
+    v: Visitor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(f): ApiJson<RescheduleForm>,
+) -> ApiResult<Json<Visit>> {
+    let moved = openvisit_store::reschedule::reschedule_visit(
+        &s.db,
+        VisitId(id),
+        v.id(),
+        f.start,
+        s.clock.now(),
+    )
+    .await?;
+    notify::visit_news(&s, moved.id, VisitNews::Changed).await;
+    Ok(Json(moved))
+}
