@@ -151,6 +151,7 @@ try {
   const visits = await page.textContent('main');
   expect(visits.includes(say('Your visit is booked.', 'Tu visita está reservada.')), 'booked notice');
   expect(visits.includes('Casey Johnson'), 'the visit is listed');
+  await axe('my visits');
   // 7. The booking email and its invitation, with the right UTC times.
   const booked = await waitForMail(email, 2);
   const ics = booked.map((p) => p.body).find((b) => b.includes('BEGIN:VCALENDAR'));
@@ -170,6 +171,12 @@ try {
   const cancelMail = await waitForMail(email, 3);
   expect(cancelMail.some((p) => p.body.includes('STATUS:CANCELLED')), 'cancellation .ics');
   await axe('funds');
+  await page.click('a[href^="/receipts/"] >> nth=0');
+  await page.waitForSelector('dl.receipt');
+  await axe('receipt');
+  await page.goto(base + '/account');
+  await axe('account');
+  await page.goto(base + '/funds');
   if (process.env.SHOTS) await page.screenshot({ path: `${process.env.SHOTS}/funds-${lang}-phone.png`, fullPage: true });
   console.log(`ok journey in ${lang}${keyboard ? ' with the keyboard only' : ''}`);
 } finally {
