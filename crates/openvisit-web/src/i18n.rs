@@ -246,7 +246,7 @@ mod completeness {
     fn used_keys() -> BTreeSet<String> {
         let root = env!("CARGO_MANIFEST_DIR");
         let mut files = Vec::new();
-        for dir in ["templates", "src/pages", "src"] {
+        for dir in ["templates", "src/pages", "src/pages/visitor", "src"] {
             for entry in std::fs::read_dir(format!("{root}/{dir}"))
                 .expect("dir")
                 .flatten()

@@ -1,0 +1,110 @@
+//! The Join page and receipts.
+
+use super::*;
+
+/// Where the Join button leads. The video page comes with live video; until then this
+/// says so plainly instead of showing a room that does not work.
+pub async fn join(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+    Path(id): Path<i64>,
+) -> Response {
+    let a = match visitor(a) {
+        Ok(a) => a,
+        Err(to) => return see_other(to),
+    };
+    let visit = match s.db.pool.acquire().await {
+        Ok(mut conn) => get_visit(&mut conn, VisitId(id)).await.ok(),
+        Err(_) => None,
+    };
+    let Some(visit) = visit.filter(|v| v.visitor == a.id) else {
+        return see_other("/visits");
+    };
+    let page = PageMeta::signed(lang, &uri, &headers, Some(&a));
+    let now = s.clock.now();
+    let text = if now < add_minutes(visit.start, -JOIN_EARLY_MINUTES) {
+        "join-not-yet"
+    } else {
+        "join-unavailable"
+    };
+    crate::pages::account::MessagePage {
+        title: page.t.t("join-title"),
+        text: page.t.t(text),
+        link: Some(("/visits".into(), page.t.t("nav-visits"))),
+        page,
+    }
+    .into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "receipt.html")]
+pub struct ReceiptPage {
+    pub page: PageMeta,
+    pub title: String,
+    pub date: String,
+    pub what: String,
+    pub amount: String,
+    pub memo: String,
+    pub visit: Option<String>,
+}
+
+/// A receipt for one money movement on the visitor's balance.
+pub async fn receipt(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+    Path(entry): Path<i64>,
+) -> Response {
+    let a = match visitor(a) {
+        Ok(a) => a,
+        Err(to) => return see_other(to),
+    };
+    let page = PageMeta::signed(lang, &uri, &headers, Some(&a));
+    let t = page.t;
+    let built = async {
+        let mut conn = s.db.pool.acquire().await?;
+        // Only the visitor's own entries exist for them.
+        let Some(line) = visitor_history(&mut conn, a.id)
+            .await?
+            .into_iter()
+            .find(|l| l.entry_id == entry)
+        else {
+            return Ok(None);
+        };
+        let mine = zone(&a.time_zone);
+        let visit = match line.visit {
+            Some(v) => {
+                let v = get_visit(&mut conn, v).await?;
+                let r = get_resident(&mut conn, v.resident).await?;
+                let f = get_facility(&mut conn, v.facility).await?;
+                Some(format!(
+                    "{} · {} · {}",
+                    r.full_name,
+                    f.name,
+                    local_label(&t, v.start, &zone(&f.time_zone))
+                ))
+            }
+            None => None,
+        };
+        Ok::<_, StoreError>(Some(ReceiptPage {
+            title: t.ta("receipt-title", &[("number", format!("R-{entry}").into())]),
+            date: local_label(&t, line.at, &mine),
+            what: t.t(&format!("entry-{}", line.kind.as_str())),
+            amount: line.amount.to_string(),
+            memo: line.memo,
+            visit,
+            page,
+        }))
+    }
+    .await;
+    match built {
+        Ok(Some(p)) => p.into_response(),
+        Ok(None) => see_other("/funds"),
+        Err(e) => failure(&e),
+    }
+}

@@ -1,0 +1,110 @@
+//! The signed-in visitor's pages: people they may visit (approvals, R11), booking
+//! (R2, R12), their visits with cancellation (R13) and their funds. Every form carries
+//! a CSRF token; bookings and deposits carry an idempotency key, so a double click or a
+//! resent form books or charges once.
+
+pub(super) use askama::Template;
+pub(super) use askama_web::WebTemplate;
+pub(super) use axum::Form;
+pub(super) use axum::extract::{Path, Query, State};
+pub(super) use axum::http::header::LOCATION;
+pub(super) use axum::http::{HeaderMap, StatusCode, Uri};
+pub(super) use axum::response::{IntoResponse, Response};
+pub(super) use jiff::Timestamp;
+pub(super) use jiff::civil::Date;
+pub(super) use jiff::tz::TimeZone;
+pub(super) use openvisit_core::availability::Slot;
+pub(super) use openvisit_core::facility::VisitKind;
+pub(super) use openvisit_core::interval::add_minutes;
+pub(super) use openvisit_core::pricing::quote;
+pub(super) use openvisit_core::refund::CancelledBy;
+pub(super) use openvisit_core::{Cents, FacilityId, ResidentId, VisitId};
+pub(super) use openvisit_store::StoreError;
+pub(super) use openvisit_store::accounts::Account;
+pub(super) use openvisit_store::approvals::{
+    ApprovalStatus, approvals_of_visitor, is_approved, request_approval,
+};
+pub(super) use openvisit_store::booking::{BookingRequest, book_visit};
+pub(super) use openvisit_store::cancel::{cancel_visit, refund_preview};
+pub(super) use openvisit_store::facilities::{Facility, get_facility, list_facilities};
+pub(super) use openvisit_store::ledger::{visitor_balance, visitor_history};
+pub(super) use openvisit_store::payments::deposit;
+pub(super) use openvisit_store::residents::{get_resident, search_residents};
+pub(super) use openvisit_store::schedule::load_schedule;
+pub(super) use openvisit_store::visits::{VisitStatus, get_visit, visits_of_visitor};
+pub(super) use serde::Deserialize;
+
+pub(super) use crate::auth::MaybeAccount;
+pub(super) use crate::csrf;
+pub(super) use crate::i18n::{Lang, Tr};
+pub(super) use crate::notify::{self, VisitNews};
+pub(super) use crate::pages::PageMeta;
+pub(super) use crate::state::AppState;
+
+pub(super) fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
+}
+
+/// The signed-in visitor, or where to send anyone else (the sign-in page, or home
+/// for staff).
+pub(super) fn visitor(a: Option<Account>) -> Result<Account, &'static str> {
+    match a {
+        Some(a) if !a.role.is_staff() => Ok(a),
+        Some(_) => Err("/"),
+        None => Err("/sign-in"),
+    }
+}
+
+pub(super) fn failure(e: &StoreError) -> Response {
+    tracing::error!(error = %e, "visitor page failed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "something went wrong on our side; nothing was changed, please try again",
+    )
+        .into_response()
+}
+
+pub(super) fn new_key() -> String {
+    let mut b = [0u8; 16];
+    let _ = getrandom::fill(&mut b);
+    hex::encode(b)
+}
+
+/// `Monday, December 1, 09:30` style labels in a zone, in the page's language.
+pub(super) fn local_label(t: &Tr, ts: Timestamp, tz: &TimeZone) -> String {
+    let dt = tz.to_datetime(ts);
+    let day = t.t(&format!("weekday-{}", dt.weekday().to_monday_one_offset()));
+    format!(
+        "{day} {} {}",
+        dt.date().strftime("%Y-%m-%d"),
+        dt.time().strftime("%H:%M")
+    )
+}
+
+pub(super) fn zone(name: &str) -> TimeZone {
+    TimeZone::get(name).unwrap_or(TimeZone::UTC)
+}
+
+/// Percent-encodes a path for a query value.
+pub(super) fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+mod booking;
+mod funds;
+mod join;
+mod people;
+mod visits;
+
+pub use booking::{book, book_post};
+pub use funds::{funds, funds_post};
+pub use join::{join, receipt};
+pub use people::{people, people_post};
+pub use visits::{JOIN_EARLY_MINUTES, cancel, visits};

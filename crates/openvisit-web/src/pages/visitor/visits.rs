@@ -1,0 +1,239 @@
+//! My visits: countdown, Join, cancellation with the refund shown first (R13).
+
+use super::*;
+
+pub struct VisitRow {
+    pub id: i64,
+    pub with: String,
+    pub when: String,
+    pub kind: String,
+    pub price: String,
+    pub status: String,
+    pub cancel: Option<String>,
+    /// "Starts in 2 days and 3 hours".
+    pub starts_in: String,
+    /// The Join button works from 10 minutes before the start until the end.
+    pub join_open: bool,
+    pub join_note: String,
+    /// The ledger entry that paid for the visit, for its receipt.
+    pub receipt: Option<i64>,
+}
+
+/// Minutes before the start when a visit can be joined (R5).
+pub const JOIN_EARLY_MINUTES: i64 = 10;
+
+fn starts_in(t: &Tr, start: Timestamp, now: Timestamp) -> String {
+    let minutes = (start.as_second() - now.as_second()).div_euclid(60);
+    if minutes <= 0 {
+        t.t("visits-started")
+    } else if minutes >= 24 * 60 {
+        t.ta(
+            "visits-starts-in-days",
+            &[
+                ("days", (minutes / (24 * 60)).into()),
+                ("hours", (minutes % (24 * 60) / 60).into()),
+            ],
+        )
+    } else if minutes >= 60 {
+        t.ta(
+            "visits-starts-in-hours",
+            &[
+                ("hours", (minutes / 60).into()),
+                ("minutes", (minutes % 60).into()),
+            ],
+        )
+    } else {
+        t.ta("visits-starts-in-minutes", &[("minutes", minutes.into())])
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "visits.html")]
+pub struct VisitsPage {
+    pub page: PageMeta,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub upcoming: Vec<VisitRow>,
+    pub past: Vec<VisitRow>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    pub notice: String,
+    #[serde(default)]
+    pub refund: i64,
+}
+
+pub async fn visits(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+) -> Response {
+    let a = match visitor(a) {
+        Ok(a) => a,
+        Err(to) => return see_other(to),
+    };
+    let page = PageMeta::signed(lang, &uri, &headers, Some(&a));
+    let t = page.t;
+    let q = Query::<NoticeQuery>::try_from_uri(&uri)
+        .map(|Query(q)| q)
+        .unwrap_or_default();
+    let notice = match q.notice.as_str() {
+        "booked" => Some(t.t("visits-booked")),
+        "cancelled" => Some(t.ta(
+            "visits-cancelled",
+            &[("refund", Cents(q.refund).to_string().into())],
+        )),
+        _ => None,
+    };
+    let rows = async {
+        let mut conn = s.db.pool.acquire().await?;
+        let now = s.clock.now();
+        let mine = zone(&a.time_zone);
+        // The entry that paid for each visit (charge or hold), for its receipt.
+        let receipts: std::collections::HashMap<i64, i64> = visitor_history(&mut conn, a.id)
+            .await?
+            .into_iter()
+            .filter(|l| l.amount.0 < 0)
+            .filter_map(|l| l.visit.map(|v| (v.0, l.entry_id)))
+            .collect();
+        let (mut upcoming, mut past) = (Vec::new(), Vec::new());
+        for v in visits_of_visitor(&mut conn, a.id).await? {
+            let r = get_resident(&mut conn, v.resident).await?;
+            let f = get_facility(&mut conn, v.facility).await?;
+            let theirs = zone(&f.time_zone);
+            let cancel = if v.status == VisitStatus::Booked {
+                refund_preview(
+                    v.charge_kind,
+                    v.price,
+                    v.start,
+                    now,
+                    CancelledBy::Visitor,
+                    f.settings.cancel_notice_minutes,
+                )
+                .ok()
+                .map(|refund| t.ta("visits-cancel", &[("refund", refund.to_string().into())]))
+            } else {
+                None
+            };
+            let row = VisitRow {
+                id: v.id.0,
+                with: t.ta("visits-with", &[("name", r.full_name.into())]),
+                when: t.ta(
+                    "visits-when",
+                    &[
+                        ("facility_time", local_label(&t, v.start, &theirs).into()),
+                        ("your_time", local_label(&t, v.start, &mine).into()),
+                    ],
+                ),
+                kind: t.t(&format!("visits-kind-{}", v.kind.as_str())),
+                price: t.ta("visits-price", &[("price", v.price.to_string().into())]),
+                status: t.t(&format!("visits-status-{}", status_code(v.status))),
+                cancel,
+                starts_in: starts_in(&t, v.start, now),
+                join_open: v.status == VisitStatus::Booked
+                    && now >= add_minutes(v.start, -JOIN_EARLY_MINUTES)
+                    && now < v.end,
+                join_note: t.ta(
+                    "visits-join-opens",
+                    &[(
+                        "time",
+                        mine.to_datetime(add_minutes(v.start, -JOIN_EARLY_MINUTES))
+                            .time()
+                            .strftime("%H:%M")
+                            .to_string()
+                            .into(),
+                    )],
+                ),
+                receipt: receipts.get(&v.id.0).copied(),
+            };
+            if v.status == VisitStatus::Booked && v.end > now {
+                upcoming.push(row);
+            } else {
+                past.push(row);
+            }
+        }
+        past.reverse();
+        Ok::<_, StoreError>((upcoming, past))
+    }
+    .await;
+    match rows {
+        Ok((upcoming, past)) => VisitsPage {
+            page,
+            notice,
+            error: None,
+            upcoming,
+            past,
+        }
+        .into_response(),
+        Err(e) => failure(&e),
+    }
+}
+
+fn status_code(s: VisitStatus) -> &'static str {
+    match s {
+        VisitStatus::Booked => "booked",
+        VisitStatus::Cancelled => "cancelled",
+        VisitStatus::Completed => "completed",
+        VisitStatus::Missed => "missed",
+        VisitStatus::EndedByStaff => "ended_by_staff",
+        VisitStatus::Failed => "failed",
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+pub async fn cancel(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let a = match visitor(a) {
+        Ok(a) => a,
+        Err(to) => return see_other(to),
+    };
+    if !csrf::check(&headers, &f.csrf) {
+        return (
+            StatusCode::FORBIDDEN,
+            PageMeta::new(lang, &uri).t.t("form-expired"),
+        )
+            .into_response();
+    }
+    let owned = match s.db.pool.acquire().await {
+        Ok(mut conn) => get_visit(&mut conn, VisitId(id))
+            .await
+            .map(|v| v.visitor == a.id)
+            .unwrap_or(false),
+        Err(_) => false,
+    };
+    if !owned {
+        return see_other("/visits");
+    }
+    match cancel_visit(
+        &s.db,
+        VisitId(id),
+        CancelledBy::Visitor,
+        Some(a.id),
+        "cancelled by the visitor",
+        s.clock.now(),
+    )
+    .await
+    {
+        Ok(out) => {
+            notify::visit_news(&s, out.visit, VisitNews::Cancelled).await;
+            see_other(&format!("/visits?notice=cancelled&refund={}", out.refund.0))
+        }
+        Err(_) => see_other("/visits"),
+    }
+}
