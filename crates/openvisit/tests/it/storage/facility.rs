@@ -1,0 +1,224 @@
+//! Facility rules: rate caps, the audit log, suspensions, roster imports.
+
+#![allow(unused_imports, reason = "one import list for the three storage files")]
+
+use jiff::Timestamp;
+use openvisit_core::Cents;
+use openvisit_core::availability::RuleViolation;
+use openvisit_core::facility::VisitKind;
+use openvisit_core::interval::add_minutes;
+use openvisit_core::refund::CancelledBy;
+use openvisit_store::StoreError;
+use openvisit_store::booking::{Booked, BookingRequest, book_visit};
+use openvisit_store::cancel::cancel_visit;
+use openvisit_store::facilities::update_settings;
+use openvisit_store::ledger::{check_ledger, visitor_balance};
+use openvisit_store::visits::overlapping_pairs;
+use sqlx::Row;
+
+use crate::harness::*;
+
+use super::count;
+
+#[tokio::test]
+async fn prices_above_the_rate_cap_are_refused_with_the_cap() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let fx = fixture(db, 1, 1, settings()).await;
+        let mut s = settings();
+        s.fee_cents = 400; // $0.27/min for a jail of 400: cap $0.19
+        let err = update_settings(db, fx.facility, &s, fx.staff, Timestamp::now())
+            .await
+            .expect_err("cap");
+        assert!(err.to_string().contains("$0.19/min"), "{err}");
+        s.fee_cents = 285;
+        s.increment_minutes = 30;
+        let ok = update_settings(db, fx.facility, &s, fx.staff, Timestamp::now())
+            .await
+            .expect("under the cap");
+        assert_eq!(ok.settings.increment_minutes, 30);
+        assert_eq!(
+            count(
+                db,
+                "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'facility.settings'"
+            )
+            .await,
+            1
+        );
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_changes() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let fx = fixture(db, 1, 1, settings()).await;
+        let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+        fund(db, v, 1000).await;
+        assert!(count(db, "SELECT COUNT(*) AS n FROM audit_log").await > 0);
+        let upd = sqlx::query("UPDATE audit_log SET action = 'x'")
+            .execute(&db.pool)
+            .await;
+        assert!(upd.is_err(), "update must fail");
+        let del = sqlx::query("DELETE FROM audit_log").execute(&db.pool).await;
+        assert!(del.is_err(), "delete must fail");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn suspending_a_visitor_cancels_and_refunds_future_visits() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let fx = fixture(db, 1, 1, settings()).await;
+        let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+        fund(db, v, 1000).await;
+        let req = BookingRequest {
+            visitor: v,
+            resident: fx.residents[0],
+            kind: VisitKind::Remote,
+            start: local_start(2, 9, 0),
+            length_minutes: 45,
+        };
+        book_visit(db, &req, None, Timestamp::now())
+            .await
+            .expect("book");
+        let mut conn = db.pool.acquire().await.expect("conn");
+        let approvals = openvisit_store::approvals::approvals_of_visitor(&mut conn, v)
+            .await
+            .expect("approvals");
+        let (_, cancelled) = openvisit_store::approvals::decide_approval(
+            db,
+            fx.staff,
+            fx.facility,
+            approvals[0].id,
+            openvisit_store::approvals::ApprovalStatus::Suspended,
+            "contraband",
+            Timestamp::now(),
+        )
+        .await
+        .expect("suspend");
+        assert_eq!(cancelled.len(), 1);
+        assert_eq!(
+            visitor_balance(&mut conn, v).await.expect("bal"),
+            Cents(1000)
+        );
+        let err = book_visit(db, &req, None, Timestamp::now())
+            .await
+            .expect_err("suspended");
+        assert!(matches!(err, StoreError::Forbidden), "{err:?}");
+        drop(conn);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn roster_import_adds_moves_and_releases_and_is_idempotent() {
+    use openvisit_core::roster::parse_roster;
+    use openvisit_store::roster::apply_roster;
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let fx = fixture(db, 1, 2, settings()).await;
+        let mut tx = db.begin_write().await.expect("tx");
+        let b_pod = openvisit_store::places::create_unit(&mut tx, fx.facility, "B Pod")
+            .await
+            .expect("unit");
+        openvisit_store::places::create_kiosk(&mut tx, fx.facility, Some(b_pod), "B kiosk")
+            .await
+            .expect("kiosk");
+        tx.commit().await.expect("commit");
+        let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+        fund(db, v, 5000).await;
+        // B00000 has a visit and will be released; B00001 has one and will move.
+        for (i, r) in fx.residents.iter().enumerate() {
+            let req = BookingRequest {
+                visitor: v,
+                resident: *r,
+                kind: VisitKind::Remote,
+                start: local_start(2, 9 + i as i8, 0),
+                length_minutes: 15,
+            };
+            book_visit(db, &req, None, Timestamp::now())
+                .await
+                .expect("book");
+        }
+        let roster = parse_roster(
+            "booking_number,full_name,housing_unit\nB00001,Resident 1,B Pod\nN1,New Person,A Pod\n",
+        )
+        .expect("roster");
+        let preview = apply_roster(
+            db,
+            fx.facility,
+            &roster,
+            Some(fx.staff),
+            true,
+            Timestamp::now(),
+        )
+        .await
+        .expect("dry run");
+        assert_eq!(preview.released, ["B00000"]);
+        assert_eq!(
+            count(db, "SELECT COUNT(*) AS n FROM residents").await,
+            2,
+            "a dry run keeps nothing"
+        );
+        let done = apply_roster(
+            db,
+            fx.facility,
+            &roster,
+            Some(fx.staff),
+            false,
+            Timestamp::now(),
+        )
+        .await
+        .expect("import");
+        assert_eq!(
+            (
+                done.added.len(),
+                done.moved.len(),
+                done.released.len(),
+                done.cancelled_visits.len()
+            ),
+            (1, 1, 1, 2)
+        );
+        let mut conn = db.pool.acquire().await.expect("conn");
+        assert_eq!(
+            visitor_balance(&mut conn, v).await.expect("bal"),
+            Cents(5000),
+            "both visits refunded"
+        );
+        let again = apply_roster(
+            db,
+            fx.facility,
+            &roster,
+            Some(fx.staff),
+            false,
+            Timestamp::now(),
+        )
+        .await
+        .expect("again");
+        assert_eq!(
+            (
+                again.added.len(),
+                again.moved.len(),
+                again.released.len(),
+                again.unchanged
+            ),
+            (0, 0, 0, 2),
+            "idempotent"
+        );
+        let bad =
+            parse_roster("booking_number,full_name,housing_unit\nX,Y,Nowhere\n").expect("parses");
+        let err = apply_roster(db, fx.facility, &bad, None, false, Timestamp::now())
+            .await
+            .expect_err("unknown unit");
+        assert!(err.to_string().contains("Nowhere"), "{err}");
+        drop(conn);
+        t.cleanup().await;
+    }
+}
