@@ -1,5 +1,5 @@
 //! The rules of OpenVisit as plain Rust: facilities and their settings, availability,
-//! pricing and rate caps, refunds and the double-entry ledger.
+//! pricing and rate caps, refunds, the double-entry ledger and the live-visit clock.
 //!
 //! Architecture invariant: this crate knows nothing about SQL, HTTP, Tokio or the wall
 //! clock. Every function that depends on the time takes `now` as a parameter.
@@ -16,9 +16,12 @@ pub mod pricing;
 pub mod rate_caps;
 pub mod refund;
 pub mod roster;
+pub mod session;
 
 pub use ids::*;
 pub use money::Cents;
 
 #[cfg(test)]
 mod availability_tests;
+#[cfg(test)]
+mod session_tests;

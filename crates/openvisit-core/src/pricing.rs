@@ -78,6 +78,32 @@ pub fn capture_connected(pricing: &Pricing, held: Cents, connected_seconds: u32)
     Cents(owed.min(held.0).max(0))
 }
 
+/// For a visit partly lost to a platform fault (R13): what goes back to the family.
+/// A block visit is credited in proportion to the lost minutes, rounded up in the
+/// family's favour and never more than was paid. A per-minute visit needs no credit:
+/// lost minutes are not connected minutes, so they are simply not captured.
+pub fn fault_credit(
+    kind: ChargeKind,
+    price: Cents,
+    scheduled_minutes: u32,
+    lost_minutes: u32,
+) -> Cents {
+    match kind {
+        ChargeKind::Free | ChargeKind::Hold => Cents::ZERO,
+        ChargeKind::Block => {
+            if scheduled_minutes == 0 || price.0 <= 0 {
+                return Cents::ZERO;
+            }
+            let lost = u64::from(lost_minutes.min(scheduled_minutes));
+            let scheduled = u64::from(scheduled_minutes);
+            // price < 2^63 and lost < 2^32, so the product fits in a u128.
+            let credit = (u128::from(price.0.unsigned_abs()) * u128::from(lost))
+                .div_ceil(u128::from(scheduled));
+            Cents(i64::try_from(credit).map_or(price.0, |c| c.min(price.0)))
+        }
+    }
+}
+
 /// Why a price setting is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PricingError {
@@ -181,6 +207,39 @@ mod tests {
         assert_eq!(capture_connected(&p, Cents(600), 3600), Cents(600));
         let odd = pricing(PricingMode::PerMinute, 15, 285); // 19 cents a minute
         assert_eq!(capture_connected(&odd, Cents(570), 7 * 60), Cents(133));
+    }
+
+    #[test]
+    fn fault_credits_are_proportional_rounded_up_and_capped() {
+        use ChargeKind::*;
+        // (kind, price, scheduled minutes, lost minutes) -> credit cents
+        let table = [
+            (Free, 0, 30, 30, 0),
+            (Free, 600, 30, 10, 0),
+            (Hold, 600, 30, 10, 0),
+            (Hold, 600, 30, 30, 0),
+            (Block, 600, 30, 0, 0),
+            (Block, 600, 30, 10, 200),
+            (Block, 600, 30, 30, 600),
+            (Block, 600, 30, 31, 600), // more lost than scheduled: capped
+            (Block, 600, 30, u32::MAX, 600), // absurd input: still capped
+            (Block, 300, 15, 1, 20),
+            (Block, 285, 15, 1, 19),
+            (Block, 100, 15, 1, 7),  // 6.67 rounds up
+            (Block, 100, 30, 7, 24), // 23.33 rounds up
+            (Block, 1, 45, 1, 1),    // any loss of a paid visit credits at least a cent
+            (Block, 600, 0, 5, 0),   // no scheduled minutes: nothing to divide
+            (Block, 0, 30, 10, 0),
+            (Block, i64::MAX, 60, 30, i64::MAX / 2 + 1),
+            (Block, i64::MAX, 60, 60, i64::MAX),
+        ];
+        for (kind, price, scheduled, lost, want) in table {
+            assert_eq!(
+                fault_credit(kind, Cents(price), scheduled, lost),
+                Cents(want),
+                "{kind:?} {price} {scheduled} {lost}"
+            );
+        }
     }
 
     #[test]

@@ -1,0 +1,278 @@
+//! OpenVisit's media server: a small WebRTC SFU built on str0m.
+//!
+//! Media always flows through this server, never peer to peer, because the facility must
+//! be able to watch, record and cut a visit. The rest of OpenVisit talks to it only
+//! through [`MediaServer`]'s control interface (open a room, admit a participant, open or
+//! close the gate, end the room) and the [`MediaEvent`]s it sends back, so it can later run
+//! as its own process on several media nodes.
+//!
+//! One UDP port carries every participant (ICE-lite, host candidate on a configurable
+//! public address). A visit is a room with at most one visitor, one resident and any
+//! number of receive-only monitors. Media is forwarded only while the room's gate is open
+//! and before its deadline: the session rules decide when that is; this crate enforces it
+//! to the millisecond, whatever the clients do.
+
+mod peer;
+mod room;
+mod server;
+
+pub mod loopback;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use serde::Serialize;
+use tokio::sync::{mpsc as tokio_mpsc, oneshot};
+
+/// A room is one visit; the caller uses the visit's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct RoomId(pub i64);
+
+/// One connection to the media server, assigned on admission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ParticipantId(pub u64);
+
+/// Who a participant is in the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Visitor,
+    Resident,
+    /// Staff watching: receives both sides, sends nothing, unseen by the parties.
+    Monitor,
+}
+
+impl Role {
+    /// The party on the other side of a visit.
+    pub fn other_party(self) -> Option<Role> {
+        match self {
+            Role::Visitor => Some(Role::Resident),
+            Role::Resident => Some(Role::Visitor),
+            Role::Monitor => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MediaConfig {
+    /// The UDP address to listen on; port 0 picks a free one.
+    pub bind: SocketAddr,
+    /// The address clients reach the UDP port at (the host candidate). Defaults to the
+    /// bound address when that is not a wildcard.
+    pub public_ip: Option<IpAddr>,
+}
+
+/// How a room behaves, fixed when it opens.
+#[derive(Debug, Clone, Default)]
+pub struct RoomOptions {
+    /// Where to write the visit's media as it arrives (a folder per visit). `None` for a
+    /// privileged visit: nothing is written.
+    pub record_to: Option<PathBuf>,
+    /// Whether staff may watch. False for privileged visits: monitors are refused.
+    pub monitorable: bool,
+}
+
+/// Why a room ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndCause {
+    /// The deadline passed: the server cut the media itself.
+    Deadline,
+    /// The controller ended it (staff, or the session rules).
+    Closed,
+}
+
+/// What the media server reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum MediaEvent {
+    /// ICE and DTLS are up for this participant.
+    Connected {
+        room: RoomId,
+        participant: ParticipantId,
+        role: Role,
+    },
+    /// The participant's connection is gone.
+    Disconnected {
+        room: RoomId,
+        participant: ParticipantId,
+        role: Role,
+    },
+    /// Once a second while the gate is open: whether each party's media reached the
+    /// server and was forwarded in the last second.
+    Flow {
+        room: RoomId,
+        visitor: bool,
+        resident: bool,
+    },
+    RoomEnded {
+        room: RoomId,
+        cause: EndCause,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MediaError {
+    #[error("the media server could not start: {0}")]
+    Start(String),
+    #[error("the media server has stopped")]
+    Stopped,
+    #[error("this visit's media room is not open")]
+    NoRoom,
+    #[error("this visit is privileged: it cannot be watched")]
+    NotMonitorable,
+    #[error("the session description was refused: {0}")]
+    BadOffer(String),
+}
+
+/// Packet counters for benchmarks and metrics.
+#[derive(Debug, Default)]
+pub struct MediaCounters {
+    pub packets_in: AtomicU64,
+    pub media_forwarded: AtomicU64,
+    pub peers: AtomicU64,
+}
+
+/// A snapshot of [`MediaCounters`].
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct CounterSnapshot {
+    pub packets_in: u64,
+    pub media_forwarded: u64,
+    pub peers: u64,
+}
+
+pub(crate) enum Command {
+    OpenRoom(RoomId, RoomOptions),
+    Admit {
+        room: RoomId,
+        role: Role,
+        offer: String,
+        reply: oneshot::Sender<Result<Admitted, MediaError>>,
+    },
+    Gate {
+        room: RoomId,
+        until: Option<Instant>,
+    },
+    Remove {
+        room: RoomId,
+        participant: ParticipantId,
+    },
+    EndRoom(RoomId),
+    Fault {
+        room: RoomId,
+        dropping: bool,
+    },
+    Shutdown,
+}
+
+/// The answer to an admission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Admitted {
+    pub participant: ParticipantId,
+    /// The SDP answer (JSON `{"type":"answer","sdp":…}` shape is up to the caller).
+    pub answer_sdp: String,
+}
+
+/// The control interface. Cloning is cheap; every clone talks to the same server.
+#[derive(Clone)]
+pub struct MediaServer {
+    commands: tokio_mpsc::UnboundedSender<Command>,
+    local_addr: SocketAddr,
+    counters: Arc<MediaCounters>,
+}
+
+impl MediaServer {
+    /// Binds the UDP port and starts the media thread. Events come out of the receiver.
+    pub fn start(
+        config: &MediaConfig,
+    ) -> Result<(MediaServer, tokio_mpsc::UnboundedReceiver<MediaEvent>), MediaError> {
+        let (commands, inbox) = tokio_mpsc::unbounded_channel();
+        let (events, outbox) = tokio_mpsc::unbounded_channel();
+        let counters = Arc::new(MediaCounters::default());
+        let local_addr = server::spawn(config, inbox, events, Arc::clone(&counters))
+            .map_err(|e| MediaError::Start(e.to_string()))?;
+        Ok((
+            MediaServer {
+                commands,
+                local_addr,
+                counters,
+            },
+            outbox,
+        ))
+    }
+
+    /// The UDP address media arrives at.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    fn send(&self, c: Command) -> Result<(), MediaError> {
+        self.commands.send(c).map_err(|_| MediaError::Stopped)
+    }
+
+    /// Opens a visit's room (again opening an open room keeps it as it is).
+    pub fn open_room(&self, room: RoomId, options: RoomOptions) -> Result<(), MediaError> {
+        self.send(Command::OpenRoom(room, options))
+    }
+
+    /// Admits a participant with their SDP offer and returns the answer. A party that
+    /// is admitted again (a rejoin) replaces their earlier connection.
+    pub async fn admit(
+        &self,
+        room: RoomId,
+        role: Role,
+        offer_sdp: String,
+    ) -> Result<Admitted, MediaError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Admit {
+            room,
+            role,
+            offer: offer_sdp,
+            reply,
+        })?;
+        answer.await.map_err(|_| MediaError::Stopped)?
+    }
+
+    /// Opens the gate until `until` (media flows, and the room ends by itself at that
+    /// instant), or closes it with `None`.
+    pub fn set_gate(&self, room: RoomId, until: Option<Instant>) -> Result<(), MediaError> {
+        self.send(Command::Gate { room, until })
+    }
+
+    /// Drops one participant's connection.
+    pub fn remove(&self, room: RoomId, participant: ParticipantId) -> Result<(), MediaError> {
+        self.send(Command::Remove { room, participant })
+    }
+
+    /// Ends a room now: no more media, every peer is closed.
+    pub fn end_room(&self, room: RoomId) -> Result<(), MediaError> {
+        self.send(Command::EndRoom(room))
+    }
+
+    /// Fault injection for tests and drills: while `dropping`, the server throws away
+    /// every media packet of the room, as a broken media node would.
+    pub fn inject_fault(&self, room: RoomId, dropping: bool) -> Result<(), MediaError> {
+        self.send(Command::Fault { room, dropping })
+    }
+
+    pub fn counters(&self) -> CounterSnapshot {
+        CounterSnapshot {
+            packets_in: self.counters.packets_in.load(Ordering::Relaxed),
+            media_forwarded: self.counters.media_forwarded.load(Ordering::Relaxed),
+            peers: self.counters.peers.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl Drop for MediaServer {
+    fn drop(&mut self) {
+        // The last handle stops the thread; earlier clones dropping is harmless because
+        // the channel stays open while any sender lives.
+        if Arc::strong_count(&self.counters) == 2 {
+            let _ = self.commands.send(Command::Shutdown);
+        }
+    }
+}

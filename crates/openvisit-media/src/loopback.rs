@@ -1,0 +1,343 @@
+//! A headless WebRTC peer (str0m as the client) for tests and the capacity benchmark.
+//!
+//! It offers what a browser would (audio and video, or a monitor's receive-only lines),
+//! sends VP8-sized frames and Opus-sized packets at a steady rate, and counts what it
+//! receives per m-line. It runs on its own thread until stopped.
+
+use std::io;
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use str0m::change::{SdpAnswer, SdpPendingOffer};
+use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid};
+use str0m::net::{Protocol, Receive};
+use str0m::{Candidate, Event, Input, Output, Rtc};
+
+/// What a peer sends.
+#[derive(Debug, Clone, Copy)]
+pub struct SendRate {
+    /// Video frames per second and bytes per frame (30 × 4200 ≈ 1 Mbit/s).
+    pub video_fps: u32,
+    pub video_frame_bytes: usize,
+    /// Audio packets per second (Opus: 50) and bytes per packet.
+    pub audio_pps: u32,
+    pub audio_bytes: usize,
+}
+
+impl SendRate {
+    /// About 1 Mbit/s of video plus Opus, like a visit's camera.
+    pub const VISIT: SendRate = SendRate {
+        video_fps: 30,
+        video_frame_bytes: 4200,
+        audio_pps: 50,
+        audio_bytes: 120,
+    };
+    /// Light traffic for functional tests.
+    pub const LIGHT: SendRate = SendRate {
+        video_fps: 15,
+        video_frame_bytes: 1000,
+        audio_pps: 50,
+        audio_bytes: 60,
+    };
+}
+
+/// Counters a running peer updates.
+#[derive(Debug, Default)]
+pub struct PeerCounters {
+    pub connected: AtomicBool,
+    pub closed: AtomicBool,
+    /// Frames or packets received on each m-line, in offer order.
+    pub received: [AtomicU64; 4],
+    pub sent: AtomicU64,
+    /// When media was last received, in microseconds since the peer started.
+    pub last_received_micros: AtomicU64,
+}
+
+/// A peer that has made its offer and waits for the answer.
+pub struct OfferingPeer {
+    rtc: Rtc,
+    socket: UdpSocket,
+    pending: SdpPendingOffer,
+    mids: Vec<(Mid, MediaKind)>,
+    /// The SDP offer to send through signaling.
+    pub offer_sdp: String,
+}
+
+/// A running peer.
+pub struct LoopbackPeer {
+    pub counters: Arc<PeerCounters>,
+    sending: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+    started: Instant,
+}
+
+impl OfferingPeer {
+    /// A visitor or resident: one audio and one video line, both ways.
+    pub fn party(bind_ip: std::net::IpAddr) -> io::Result<OfferingPeer> {
+        OfferingPeer::new(
+            bind_ip,
+            &[
+                (MediaKind::Audio, Direction::SendRecv),
+                (MediaKind::Video, Direction::SendRecv),
+            ],
+        )
+    }
+
+    /// A staff monitor: receive-only visitor audio, visitor video, resident audio,
+    /// resident video.
+    pub fn monitor(bind_ip: std::net::IpAddr) -> io::Result<OfferingPeer> {
+        OfferingPeer::new(
+            bind_ip,
+            &[
+                (MediaKind::Audio, Direction::RecvOnly),
+                (MediaKind::Video, Direction::RecvOnly),
+                (MediaKind::Audio, Direction::RecvOnly),
+                (MediaKind::Video, Direction::RecvOnly),
+            ],
+        )
+    }
+
+    fn new(bind_ip: std::net::IpAddr, lines: &[(MediaKind, Direction)]) -> io::Result<Self> {
+        let socket = UdpSocket::bind(SocketAddr::new(bind_ip, 0))?;
+        let local = socket.local_addr()?;
+        let mut rtc = Rtc::builder().build(Instant::now());
+        let candidate = Candidate::host(local, "udp").map_err(io::Error::other)?;
+        rtc.add_local_candidate(candidate);
+        let mut change = rtc.sdp_api();
+        let mut mids = Vec::new();
+        for (kind, dir) in lines {
+            mids.push((change.add_media(*kind, *dir, None, None, None), *kind));
+        }
+        let (offer, pending) = change.apply().ok_or_else(|| io::Error::other("no offer"))?;
+        Ok(OfferingPeer {
+            rtc,
+            socket,
+            pending,
+            mids,
+            offer_sdp: offer.to_sdp_string(),
+        })
+    }
+
+    /// Applies the server's answer and starts the peer's thread.
+    pub fn start(mut self, answer_sdp: &str, rate: Option<SendRate>) -> io::Result<LoopbackPeer> {
+        let answer = SdpAnswer::from_sdp_string(answer_sdp).map_err(io::Error::other)?;
+        self.rtc
+            .sdp_api()
+            .accept_answer(self.pending, answer)
+            .map_err(io::Error::other)?;
+        let counters = Arc::new(PeerCounters::default());
+        let sending = Arc::new(AtomicBool::new(rate.is_some()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let started = Instant::now();
+        let run = Runner {
+            rtc: self.rtc,
+            socket: self.socket,
+            mids: self.mids,
+            counters: Arc::clone(&counters),
+            sending: Arc::clone(&sending),
+            stop: Arc::clone(&stop),
+            rate: rate.unwrap_or(SendRate::LIGHT),
+            started,
+        };
+        let thread = std::thread::Builder::new()
+            .name("loopback-peer".into())
+            .spawn(move || run.run())?;
+        Ok(LoopbackPeer {
+            counters,
+            sending,
+            stop,
+            thread: Some(thread),
+            started,
+        })
+    }
+}
+
+impl LoopbackPeer {
+    pub fn received(&self, line: usize) -> u64 {
+        self.counters
+            .received
+            .get(line)
+            .map_or(0, |c| c.load(Ordering::Relaxed))
+    }
+
+    pub fn total_received(&self) -> u64 {
+        (0..4).map(|i| self.received(i)).sum()
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.counters.connected.load(Ordering::Relaxed)
+    }
+
+    /// Whether the server has closed this peer (or it failed).
+    pub fn is_closed(&self) -> bool {
+        self.counters.closed.load(Ordering::Relaxed)
+    }
+
+    /// Stops or resumes sending media while staying connected.
+    pub fn set_sending(&self, on: bool) {
+        self.sending.store(on, Ordering::Relaxed);
+    }
+
+    /// When media last arrived, if ever.
+    pub fn last_received_at(&self) -> Option<Instant> {
+        match self.counters.last_received_micros.load(Ordering::Relaxed) {
+            0 => None,
+            us => Some(self.started + Duration::from_micros(us)),
+        }
+    }
+
+    pub fn stop(mut self) {
+        self.halt();
+    }
+
+    fn halt(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for LoopbackPeer {
+    fn drop(&mut self) {
+        self.halt();
+    }
+}
+
+struct Runner {
+    rtc: Rtc,
+    socket: UdpSocket,
+    mids: Vec<(Mid, MediaKind)>,
+    counters: Arc<PeerCounters>,
+    sending: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+    rate: SendRate,
+    started: Instant,
+}
+
+impl Runner {
+    fn run(mut self) {
+        let mut buf = vec![0u8; 2000];
+        let Ok(local) = self.socket.local_addr() else {
+            return;
+        };
+        let video_every = Duration::from_secs(1) / self.rate.video_fps.max(1);
+        let audio_every = Duration::from_secs(1) / self.rate.audio_pps.max(1);
+        let mut next_video = self.started;
+        let mut next_audio = self.started;
+        let video_frame: Arc<[u8]> = vp8_like_frame(self.rate.video_frame_bytes).into();
+        let audio_packet: Arc<[u8]> = vec![0xfc; self.rate.audio_bytes].into();
+        while !self.stop.load(Ordering::Relaxed) {
+            // Drain output.
+            let wake = loop {
+                if !self.rtc.is_alive() {
+                    self.counters.closed.store(true, Ordering::Relaxed);
+                    return;
+                }
+                match self.rtc.poll_output() {
+                    Ok(Output::Timeout(t)) => break t,
+                    Ok(Output::Transmit(t)) => {
+                        let _ = self.socket.send_to(&t.contents, t.destination);
+                    }
+                    Ok(Output::Event(e)) => self.on_event(e),
+                    Err(_) => {
+                        self.counters.closed.store(true, Ordering::Relaxed);
+                        return;
+                    }
+                }
+            };
+            let now = Instant::now();
+            let connected = self.counters.connected.load(Ordering::Relaxed);
+            if connected && self.sending.load(Ordering::Relaxed) {
+                if now >= next_video {
+                    self.send(MediaKind::Video, &video_frame, now, Frequency::NINETY_KHZ);
+                    next_video += video_every;
+                    if next_video < now {
+                        next_video = now + video_every;
+                    }
+                }
+                if now >= next_audio {
+                    self.send(
+                        MediaKind::Audio,
+                        &audio_packet,
+                        now,
+                        Frequency::FORTY_EIGHT_KHZ,
+                    );
+                    next_audio += audio_every;
+                    if next_audio < now {
+                        next_audio = now + audio_every;
+                    }
+                }
+            }
+            let mut until = wake.min(now + Duration::from_millis(50));
+            if connected {
+                until = until.min(next_video).min(next_audio);
+            }
+            let timeout = until
+                .saturating_duration_since(Instant::now())
+                .max(Duration::from_millis(1));
+            let _ = self.socket.set_read_timeout(Some(timeout));
+            match self.socket.recv_from(&mut buf) {
+                Ok((n, source)) => {
+                    if let Ok(r) = Receive::new(Protocol::Udp, source, local, &buf[..n]) {
+                        let _ = self.rtc.handle_input(Input::Receive(Instant::now(), r));
+                    }
+                }
+                Err(_) => {
+                    let _ = self.rtc.handle_input(Input::Timeout(Instant::now()));
+                }
+            }
+        }
+    }
+
+    fn on_event(&mut self, e: Event) {
+        match e {
+            Event::Connected => self.counters.connected.store(true, Ordering::Relaxed),
+            Event::MediaData(d) => {
+                if let Some(i) = self.mids.iter().position(|(m, _)| *m == d.mid)
+                    && let Some(c) = self.counters.received.get(i)
+                {
+                    c.fetch_add(1, Ordering::Relaxed);
+                    let us = self.started.elapsed().as_micros().max(1);
+                    self.counters
+                        .last_received_micros
+                        .store(u64::try_from(us).unwrap_or(u64::MAX), Ordering::Relaxed);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn send(&mut self, kind: MediaKind, data: &Arc<[u8]>, now: Instant, freq: Frequency) {
+        let Some(mid) = self.mids.iter().find(|(_, k)| *k == kind).map(|(m, _)| *m) else {
+            return;
+        };
+        let Some(writer) = self.rtc.writer(mid) else {
+            return;
+        };
+        let Some(pt) = writer.payload_params().next().map(|p| p.pt()) else {
+            return;
+        };
+        let elapsed = now.saturating_duration_since(self.started);
+        let ticks = elapsed.as_micros() * u128::from(freq.get()) / 1_000_000;
+        let time = MediaTime::new(u64::try_from(ticks).unwrap_or(0), freq);
+        if writer.write(pt, now, time, Arc::clone(data)).is_ok() {
+            self.counters.sent.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Bytes shaped like a VP8 keyframe header, so depacketizers on the way accept them.
+fn vp8_like_frame(len: usize) -> Vec<u8> {
+    let mut frame = vec![0u8; len.max(10)];
+    // Frame tag: keyframe, version 0, show_frame; then the keyframe start code.
+    frame[0] = 0x10;
+    frame[3] = 0x9d;
+    frame[4] = 0x01;
+    frame[5] = 0x2a;
+    frame
+}

@@ -1,0 +1,509 @@
+//! The media thread: one UDP socket, every room and peer, and the forwarding loop.
+//!
+//! It runs on its own thread with a single-threaded Tokio runtime, so the sans-IO str0m
+//! instances are only ever touched from here: no locks on the packet path.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{SocketAddr, UdpSocket as StdUdpSocket};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use str0m::change::SdpOffer;
+use str0m::config::CryptoProvider;
+use str0m::media::{MediaData, MediaKind};
+use str0m::net::{Protocol, Receive};
+use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc};
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+use crate::peer::Peer;
+use crate::room::{FLOW_INTERVAL, Room};
+use crate::{
+    Admitted, Command, EndCause, MediaConfig, MediaCounters, MediaError, MediaEvent, ParticipantId,
+    Role, RoomId,
+};
+
+/// The longest the loop sleeps: bounds how late a gate deadline can be noticed even if
+/// no packet or command arrives.
+const MAX_SLEEP: Duration = Duration::from_millis(20);
+/// Datagrams read in one go before the loop looks at timers again.
+const RECV_BATCH: usize = 64;
+
+pub(crate) fn spawn(
+    config: &MediaConfig,
+    inbox: UnboundedReceiver<Command>,
+    events: UnboundedSender<MediaEvent>,
+    counters: Arc<MediaCounters>,
+) -> io::Result<SocketAddr> {
+    let socket = StdUdpSocket::bind(config.bind)?;
+    socket.set_nonblocking(true)?;
+    let local = socket.local_addr()?;
+    let ip = match config.public_ip {
+        Some(ip) => ip,
+        None if !local.ip().is_unspecified() => local.ip(),
+        None => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the media port is bound to a wildcard address: set the public address clients reach it at",
+            ));
+        }
+    };
+    let candidate = SocketAddr::new(ip, local.port());
+    let crypto = Arc::new(str0m::crypto::from_feature_flags());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::Builder::new()
+        .name("openvisit-media".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let socket = match UdpSocket::from_std(socket) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::error!(error = %e, "media socket");
+                        return;
+                    }
+                };
+                let mut server = Server {
+                    socket,
+                    local,
+                    candidate,
+                    crypto,
+                    peers: HashMap::new(),
+                    by_source: HashMap::new(),
+                    rooms: HashMap::new(),
+                    events,
+                    counters,
+                    next_id: 1,
+                };
+                server.run(inbox).await;
+            });
+        })?;
+    Ok(local)
+}
+
+struct Server {
+    socket: UdpSocket,
+    local: SocketAddr,
+    candidate: SocketAddr,
+    crypto: Arc<CryptoProvider>,
+    peers: HashMap<ParticipantId, Peer>,
+    /// Which peer a remote address belongs to, learnt from ICE.
+    by_source: HashMap<SocketAddr, ParticipantId>,
+    rooms: HashMap<RoomId, Room>,
+    events: UnboundedSender<MediaEvent>,
+    counters: Arc<MediaCounters>,
+    next_id: u64,
+}
+
+impl Server {
+    async fn run(&mut self, mut inbox: UnboundedReceiver<Command>) {
+        let mut buf = vec![0u8; 2000];
+        loop {
+            let now = Instant::now();
+            self.enforce_deadlines(now);
+            self.report_flows(now);
+            self.drive_timeouts(now);
+            let wake = self.next_wake(now);
+            tokio::select! {
+                biased;
+                command = inbox.recv() => {
+                    match command {
+                        Some(Command::Shutdown) | None => break,
+                        Some(c) => self.handle_command(c),
+                    }
+                }
+                received = self.socket.recv_from(&mut buf) => {
+                    if let Ok((n, source)) = received {
+                        self.receive(source, &buf[..n]);
+                        // Drain what is already queued before looking at timers again.
+                        for _ in 0..RECV_BATCH {
+                            match self.socket.try_recv_from(&mut buf) {
+                                Ok((n, source)) => self.receive(source, &buf[..n]),
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                }
+                () = tokio::time::sleep_until(wake.into()) => {}
+            }
+        }
+        for peer in self.peers.values_mut() {
+            peer.rtc.disconnect();
+        }
+    }
+
+    fn next_wake(&self, now: Instant) -> Instant {
+        let mut wake = now + MAX_SLEEP;
+        for peer in self.peers.values() {
+            wake = wake.min(peer.wake_at);
+        }
+        for room in self.rooms.values() {
+            if let Some(until) = room.gate_until {
+                wake = wake.min(until);
+            }
+            if let Some(at) = room.next_flow_report {
+                wake = wake.min(at);
+            }
+        }
+        wake.max(now + Duration::from_micros(200))
+    }
+
+    fn handle_command(&mut self, command: Command) {
+        match command {
+            Command::OpenRoom(id, options) => {
+                self.rooms.entry(id).or_insert_with(|| Room::new(options));
+            }
+            Command::Admit {
+                room,
+                role,
+                offer,
+                reply,
+            } => {
+                let result = self.admit(room, role, &offer);
+                let _ = reply.send(result);
+            }
+            Command::Gate { room, until } => {
+                if let Some(r) = self.rooms.get_mut(&room) {
+                    let opened = r.gate_until.is_none() && until.is_some();
+                    r.gate_until = until;
+                    r.next_flow_report = until.map(|_| Instant::now() + FLOW_INTERVAL);
+                    if opened {
+                        // Start the pictures at once rather than at the next natural keyframe.
+                        self.request_keyframes(room, None);
+                    }
+                }
+            }
+            Command::Remove { room, participant } => self.remove_peer(room, participant),
+            Command::EndRoom(room) => self.end_room(room, EndCause::Closed),
+            Command::Fault { room, dropping } => {
+                if let Some(r) = self.rooms.get_mut(&room) {
+                    r.dropping = dropping;
+                }
+            }
+            Command::Shutdown => {}
+        }
+    }
+
+    fn admit(&mut self, room_id: RoomId, role: Role, offer: &str) -> Result<Admitted, MediaError> {
+        let room = self.rooms.get(&room_id).ok_or(MediaError::NoRoom)?;
+        if role == Role::Monitor && !room.options.monitorable {
+            return Err(MediaError::NotMonitorable);
+        }
+        let offer =
+            SdpOffer::from_sdp_string(offer).map_err(|e| MediaError::BadOffer(e.to_string()))?;
+        let now = Instant::now();
+        let mut rtc = Rtc::builder()
+            .set_ice_lite(true)
+            .set_crypto_provider(Arc::clone(&self.crypto))
+            .build(now);
+        let candidate = Candidate::host(self.candidate, "udp")
+            .map_err(|e| MediaError::BadOffer(e.to_string()))?;
+        rtc.add_local_candidate(candidate);
+        let answer = rtc
+            .sdp_api()
+            .accept_offer(offer)
+            .map_err(|e| MediaError::BadOffer(e.to_string()))?;
+
+        // A party joining again replaces their old connection.
+        if role != Role::Monitor {
+            let old: Vec<ParticipantId> = room
+                .members
+                .iter()
+                .filter(|(_, r)| *r == role)
+                .map(|(p, _)| *p)
+                .collect();
+            for p in old {
+                self.remove_peer(room_id, p);
+            }
+        }
+        let id = ParticipantId(self.next_id);
+        self.next_id += 1;
+        self.peers
+            .insert(id, Peer::new(id, room_id, role, rtc, now));
+        if let Some(room) = self.rooms.get_mut(&room_id) {
+            room.members.push((id, role));
+        }
+        self.counters
+            .peers
+            .store(self.peers.len() as u64, Ordering::Relaxed);
+        self.poll(id);
+        Ok(Admitted {
+            participant: id,
+            answer_sdp: answer.to_sdp_string(),
+        })
+    }
+
+    fn remove_peer(&mut self, room: RoomId, participant: ParticipantId) {
+        if let Some(mut peer) = self.peers.remove(&participant) {
+            peer.rtc.disconnect();
+            self.by_source.retain(|_, p| *p != participant);
+            let _ = self.events.send(MediaEvent::Disconnected {
+                room,
+                participant,
+                role: peer.role,
+            });
+        }
+        if let Some(r) = self.rooms.get_mut(&room) {
+            r.members.retain(|(p, _)| *p != participant);
+        }
+        self.counters
+            .peers
+            .store(self.peers.len() as u64, Ordering::Relaxed);
+    }
+
+    fn end_room(&mut self, room: RoomId, cause: EndCause) {
+        let Some(r) = self.rooms.remove(&room) else {
+            return;
+        };
+        for (p, _) in r.members {
+            if let Some(mut peer) = self.peers.remove(&p) {
+                peer.rtc.disconnect();
+                // Flush the close so the browser learns now, not at its ICE timeout.
+                self.flush_transmits(&mut peer);
+            }
+            self.by_source.retain(|_, q| *q != p);
+        }
+        self.counters
+            .peers
+            .store(self.peers.len() as u64, Ordering::Relaxed);
+        let _ = self.events.send(MediaEvent::RoomEnded { room, cause });
+    }
+
+    fn flush_transmits(&self, peer: &mut Peer) {
+        while let Ok(Output::Transmit(t)) = peer.rtc.poll_output() {
+            let _ = self.socket.try_send_to(&t.contents, t.destination);
+        }
+    }
+
+    fn enforce_deadlines(&mut self, now: Instant) {
+        let due: Vec<RoomId> = self
+            .rooms
+            .iter()
+            .filter(|(_, r)| r.gate_until.is_some_and(|u| u <= now))
+            .map(|(id, _)| *id)
+            .collect();
+        for room in due {
+            self.end_room(room, EndCause::Deadline);
+        }
+    }
+
+    fn report_flows(&mut self, now: Instant) {
+        for (id, room) in &mut self.rooms {
+            let Some(at) = room.next_flow_report else {
+                continue;
+            };
+            if at > now {
+                continue;
+            }
+            room.next_flow_report = Some(at + FLOW_INTERVAL);
+            let _ = self.events.send(MediaEvent::Flow {
+                room: *id,
+                visitor: room.flowed(Role::Visitor, now),
+                resident: room.flowed(Role::Resident, now),
+            });
+        }
+    }
+
+    fn drive_timeouts(&mut self, now: Instant) {
+        let due: Vec<ParticipantId> = self
+            .peers
+            .values()
+            .filter(|p| p.wake_at <= now)
+            .map(|p| p.id)
+            .collect();
+        for id in due {
+            if let Some(peer) = self.peers.get_mut(&id)
+                && peer.rtc.handle_input(Input::Timeout(now)).is_err()
+            {
+                peer.rtc.disconnect();
+            }
+            self.poll(id);
+        }
+    }
+
+    fn receive(&mut self, source: SocketAddr, data: &[u8]) {
+        self.counters.packets_in.fetch_add(1, Ordering::Relaxed);
+        let now = Instant::now();
+        let Ok(receive) = Receive::new(Protocol::Udp, source, self.local, data) else {
+            return;
+        };
+        let input = Input::Receive(now, receive);
+        let id = match self.by_source.get(&source) {
+            Some(id) => *id,
+            None => {
+                // STUN from a new address: find the peer whose ICE credentials match.
+                let Some(peer) = self.peers.values().find(|p| p.rtc.accepts(&input)) else {
+                    return;
+                };
+                self.by_source.insert(source, peer.id);
+                peer.id
+            }
+        };
+        if let Some(peer) = self.peers.get_mut(&id)
+            && peer.rtc.handle_input(input).is_err()
+        {
+            peer.rtc.disconnect();
+        }
+        self.poll(id);
+    }
+
+    /// Drains one peer's output; media it produced is forwarded, which may make other
+    /// peers produce output in turn.
+    fn poll(&mut self, id: ParticipantId) {
+        let mut work = vec![id];
+        while let Some(id) = work.pop() {
+            let mut media: Vec<MediaData> = Vec::new();
+            let mut keyframe_wanted = false;
+            let Some(peer) = self.peers.get_mut(&id) else {
+                continue;
+            };
+            let (room, role) = (peer.room, peer.role);
+            let mut gone = false;
+            loop {
+                if !peer.rtc.is_alive() {
+                    gone = true;
+                    break;
+                }
+                match peer.rtc.poll_output() {
+                    Ok(Output::Timeout(t)) => {
+                        peer.wake_at = t;
+                        break;
+                    }
+                    Ok(Output::Transmit(t)) => {
+                        let _ = self.socket.try_send_to(&t.contents, t.destination);
+                    }
+                    Ok(Output::Event(event)) => match event {
+                        Event::Connected => {
+                            peer.connected = true;
+                            keyframe_wanted = true;
+                            let _ = self.events.send(MediaEvent::Connected {
+                                room,
+                                participant: id,
+                                role,
+                            });
+                        }
+                        Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
+                            peer.rtc.disconnect();
+                        }
+                        Event::MediaAdded(added) => peer.mids.push((added.mid, added.kind)),
+                        Event::MediaData(data) => media.push(data),
+                        Event::KeyframeRequest(_) => keyframe_wanted = true,
+                        _ => {}
+                    },
+                    Err(e) => {
+                        tracing::debug!(error = %e, "media peer failed");
+                        peer.rtc.disconnect();
+                        gone = true;
+                        break;
+                    }
+                }
+            }
+            if gone {
+                self.remove_peer(room, id);
+                continue;
+            }
+            if keyframe_wanted {
+                // A receiver lost the picture (or just connected): ask the senders.
+                let source = if role == Role::Monitor {
+                    None
+                } else {
+                    role.other_party()
+                };
+                self.request_keyframes(room, source);
+            }
+            for data in media {
+                self.forward(id, room, role, &data, &mut work);
+            }
+        }
+    }
+
+    /// Asks the room's parties (or one of them) for a keyframe.
+    fn request_keyframes(&mut self, room: RoomId, only: Option<Role>) {
+        let Some(r) = self.rooms.get(&room) else {
+            return;
+        };
+        let now = Instant::now();
+        let senders: Vec<ParticipantId> = r
+            .members
+            .iter()
+            .filter(|(_, role)| *role != Role::Monitor && only.is_none_or(|o| o == *role))
+            .map(|(p, _)| *p)
+            .collect();
+        for p in senders {
+            if let Some(peer) = self.peers.get_mut(&p) {
+                peer.request_keyframe(now);
+            }
+        }
+    }
+
+    fn forward(
+        &mut self,
+        from: ParticipantId,
+        room_id: RoomId,
+        role: Role,
+        data: &MediaData,
+        work: &mut Vec<ParticipantId>,
+    ) {
+        if role == Role::Monitor {
+            return;
+        }
+        let now = Instant::now();
+        let Some(room) = self.rooms.get_mut(&room_id) else {
+            return;
+        };
+        if !room.forwarding(now) {
+            return;
+        }
+        let Some(kind) = self.peers.get(&from).and_then(|p| p.kind_of(data.mid)) else {
+            return;
+        };
+        if !data.contiguous
+            && kind == MediaKind::Video
+            && let Some(p) = self.peers.get_mut(&from)
+        {
+            p.request_keyframe(now);
+        }
+        let targets: Vec<ParticipantId> = room
+            .members
+            .iter()
+            .filter(|(p, r)| *p != from && *r != role)
+            .map(|(p, _)| *p)
+            .collect();
+        let mut delivered = false;
+        for to in targets {
+            let Some(peer) = self.peers.get_mut(&to) else {
+                continue;
+            };
+            if !peer.connected {
+                continue;
+            }
+            let Some(mid) = peer.mid_for(kind, role) else {
+                continue;
+            };
+            let Some(writer) = peer.rtc.writer(mid) else {
+                continue;
+            };
+            let Some(pt) = writer.match_params(data.params) else {
+                continue;
+            };
+            if writer
+                .write(pt, data.network_time, data.time, data.data.clone())
+                .is_ok()
+            {
+                self.counters
+                    .media_forwarded
+                    .fetch_add(1, Ordering::Relaxed);
+                if peer.role != Role::Monitor {
+                    delivered = true;
+                }
+                work.push(to);
+            }
+        }
+        if delivered && let Some(slot) = Room::party_slot(role) {
+            room.last_forwarded[slot] = Some(now);
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! The media server with real WebRTC peers (str0m clients) on loopback: what is forwarded,
+//! to whom, and when it stops.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use openvisit_media::loopback::{LoopbackPeer, OfferingPeer, SendRate};
+use openvisit_media::{
+    EndCause, MediaConfig, MediaError, MediaEvent, MediaServer, Role, RoomId, RoomOptions,
+};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+fn server() -> (MediaServer, UnboundedReceiver<MediaEvent>) {
+    MediaServer::start(&MediaConfig {
+        bind: SocketAddr::new(LOOPBACK, 0),
+        public_ip: None,
+    })
+    .expect("media server starts")
+}
+
+async fn join(
+    media: &MediaServer,
+    room: RoomId,
+    role: Role,
+    rate: Option<SendRate>,
+) -> LoopbackPeer {
+    let offering = match role {
+        Role::Monitor => OfferingPeer::monitor(LOOPBACK),
+        _ => OfferingPeer::party(LOOPBACK),
+    }
+    .expect("peer socket");
+    let admitted = media
+        .admit(room, role, offering.offer_sdp.clone())
+        .await
+        .expect("admitted");
+    offering
+        .start(&admitted.answer_sdp, rate)
+        .expect("peer starts")
+}
+
+async fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
+    let until = Instant::now() + Duration::from_secs(10);
+    while !ok() {
+        assert!(Instant::now() < until, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_flows_both_ways_only_while_the_gate_is_open_and_stops_at_the_deadline() {
+    let (media, mut events) = server();
+    let room = RoomId(1);
+    media
+        .open_room(
+            room,
+            RoomOptions {
+                record_to: None,
+                monitorable: true,
+            },
+        )
+        .expect("room");
+    let visitor = join(&media, room, Role::Visitor, Some(SendRate::LIGHT)).await;
+    let resident = join(&media, room, Role::Resident, Some(SendRate::LIGHT)).await;
+    wait_for("both connected", || {
+        visitor.is_connected() && resident.is_connected()
+    })
+    .await;
+
+    // Connected and sending, but the gate is shut: nothing crosses.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        visitor.total_received(),
+        0,
+        "no media before the visit starts"
+    );
+    assert_eq!(
+        resident.total_received(),
+        0,
+        "no media before the visit starts"
+    );
+
+    let deadline = Instant::now() + Duration::from_secs(3);
+    media.set_gate(room, Some(deadline)).expect("gate");
+    wait_for("audio and video both ways", || {
+        (0..2).all(|line| visitor.received(line) > 5 && resident.received(line) > 5)
+    })
+    .await;
+
+    // A monitor receives both sides on its four lines.
+    let monitor = join(&media, room, Role::Monitor, None).await;
+    wait_for("monitor receives both parties", || {
+        (0..4).all(|line| monitor.received(line) > 3)
+    })
+    .await;
+    // The parties still have only their own two lines: nobody new appears to them.
+    assert_eq!(visitor.received(2) + visitor.received(3), 0);
+    assert_eq!(resident.received(2) + resident.received(3), 0);
+
+    // The server ends the room at the deadline by itself.
+    let ended = loop {
+        match tokio::time::timeout(Duration::from_secs(10), events.recv()).await {
+            Ok(Some(MediaEvent::RoomEnded { room: r, cause })) if r == room => {
+                break (Instant::now(), cause);
+            }
+            Ok(Some(_)) => continue,
+            other => panic!("no end event: {other:?}"),
+        }
+    };
+    assert_eq!(ended.1, EndCause::Deadline);
+    let late = ended.0.saturating_duration_since(deadline);
+    assert!(
+        late < Duration::from_millis(100),
+        "ended {late:?} after the deadline"
+    );
+
+    // Nothing is forwarded after the end, whatever the clients keep sending.
+    let after_end = Instant::now() + Duration::from_millis(150);
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let counts = (visitor.total_received(), resident.total_received());
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        counts,
+        (visitor.total_received(), resident.total_received())
+    );
+    for peer in [&visitor, &resident, &monitor] {
+        if let Some(last) = peer.last_received_at() {
+            assert!(last <= after_end, "media arrived after the end");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_privileged_room_refuses_monitors() {
+    let (media, _events) = server();
+    let room = RoomId(7);
+    media
+        .open_room(
+            room,
+            RoomOptions {
+                record_to: None,
+                monitorable: false,
+            },
+        )
+        .expect("room");
+    let offering = OfferingPeer::monitor(LOOPBACK).expect("peer");
+    let refused = media.admit(room, Role::Monitor, offering.offer_sdp).await;
+    assert_eq!(refused, Err(MediaError::NotMonitorable));
+    // A room that was never opened refuses everyone.
+    let offering = OfferingPeer::party(LOOPBACK).expect("peer");
+    let refused = media
+        .admit(RoomId(8), Role::Visitor, offering.offer_sdp)
+        .await;
+    assert_eq!(refused, Err(MediaError::NoRoom));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flow_reports_say_when_media_fails_on_the_server() {
+    let (media, mut events) = server();
+    let room = RoomId(3);
+    media
+        .open_room(
+            room,
+            RoomOptions {
+                record_to: None,
+                monitorable: true,
+            },
+        )
+        .expect("room");
+    let visitor = join(&media, room, Role::Visitor, Some(SendRate::LIGHT)).await;
+    let resident = join(&media, room, Role::Resident, Some(SendRate::LIGHT)).await;
+    wait_for("both connected", || {
+        visitor.is_connected() && resident.is_connected()
+    })
+    .await;
+    media
+        .set_gate(room, Some(Instant::now() + Duration::from_secs(30)))
+        .expect("gate");
+
+    let mut next_flow = async || loop {
+        match tokio::time::timeout(Duration::from_secs(5), events.recv()).await {
+            Ok(Some(MediaEvent::Flow {
+                visitor, resident, ..
+            })) => return (visitor, resident),
+            Ok(Some(_)) => continue,
+            other => panic!("no flow report: {other:?}"),
+        }
+    };
+    // Flowing both ways (allow the first report to come before the first frames).
+    let mut flowing = next_flow().await;
+    if flowing != (true, true) {
+        flowing = next_flow().await;
+    }
+    assert_eq!(flowing, (true, true));
+
+    // A server-side fault: every packet dropped. Both sides stop flowing.
+    media.inject_fault(room, true).expect("fault");
+    next_flow().await;
+    assert_eq!(next_flow().await, (false, false));
+
+    // Repaired: it flows again.
+    media.inject_fault(room, false).expect("repair");
+    next_flow().await;
+    assert_eq!(next_flow().await, (true, true));
+
+    // One side stops sending: only that side is reported as not flowing.
+    visitor.set_sending(false);
+    next_flow().await;
+    assert_eq!(next_flow().await, (false, true));
+    media.end_room(room).expect("end");
+}
