@@ -39,6 +39,7 @@ pub async fn run(iterations: usize) -> anyhow::Result<()> {
         clock,
         metrics: None,
         secure_cookies: false,
+        live: None,
     };
     // The demo visitor's session, for the signed-in pages.
     let now = state.clock.now();

@@ -17,6 +17,7 @@ use sqlx::{Any, AnyConnection, AssertSqlSafe, Row, Transaction};
 use crate::db::{Backend, Db, MAX_ATTEMPTS, is_retryable};
 use crate::error::StoreError;
 use crate::ledger::post_entry;
+use crate::lobby::unused_lobby_code;
 use crate::schedule::{ScheduleData, load_kiosk_schedule};
 use crate::time::secs;
 use crate::visits::{Visit, VisitStatus, get_visit};
@@ -332,12 +333,16 @@ async fn book_in_tx(
     };
     let rules = &data.rules;
     let price = quote(&rules.pricing, req.kind, req.length_minutes);
+    let lobby_code = match req.kind {
+        VisitKind::OnSite => Some(unused_lobby_code(tx, facility).await?),
+        VisitKind::Remote => None,
+    };
 
     let row = sqlx::query(
         "INSERT INTO visits (facility_id, resident_id, visitor_id, kind, privileged, \
          housing_kiosk_id, lobby_kiosk_id, start_at, end_at, charge_kind, price_cents, status, \
-         refund_cents, created_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $10, 'booked', \
-         0, $11) RETURNING id",
+         refund_cents, created_at, lobby_code) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, \
+         $10, 'booked', 0, $11, $12) RETURNING id",
     )
     .bind(facility.0)
     .bind(req.resident.0)
@@ -350,6 +355,7 @@ async fn book_in_tx(
     .bind(price.kind.as_str())
     .bind(price.amount.0)
     .bind(secs(now))
+    .bind(lobby_code.as_deref())
     .fetch_one(&mut **tx)
     .await?;
     let visit_id = VisitId(row.try_get("id")?);
@@ -455,6 +461,13 @@ async fn book_in_tx(
         cancel_reason: None,
         refund: Cents::ZERO,
         sequence: 0,
+        actual_start: None,
+        actual_end: None,
+        end_reason: None,
+        missed_by: None,
+        connected_seconds: 0,
+        lost_minutes: 0,
+        lobby_code,
     }))
 }
 

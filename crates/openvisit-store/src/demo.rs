@@ -2,6 +2,8 @@
 //! and on-site visits, one remote only), units, kiosks, hours, residents, an approved
 //! visitor with money and a staff login.
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use openvisit_core::facility::{FacilityType, PricingMode};
 use openvisit_core::ledger::JournalEntry;
@@ -12,8 +14,10 @@ use crate::approvals::{ApprovalStatus, decide_approval, request_approval};
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::facilities::{FacilitySettings, NewFacility, create_facility};
+use crate::kiosks::set_kiosk_key;
 use crate::ledger::post_entry;
 use crate::places::{add_hours, create_kiosk, create_unit};
+use crate::resident_pins::{hash_pin, store_pin_hash};
 use crate::residents::create_resident;
 
 pub const DEMO_VISITOR_EMAIL: &str = "visitor@demo.openvisit.test";
@@ -21,10 +25,16 @@ pub const DEMO_VISITOR_PASSWORD: &str = "demo-visitor-pass";
 pub const DEMO_STAFF_EMAIL: &str = "staff@demo.openvisit.test";
 pub const DEMO_STAFF_PASSWORD: &str = "demo-staff-pass";
 
+/// The PIN every demo resident signs in to a visit with at the housing kiosk.
+pub const DEMO_RESIDENT_PIN: &str = "1234";
+
 /// What the demo made, for the start-up message.
 #[derive(Debug, Clone)]
 pub struct DemoInfo {
     pub facilities: Vec<FacilityId>,
+    /// Each demo kiosk's name and its device key (fresh random keys for every
+    /// database), so `serve` can print the kiosk URLs.
+    pub kiosk_keys: BTreeMap<String, String>,
 }
 
 /// Settings most demo facilities share.
@@ -103,6 +113,8 @@ pub async fn seed_demo_if_empty(db: &Db, now: Timestamp) -> Result<Option<DemoIn
     )
     .await?;
 
+    let pin_hash = hash_pin(DEMO_RESIDENT_PIN)?;
+    let mut kiosk_keys = BTreeMap::new();
     let mut tx = db.begin_write().await?;
     let mut residents = Vec::new();
     for (facility, units) in [
@@ -112,13 +124,9 @@ pub async fn seed_demo_if_empty(db: &Db, now: Timestamp) -> Result<Option<DemoIn
         for (unit_name, kiosk_count) in units {
             let unit = create_unit(&mut tx, facility, unit_name).await?;
             for k in 1..=kiosk_count {
-                create_kiosk(
-                    &mut tx,
-                    facility,
-                    Some(unit),
-                    &format!("{unit_name} kiosk {k}"),
-                )
-                .await?;
+                let name = format!("{unit_name} kiosk {k}");
+                let kiosk = create_kiosk(&mut tx, facility, Some(unit), &name).await?;
+                kiosk_keys.insert(name, set_kiosk_key(&mut tx, kiosk).await?);
             }
             for weekday in 1..=7 {
                 add_hours(&mut tx, facility, Some(unit), weekday, 8 * 60, 11 * 60 + 30).await?;
@@ -127,11 +135,15 @@ pub async fn seed_demo_if_empty(db: &Db, now: Timestamp) -> Result<Option<DemoIn
             for n in 1..=4 {
                 let number = format!("{}{:03}{n}", &unit_name[..1], facility.0);
                 let name = DEMO_NAMES[(residents.len()) % DEMO_NAMES.len()];
-                residents.push(create_resident(&mut tx, facility, &number, name, unit).await?);
+                let resident = create_resident(&mut tx, facility, &number, name, unit).await?;
+                store_pin_hash(&mut tx, resident, &pin_hash).await?;
+                residents.push(resident);
             }
         }
     }
-    create_kiosk(&mut tx, riverside, None, "Lobby kiosk 1").await?;
+    let lobby_name = "Lobby kiosk 1";
+    let lobby = create_kiosk(&mut tx, riverside, None, lobby_name).await?;
+    kiosk_keys.insert(lobby_name.to_owned(), set_kiosk_key(&mut tx, lobby).await?);
     for weekday in 1..=6 {
         add_hours(&mut tx, riverside, None, weekday, 9 * 60, 17 * 60).await?;
     }
@@ -186,6 +198,7 @@ pub async fn seed_demo_if_empty(db: &Db, now: Timestamp) -> Result<Option<DemoIn
     tx.commit().await?;
     Ok(Some(DemoInfo {
         facilities: vec![riverside, cedar],
+        kiosk_keys,
     }))
 }
 

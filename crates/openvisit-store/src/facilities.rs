@@ -49,6 +49,8 @@ pub struct Facility {
     pub facility_type: FacilityType,
     pub population: u32,
     pub settings: FacilitySettings,
+    /// How many days visit recordings are kept (R14).
+    pub recording_days: u32,
 }
 
 /// What an operator gives to create a facility.
@@ -190,6 +192,7 @@ fn facility_from_row(row: &AnyRow) -> Result<Facility, StoreError> {
             weekly_limit: u32_col(row, "weekly_limit")?,
             kiosk_gap_minutes: u32_col(row, "kiosk_gap_minutes")?,
         },
+        recording_days: u32_col(row, "recording_days")?,
     })
 }
 

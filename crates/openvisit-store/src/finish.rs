@@ -1,18 +1,15 @@
 //! Closing a visit once it is over: its outcome, and for per-minute pricing the capture
 //! of connected minutes from the hold, the rest going back to the visitor (R3). Live
-//! video reports the outcome and the connected time; this is where the money settles.
+//! video reports the outcome and the connected time (`live::settle_live_visit`); this is
+//! where the money settles.
 
 use jiff::Timestamp;
-use openvisit_core::ledger::JournalEntry;
-use openvisit_core::pricing::{ChargeKind, capture_connected};
 use openvisit_core::{AccountId, Cents, VisitId};
 use serde::Serialize;
 
-use crate::db::{Db, MAX_ATTEMPTS, is_retryable};
+use crate::db::Db;
 use crate::error::StoreError;
-use crate::facilities::get_facility;
-use crate::ledger::post_entry;
-use crate::visits::{VisitStatus, get_visit};
+use crate::live::{LiveReport, settle};
 
 /// How a visit ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -27,7 +24,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    fn status(self) -> &'static str {
+    pub(crate) fn status(self) -> &'static str {
         match self {
             Outcome::Completed => "completed",
             Outcome::Missed => "missed",
@@ -44,10 +41,12 @@ pub struct Settlement {
     pub charged: Cents,
     /// What went back to the visitor's balance now.
     pub returned: Cents,
+    /// What the platform credited the visitor for minutes lost to a fault (R13).
+    pub credited: Cents,
 }
 
 /// Settles a booked visit. `connected_seconds` is the time both parties were connected;
-/// a failed visit captures nothing.
+/// a failed visit captures nothing (per-minute) or is credited whole (block).
 pub async fn finish_visit(
     db: &Db,
     visit_id: VisitId,
@@ -56,85 +55,14 @@ pub async fn finish_visit(
     actor: Option<AccountId>,
     now: Timestamp,
 ) -> Result<Settlement, StoreError> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let mut tx = db.begin_write().await?;
-        let result = async {
-            let visit = get_visit(&mut tx, visit_id).await?;
-            if visit.status != VisitStatus::Booked {
-                return Err(StoreError::Conflict(
-                    "this visit is already settled or cancelled".into(),
-                ));
-            }
-            if now < visit.start {
-                return Err(StoreError::Invalid(
-                    "a visit cannot be settled before it starts".into(),
-                ));
-            }
-            let changed =
-                sqlx::query("UPDATE visits SET status = $1 WHERE id = $2 AND status = 'booked'")
-                    .bind(outcome.status())
-                    .bind(visit_id.0)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-            if changed == 0 {
-                return Err(StoreError::Conflict(
-                    "this visit is already settled or cancelled".into(),
-                ));
-            }
-            let settlement = match visit.charge_kind {
-                ChargeKind::Free => Settlement {
-                    visit: visit_id,
-                    charged: Cents::ZERO,
-                    returned: Cents::ZERO,
-                },
-                ChargeKind::Block => Settlement {
-                    visit: visit_id,
-                    charged: visit.price,
-                    returned: Cents::ZERO,
-                },
-                ChargeKind::Hold => {
-                    let facility = get_facility(&mut tx, visit.facility).await?;
-                    let seconds = if outcome == Outcome::Failed {
-                        0
-                    } else {
-                        connected_seconds
-                    };
-                    let charged =
-                        capture_connected(&facility.settings.pricing(), visit.price, seconds);
-                    if visit.price.0 > 0 {
-                        let e = JournalEntry::hold_capture(
-                            visit.visitor,
-                            visit.facility,
-                            visit_id,
-                            visit.price,
-                            charged,
-                        )?;
-                        let memo = format!(
-                            "Visit #{visit_id}: {} connected minute(s)",
-                            seconds.div_ceil(60)
-                        );
-                        post_entry(&mut tx, &e, actor, Some(visit.facility), &memo, now).await?;
-                    }
-                    Settlement {
-                        visit: visit_id,
-                        charged,
-                        returned: Cents(visit.price.0 - charged.0),
-                    }
-                }
-            };
-            Ok(settlement)
-        }
-        .await;
-        let result = match result {
-            Ok(s) => tx.commit().await.map(|()| s).map_err(StoreError::from),
-            Err(e) => Err(e),
-        };
-        match result {
-            Err(e) if attempt < MAX_ATTEMPTS && is_retryable(&e) => continue,
-            other => return other,
-        }
-    }
+    let report = LiveReport {
+        outcome,
+        actual_start: None,
+        actual_end: now,
+        connected_seconds,
+        lost_minutes: 0,
+        missed_by: None,
+        end_reason: None,
+    };
+    settle(db, visit_id, &report, false, actor, now).await
 }

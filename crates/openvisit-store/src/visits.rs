@@ -60,6 +60,50 @@ pub struct Visit {
     pub refund: Cents,
     /// Times the visit was moved (the calendar invitation's SEQUENCE).
     pub sequence: i64,
+    /// When both parties were first connected (set once, by live video).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub actual_start: Option<Timestamp>,
+    /// When the live visit ended, once settled.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub actual_end: Option<Timestamp>,
+    /// Why it ended, when staff ended it or it failed.
+    pub end_reason: Option<String>,
+    /// For a missed visit: who never came.
+    pub missed_by: Option<MissedBy>,
+    /// Seconds both parties were connected, without seconds lost to a platform fault.
+    pub connected_seconds: i64,
+    /// Whole minutes lost to a platform fault (no media for both parties).
+    pub lost_minutes: i64,
+    /// On-site visits only: the code the visitor types at the lobby kiosk.
+    pub lobby_code: Option<String>,
+}
+
+/// Who never came to a missed visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MissedBy {
+    Visitor,
+    Resident,
+    Both,
+}
+
+impl MissedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissedBy::Visitor => "visitor",
+            MissedBy::Resident => "resident",
+            MissedBy::Both => "both",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MissedBy> {
+        Some(match s {
+            "visitor" => MissedBy::Visitor,
+            "resident" => MissedBy::Resident,
+            "both" => MissedBy::Both,
+            _ => return None,
+        })
+    }
 }
 
 pub(crate) fn visit_from_row(r: &AnyRow) -> Result<Visit, StoreError> {
@@ -86,7 +130,23 @@ pub(crate) fn visit_from_row(r: &AnyRow) -> Result<Visit, StoreError> {
         cancel_reason: r.try_get("cancel_reason")?,
         refund: Cents(r.try_get("refund_cents")?),
         sequence: r.try_get("sequence")?,
+        actual_start: opt_instant(r, "actual_start")?,
+        actual_end: opt_instant(r, "actual_end")?,
+        end_reason: r.try_get("end_reason")?,
+        missed_by: match r.try_get::<Option<String>, _>("missed_by")? {
+            None => None,
+            Some(m) => Some(
+                MissedBy::parse(&m).ok_or_else(|| StoreError::Corrupt(format!("missed_by {m}")))?,
+            ),
+        },
+        connected_seconds: r.try_get("connected_seconds")?,
+        lost_minutes: r.try_get("lost_minutes")?,
+        lobby_code: r.try_get("lobby_code")?,
     })
+}
+
+fn opt_instant(r: &AnyRow, col: &str) -> Result<Option<Timestamp>, StoreError> {
+    r.try_get::<Option<i64>, _>(col)?.map(from_secs).transpose()
 }
 
 pub async fn get_visit(conn: &mut AnyConnection, id: VisitId) -> Result<Visit, StoreError> {

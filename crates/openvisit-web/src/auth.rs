@@ -19,13 +19,18 @@ pub fn session_token(parts: &Parts) -> Option<String> {
 
 /// The session token from a request's headers.
 pub fn session_token_from(headers: &axum::http::HeaderMap) -> Option<String> {
+    cookie_value(headers, SESSION_COOKIE)
+}
+
+/// One cookie's value.
+pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
 }
 
@@ -104,6 +109,34 @@ impl FromRequestParts<AppState> for FacilityAdmin {
             return Err(ApiError::forbidden());
         }
         Ok(FacilityAdmin(staff))
+    }
+}
+
+/// The cookie a kiosk browser carries (set by `/kiosk/setup`).
+pub const KIOSK_COOKIE: &str = "ov_kiosk";
+
+/// A kiosk device, authenticated by its key (`Authorization: Bearer <key>` or the kiosk
+/// cookie). A kiosk is a device, not a person.
+pub struct Kiosk(pub openvisit_store::kiosks::KioskDevice);
+
+impl FromRequestParts<AppState> for Kiosk {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let bearer = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_owned);
+        let key = bearer.or_else(|| cookie_value(&parts.headers, KIOSK_COOKIE));
+        let Some(key) = key else {
+            return Err(ApiError::unauthorized());
+        };
+        match openvisit_store::kiosks::kiosk_by_key(&state.db, &key).await? {
+            Some(k) => Ok(Kiosk(k)),
+            None => Err(ApiError::unauthorized()),
+        }
     }
 }
 

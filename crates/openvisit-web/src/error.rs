@@ -57,6 +57,15 @@ impl ApiError {
         )
     }
 
+    /// Live video is not running on this server.
+    pub fn unavailable() -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "video_unavailable",
+            "video is not available on this server right now; try again in a minute",
+        )
+    }
+
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }

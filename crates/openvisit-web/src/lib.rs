@@ -11,6 +11,7 @@ pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod live;
 pub mod mail;
 pub mod metrics_layer;
 pub mod notify;
@@ -63,7 +64,13 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(setup::units, setup::new_unit))
         .routes(routes!(setup::new_kiosk))
         .routes(routes!(setup::hours))
-        .routes(routes!(setup::blackouts, setup::new_blackout));
+        .routes(routes!(setup::blackouts, setup::new_blackout))
+        .routes(routes!(live::visitor_ticket))
+        .routes(routes!(live::monitor_ticket))
+        .routes(routes!(live::kiosk_ticket))
+        .routes(routes!(live::kiosk_next))
+        .routes(routes!(live::live_visits))
+        .routes(routes!(live::end_visit));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 
@@ -90,6 +97,14 @@ impl utoipa::Modify for SessionCookie {
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(auth::SESSION_COOKIE))),
         );
+        // Kiosks send their device key as `Authorization: Bearer <key>` (or the kiosk
+        // cookie the kiosk page sets).
+        components.add_security_scheme(
+            "kiosk",
+            SecurityScheme::Http(utoipa::openapi::security::Http::new(
+                utoipa::openapi::security::HttpAuthScheme::Bearer,
+            )),
+        );
     }
 }
 
@@ -107,6 +122,9 @@ pub fn app(state: AppState) -> Router {
                 async move { axum::Json(doc.as_ref().clone()) }
             }),
         )
+        // The signaling socket (docs/SIGNALING.md): not JSON over HTTP, so not in the
+        // OpenAPI document.
+        .route("/api/v1/live", get(live::signal::socket))
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics_layer::render))
         .fallback(not_found)

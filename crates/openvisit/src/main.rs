@@ -48,6 +48,8 @@ enum Command {
         no_demo: bool,
         #[command(flatten)]
         mail: serve::MailArgs,
+        #[command(flatten)]
+        media: serve::MediaArgs,
     },
     /// Create or update the database schema.
     Migrate {
@@ -162,7 +164,8 @@ async fn main() -> anyhow::Result<()> {
             db,
             no_demo,
             mail,
-        } => serve::serve(bind, &db, no_demo, mail).await,
+            media,
+        } => serve::serve(bind, &db, no_demo, mail, media).await,
         Command::Migrate { db } => {
             open_db(&db).await?;
             println!("The database is up to date.");

@@ -4,12 +4,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use openvisit_media::{MediaConfig, MediaServer};
 use openvisit_store::Backend;
 use openvisit_store::Db;
 use openvisit_store::demo::{self, seed_demo_if_empty};
 use openvisit_store::payments::{PaymentProvider, TestProvider, reconcile_deposits};
 use openvisit_web::AppState;
 use openvisit_web::clock::Clock;
+use openvisit_web::live::LiveHub;
 use openvisit_web::mail::{Mailer, OutboxMailer, SmtpMailer};
 use openvisit_web::rate_limit::RateLimiter;
 
@@ -34,11 +36,24 @@ pub struct MailArgs {
     public_url: Option<String>,
 }
 
+#[derive(clap::Args, Clone)]
+pub struct MediaArgs {
+    /// The UDP address of the media server (all video goes through this one port;
+    /// default: the web server's address, port 0 = any free port).
+    #[arg(long, env = "OPENVISIT_MEDIA_BIND")]
+    media_bind: Option<SocketAddr>,
+    /// The address browsers reach the media port at, when it differs from the bound one
+    /// (behind NAT, or bound to 0.0.0.0).
+    #[arg(long, env = "OPENVISIT_MEDIA_PUBLIC_IP")]
+    media_public_ip: Option<std::net::IpAddr>,
+}
+
 pub async fn serve(
     bind: SocketAddr,
     args: &DbArgs,
     no_demo: bool,
     mail: MailArgs,
+    media: MediaArgs,
 ) -> anyhow::Result<()> {
     let db = open_db(args).await?;
     let (mailer, outbox): (Arc<dyn Mailer>, Option<std::path::PathBuf>) = match &mail.smtp {
@@ -59,7 +74,12 @@ pub async fn serve(
         }
     };
     let clock = Arc::new(Clock::default());
-    if !no_demo && seed_demo_if_empty(&db, clock.now()).await?.is_some() {
+    let demo_info = if no_demo {
+        None
+    } else {
+        seed_demo_if_empty(&db, clock.now()).await?
+    };
+    if demo_info.is_some() {
         println!("Seeded a demo: two facilities, residents, a visitor and a staff account.");
     }
     let listener = tokio::net::TcpListener::bind(bind)
@@ -91,6 +111,27 @@ pub async fn serve(
         demo::DEMO_STAFF_EMAIL,
         demo::DEMO_STAFF_PASSWORD
     );
+    if let Some(info) = &demo_info {
+        for (name, key) in &info.kiosk_keys {
+            println!("  Kiosk:      http://{addr}/kiosk/setup?key={key}  ({name})");
+        }
+    }
+    let media_bind = media
+        .media_bind
+        .unwrap_or_else(|| SocketAddr::new(addr.ip(), 0));
+    let (media_server, media_events) = MediaServer::start(&MediaConfig {
+        bind: media_bind,
+        public_ip: media.media_public_ip,
+    })
+    .with_context(|| format!("cannot start the media server on UDP {media_bind}"))?;
+    println!("  Media:      UDP {}", media_server.local_addr());
+    let live = LiveHub::start(
+        media_server,
+        media_events,
+        db.clone(),
+        clock.clone(),
+        Some(args.data_dir.join("recordings")),
+    );
     let payments: Arc<dyn PaymentProvider> = Arc::new(TestProvider::default());
     spawn_deposit_reconciler(db.clone(), payments.clone(), clock.clone());
     let state = AppState {
@@ -104,6 +145,7 @@ pub async fn serve(
         clock,
         metrics: openvisit_web::metrics_layer::install_recorder(),
         secure_cookies: false,
+        live: Some(live),
     };
     spawn_reminders(state.clone());
     openvisit_web::serve(listener, state, async {

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod approvals;
 pub mod directory;
+pub mod live;
 pub mod money;
 pub mod setup;
 pub mod staff;

@@ -160,7 +160,10 @@ pub struct Fixture {
     pub facility: FacilityId,
     pub residents: Vec<ResidentId>,
     pub staff: AccountId,
+    pub staff_email: String,
 }
+
+pub const STAFF_PASSWORD: &str = "staff-password-1";
 
 pub fn settings() -> FacilitySettings {
     FacilitySettings {
@@ -238,11 +241,12 @@ pub async fn fixture(
         );
     }
     tx.commit().await.expect("commit");
+    let staff_email = format!("{}@staff.test", unique_name());
     let staff = create_account(
         db,
         &NewAccount {
             email_verified: true,
-            email: format!("{}@staff.test", unique_name()),
+            email: staff_email.clone(),
             password: "staff-password-1".into(),
             display_name: "Officer".into(),
             role: Role::FacilityAdmin,
@@ -258,6 +262,7 @@ pub async fn fixture(
         facility,
         residents: ids,
         staff,
+        staff_email,
     }
 }
 
@@ -360,6 +365,20 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let outbox = std::env::temp_dir().join(format!("{}_outbox", unique_name()));
+        let clock = Arc::new(Clock::default());
+        let (media, media_events) =
+            openvisit_media::MediaServer::start(&openvisit_media::MediaConfig {
+                bind: "127.0.0.1:0".parse().expect("address"),
+                public_ip: None,
+            })
+            .expect("media server");
+        let live = openvisit_web::live::LiveHub::start(
+            media,
+            media_events,
+            tdb.db.clone(),
+            clock.clone(),
+            Some(outbox.with_extension("recordings")),
+        );
         let state = AppState {
             mailer: mailer.unwrap_or_else(|| {
                 Arc::new(
@@ -376,9 +395,10 @@ impl TestApp {
             attempts_per_minute: 200,
             db: tdb.db.clone(),
             payments: Arc::new(TestProvider::default()),
-            clock: Arc::new(Clock::default()),
+            clock,
             metrics: openvisit_web::metrics_layer::install_recorder(),
             secure_cookies: false,
+            live: Some(live),
         };
         let kept = state.clone();
         let (tx, rx) = oneshot::channel::<()>();

@@ -10,6 +10,7 @@ mod api;
 mod browser;
 mod email;
 mod harness;
+mod live;
 mod pages;
 mod races;
 mod setup;

@@ -2,6 +2,8 @@
 
 mod booking;
 mod facility;
+mod kiosk;
+mod live;
 mod money;
 
 /// `SELECT COUNT(*) AS n …` (or any query with one BIGINT column `n`).

@@ -1,0 +1,111 @@
+//! Notices staff post to the family waiting for a visit: a lockdown, court, a delay
+//! (R18). Each is a staff action in the audit log (R16).
+
+use jiff::Timestamp;
+use openvisit_core::{AccountId, FacilityId, VisitId};
+use serde::Serialize;
+use sqlx::{AnyConnection, Row};
+
+use crate::audit::{Audit, append_audit};
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::time::{from_secs, secs};
+use crate::visits::{VisitStatus, get_visit};
+
+/// The longest notice, in characters.
+pub const MAX_NOTICE_CHARS: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Notice {
+    pub id: i64,
+    pub visit: VisitId,
+    pub facility: FacilityId,
+    pub author: AccountId,
+    pub body: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+/// Posts a notice on a booked visit. The body is trimmed and must have 1 to 500
+/// characters. The caller has checked that `author` is staff of the visit's facility.
+pub async fn post_notice(
+    db: &Db,
+    visit: VisitId,
+    author: AccountId,
+    body: &str,
+    now: Timestamp,
+) -> Result<Notice, StoreError> {
+    let body = body.trim();
+    let chars = body.chars().count();
+    if chars == 0 || chars > MAX_NOTICE_CHARS {
+        return Err(StoreError::Invalid(format!(
+            "a notice needs 1 to {MAX_NOTICE_CHARS} characters"
+        )));
+    }
+    let mut tx = db.begin_write().await?;
+    let v = get_visit(&mut tx, visit).await?;
+    if v.status != VisitStatus::Booked {
+        return Err(StoreError::Conflict(
+            "this visit is over or cancelled; notices are for upcoming visits".into(),
+        ));
+    }
+    let row = sqlx::query(
+        "INSERT INTO visit_notices (visit_id, facility_id, author_id, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(visit.0)
+    .bind(v.facility.0)
+    .bind(author.0)
+    .bind(body)
+    .bind(secs(now))
+    .fetch_one(&mut *tx)
+    .await?;
+    let id: i64 = row.try_get("id")?;
+    append_audit(
+        &mut tx,
+        &Audit {
+            at: now,
+            actor: Some(author),
+            facility: Some(v.facility),
+            action: "visit.notice",
+            subject: format!("visit:{visit}"),
+            detail: serde_json::json!({ "notice": id, "body": body }).to_string(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Notice {
+        id,
+        visit,
+        facility: v.facility,
+        author,
+        body: body.to_owned(),
+        created_at: from_secs(secs(now))?,
+    })
+}
+
+/// A visit's notices, oldest first.
+pub async fn notices_for_visit(
+    conn: &mut AnyConnection,
+    visit: VisitId,
+) -> Result<Vec<Notice>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, visit_id, facility_id, author_id, body, created_at FROM visit_notices \
+         WHERE visit_id = $1 ORDER BY id",
+    )
+    .bind(visit.0)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Notice {
+                id: r.try_get("id")?,
+                visit: VisitId(r.try_get("visit_id")?),
+                facility: FacilityId(r.try_get("facility_id")?),
+                author: AccountId(r.try_get("author_id")?),
+                body: r.try_get("body")?,
+                created_at: from_secs(r.try_get("created_at")?)?,
+            })
+        })
+        .collect()
+}

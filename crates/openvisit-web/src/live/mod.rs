@@ -1,0 +1,213 @@
+//! Live visits: the session clock of each visit running now, the tickets that let a
+//! participant in, and the bridge to the media server.
+//!
+//! The rules come from `openvisit_core::session`; this module feeds them the time, what
+//! people do (join, ready, leave, staff end) and what the media server measured, and
+//! carries out what they decide: open the media gate until the enforced end, cut it,
+//! settle the visit in the store.
+
+mod room;
+pub mod signal;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use openvisit_core::{AccountId, KioskId, VisitId};
+use openvisit_media::{MediaEvent, MediaServer, Role, RoomId};
+use openvisit_store::Db;
+use openvisit_store::visits::{VisitStatus, get_visit};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+pub use room::{LiveRoom, ServerMessage};
+
+use crate::clock::Clock;
+use crate::error::ApiError;
+
+/// How long a ticket to the signaling socket stays valid.
+const TICKET_SECONDS: i64 = 120;
+/// A kiosk that has not asked for its next visit for this long counts as offline.
+const KIOSK_ONLINE_SECONDS: i64 = 90;
+
+/// Who a ticket admits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket {
+    pub visit: VisitId,
+    pub role: Role,
+    /// The person behind it: the visitor, or the staff member watching.
+    pub account: Option<AccountId>,
+    expires: Timestamp,
+}
+
+pub struct LiveHub {
+    pub media: MediaServer,
+    db: Db,
+    clock: Arc<Clock>,
+    rooms: Mutex<HashMap<VisitId, Arc<LiveRoom>>>,
+    tickets: Mutex<HashMap<String, Ticket>>,
+    kiosks_seen: Mutex<HashMap<KioskId, Timestamp>>,
+    /// Where recordings go (a folder per visit); `None` records nothing.
+    pub recordings: Option<PathBuf>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic elsewhere must not take live visits down with it.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl LiveHub {
+    /// Starts the hub on a running media server and routes its events.
+    pub fn start(
+        media: MediaServer,
+        events: UnboundedReceiver<MediaEvent>,
+        db: Db,
+        clock: Arc<Clock>,
+        recordings: Option<PathBuf>,
+    ) -> Arc<LiveHub> {
+        let hub = Arc::new(LiveHub {
+            media,
+            db,
+            clock,
+            rooms: Mutex::new(HashMap::new()),
+            tickets: Mutex::new(HashMap::new()),
+            kiosks_seen: Mutex::new(HashMap::new()),
+            recordings,
+        });
+        tokio::spawn(route_events(Arc::downgrade(&hub), events));
+        hub
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// A single-use ticket for the signaling socket.
+    pub fn issue_ticket(
+        &self,
+        visit: VisitId,
+        role: Role,
+        account: Option<AccountId>,
+    ) -> Result<(String, Timestamp), ApiError> {
+        let mut bytes = [0u8; 24];
+        getrandom::fill(&mut bytes).map_err(|_| ApiError::unavailable())?;
+        let token = hex::encode(bytes);
+        let now = self.now();
+        let expires = Timestamp::from_second(now.as_second() + TICKET_SECONDS).unwrap_or(now);
+        let mut tickets = lock(&self.tickets);
+        tickets.retain(|_, t| t.expires > now);
+        tickets.insert(
+            token.clone(),
+            Ticket {
+                visit,
+                role,
+                account,
+                expires,
+            },
+        );
+        Ok((token, expires))
+    }
+
+    /// Takes a ticket (it works once).
+    pub fn redeem(&self, token: &str) -> Option<Ticket> {
+        let ticket = lock(&self.tickets).remove(token)?;
+        (ticket.expires > self.now()).then_some(ticket)
+    }
+
+    pub fn kiosk_seen(&self, kiosk: KioskId) {
+        let now = self.now();
+        lock(&self.kiosks_seen).insert(kiosk, now);
+    }
+
+    pub fn kiosk_online(&self, kiosk: KioskId) -> bool {
+        let now = self.now();
+        lock(&self.kiosks_seen)
+            .get(&kiosk)
+            .is_some_and(|t| now.as_second() - t.as_second() <= KIOSK_ONLINE_SECONDS)
+    }
+
+    /// The live room of a visit, opened on first use.
+    pub async fn room(self: &Arc<Self>, visit: VisitId) -> Result<Arc<LiveRoom>, ApiError> {
+        if let Some(r) = lock(&self.rooms).get(&visit) {
+            return Ok(Arc::clone(r));
+        }
+        let v = {
+            let mut conn = self
+                .db
+                .pool
+                .acquire()
+                .await
+                .map_err(openvisit_store::StoreError::from)?;
+            get_visit(&mut conn, visit).await?
+        };
+        if v.status != VisitStatus::Booked {
+            return Err(ApiError::new(
+                axum::http::StatusCode::GONE,
+                "visit_over",
+                "this visit is over or was cancelled",
+            ));
+        }
+        let record_to = match (&self.recordings, v.privileged) {
+            (Some(dir), false) => Some(dir.join(format!("visit-{}", v.id))),
+            _ => None,
+        };
+        let mut rooms = lock(&self.rooms);
+        if let Some(r) = rooms.get(&visit) {
+            return Ok(Arc::clone(r));
+        }
+        let room = LiveRoom::new(&v, record_to, self);
+        self.media
+            .open_room(
+                RoomId(visit.0),
+                openvisit_media::RoomOptions {
+                    record_to: room.record_to.clone(),
+                    monitorable: !v.privileged,
+                },
+            )
+            .map_err(|_| ApiError::unavailable())?;
+        rooms.insert(visit, Arc::clone(&room));
+        tokio::spawn(room::drive(Arc::clone(self), Arc::clone(&room)));
+        Ok(room)
+    }
+
+    /// The room if it is live now (for status pages), without opening one.
+    pub fn existing_room(&self, visit: VisitId) -> Option<Arc<LiveRoom>> {
+        lock(&self.rooms).get(&visit).cloned()
+    }
+
+    /// The visits live on this server now.
+    pub fn live_visits(&self) -> Vec<Arc<LiveRoom>> {
+        lock(&self.rooms).values().cloned().collect()
+    }
+
+    fn forget(&self, visit: VisitId) {
+        lock(&self.rooms).remove(&visit);
+    }
+}
+
+/// Carries media events to the rooms they belong to.
+async fn route_events(hub: std::sync::Weak<LiveHub>, mut events: UnboundedReceiver<MediaEvent>) {
+    while let Some(event) = events.recv().await {
+        let Some(hub) = hub.upgrade() else {
+            return;
+        };
+        let room = match &event {
+            MediaEvent::Connected { room, .. }
+            | MediaEvent::Disconnected { room, .. }
+            | MediaEvent::Flow { room, .. }
+            | MediaEvent::RoomEnded { room, .. } => hub.existing_room(VisitId(room.0)),
+        };
+        if let Some(room) = room {
+            room.on_media_event(&hub, &event);
+        }
+    }
+}
+
+/// How often a room's driver looks at the clock when nothing else is due: keeps the
+/// countdown on screens honest without a timer per second per visit.
+pub(crate) const DRIVE_INTERVAL: Duration = Duration::from_millis(500);

@@ -1,0 +1,290 @@
+//! One visit running now: its session clock, who is connected, and what everyone in
+//! it is told.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use openvisit_core::session::{JoinError, Outcome, Party, Session, SessionEvent, SessionStatus};
+use openvisit_core::{AccountId, FacilityId, KioskId, VisitId};
+use openvisit_media::{MediaEvent, Role, RoomId};
+use openvisit_store::finish::Outcome as StoreOutcome;
+use openvisit_store::live::{LiveReport, record_actual_start, settle_live_visit};
+use openvisit_store::visits::{MissedBy, Visit};
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use super::{DRIVE_INTERVAL, LiveHub, lock};
+
+/// What the server tells everyone in a visit (the parties and the monitors).
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    Status {
+        #[serde(flatten)]
+        status: SessionStatus,
+        /// The housing kiosk asked for its next visit recently (R18).
+        kiosk_online: bool,
+    },
+    Started {
+        ends_at: Timestamp,
+    },
+    Warning {
+        minutes_left: i64,
+    },
+    Ended {
+        outcome: Outcome,
+    },
+    /// A notice from the facility for the waiting room (R18).
+    Notice {
+        body: String,
+    },
+}
+
+pub struct LiveRoom {
+    pub visit: VisitId,
+    pub facility: FacilityId,
+    pub housing_kiosk: KioskId,
+    pub lobby_kiosk: Option<KioskId>,
+    pub visitor: AccountId,
+    pub privileged: bool,
+    pub record_to: Option<PathBuf>,
+    session: Mutex<Session>,
+    /// Which signaling connection holds each party (a rejoin replaces the old one).
+    holders: Mutex<[u64; 2]>,
+    next_holder: std::sync::atomic::AtomicU64,
+    updates: broadcast::Sender<ServerMessage>,
+    /// Wakes the driver when something changed the schedule (a start, a staff end).
+    nudge: tokio::sync::Notify,
+}
+
+fn slot(p: Party) -> usize {
+    match p {
+        Party::Visitor => 0,
+        Party::Resident => 1,
+    }
+}
+
+pub fn party_of(role: Role) -> Option<Party> {
+    match role {
+        Role::Visitor => Some(Party::Visitor),
+        Role::Resident => Some(Party::Resident),
+        Role::Monitor => None,
+    }
+}
+
+impl LiveRoom {
+    pub(super) fn new(v: &Visit, record_to: Option<PathBuf>, _hub: &LiveHub) -> Arc<LiveRoom> {
+        let (updates, _) = broadcast::channel(64);
+        Arc::new(LiveRoom {
+            visit: v.id,
+            facility: v.facility,
+            housing_kiosk: v.housing_kiosk,
+            lobby_kiosk: v.lobby_kiosk,
+            visitor: v.visitor,
+            privileged: v.privileged,
+            record_to,
+            session: Mutex::new(Session::new(v.start, v.end)),
+            holders: Mutex::new([0, 0]),
+            next_holder: std::sync::atomic::AtomicU64::new(1),
+            updates,
+            nudge: tokio::sync::Notify::new(),
+        })
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<ServerMessage> {
+        self.updates.subscribe()
+    }
+
+    pub fn status(&self, hub: &LiveHub) -> ServerMessage {
+        let status = lock(&self.session).status(hub.now());
+        ServerMessage::Status {
+            status,
+            kiosk_online: hub.kiosk_online(self.housing_kiosk),
+        }
+    }
+
+    fn publish_status(&self, hub: &LiveHub) {
+        let _ = self.updates.send(self.status(hub));
+    }
+
+    /// A party's signaling connection arrives. Returns its holder number.
+    pub fn join(&self, hub: &LiveHub, party: Party) -> Result<u64, JoinError> {
+        lock(&self.session).join(party, hub.now())?;
+        let holder = self
+            .next_holder
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        lock(&self.holders)[slot(party)] = holder;
+        self.publish_status(hub);
+        Ok(holder)
+    }
+
+    pub fn ready(&self, hub: &Arc<LiveHub>, party: Party) -> Result<(), JoinError> {
+        let events = lock(&self.session).ready(party, hub.now())?;
+        self.publish_status(hub);
+        self.carry_out(hub, events);
+        Ok(())
+    }
+
+    /// A party's connection closed. Ignored if a newer connection holds the party.
+    pub fn leave(&self, hub: &LiveHub, party: Party, holder: u64) {
+        {
+            let holders = lock(&self.holders);
+            if holders[slot(party)] != holder {
+                return;
+            }
+        }
+        lock(&self.session).leave(party, hub.now());
+        self.publish_status(hub);
+    }
+
+    pub fn end_by_staff(&self, hub: &Arc<LiveHub>, reason: &str, staff: AccountId) {
+        let events = lock(&self.session).end_by_staff(reason, hub.now());
+        self.carry_out_as(hub, events, Some(staff));
+    }
+
+    pub fn is_over(&self) -> bool {
+        lock(&self.session).outcome().is_some()
+    }
+
+    pub(super) fn on_media_event(&self, hub: &Arc<LiveHub>, event: &MediaEvent) {
+        match event {
+            MediaEvent::Flow {
+                visitor, resident, ..
+            } => {
+                lock(&self.session).record_second(hub.now(), *visitor, *resident);
+            }
+            MediaEvent::RoomEnded { .. } => self.nudge.notify_one(),
+            MediaEvent::Connected { .. } | MediaEvent::Disconnected { .. } => {}
+        }
+    }
+
+    fn carry_out(&self, hub: &Arc<LiveHub>, events: Vec<SessionEvent>) {
+        self.carry_out_as(hub, events, None);
+    }
+
+    /// Does what the session decided.
+    fn carry_out_as(
+        &self,
+        hub: &Arc<LiveHub>,
+        events: Vec<SessionEvent>,
+        staff: Option<AccountId>,
+    ) {
+        let room = RoomId(self.visit.0);
+        for event in events {
+            match event {
+                SessionEvent::Started { at, ends_at } => {
+                    // The media server enforces the end itself, to the millisecond.
+                    let left = ends_at.as_millisecond() - hub.now().as_millisecond();
+                    let until =
+                        Instant::now() + Duration::from_millis(u64::try_from(left).unwrap_or(0));
+                    let _ = hub.media.set_gate(room, Some(until));
+                    let db = hub.db().clone();
+                    let visit = self.visit;
+                    tokio::spawn(async move {
+                        if let Err(e) = record_actual_start(&db, visit, at).await {
+                            tracing::warn!(visit = visit.0, error = %e, "recording the start");
+                        }
+                    });
+                    let _ = self.updates.send(ServerMessage::Started { ends_at });
+                    self.nudge.notify_one();
+                }
+                SessionEvent::Warning { minutes_left } => {
+                    let _ = self.updates.send(ServerMessage::Warning { minutes_left });
+                }
+                SessionEvent::Ended { at, outcome } => {
+                    let _ = hub.media.end_room(room);
+                    let _ = self.updates.send(ServerMessage::Ended {
+                        outcome: outcome.clone(),
+                    });
+                    self.publish_status(hub);
+                    let report = self.report(at, &outcome);
+                    let hub = Arc::clone(hub);
+                    let visit = self.visit;
+                    tokio::spawn(async move {
+                        let now = hub.now();
+                        if let Err(e) =
+                            settle_live_visit(hub.db(), visit, &report, staff, now).await
+                        {
+                            tracing::warn!(visit = visit.0, error = %e, "settling a live visit");
+                        }
+                        hub.forget(visit);
+                    });
+                    self.nudge.notify_one();
+                }
+            }
+        }
+    }
+
+    fn report(&self, at: Timestamp, outcome: &Outcome) -> LiveReport {
+        let s = lock(&self.session);
+        let (outcome, missed_by, end_reason) = match outcome {
+            Outcome::Completed => (StoreOutcome::Completed, None, None),
+            Outcome::Failed => (
+                StoreOutcome::Failed,
+                None,
+                Some("no media reached either party (platform fault)".to_owned()),
+            ),
+            Outcome::EndedByStaff { reason } => {
+                (StoreOutcome::EndedByStaff, None, Some(reason.clone()))
+            }
+            Outcome::Missed {
+                visitor_came,
+                resident_came,
+            } => (
+                StoreOutcome::Missed,
+                Some(match (visitor_came, resident_came) {
+                    (false, true) => MissedBy::Visitor,
+                    (true, false) => MissedBy::Resident,
+                    _ => MissedBy::Both,
+                }),
+                None,
+            ),
+        };
+        LiveReport {
+            outcome,
+            actual_start: s.actual_start(),
+            actual_end: at,
+            connected_seconds: s.connected_seconds(),
+            lost_minutes: s.lost_minutes(),
+            missed_by,
+            end_reason,
+        }
+    }
+}
+
+/// Runs a room's clock: warnings, the end, and a status now and then.
+pub(super) async fn drive(hub: Arc<LiveHub>, room: Arc<LiveRoom>) {
+    let mut last_status = Instant::now();
+    loop {
+        let now = hub.now();
+        let (events, next) = {
+            let mut s = lock(&room.session);
+            let events = s.tick(now);
+            (events, s.next_deadline())
+        };
+        let over = events
+            .iter()
+            .any(|e| matches!(e, SessionEvent::Ended { .. }));
+        room.carry_out(&hub, events);
+        if over || room.is_over() {
+            return;
+        }
+        if last_status.elapsed() >= Duration::from_secs(5) {
+            room.publish_status(&hub);
+            last_status = Instant::now();
+        }
+        let wait = next
+            .map(|t| {
+                let ms = t.as_millisecond() - hub.now().as_millisecond();
+                Duration::from_millis(u64::try_from(ms.max(1)).unwrap_or(1))
+            })
+            .unwrap_or(DRIVE_INTERVAL)
+            .min(DRIVE_INTERVAL);
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = room.nudge.notified() => {}
+        }
+    }
+}

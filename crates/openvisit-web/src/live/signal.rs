@@ -1,0 +1,243 @@
+//! The signaling socket: `GET /api/v1/live?ticket=…` (see docs/SIGNALING.md).
+//!
+//! A ticket says which visit and as whom. Over the socket the client says `ready`,
+//! sends its SDP `offer` (answered at once; the server is ICE-lite, so no candidates
+//! need trading) and may `leave`; staff may `end` with a reason. The server sends the
+//! visit's `status`, `started`, `warning`, `ended`, `notice`, `answer` and `error`.
+
+use std::sync::Arc;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use openvisit_core::session::{JoinError, Party};
+use openvisit_media::{MediaError, Role, RoomId};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::room::party_of;
+use super::{LiveHub, LiveRoom, ServerMessage, Ticket};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct TicketQuery {
+    pub ticket: String,
+}
+
+/// What a client may send.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ClientMessage {
+    Ready,
+    Offer { sdp: String },
+    Leave,
+    End { reason: String },
+}
+
+/// Replies to one client only.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Reply<'a> {
+    Welcome { role: Role, visit: i64 },
+    Answer { sdp: &'a str },
+    Error { code: &'a str, message: String },
+}
+
+pub async fn socket(
+    State(s): State<AppState>,
+    Query(q): Query<TicketQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let Some(hub) = s.live.clone() else {
+        return ApiError::unavailable().into_response();
+    };
+    let Some(ticket) = hub.redeem(&q.ticket) else {
+        return ApiError::new(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "bad_ticket",
+            "this link to the visit has expired or was already used; open the visit again",
+        )
+        .into_response();
+    };
+    let room = match hub.room(ticket.visit).await {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    upgrade
+        .max_message_size(64 * 1024)
+        .on_upgrade(move |ws| run(ws, hub, room, ticket))
+}
+
+async fn send<T: Serialize>(ws: &mut WebSocket, message: &T) -> bool {
+    match serde_json::to_string(message) {
+        Ok(text) => ws.send(Message::Text(text.into())).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+fn join_error(e: JoinError) -> Reply<'static> {
+    match e {
+        JoinError::NotOpenYet { opens_at } => Reply::Error {
+            code: "not_open",
+            message: format!("the waiting room opens at {opens_at}"),
+        },
+        JoinError::Over => Reply::Error {
+            code: "over",
+            message: "this visit is over".into(),
+        },
+    }
+}
+
+async fn run(mut ws: WebSocket, hub: Arc<LiveHub>, room: Arc<LiveRoom>, ticket: Ticket) {
+    let party = party_of(ticket.role);
+    let mut updates = room.subscribe();
+    let holder = match party {
+        Some(p) => match room.join(&hub, p) {
+            Ok(h) => Some((p, h)),
+            Err(e) => {
+                send(&mut ws, &join_error(e)).await;
+                let _ = ws.send(Message::Close(None)).await;
+                return;
+            }
+        },
+        None => None,
+    };
+    let welcome = Reply::Welcome {
+        role: ticket.role,
+        visit: ticket.visit.0,
+    };
+    if !send(&mut ws, &welcome).await || !send(&mut ws, &room.status(&hub)).await {
+        leave(&hub, &room, holder);
+        return;
+    }
+    loop {
+        tokio::select! {
+            incoming = ws.recv() => {
+                let Some(Ok(message)) = incoming else { break };
+                let text = match message {
+                    Message::Text(t) => t,
+                    Message::Close(_) => break,
+                    _ => continue,
+                };
+                let parsed: Result<ClientMessage, _> = serde_json::from_str(text.as_str());
+                let keep = match parsed {
+                    Ok(m) => handle(&mut ws, &hub, &room, &ticket, party, m).await,
+                    Err(_) => send(&mut ws, &Reply::Error {
+                        code: "bad_message",
+                        message: "the message was not understood; see docs/SIGNALING.md".into(),
+                    }).await,
+                };
+                if !keep {
+                    break;
+                }
+            }
+            update = updates.recv() => {
+                match update {
+                    Ok(m) => {
+                        let ended = matches!(m, ServerMessage::Ended { .. });
+                        if !send(&mut ws, &m).await || ended {
+                            break;
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => {
+                        if !send(&mut ws, &room.status(&hub)).await {
+                            break;
+                        }
+                    }
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        }
+    }
+    leave(&hub, &room, holder);
+    let _ = ws.send(Message::Close(None)).await;
+}
+
+fn leave(hub: &LiveHub, room: &LiveRoom, holder: Option<(Party, u64)>) {
+    if let Some((p, h)) = holder {
+        room.leave(hub, p, h);
+    }
+}
+
+/// Handles one client message; false closes the socket.
+async fn handle(
+    ws: &mut WebSocket,
+    hub: &Arc<LiveHub>,
+    room: &Arc<LiveRoom>,
+    ticket: &Ticket,
+    party: Option<Party>,
+    message: ClientMessage,
+) -> bool {
+    match message {
+        ClientMessage::Ready => match party {
+            Some(p) => match room.ready(hub, p) {
+                Ok(()) => true,
+                Err(e) => send(ws, &join_error(e)).await,
+            },
+            None => true,
+        },
+        ClientMessage::Offer { sdp } => {
+            match hub
+                .media
+                .admit(RoomId(room.visit.0), ticket.role, sdp)
+                .await
+            {
+                Ok(admitted) => {
+                    send(
+                        ws,
+                        &Reply::Answer {
+                            sdp: &admitted.answer_sdp,
+                        },
+                    )
+                    .await
+                }
+                Err(e) => {
+                    let code = match e {
+                        MediaError::NotMonitorable => "privileged",
+                        MediaError::BadOffer(_) => "bad_offer",
+                        _ => "media_unavailable",
+                    };
+                    send(
+                        ws,
+                        &Reply::Error {
+                            code,
+                            message: e.to_string(),
+                        },
+                    )
+                    .await
+                }
+            }
+        }
+        ClientMessage::Leave => false,
+        ClientMessage::End { reason } => {
+            let reason = reason.trim();
+            match (ticket.role, ticket.account) {
+                (Role::Monitor, Some(staff)) if !reason.is_empty() => {
+                    room.end_by_staff(hub, reason, staff);
+                    true
+                }
+                (Role::Monitor, _) => {
+                    send(
+                        ws,
+                        &Reply::Error {
+                            code: "reason_required",
+                            message: "say why the visit is being ended".into(),
+                        },
+                    )
+                    .await
+                }
+                _ => {
+                    send(
+                        ws,
+                        &Reply::Error {
+                            code: "forbidden",
+                            message: "only staff can end a visit".into(),
+                        },
+                    )
+                    .await
+                }
+            }
+        }
+    }
+}

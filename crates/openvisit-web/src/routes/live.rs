@@ -1,0 +1,317 @@
+//! Getting into a live visit: tickets for the signaling socket (visitor, resident at the
+//! housing kiosk, on-site visitor at the lobby kiosk, staff monitor), the kiosk's next
+//! visit, the facility's live visits, and ending one.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use jiff::Timestamp;
+use openvisit_core::VisitId;
+use openvisit_core::facility::VisitKind;
+use openvisit_media::Role;
+use openvisit_store::StoreError;
+use openvisit_store::kiosks::{KioskVisit, next_visit_for_kiosk};
+use openvisit_store::lobby::visit_by_lobby_code;
+use openvisit_store::places::KioskKind;
+use openvisit_store::resident_pins::check_resident_pin;
+use openvisit_store::visits::{Visit, VisitStatus, get_visit};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{Kiosk, Staff, Visitor};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiPath};
+use crate::live::LiveHub;
+use crate::state::AppState;
+
+/// A ticket into one visit's signaling socket. It works once, for two minutes.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LiveTicket {
+    pub ticket: String,
+    /// The socket to open: `ws(s)://<host>` + this path.
+    pub socket: String,
+    #[schema(value_type = String)]
+    pub role: String,
+    pub visit_id: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: Timestamp,
+}
+
+fn hub(s: &AppState) -> ApiResult<Arc<LiveHub>> {
+    s.live.clone().ok_or_else(ApiError::unavailable)
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Visitor => "visitor",
+        Role::Resident => "resident",
+        Role::Monitor => "monitor",
+    }
+}
+
+fn ticket_for(
+    hub: &LiveHub,
+    visit: &Visit,
+    role: Role,
+    account: Option<openvisit_core::AccountId>,
+) -> ApiResult<(StatusCode, Json<LiveTicket>)> {
+    if visit.status != VisitStatus::Booked {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            "visit_over",
+            "this visit is over or was cancelled",
+        ));
+    }
+    let (ticket, expires_at) = hub.issue_ticket(visit.id, role, account)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(LiveTicket {
+            socket: format!("/api/v1/live?ticket={ticket}"),
+            ticket,
+            role: role_name(role).into(),
+            visit_id: visit.id.0,
+            expires_at,
+        }),
+    ))
+}
+
+async fn load(s: &AppState, id: i64) -> ApiResult<Visit> {
+    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    Ok(get_visit(&mut conn, VisitId(id)).await?)
+}
+
+#[utoipa::path(
+    post,
+    path = "/visits/{id}/live-ticket",
+    tag = "live",
+    params(("id" = i64, Path, description = "Visit id")),
+    responses((status = 201, body = LiveTicket), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 409, description = "An on-site visit is joined at the lobby kiosk", body = ErrorBody), (status = 410, description = "The visit is over", body = ErrorBody), (status = 503, description = "Video is not running", body = ErrorBody)),
+    security(("session" = []))
+)]
+/// The visitor's ticket into their own remote visit.
+pub async fn visitor_ticket(
+    State(s): State<AppState>,
+    v: Visitor,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<(StatusCode, Json<LiveTicket>)> {
+    let visit = load(&s, id).await?;
+    if visit.visitor != v.id() {
+        // Another visitor's visit does not exist for this one.
+        return Err(ApiError::not_found("visit"));
+    }
+    if visit.kind != VisitKind::Remote {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "on_site",
+            "this is an on-site visit: join it at the facility's lobby kiosk with your code",
+        ));
+    }
+    ticket_for(&*hub(&s)?, &visit, Role::Visitor, Some(v.id()))
+}
+
+#[utoipa::path(
+    post,
+    path = "/staff/visits/{id}/live-ticket",
+    tag = "live",
+    params(("id" = i64, Path, description = "Visit id")),
+    responses((status = 201, body = LiveTicket), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed, or a privileged visit", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 410, description = "The visit is over", body = ErrorBody), (status = 503, description = "Video is not running", body = ErrorBody)),
+    security(("session" = []))
+)]
+/// A staff member's ticket to watch a visit of their facility (never a privileged one).
+pub async fn monitor_ticket(
+    State(s): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<(StatusCode, Json<LiveTicket>)> {
+    let visit = load(&s, id).await?;
+    if visit.facility != staff.facility {
+        return Err(ApiError::not_found("visit"));
+    }
+    if visit.privileged {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "privileged",
+            "this is a privileged (attorney) visit: it cannot be watched or recorded",
+        ));
+    }
+    ticket_for(&*hub(&s)?, &visit, Role::Monitor, Some(staff.account.id))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct KioskSignIn {
+    /// The resident's PIN (housing kiosk).
+    #[serde(default)]
+    pub pin: Option<String>,
+    /// The code from the booking confirmation (lobby kiosk).
+    #[serde(default)]
+    pub code: Option<String>,
+    /// The visit the housing kiosk is showing.
+    #[serde(default)]
+    pub visit_id: Option<i64>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/kiosk/live-ticket",
+    tag = "kiosk",
+    request_body = KioskSignIn,
+    responses((status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 201, body = LiveTicket), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Unknown kiosk", body = ErrorBody), (status = 403, description = "Wrong PIN or code", body = ErrorBody), (status = 404, description = "No such visit here", body = ErrorBody), (status = 409, description = "PIN locked for a while", body = ErrorBody), (status = 410, description = "The visit is over", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody), (status = 503, description = "Video is not running", body = ErrorBody)),
+    security(("kiosk" = []))
+)]
+/// A kiosk signs someone in: the resident with their PIN at the housing kiosk, or the
+/// on-site visitor with their booking code at the lobby kiosk.
+pub async fn kiosk_ticket(
+    State(s): State<AppState>,
+    Kiosk(k): Kiosk,
+    ApiJson(f): ApiJson<KioskSignIn>,
+) -> ApiResult<(StatusCode, Json<LiveTicket>)> {
+    let hub = hub(&s)?;
+    let now = s.clock.now();
+    match k.kind {
+        KioskKind::Housing => {
+            let (Some(id), Some(pin)) = (f.visit_id, f.pin.as_deref()) else {
+                return Err(ApiError::bad_request("enter your PIN"));
+            };
+            let visit = load(&s, id).await?;
+            if visit.housing_kiosk != k.id {
+                return Err(ApiError::not_found("visit"));
+            }
+            if !check_resident_pin(&s.db, visit.resident, pin, now).await? {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "wrong_pin",
+                    "that PIN is not right; try again",
+                ));
+            }
+            ticket_for(&hub, &visit, Role::Resident, None)
+        }
+        KioskKind::Lobby => {
+            let Some(code) = f.code.as_deref() else {
+                return Err(ApiError::bad_request("enter the code from your booking"));
+            };
+            let visit = visit_by_lobby_code(&s.db, k.facility, code, now)
+                .await?
+                .filter(|v| v.lobby_kiosk == Some(k.id));
+            let Some(visit) = visit else {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "wrong_code",
+                    "no visit at this kiosk has that code; check your booking email",
+                ));
+            };
+            ticket_for(&hub, &visit, Role::Visitor, Some(visit.visitor))
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct KioskNext {
+    pub kiosk: String,
+    pub time_zone: String,
+    pub next: Option<KioskVisit>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/kiosk/next",
+    tag = "kiosk",
+    responses((status = 200, body = KioskNext), (status = 401, description = "Unknown kiosk", body = ErrorBody)),
+    security(("kiosk" = []))
+)]
+/// What a kiosk shows between visits: when its next visit begins, and with whom in a
+/// privacy-respecting form (R6). Asking also tells families the kiosk is online (R18).
+pub async fn kiosk_next(State(s): State<AppState>, Kiosk(k): Kiosk) -> ApiResult<Json<KioskNext>> {
+    if let Some(hub) = &s.live {
+        hub.kiosk_seen(k.id);
+    }
+    let next = next_visit_for_kiosk(&s.db, k.id, s.clock.now()).await?;
+    Ok(Json(KioskNext {
+        kiosk: k.name,
+        time_zone: k.facility_time_zone,
+        next,
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LiveVisitView {
+    pub visit_id: i64,
+    pub privileged: bool,
+    #[schema(value_type = Object)]
+    pub status: serde_json::Value,
+}
+
+#[utoipa::path(
+    get,
+    path = "/staff/live",
+    tag = "live",
+    responses((status = 200, body = Vec<LiveVisitView>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
+    security(("session" = []))
+)]
+/// The facility's visits that are live (or in their waiting room) now.
+pub async fn live_visits(
+    State(s): State<AppState>,
+    staff: Staff,
+) -> ApiResult<Json<Vec<LiveVisitView>>> {
+    let Some(hub) = s.live.clone() else {
+        return Ok(Json(Vec::new()));
+    };
+    let mut out: Vec<LiveVisitView> = hub
+        .live_visits()
+        .into_iter()
+        .filter(|r| r.facility == staff.facility && !r.is_over())
+        .map(|r| LiveVisitView {
+            visit_id: r.visit.0,
+            privileged: r.privileged,
+            status: serde_json::to_value(r.status(&hub)).unwrap_or_default(),
+        })
+        .collect();
+    out.sort_by_key(|v| v.visit_id);
+    Ok(Json(out))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct EndForm {
+    pub reason: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/staff/visits/{id}/end",
+    tag = "live",
+    params(("id" = i64, Path, description = "Visit id")),
+    request_body = EndForm,
+    responses((status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 202, description = "Ending"), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 409, description = "The visit is not live", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody), (status = 503, description = "Video is not running", body = ErrorBody)),
+    security(("session" = []))
+)]
+/// Ends a live visit now, with a reason (audited; the visitor sees "ended by the
+/// facility").
+pub async fn end_visit(
+    State(s): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(f): ApiJson<EndForm>,
+) -> ApiResult<StatusCode> {
+    let reason = f.reason.trim();
+    if reason.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reason_required",
+            "say why the visit is being ended",
+        ));
+    }
+    let visit = load(&s, id).await?;
+    if visit.facility != staff.facility {
+        return Err(ApiError::not_found("visit"));
+    }
+    let hub = hub(&s)?;
+    let Some(room) = hub.existing_room(visit.id).filter(|r| !r.is_over()) else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_live",
+            "this visit is not live; cancel it from the schedule instead",
+        ));
+    };
+    room.end_by_staff(&hub, reason, staff.account.id);
+    Ok(StatusCode::ACCEPTED)
+}
