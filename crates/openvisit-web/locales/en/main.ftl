@@ -299,3 +299,47 @@ email-changed-body = Hello { $visitor },
     Length: { $minutes } minutes. Price: { $price } (unchanged).
 
     The attached calendar invitation replaces the earlier one.
+
+# Live visit room (visitor page and kiosks)
+live-intro = Check your camera and microphone, then say you are ready. The visit starts when both of you are ready.
+live-kiosk-intro = Getting the visit ready…
+live-devices-ok = Your camera and microphone work.
+live-devices-failed = We could not use your camera or microphone. Allow them in your browser and try again.
+live-disconnected = The connection was lost. Open the visit again to rejoin; the end time stays the same.
+live-waiting = Waiting for the visit to start.
+live-live = You are in the visit.
+live-other-away = The other person is not connected right now.
+live-other-present = The other person is here.
+live-other-ready = The other person is ready.
+live-kiosk-online = The facility's kiosk is online.
+live-time-left = Time left: {"{"}time{"}"}
+live-warning-5 = 5 minutes left.
+live-warning-1 = 1 minute left.
+live-left = You left the visit. You can rejoin before it ends.
+live-ended-completed = The visit has ended.
+live-ended-by-staff = The visit was ended by the facility.
+live-ended-missed = The visit did not take place.
+live-ended-failed = The visit was lost to a technical fault. The lost minutes are credited to your balance.
+live-error-not-open = The waiting room opens 10 minutes before the visit starts.
+live-error-over = This visit is over.
+live-error-wrong-pin = That PIN is not right. Try again.
+live-error-wrong-code = No visit here has that code. Check your booking email.
+live-error-locked = Too many wrong tries. Wait a few minutes and try again.
+live-error-unavailable = Video is not available right now. Try again in a minute.
+live-remote-video = The other person
+live-local-video = You
+live-check = Check camera and microphone
+live-ready = I'm ready
+live-mute = Mute
+live-camera-off = Camera off
+live-leave = Leave
+live-title = Your visit with { $name }
+live-with = { $facility } · { $time }
+kiosk-next-title = Next visit
+kiosk-next = {"{"}name{"}"}: {"{"}day{"}"} at {"{"}time{"}"}
+kiosk-no-visit = No visits are scheduled at this kiosk.
+kiosk-loading = Loading…
+kiosk-pin = Your PIN
+kiosk-code = The code from your booking confirmation
+kiosk-sign-in = Start
+kiosk-not-set-up = This kiosk is not set up. Ask staff to open its setup link.

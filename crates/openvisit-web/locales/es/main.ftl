@@ -299,3 +299,47 @@ email-changed-body = Hola, { $visitor }:
     Duración: { $minutes } minutos. Precio: { $price } (sin cambios).
 
     La invitación adjunta reemplaza a la anterior.
+
+# Sala de la visita (página del visitante y quioscos)
+live-intro = Comprueba tu cámara y tu micrófono y luego indica que estás listo. La visita empieza cuando los dos estén listos.
+live-kiosk-intro = Preparando la visita…
+live-devices-ok = Tu cámara y tu micrófono funcionan.
+live-devices-failed = No pudimos usar tu cámara o tu micrófono. Permítelos en tu navegador e inténtalo de nuevo.
+live-disconnected = Se perdió la conexión. Abre la visita de nuevo para volver a entrar; la hora de fin no cambia.
+live-waiting = Esperando a que empiece la visita.
+live-live = Estás en la visita.
+live-other-away = La otra persona no está conectada ahora.
+live-other-present = La otra persona está aquí.
+live-other-ready = La otra persona está lista.
+live-kiosk-online = El quiosco del centro está en línea.
+live-time-left = Tiempo restante: {"{"}time{"}"}
+live-warning-5 = Quedan 5 minutos.
+live-warning-1 = Queda 1 minuto.
+live-left = Saliste de la visita. Puedes volver a entrar antes de que termine.
+live-ended-completed = La visita ha terminado.
+live-ended-by-staff = El centro terminó la visita.
+live-ended-missed = La visita no se realizó.
+live-ended-failed = La visita se perdió por una falla técnica. Los minutos perdidos se abonan a tu saldo.
+live-error-not-open = La sala de espera abre 10 minutos antes de que empiece la visita.
+live-error-over = Esta visita ha terminado.
+live-error-wrong-pin = Ese PIN no es correcto. Inténtalo de nuevo.
+live-error-wrong-code = Ninguna visita aquí tiene ese código. Revisa el correo de tu reserva.
+live-error-locked = Demasiados intentos fallidos. Espera unos minutos e inténtalo de nuevo.
+live-error-unavailable = El video no está disponible ahora. Inténtalo en un minuto.
+live-remote-video = La otra persona
+live-local-video = Tú
+live-check = Comprobar cámara y micrófono
+live-ready = Estoy listo
+live-mute = Silenciar
+live-camera-off = Apagar cámara
+live-leave = Salir
+live-title = Tu visita con { $name }
+live-with = { $facility } · { $time }
+kiosk-next-title = Próxima visita
+kiosk-next = {"{"}name{"}"}: {"{"}day{"}"} a las {"{"}time{"}"}
+kiosk-no-visit = No hay visitas programadas en este quiosco.
+kiosk-loading = Cargando…
+kiosk-pin = Tu PIN
+kiosk-code = El código de la confirmación de tu reserva
+kiosk-sign-in = Empezar
+kiosk-not-set-up = Este quiosco no está configurado. Pide al personal que abra su enlace de configuración.

@@ -6,7 +6,9 @@ pub mod account;
 pub mod contact;
 pub mod facilities;
 pub mod help;
+pub mod kiosk;
 pub mod reset;
+pub mod room;
 pub mod visitor;
 
 use axum::Router;
@@ -116,6 +118,24 @@ async fn remember_language(req: Request, next: Next) -> Response {
     response
 }
 
+async fn visit_script() -> impl IntoResponse {
+    script(include_str!("../../static/visit.js"))
+}
+
+async fn kiosk_script() -> impl IntoResponse {
+    script(include_str!("../../static/kiosk.js"))
+}
+
+fn script(body: &'static str) -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+}
+
 async fn stylesheet() -> impl IntoResponse {
     (
         [
@@ -164,5 +184,9 @@ pub fn router() -> Router<AppState> {
         .route("/funds", get(visitor::funds).post(visitor::funds_post))
         .layer(axum::middleware::from_fn(remember_language))
         .layer(axum::middleware::from_fn(ensure_csrf_cookie))
+        .route("/kiosk", get(kiosk::page))
+        .route("/kiosk/setup", get(kiosk::setup))
         .route("/static/site.css", get(stylesheet))
+        .route("/static/visit.js", get(visit_script))
+        .route("/static/kiosk.js", get(kiosk_script))
 }

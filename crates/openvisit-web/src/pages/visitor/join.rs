@@ -2,8 +2,17 @@
 
 use super::*;
 
-/// Where the Join button leads. The video page comes with live video; until then this
-/// says so plainly instead of showing a room that does not work.
+#[derive(Template, WebTemplate)]
+#[template(path = "live_visit.html")]
+pub struct LiveVisitPage {
+    pub page: PageMeta,
+    pub title: String,
+    pub with_whom: String,
+    pub room: crate::pages::room::VisitRoom,
+}
+
+/// The visit room for the visitor's own remote visit; before the waiting room opens, or
+/// when video is off, a plain message says so.
 pub async fn join(
     State(s): State<AppState>,
     lang: Lang,
@@ -16,24 +25,56 @@ pub async fn join(
         Ok(a) => a,
         Err(to) => return see_other(to),
     };
-    let visit = match s.db.pool.acquire().await {
-        Ok(mut conn) => get_visit(&mut conn, VisitId(id)).await.ok(),
-        Err(_) => None,
-    };
-    let Some(visit) = visit.filter(|v| v.visitor == a.id) else {
+    let found = async {
+        let mut conn = s.db.pool.acquire().await?;
+        let v = get_visit(&mut conn, VisitId(id)).await?;
+        let r = get_resident(&mut conn, v.resident).await?;
+        let f = get_facility(&mut conn, v.facility).await?;
+        Ok::<_, StoreError>((v, r, f))
+    }
+    .await
+    .ok();
+    let Some((visit, resident, facility)) = found.filter(|(v, _, _)| v.visitor == a.id) else {
         return see_other("/visits");
     };
     let page = PageMeta::signed(lang, &uri, &headers, Some(&a));
     let now = s.clock.now();
-    let text = if now < add_minutes(visit.start, -JOIN_EARLY_MINUTES) {
-        "join-not-yet"
+    let message = if now < add_minutes(visit.start, -JOIN_EARLY_MINUTES) {
+        Some("join-not-yet")
+    } else if s.live.is_none() || visit.kind != VisitKind::Remote {
+        Some("join-unavailable")
     } else {
-        "join-unavailable"
+        None
     };
-    crate::pages::account::MessagePage {
-        title: page.t.t("join-title"),
-        text: page.t.t(text),
-        link: Some(("/visits".into(), page.t.t("nav-visits"))),
+    if let Some(text) = message {
+        return crate::pages::account::MessagePage {
+            title: page.t.t("join-title"),
+            text: page.t.t(text),
+            link: Some(("/visits".into(), page.t.t("nav-visits"))),
+            page,
+        }
+        .into_response();
+    }
+    let t = page.t;
+    let room = crate::pages::room::VisitRoom::new(
+        &t,
+        "visitor",
+        format!("/api/v1/visits/{}/live-ticket", visit.id),
+        false,
+    );
+    LiveVisitPage {
+        title: t.ta("live-title", &[("name", resident.full_name.clone().into())]),
+        with_whom: t.ta(
+            "live-with",
+            &[
+                ("facility", facility.name.clone().into()),
+                (
+                    "time",
+                    local_label(&t, visit.start, &zone(&facility.time_zone)).into(),
+                ),
+            ],
+        ),
+        room,
         page,
     }
     .into_response()

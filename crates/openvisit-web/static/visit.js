@@ -1,0 +1,144 @@
+// The visit room in the browser: camera check, ticket, signaling socket, one
+// RTCPeerConnection to the server (docs/SIGNALING.md). Standard WebRTC APIs only.
+// Texts come from data-t-* attributes on #visit, so the page decides the language.
+(() => {
+  'use strict';
+  const root = document.getElementById('visit');
+  if (!root) return;
+  const T = root.dataset;
+  const $ = (id) => document.getElementById(id);
+  const camel = (s) => s.replace(/(^|_)([a-z])/g, (_, __, c) => c.toUpperCase());
+  const side = T.side; // 'visitor' or 'resident'
+  const other = side === 'visitor' ? 'resident' : 'visitor';
+  let stream = null;
+  let pc = null;
+  let ws = null;
+  let endsAt = null;
+  let ended = false;
+
+  const say = (text) => { $('visit-status').textContent = text; };
+
+  async function checkDevices() {
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      $('local').srcObject = stream;
+      say(T.tDevicesOk);
+      for (const id of ['ready', 'mute', 'camera']) { const b = $(id); if (b) b.disabled = false; }
+      return true;
+    } catch (e) {
+      say(T.tDevicesFailed);
+      return false;
+    }
+  }
+
+  async function ticket() {
+    const r = await fetch(T.ticketUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: T.ticketBody || '{}',
+      credentials: 'same-origin',
+    });
+    const body = await r.json().catch(() => ({}));
+    if (!r.ok) throw new Error(T['tError' + camel(body.error || '')] || body.message || String(r.status));
+    return body;
+  }
+
+  async function join() {
+    const ready = $('ready');
+    if (ready) ready.disabled = true;
+    let t;
+    try { t = await ticket(); } catch (e) { say(e.message); if (ready) ready.disabled = false; return false; }
+    const proto = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    ws = new WebSocket(proto + location.host + t.socket);
+    ws.onmessage = (ev) => handle(JSON.parse(ev.data));
+    ws.onclose = () => { if (!ended) say(T.tDisconnected); };
+    return true;
+  }
+
+  async function startMedia() {
+    pc = new RTCPeerConnection();
+    for (const track of stream.getTracks()) pc.addTrack(track, stream);
+    const remote = new MediaStream();
+    $('remote').srcObject = remote;
+    pc.ontrack = (e) => { remote.addTrack(e.track); };
+    await pc.setLocalDescription(await pc.createOffer());
+    ws.send(JSON.stringify({ type: 'offer', sdp: pc.localDescription.sdp }));
+    ws.send(JSON.stringify({ type: 'ready' }));
+  }
+
+  function showStatus(m) {
+    if (m.phase === 'waiting') {
+      const parts = [T['tOther' + camel(m[other])] || '', m.kiosk_online && side === 'visitor' ? T.tKioskOnline : ''];
+      say([T.tWaiting].concat(parts.filter(Boolean)).join(' '));
+    } else if (m.phase === 'live') {
+      endsAt = Date.parse(m.ends_at);
+      say(m[other] === 'ready' ? T.tLive : T.tOtherAway);
+    }
+    root.dataset.phase = m.phase;
+  }
+
+  function finish(kind) {
+    ended = true;
+    root.dataset.phase = 'ended';
+    say(T['tEnded' + camel(kind)] || T.tEndedCompleted);
+    $('visit-time').textContent = '';
+    if (stream) stream.getTracks().forEach((t) => t.stop());
+    if (pc) pc.close();
+    if (ws) ws.close();
+  }
+
+  function handle(m) {
+    switch (m.type) {
+      case 'welcome': startMedia(); break;
+      case 'answer': pc.setRemoteDescription({ type: 'answer', sdp: m.sdp }); break;
+      case 'status': showStatus(m); break;
+      case 'started': endsAt = Date.parse(m.ends_at); say(T.tLive); root.dataset.phase = 'live'; break;
+      case 'warning': $('visit-warning').textContent = T['tWarning' + m.minutes_left] || ''; break;
+      case 'notice': $('visit-notice').textContent = m.body; break;
+      case 'ended': finish(m.outcome.kind); break;
+      case 'error': say(T['tError' + camel(m.code)] || m.message); break;
+      default: break;
+    }
+  }
+
+  setInterval(() => {
+    if (!endsAt || ended) return;
+    const left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+    const mm = Math.floor(left / 60);
+    const ss = String(left % 60).padStart(2, '0');
+    $('visit-time').textContent = T.tTimeLeft.replace('{time}', mm + ':' + ss);
+  }, 1000);
+
+  function toggle(id, kind) {
+    const b = $(id);
+    if (!b) return;
+    b.addEventListener('click', () => {
+      if (!stream) return;
+      const on = b.getAttribute('aria-pressed') !== 'true';
+      b.setAttribute('aria-pressed', String(on));
+      stream.getTracks().filter((t) => t.kind === kind).forEach((t) => { t.enabled = !on; });
+    });
+  }
+  toggle('mute', 'audio');
+  toggle('camera', 'video');
+  const check = $('check');
+  if (check) check.addEventListener('click', checkDevices);
+  const ready = $('ready');
+  if (ready) ready.addEventListener('click', join);
+  const leave = $('leave');
+  if (leave) leave.addEventListener('click', () => {
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'leave' }));
+    if (stream) stream.getTracks().forEach((t) => t.stop());
+    if (pc) pc.close();
+    say(T.tLeft);
+  });
+
+  // For tests and support: video frames decoded from the other side so far.
+  window.ovFramesDecoded = async () => {
+    if (!pc) return 0;
+    let n = 0;
+    (await pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video') n += r.framesDecoded || 0; });
+    return n;
+  };
+  window.OV = { checkDevices, join };
+})();

@@ -1,0 +1,74 @@
+// A live visit in two Chromium pages with fake camera and microphone: the visitor's
+// page and the housing-unit kiosk page join a booked visit, each decodes the other's
+// video (getStats framesDecoded rising), and both say the visit ended when the server
+// ends it at the scheduled end.
+// Usage: node live.mjs BASE_URL SESSION_COOKIE KIOSK_KEY PIN VISIT_ID LANG
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+const [base, sessionCookie, kioskKey, pin, visitId, lang] = process.argv.slice(2);
+const ended = lang === 'es' ? 'La visita ha terminado.' : 'The visit has ended.';
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    '--autoplay-policy=no-user-gesture-required', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+let failures = 0;
+const fail = (msg) => { failures++; console.error('FAIL ' + msg); };
+const url = new URL(base);
+try {
+  const visitorCtx = await browser.newContext({ locale: lang });
+  const [name, value] = sessionCookie.split('=');
+  await visitorCtx.addCookies([{ name, value, domain: url.hostname, path: '/' }]);
+  const visitor = await visitorCtx.newPage();
+  await visitor.goto(`${base}/visits/${visitId}/join?lang=${lang}`);
+  const axe = await new AxeBuilder({ page: visitor }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
+  if (axe.violations.length) fail('visit page axe: ' + JSON.stringify(axe.violations.map((v) => v.id)));
+  await visitor.click('#check');
+  await visitor.waitForSelector('#ready:not([disabled])');
+  await visitor.click('#ready');
+
+  const kioskCtx = await browser.newContext({ locale: lang });
+  const kiosk = await kioskCtx.newPage();
+  await kiosk.goto(`${base}/kiosk/setup?key=${kioskKey}`);
+  await kiosk.goto(`${base}/kiosk?lang=${lang}`);
+  await kiosk.waitForSelector('#kiosk-sign-in:not([hidden])');
+  const next = await kiosk.textContent('#kiosk-next');
+  if (!/Resident/.test(next)) fail('the kiosk does not show its next visit: ' + next);
+  const kioskAxe = await new AxeBuilder({ page: kiosk }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
+  if (kioskAxe.violations.length) fail('kiosk page axe: ' + JSON.stringify(kioskAxe.violations.map((v) => v.id)));
+  await kiosk.fill('#kiosk-secret', pin);
+  await kiosk.click('#kiosk-sign-in button[type=submit]');
+
+  for (const [who, page] of [['visitor', visitor], ['kiosk', kiosk]]) {
+    await page.waitForFunction(() => document.getElementById('visit').dataset.phase === 'live', null, { timeout: 20000 })
+      .catch(() => fail(who + ' never went live'));
+  }
+  const frames = async (page) => page.evaluate(() => window.ovFramesDecoded());
+  const first = { visitor: 0, kiosk: 0 };
+  const deadline = Date.now() + 20000;
+  while (Date.now() < deadline && (first.visitor < 10 || first.kiosk < 10)) {
+    first.visitor = await frames(visitor);
+    first.kiosk = await frames(kiosk);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  const later = { visitor: await frames(visitor), kiosk: await frames(kiosk) };
+  if (!(first.visitor >= 10 && later.visitor > first.visitor)) fail(`visitor frames not rising: ${first.visitor} -> ${later.visitor}`);
+  if (!(first.kiosk >= 10 && later.kiosk > first.kiosk)) fail(`kiosk frames not rising: ${first.kiosk} -> ${later.kiosk}`);
+
+  // The server ends the visit at the scheduled end; both pages say so.
+  for (const [who, page] of [['visitor', visitor], ['kiosk', kiosk]]) {
+    await page.waitForFunction(() => document.getElementById('visit').dataset.phase === 'ended', null, { timeout: 90000 })
+      .catch(() => fail(who + ' was not told the visit ended'));
+    const text = await page.textContent('#visit-status');
+    if (text.trim() !== ended) fail(`${who} says "${text}" at the end`);
+  }
+  console.log(JSON.stringify({ first, later }));
+} catch (e) {
+  fail(String(e && e.stack || e));
+} finally {
+  await browser.close();
+}
+process.exit(failures ? 1 : 0);
