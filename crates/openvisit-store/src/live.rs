@@ -273,3 +273,17 @@ async fn settle_in_tx(
     }
     Ok(settlement)
 }
+
+/// Booked visits whose scheduled end passed before `before`: nobody opened them, so
+/// live video never settled them (the sweeper settles them as missed).
+pub async fn overdue_visits(db: &Db, before: Timestamp) -> Result<Vec<VisitId>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id FROM visits WHERE status = 'booked' AND end_at < $1 ORDER BY end_at LIMIT 500",
+    )
+    .bind(secs(before))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok(VisitId(r.try_get::<i64, _>("id")?)))
+        .collect()
+}

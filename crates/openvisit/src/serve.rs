@@ -145,9 +145,11 @@ pub async fn serve(
         clock,
         metrics: openvisit_web::metrics_layer::install_recorder(),
         secure_cookies: false,
-        live: Some(live),
+        live: Some(live.clone()),
     };
+    let live_for_sweeper = live;
     spawn_reminders(state.clone());
+    spawn_missed_sweeper(live_for_sweeper);
     openvisit_web::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
@@ -171,6 +173,20 @@ fn spawn_deposit_reconciler(db: Db, payments: Arc<dyn PaymentProvider>, clock: A
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "deposit reconciliation failed"),
+            }
+        }
+    });
+}
+
+/// Every minute, settles the visits nobody joined as missed.
+fn spawn_missed_sweeper(live: Arc<LiveHub>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let n = live.sweep_missed().await;
+            if n > 0 {
+                tracing::info!(visits = n, "settled visits nobody joined as missed");
             }
         }
     });

@@ -185,6 +185,47 @@ impl LiveHub {
         lock(&self.rooms).values().cloned().collect()
     }
 
+    /// Settles visits nobody joined as missed by both sides, a minute after their end.
+    /// A visit with a live room is left to its room.
+    pub async fn sweep_missed(&self) -> usize {
+        let now = self.now();
+        let before = Timestamp::from_second(now.as_second() - 60).unwrap_or(now);
+        let Ok(due) = openvisit_store::live::overdue_visits(&self.db, before).await else {
+            return 0;
+        };
+        let mut settled = 0;
+        for visit in due {
+            if self.existing_room(visit).is_some() {
+                continue;
+            }
+            let v = {
+                let Ok(mut conn) = self.db.pool.acquire().await else {
+                    return settled;
+                };
+                match get_visit(&mut conn, visit).await {
+                    Ok(v) => v,
+                    Err(_) => continue,
+                }
+            };
+            let report = openvisit_store::live::LiveReport {
+                outcome: openvisit_store::finish::Outcome::Missed,
+                actual_start: None,
+                actual_end: v.end,
+                connected_seconds: 0,
+                lost_minutes: 0,
+                missed_by: Some(openvisit_store::visits::MissedBy::Both),
+                end_reason: None,
+            };
+            if openvisit_store::live::settle_live_visit(&self.db, visit, &report, None, now)
+                .await
+                .is_ok()
+            {
+                settled += 1;
+            }
+        }
+        settled
+    }
+
     fn forget(&self, visit: VisitId) {
         lock(&self.rooms).remove(&visit);
     }

@@ -405,3 +405,23 @@ async fn staff_end_a_visit_with_a_reason_and_minutes_lost_to_a_server_fault_are_
         app.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visit_nobody_joined_is_settled_as_missed_after_its_end() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let b = book(&app).await;
+        let hub = app.state.live.clone().expect("live video");
+        // During the visit, nothing is swept.
+        set_clock(&app, b.start + jiff::SignedDuration::from_mins(5));
+        assert_eq!(hub.sweep_missed().await, 0);
+        // A minute after its end, it is settled as missed by both.
+        set_clock(&app, b.start + jiff::SignedDuration::from_mins(17));
+        assert_eq!(hub.sweep_missed().await, 1);
+        let v = visit_row(&app, b.visit).await;
+        assert_eq!(v.status, openvisit_store::visits::VisitStatus::Missed);
+        assert_eq!(v.missed_by, Some(openvisit_store::visits::MissedBy::Both));
+        assert_eq!(hub.sweep_missed().await, 0, "settled once");
+        app.stop().await;
+    }
+}
