@@ -9,6 +9,7 @@
 
 mod availability;
 mod booking;
+mod media;
 mod pages;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +33,13 @@ enum Command {
         #[arg(long, default_value_t = 300)]
         iterations: usize,
     },
+    /// Media capacity: concurrent visits through the SFU beside the raw UDP relay ceiling.
+    Media {
+        #[arg(long, value_delimiter = ',', default_value = "5,20,40")]
+        visits: Vec<usize>,
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
     /// Booking throughput at several client counts beside raw inserts.
     Booking {
         /// `sqlite` for a temporary SQLite file, or a postgres:// URL (a fresh database
@@ -50,6 +58,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Availability { iterations } => availability::run(iterations),
         Command::Pages { iterations } => pages::run(iterations).await,
+        Command::Media { visits, seconds } => media::run(&visits, seconds).await,
         Command::Booking {
             database,
             clients,

@@ -1,0 +1,140 @@
+//! Media capacity: concurrent 1:1 visits through the SFU, each side sending ~1 Mbit/s of
+//! VP8-sized frames plus Opus (headless str0m peers on loopback, in this process), one
+//! staff monitor on every fourth visit; beside the raw UDP relay ceiling measured in the
+//! same run (recv + send of 1200-byte packets, no WebRTC). The load generators share the
+//! machine, so the figures are a floor for the server.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use openvisit_media::loopback::{LoopbackPeer, OfferingPeer, SendRate};
+use openvisit_media::{MediaConfig, MediaServer, Role, RoomId, RoomOptions};
+
+const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+pub async fn run(visits: &[usize], seconds: u64) -> anyhow::Result<()> {
+    let ceiling = raw_relay(seconds)?;
+    println!("raw UDP relay ceiling: {ceiling:.0} packets/s (one thread, recv + send)");
+    for &n in visits {
+        let (pps, sent, received, loss) = sfu(n, seconds).await?;
+        println!(
+            "{n:>4} visits: forwarded {pps:>8.0} packets/s = {:.2} of the raw ceiling; \
+             peers sent {sent} and received {received} media units ({loss:.1}% not delivered)",
+            pps / ceiling
+        );
+    }
+    Ok(())
+}
+
+async fn sfu(visits: usize, seconds: u64) -> anyhow::Result<(f64, u64, u64, f64)> {
+    let (media, _events) = MediaServer::start(&MediaConfig {
+        bind: SocketAddr::new(LOOPBACK, 0),
+        public_ip: None,
+    })?;
+    let mut peers: Vec<LoopbackPeer> = Vec::new();
+    let mut monitors: Vec<LoopbackPeer> = Vec::new();
+    for v in 0..visits {
+        let room = RoomId(i64::try_from(v)?);
+        media.open_room(
+            room,
+            RoomOptions {
+                record_to: None,
+                monitorable: true,
+            },
+        )?;
+        for role in [Role::Visitor, Role::Resident] {
+            let offering = OfferingPeer::party(LOOPBACK)?;
+            let a = media.admit(room, role, offering.offer_sdp.clone()).await?;
+            peers.push(offering.start(&a.answer_sdp, Some(SendRate::VISIT))?);
+        }
+        if v % 4 == 0 {
+            let offering = OfferingPeer::monitor(LOOPBACK)?;
+            let a = media
+                .admit(room, Role::Monitor, offering.offer_sdp.clone())
+                .await?;
+            monitors.push(offering.start(&a.answer_sdp, None)?);
+        }
+        media.set_gate(room, Some(Instant::now() + Duration::from_secs(3600)))?;
+    }
+    let until = Instant::now() + Duration::from_secs(10);
+    while peers.iter().any(|p| !p.is_connected()) && Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let before = media.counters();
+    let sent0: u64 = peers
+        .iter()
+        .map(|p| p.counters.sent.load(Ordering::Relaxed))
+        .sum();
+    let recv0: u64 = peers.iter().map(LoopbackPeer::total_received).sum();
+    let start = Instant::now();
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    let elapsed = start.elapsed().as_secs_f64();
+    let after = media.counters();
+    let sent: u64 = peers
+        .iter()
+        .map(|p| p.counters.sent.load(Ordering::Relaxed))
+        .sum::<u64>()
+        - sent0;
+    let received: u64 = peers.iter().map(LoopbackPeer::total_received).sum::<u64>() - recv0;
+    // Forwarded media units are frames (video) and packets (audio); count the packets
+    // the server received instead, which is what a relay would move.
+    let pps = (after.packets_in - before.packets_in) as f64 / elapsed;
+    let loss = if sent == 0 {
+        100.0
+    } else {
+        100.0 * (1.0 - received as f64 / sent as f64)
+    };
+    for p in peers.into_iter().chain(monitors) {
+        p.stop();
+    }
+    Ok((pps, sent, received, loss))
+}
+
+/// One thread receiving and re-sending 1200-byte packets as fast as it can, fed by one
+/// sender thread: the most a relay could move on this machine.
+fn raw_relay(seconds: u64) -> anyhow::Result<f64> {
+    let relay = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0))?;
+    relay.set_read_timeout(Some(Duration::from_millis(100)))?;
+    let sink = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0))?;
+    let sink_addr = sink.local_addr()?;
+    let relay_addr = relay.local_addr()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let moved = Arc::new(AtomicU64::new(0));
+    let sender = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || -> std::io::Result<()> {
+            let s = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0))?;
+            let packet = [7u8; 1200];
+            while !stop.load(Ordering::Relaxed) {
+                let _ = s.send_to(&packet, relay_addr);
+            }
+            Ok(())
+        })
+    };
+    let relayer = {
+        let (stop, moved) = (Arc::clone(&stop), Arc::clone(&moved));
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 2000];
+            while !stop.load(Ordering::Relaxed) {
+                if let Ok((n, _)) = relay.recv_from(&mut buf)
+                    && relay.send_to(&buf[..n], sink_addr).is_ok()
+                {
+                    moved.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let m0 = moved.load(Ordering::Relaxed);
+    let start = Instant::now();
+    std::thread::sleep(Duration::from_secs(seconds));
+    let rate = (moved.load(Ordering::Relaxed) - m0) as f64 / start.elapsed().as_secs_f64();
+    stop.store(true, Ordering::Relaxed);
+    let _ = sender.join();
+    let _ = relayer.join();
+    drop(sink);
+    Ok(rate)
+}
