@@ -141,6 +141,7 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
         ("days", 2.into()),
         ("time", "09:50".into()),
         ("number", "R-1".into()),
+        ("code", "AB12CD34".into()),
     ]
     .into_iter()
     .map(|(k, v)| (Cow::Borrowed(k), v))

@@ -343,3 +343,4 @@ kiosk-pin = Your PIN
 kiosk-code = The code from your booking confirmation
 kiosk-sign-in = Start
 kiosk-not-set-up = This kiosk is not set up. Ask staff to open its setup link.
+visits-lobby-code = Your code for the lobby kiosk: { $code }

@@ -343,3 +343,4 @@ kiosk-pin = Tu PIN
 kiosk-code = El código de la confirmación de tu reserva
 kiosk-sign-in = Empezar
 kiosk-not-set-up = Este quiosco no está configurado. Pide al personal que abra su enlace de configuración.
+visits-lobby-code = Tu código para el quiosco del vestíbulo: { $code }

@@ -17,6 +17,8 @@ pub struct VisitRow {
     pub join_note: String,
     /// The ledger entry that paid for the visit, for its receipt.
     pub receipt: Option<i64>,
+    /// For an on-site visit: "Your code for the lobby kiosk: …".
+    pub lobby_code: Option<String>,
 }
 
 /// Minutes before the start when a visit can be joined (R5).
@@ -132,6 +134,10 @@ pub async fn visits(
                 kind: t.t(&format!("visits-kind-{}", v.kind.as_str())),
                 price: t.ta("visits-price", &[("price", v.price.to_string().into())]),
                 status: t.t(&format!("visits-status-{}", status_code(v.status))),
+                lobby_code: v
+                    .lobby_code
+                    .as_ref()
+                    .map(|c| t.ta("visits-lobby-code", &[("code", c.clone().into())])),
                 cancel,
                 starts_in: starts_in(&t, v.start, now),
                 join_open: v.status == VisitStatus::Booked
