@@ -13,6 +13,7 @@
 //! to the millisecond, whatever the clients do.
 
 mod peer;
+mod recorder;
 mod room;
 mod server;
 
@@ -25,6 +26,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use serde::Serialize;
+
+pub use recorder::{RecordingFile, assemble_recording};
 use tokio::sync::{mpsc as tokio_mpsc, oneshot};
 
 /// A room is one visit; the caller uses the visit's id.
@@ -111,6 +114,11 @@ pub enum MediaEvent {
     RoomEnded {
         room: RoomId,
         cause: EndCause,
+    },
+    /// A room's raw recording is closed on disk; [`assemble_recording`] makes the files.
+    RecordingClosed {
+        room: RoomId,
+        folder: PathBuf,
     },
 }
 

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::recorder::Recorder;
 use crate::{ParticipantId, Role, RoomOptions};
 
 /// How often the room reports whether media flowed.
@@ -17,11 +18,19 @@ pub(crate) struct Room {
     /// The last time each party's media was forwarded (visitor, resident).
     pub last_forwarded: [Option<Instant>; 2],
     pub next_flow_report: Option<Instant>,
+    /// Writes the media while it flows; `None` for a privileged visit.
+    pub recorder: Option<Recorder>,
 }
 
 impl Room {
     pub fn new(options: RoomOptions) -> Room {
+        let recorder = options.record_to.clone().and_then(|folder| {
+            Recorder::new(folder)
+                .map_err(|e| tracing::error!(error = %e, "cannot record this visit"))
+                .ok()
+        });
         Room {
+            recorder,
             options,
             gate_until: None,
             dropping: false,

@@ -258,7 +258,8 @@ impl Server {
         let Some(r) = self.rooms.remove(&room) else {
             return;
         };
-        for (p, _) in r.members {
+        for (p, _) in &r.members {
+            let p = *p;
             if let Some(mut peer) = self.peers.remove(&p) {
                 peer.rtc.disconnect();
                 // Flush the close so the browser learns now, not at its ICE timeout.
@@ -270,6 +271,12 @@ impl Server {
             .peers
             .store(self.peers.len() as u64, Ordering::Relaxed);
         let _ = self.events.send(MediaEvent::RoomEnded { room, cause });
+        if let Some(recorder) = r.recorder {
+            let folder = recorder.finish();
+            let _ = self
+                .events
+                .send(MediaEvent::RecordingClosed { room, folder });
+        }
     }
 
     fn flush_transmits(&self, peer: &mut Peer) {
@@ -299,6 +306,9 @@ impl Server {
                 continue;
             }
             room.next_flow_report = Some(at + FLOW_INTERVAL);
+            if let Some(r) = room.recorder.as_mut() {
+                r.flush();
+            }
             let _ = self.events.send(MediaEvent::Flow {
                 room: *id,
                 visitor: room.flowed(Role::Visitor, now),
@@ -460,6 +470,9 @@ impl Server {
         let Some(kind) = self.peers.get(&from).and_then(|p| p.kind_of(data.mid)) else {
             return;
         };
+        if let Some(r) = room.recorder.as_mut() {
+            r.write(role, kind, &data.data, now);
+        }
         if !data.contiguous
             && kind == MediaKind::Video
             && let Some(p) = self.peers.get_mut(&from)

@@ -210,3 +210,73 @@ async fn flow_reports_say_when_media_fails_on_the_server() {
     assert_eq!(next_flow().await, (false, true));
     media.end_room(room).expect("end");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recorded_room_leaves_a_playable_webm_per_party() {
+    let (media, mut events) = server();
+    let folder = std::env::temp_dir().join(format!("ov-rec-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    let room = RoomId(11);
+    media
+        .open_room(
+            room,
+            RoomOptions {
+                record_to: Some(folder.clone()),
+                monitorable: true,
+            },
+        )
+        .expect("room");
+    let visitor = join(&media, room, Role::Visitor, Some(SendRate::LIGHT)).await;
+    let resident = join(&media, room, Role::Resident, Some(SendRate::LIGHT)).await;
+    wait_for("both connected", || {
+        visitor.is_connected() && resident.is_connected()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    media
+        .set_gate(room, Some(Instant::now() + Duration::from_secs(2)))
+        .expect("gate");
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(10), events.recv()).await {
+            Ok(Some(MediaEvent::RecordingClosed { room: r, folder })) if r == room => break folder,
+            Ok(Some(_)) => continue,
+            other => panic!("no recording: {other:?}"),
+        }
+    };
+    assert_eq!(closed, folder);
+    let files = openvisit_media::assemble_recording(&folder).expect("assembled");
+    let names: Vec<_> = files
+        .iter()
+        .map(|f| {
+            f.path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(names, ["visitor.webm", "resident.webm"]);
+    for f in &files {
+        let bytes = std::fs::read(&f.path).expect("file");
+        assert_eq!(
+            &bytes[..4],
+            &[0x1a, 0x45, 0xdf, 0xa3],
+            "an EBML (WebM) file"
+        );
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            text.contains("V_VP8") && text.contains("A_OPUS"),
+            "VP8 and Opus tracks"
+        );
+        // Two seconds of light media: well over a few kilobytes, far under a minute's.
+        assert!(f.bytes > 10_000 && f.bytes < 2_000_000, "{} bytes", f.bytes);
+    }
+    // The raw tracks are gone once assembled.
+    let left: Vec<_> = std::fs::read_dir(&folder)
+        .expect("folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "raw"))
+        .collect();
+    assert!(left.is_empty());
+    let _ = std::fs::remove_dir_all(&folder);
+}

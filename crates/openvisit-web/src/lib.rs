@@ -70,7 +70,9 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(live::kiosk_ticket))
         .routes(routes!(live::kiosk_next))
         .routes(routes!(live::live_visits))
-        .routes(routes!(live::end_visit));
+        .routes(routes!(live::end_visit))
+        .routes(routes!(live::recording))
+        .routes(routes!(live::recording_file));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -150,6 +150,7 @@ pub async fn serve(
     let live_for_sweeper = live;
     spawn_reminders(state.clone());
     spawn_missed_sweeper(live_for_sweeper);
+    spawn_recording_sweeper(state.db.clone(), state.clock.clone());
     openvisit_web::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
@@ -173,6 +174,23 @@ fn spawn_deposit_reconciler(db: Db, payments: Arc<dyn PaymentProvider>, clock: A
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "deposit reconciliation failed"),
+            }
+        }
+    });
+}
+
+/// Every hour, deletes recordings past their facility's retention period.
+fn spawn_recording_sweeper(db: Db, clock: Arc<Clock>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let n = openvisit_web::live::sweep_recordings(&db, clock.now()).await;
+            if n > 0 {
+                tracing::info!(
+                    recordings = n,
+                    "deleted recordings past their retention period"
+                );
             }
         }
     });

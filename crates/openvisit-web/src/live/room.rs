@@ -156,7 +156,9 @@ impl LiveRoom {
                 lock(&self.session).record_second(hub.now(), *visitor, *resident);
             }
             MediaEvent::RoomEnded { .. } => self.nudge.notify_one(),
-            MediaEvent::Connected { .. } | MediaEvent::Disconnected { .. } => {}
+            MediaEvent::Connected { .. }
+            | MediaEvent::Disconnected { .. }
+            | MediaEvent::RecordingClosed { .. } => {}
         }
     }
 

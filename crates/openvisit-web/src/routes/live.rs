@@ -315,3 +315,96 @@ pub async fn end_visit(
     room.end_by_staff(&hub, reason, staff.account.id);
     Ok(StatusCode::ACCEPTED)
 }
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecordingView {
+    pub visit_id: i64,
+    /// One WebM (VP8 + Opus) per party that sent media: the paths to fetch them.
+    pub files: Vec<String>,
+    pub bytes: u64,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+async fn staff_recording(
+    s: &AppState,
+    staff: &Staff,
+    id: i64,
+) -> ApiResult<openvisit_store::recordings::Recording> {
+    let visit = load(s, id).await?;
+    if visit.facility != staff.facility {
+        return Err(ApiError::not_found("visit"));
+    }
+    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    openvisit_store::recordings::recording_for_visit(&mut conn, visit.id)
+        .await?
+        .filter(|r| r.deleted_at.is_none())
+        .ok_or_else(|| ApiError::not_found("recording"))
+}
+
+#[utoipa::path(
+    get,
+    path = "/staff/visits/{id}/recording",
+    tag = "live",
+    params(("id" = i64, Path, description = "Visit id")),
+    responses((status = 200, body = RecordingView), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "No recording (privileged, not held, or deleted after the retention period)", body = ErrorBody)),
+    security(("session" = []))
+)]
+/// A visit's recording, for staff of its facility only (R14).
+pub async fn recording(
+    State(s): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<RecordingView>> {
+    let r = staff_recording(&s, &staff, id).await?;
+    let files = ["visitor", "resident"]
+        .into_iter()
+        .filter(|p| {
+            std::path::Path::new(&r.path)
+                .join(format!("{p}.webm"))
+                .exists()
+        })
+        .map(|p| format!("/api/v1/staff/visits/{id}/recording/{p}.webm"))
+        .collect();
+    Ok(Json(RecordingView {
+        visit_id: id,
+        files,
+        bytes: r.bytes,
+        created_at: r.created_at,
+    }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/staff/visits/{id}/recording/{file}",
+    tag = "live",
+    params(("id" = i64, Path, description = "Visit id"), ("file" = String, Path, description = "visitor.webm or resident.webm")),
+    responses((status = 200, description = "The WebM file", content_type = "video/webm", body = Vec<u8>), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "No such file", body = ErrorBody)),
+    security(("session" = []))
+)]
+/// One party's side of a recording, as WebM.
+pub async fn recording_file(
+    State(s): State<AppState>,
+    staff: Staff,
+    ApiPath((id, file)): ApiPath<(i64, String)>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let r = staff_recording(&s, &staff, id).await?;
+    // Only the two names we write: nothing from the path reaches the file system.
+    let name = match file.as_str() {
+        "visitor.webm" => "visitor.webm",
+        "resident.webm" => "resident.webm",
+        _ => return Err(ApiError::not_found("recording file")),
+    };
+    let bytes = tokio::fs::read(std::path::Path::new(&r.path).join(name))
+        .await
+        .map_err(|_| ApiError::not_found("recording file"))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "video/webm"),
+            (axum::http::header::CACHE_CONTROL, "private, no-store"),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -91,6 +91,20 @@ impl Participant {
     }
 }
 
+/// GETs raw bytes with a client's session.
+async fn fetch(client: &Client, path: &str) -> (u16, Vec<u8>) {
+    let mut r = client.http.get(format!("{}{}", client.base, path));
+    if let Some(c) = &client.cookie {
+        r = r.header("cookie", c);
+    }
+    let r = r.send().await.expect("request");
+    let status = r.status().as_u16();
+    (
+        status,
+        r.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
+    )
+}
+
 async fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
     let until = Instant::now() + Duration::from_secs(15);
     while !ok() {
@@ -342,6 +356,48 @@ async fn a_late_started_visit_flows_both_ways_is_watched_unseen_and_ends_at_the_
             .await;
         assert_eq!(status, 410);
         let _ = b.resident;
+
+        // The recording: one WebM per party, for staff only (R14).
+        let staff = b.staff(&app).await;
+        let path = format!("/api/v1/staff/visits/{}/recording", b.visit);
+        let until = Instant::now() + Duration::from_secs(10);
+        let recording = loop {
+            let (status, body) = staff.get(&path).await;
+            if status == 200 {
+                break body;
+            }
+            assert!(Instant::now() < until, "no recording: {status} {body}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let files: Vec<String> = recording["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .filter_map(|f| f.as_str().map(str::to_owned))
+            .collect();
+        assert_eq!(files.len(), 2, "{recording}");
+        let bytes = fetch(&staff, &files[0]).await;
+        assert_eq!(bytes.0, 200);
+        assert_eq!(&bytes.1[..4], &[0x1a, 0x45, 0xdf, 0xa3], "WebM");
+        let (status, _) = b.visitor.get(&path).await;
+        assert_eq!(status, 403, "visitors cannot fetch recordings");
+        assert_eq!(fetch(&b.visitor, &files[0]).await.0, 403);
+        assert_eq!(
+            fetch(&staff, &format!("{path}/..%2F..%2Fetc%2Fpasswd"))
+                .await
+                .0,
+            404
+        );
+
+        // Past the facility's retention period (30 days), the sweep deletes it.
+        set_clock(&app, end + jiff::SignedDuration::from_hours(24 * 31));
+        let db = app.db().clone();
+        assert_eq!(
+            openvisit_web::live::sweep_recordings(&db, app.state.clock.now()).await,
+            1
+        );
+        let (status, _) = b.staff(&app).await.get(&path).await;
+        assert_eq!(status, 404);
         app.stop().await;
     }
 }
@@ -422,6 +478,55 @@ async fn a_visit_nobody_joined_is_settled_as_missed_after_its_end() {
         assert_eq!(v.status, openvisit_store::visits::VisitStatus::Missed);
         assert_eq!(v.missed_by, Some(openvisit_store::visits::MissedBy::Both));
         assert_eq!(hub.sweep_missed().await, 0, "settled once");
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_privileged_visit_can_be_neither_watched_nor_recorded() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let b = book(&app).await;
+        sqlx::query("UPDATE visits SET privileged = 1 WHERE id = $1")
+            .bind(b.visit)
+            .execute(&app.db().pool)
+            .await
+            .expect("privileged");
+        set_clock(&app, b.start);
+        let (mut visitor, mut resident) = both_in(&app, &b).await;
+        wait_for("media both ways", || {
+            visitor.peer().received(1) > 3 && resident.peer().received(1) > 3
+        })
+        .await;
+        let staff = b.staff(&app).await;
+        let (status, body) = staff
+            .post(
+                &format!("/api/v1/staff/visits/{}/live-ticket", b.visit),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 403, "{body}");
+        assert_eq!(body["error"], "privileged");
+        let (status, _) = staff
+            .post(
+                &format!("/api/v1/staff/visits/{}/end", b.visit),
+                json!({ "reason": "count" }),
+            )
+            .await;
+        assert_eq!(status, 202);
+        visitor.expect("ended").await;
+        resident.expect("ended").await;
+        settled(&app, b.visit).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (status, _) = staff
+            .get(&format!("/api/v1/staff/visits/{}/recording", b.visit))
+            .await;
+        assert_eq!(status, 404, "no recording of a privileged visit");
+        let folder = app
+            .outbox
+            .with_extension("recordings")
+            .join(format!("visit-{}", b.visit));
+        assert!(!folder.exists(), "nothing written to {}", folder.display());
         app.stop().await;
     }
 }

@@ -1,0 +1,261 @@
+//! Recording a visit (R14). During the call each party's audio and video frames are
+//! appended to raw track files (a record is written whole or is the torn last one, so a
+//! crash loses at most the unflushed second); when the room ends they are assembled into
+//! one WebM (VP8 + Opus) per party, which browsers and VLC play.
+
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use str0m::media::MediaKind;
+
+use crate::Role;
+
+const MAGIC: &[u8; 8] = b"OVRAW\x00\x00\x01";
+
+/// The raw tracks of one room while it runs.
+pub(crate) struct Recorder {
+    folder: PathBuf,
+    started: Instant,
+    /// (visitor audio, visitor video, resident audio, resident video)
+    tracks: [Option<BufWriter<File>>; 4],
+    failed: bool,
+}
+
+fn track_index(role: Role, kind: MediaKind) -> Option<usize> {
+    let base = match role {
+        Role::Visitor => 0,
+        Role::Resident => 2,
+        Role::Monitor => return None,
+    };
+    Some(base + usize::from(kind == MediaKind::Video))
+}
+
+fn track_name(index: usize) -> &'static str {
+    [
+        "visitor-audio",
+        "visitor-video",
+        "resident-audio",
+        "resident-video",
+    ][index]
+}
+
+impl Recorder {
+    pub fn new(folder: PathBuf) -> io::Result<Recorder> {
+        fs::create_dir_all(&folder)?;
+        Ok(Recorder {
+            folder,
+            started: Instant::now(),
+            tracks: [None, None, None, None],
+            failed: false,
+        })
+    }
+
+    /// Appends one frame. A write error stops the recording (the call goes on).
+    pub fn write(&mut self, role: Role, kind: MediaKind, data: &[u8], at: Instant) {
+        if self.failed {
+            return;
+        }
+        let Some(i) = track_index(role, kind) else {
+            return;
+        };
+        if let Err(e) = self.append(i, data, at) {
+            tracing::error!(error = %e, "recording stopped");
+            self.failed = true;
+        }
+    }
+
+    fn append(&mut self, i: usize, data: &[u8], at: Instant) -> io::Result<()> {
+        if self.tracks[i].is_none() {
+            let path = self.folder.join(format!("{}.raw", track_name(i)));
+            let mut w = BufWriter::new(File::create(path)?);
+            w.write_all(MAGIC)?;
+            self.tracks[i] = Some(w);
+        }
+        let Some(w) = self.tracks[i].as_mut() else {
+            return Ok(());
+        };
+        let micros = u64::try_from(at.saturating_duration_since(self.started).as_micros())
+            .unwrap_or(u64::MAX);
+        let len = u32::try_from(data.len()).map_err(io::Error::other)?;
+        w.write_all(&micros.to_le_bytes())?;
+        w.write_all(&len.to_le_bytes())?;
+        w.write_all(data)
+    }
+
+    /// Pushes what is buffered to the files (called every second).
+    pub fn flush(&mut self) {
+        for w in self.tracks.iter_mut().flatten() {
+            let _ = w.flush();
+        }
+    }
+
+    /// Closes the raw tracks.
+    pub fn finish(mut self) -> PathBuf {
+        self.flush();
+        self.folder
+    }
+}
+
+/// One assembled file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordingFile {
+    pub path: PathBuf,
+    pub bytes: u64,
+}
+
+/// Reads one raw track; a torn last record (a crash mid-write) is dropped.
+fn read_track(path: &Path) -> io::Result<Vec<(u64, Vec<u8>)>> {
+    let mut r = BufReader::new(File::open(path)?);
+    let mut magic = [0u8; 8];
+    r.read_exact(&mut magic)?;
+    if &magic != MAGIC {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "not a raw track",
+        ));
+    }
+    let mut out = Vec::new();
+    loop {
+        let mut head = [0u8; 12];
+        if r.read_exact(&mut head).is_err() {
+            break;
+        }
+        let micros = u64::from_le_bytes(head[..8].try_into().map_err(io::Error::other)?);
+        let len = u32::from_le_bytes(head[8..].try_into().map_err(io::Error::other)?);
+        let mut data = vec![0u8; len as usize];
+        if r.read_exact(&mut data).is_err() {
+            break;
+        }
+        out.push((micros, data));
+    }
+    Ok(out)
+}
+
+/// A VP8 frame's P bit is 0 on keyframes.
+fn is_vp8_keyframe(frame: &[u8]) -> bool {
+    frame.first().is_some_and(|b| b & 1 == 0)
+}
+
+/// Width and height from a VP8 keyframe header (RFC 6386 §9.1).
+fn vp8_size(frame: &[u8]) -> Option<(u32, u32)> {
+    if frame.len() < 10 || frame[3..6] != [0x9d, 0x01, 0x2a] {
+        return None;
+    }
+    let w = u32::from(u16::from_le_bytes([frame[6], frame[7]]) & 0x3fff);
+    let h = u32::from(u16::from_le_bytes([frame[8], frame[9]]) & 0x3fff);
+    (w > 0 && h > 0).then_some((w, h))
+}
+
+/// The Opus identification header WebM carries as the audio track's codec private data.
+fn opus_head() -> Vec<u8> {
+    let mut h = b"OpusHead".to_vec();
+    h.push(1); // version
+    h.push(2); // channels
+    h.extend_from_slice(&312u16.to_le_bytes()); // pre-skip
+    h.extend_from_slice(&48_000u32.to_le_bytes());
+    h.extend_from_slice(&0u16.to_le_bytes()); // gain
+    h.push(0); // mapping family
+    h
+}
+
+/// Assembles each party's raw tracks in `folder` into `<party>.webm` and removes the raw
+/// files that went into it. Parties with no usable media get no file.
+pub fn assemble_recording(folder: &Path) -> io::Result<Vec<RecordingFile>> {
+    let mut files = Vec::new();
+    for party in ["visitor", "resident"] {
+        let audio_path = folder.join(format!("{party}-audio.raw"));
+        let video_path = folder.join(format!("{party}-video.raw"));
+        let audio = if audio_path.exists() {
+            read_track(&audio_path)?
+        } else {
+            Vec::new()
+        };
+        let mut video = if video_path.exists() {
+            read_track(&video_path)?
+        } else {
+            Vec::new()
+        };
+        // A decoder needs a keyframe first.
+        if let Some(first_key) = video.iter().position(|(_, f)| is_vp8_keyframe(f)) {
+            video.drain(..first_key);
+        } else {
+            video.clear();
+        }
+        if audio.is_empty() && video.is_empty() {
+            continue;
+        }
+        let out = folder.join(format!("{party}.webm"));
+        write_webm(&out, &audio, &video)?;
+        let bytes = fs::metadata(&out)?.len();
+        let _ = fs::remove_file(&audio_path);
+        let _ = fs::remove_file(&video_path);
+        files.push(RecordingFile { path: out, bytes });
+    }
+    Ok(files)
+}
+
+fn mux_error(e: &webm::mux::Error) -> io::Error {
+    io::Error::other(format!("webm: {e:?}"))
+}
+
+fn write_webm(out: &Path, audio: &[(u64, Vec<u8>)], video: &[(u64, Vec<u8>)]) -> io::Result<()> {
+    use webm::mux::{AudioCodecId, SegmentBuilder, VideoCodecId, Writer};
+    let file = BufWriter::new(File::create(out)?);
+    let mut builder = SegmentBuilder::new(Writer::new(file))
+        .map_err(|e| mux_error(&e))?
+        .set_writing_app("OpenVisit")
+        .map_err(|e| mux_error(&e))?;
+    let mut video_track = None;
+    if let Some((_, first)) = video.first() {
+        let (w, h) = vp8_size(first).unwrap_or((640, 480));
+        let (b, t) = builder
+            .add_video_track(w, h, VideoCodecId::VP8, None)
+            .map_err(|e| mux_error(&e))?;
+        builder = b;
+        video_track = Some(t);
+    }
+    let mut audio_track = None;
+    if !audio.is_empty() {
+        let (b, t) = builder
+            .add_audio_track(48_000, 2, AudioCodecId::Opus, None)
+            .map_err(|e| mux_error(&e))?;
+        builder = b
+            .set_codec_private(t, &opus_head())
+            .map_err(|e| mux_error(&e))?;
+        audio_track = Some(t);
+    }
+    let mut segment = builder.build();
+    // Interleave by time: WebM wants timestamps that never go back across tracks.
+    let (mut a, mut v) = (0, 0);
+    let mut last_ns = 0u64;
+    while a < audio.len() || v < video.len() {
+        let take_video = match (audio.get(a), video.get(v)) {
+            (Some((ta, _)), Some((tv, _))) => tv <= ta,
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        let (micros, data, track, key) = if take_video {
+            let (t, d) = &video[v];
+            v += 1;
+            (*t, d, video_track.map(Into::into), is_vp8_keyframe(d))
+        } else {
+            let (t, d) = &audio[a];
+            a += 1;
+            (*t, d, audio_track.map(Into::into), true)
+        };
+        let Some(track): Option<u64> = track else {
+            continue;
+        };
+        let ns = micros.saturating_mul(1000).max(last_ns);
+        last_ns = ns;
+        segment
+            .add_frame(track, data, ns, key)
+            .map_err(|e| mux_error(&e))?;
+    }
+    segment
+        .finalize(None)
+        .map_err(|_| io::Error::other("webm: could not finish the file"))?;
+    Ok(())
+}
