@@ -15,8 +15,39 @@ use crate::visits::{VisitStatus, get_visit};
 /// The longest notice, in characters.
 pub const MAX_NOTICE_CHARS: usize = 500;
 
+/// What a notice is about; the family sees it in their language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    Lockdown,
+    Court,
+    Delay,
+    Other,
+}
+
+impl NoticeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::Lockdown => "lockdown",
+            NoticeKind::Court => "court",
+            NoticeKind::Delay => "delay",
+            NoticeKind::Other => "other",
+        }
+    }
+
+    fn parse(s: &str) -> NoticeKind {
+        match s {
+            "lockdown" => NoticeKind::Lockdown,
+            "court" => NoticeKind::Court,
+            "delay" => NoticeKind::Delay,
+            _ => NoticeKind::Other,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Notice {
+    pub kind: NoticeKind,
     pub id: i64,
     pub visit: VisitId,
     pub facility: FacilityId,
@@ -35,9 +66,21 @@ pub async fn post_notice(
     body: &str,
     now: Timestamp,
 ) -> Result<Notice, StoreError> {
+    post_notice_of_kind(db, visit, author, NoticeKind::Other, body, now).await
+}
+
+/// Posts a notice of a kind; the body may be empty for a kind other than `Other`.
+pub async fn post_notice_of_kind(
+    db: &Db,
+    visit: VisitId,
+    author: AccountId,
+    kind: NoticeKind,
+    body: &str,
+    now: Timestamp,
+) -> Result<Notice, StoreError> {
     let body = body.trim();
     let chars = body.chars().count();
-    if chars == 0 || chars > MAX_NOTICE_CHARS {
+    if (chars == 0 && kind == NoticeKind::Other) || chars > MAX_NOTICE_CHARS {
         return Err(StoreError::Invalid(format!(
             "a notice needs 1 to {MAX_NOTICE_CHARS} characters"
         )));
@@ -50,14 +93,15 @@ pub async fn post_notice(
         ));
     }
     let row = sqlx::query(
-        "INSERT INTO visit_notices (visit_id, facility_id, author_id, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO visit_notices (visit_id, facility_id, author_id, body, created_at, kind) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(visit.0)
     .bind(v.facility.0)
     .bind(author.0)
     .bind(body)
     .bind(secs(now))
+    .bind(kind.as_str())
     .fetch_one(&mut *tx)
     .await?;
     let id: i64 = row.try_get("id")?;
@@ -69,12 +113,14 @@ pub async fn post_notice(
             facility: Some(v.facility),
             action: "visit.notice",
             subject: format!("visit:{visit}"),
-            detail: serde_json::json!({ "notice": id, "body": body }).to_string(),
+            detail: serde_json::json!({ "notice": id, "kind": kind.as_str(), "body": body })
+                .to_string(),
         },
     )
     .await?;
     tx.commit().await?;
     Ok(Notice {
+        kind,
         id,
         visit,
         facility: v.facility,
@@ -90,7 +136,7 @@ pub async fn notices_for_visit(
     visit: VisitId,
 ) -> Result<Vec<Notice>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, visit_id, facility_id, author_id, body, created_at FROM visit_notices \
+        "SELECT id, visit_id, facility_id, author_id, body, created_at, kind FROM visit_notices \
          WHERE visit_id = $1 ORDER BY id",
     )
     .bind(visit.0)
@@ -99,6 +145,7 @@ pub async fn notices_for_visit(
     rows.iter()
         .map(|r| {
             Ok(Notice {
+                kind: NoticeKind::parse(&r.try_get::<String, _>("kind")?),
                 id: r.try_get("id")?,
                 visit: VisitId(r.try_get("visit_id")?),
                 facility: FacilityId(r.try_get("facility_id")?),

@@ -72,7 +72,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(live::live_visits))
         .routes(routes!(live::end_visit))
         .routes(routes!(live::recording))
-        .routes(routes!(live::recording_file));
+        .routes(routes!(live::recording_file))
+        .routes(routes!(live::post_notice));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

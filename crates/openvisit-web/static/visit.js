@@ -94,7 +94,7 @@
       case 'status': showStatus(m); break;
       case 'started': endsAt = Date.parse(m.ends_at); say(T.tLive); root.dataset.phase = 'live'; break;
       case 'warning': $('visit-warning').textContent = T['tWarning' + m.minutes_left] || ''; break;
-      case 'notice': $('visit-notice').textContent = m.body; break;
+      case 'notice': $('visit-notice').textContent = [T['tNotice' + camel(m.kind)], m.body].filter(Boolean).join(' '); break;
       case 'ended': finish(m.outcome.kind); break;
       case 'error': say(T['tError' + camel(m.code)] || m.message); break;
       default: break;

@@ -344,3 +344,7 @@ kiosk-code = The code from your booking confirmation
 kiosk-sign-in = Start
 kiosk-not-set-up = This kiosk is not set up. Ask staff to open its setup link.
 visits-lobby-code = Your code for the lobby kiosk: { $code }
+live-notice-lockdown = The facility is in lockdown: the visit may be delayed or cancelled.
+live-notice-court = The person you are visiting is at court.
+live-notice-delay = The visit is running late.
+live-notice-other = A message from the facility:

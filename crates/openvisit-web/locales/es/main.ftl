@@ -344,3 +344,7 @@ kiosk-code = El código de la confirmación de tu reserva
 kiosk-sign-in = Empezar
 kiosk-not-set-up = Este quiosco no está configurado. Pide al personal que abra su enlace de configuración.
 visits-lobby-code = Tu código para el quiosco del vestíbulo: { $code }
+live-notice-lockdown = El centro está en cierre de seguridad: la visita puede retrasarse o cancelarse.
+live-notice-court = La persona que visitas está en el tribunal.
+live-notice-delay = La visita va con retraso.
+live-notice-other = Un mensaje del centro:

@@ -38,6 +38,7 @@ pub enum ServerMessage {
     },
     /// A notice from the facility for the waiting room (R18).
     Notice {
+        kind: openvisit_store::notices::NoticeKind,
         body: String,
     },
 }
@@ -103,6 +104,14 @@ impl LiveRoom {
             status,
             kiosk_online: hub.kiosk_online(self.housing_kiosk),
         }
+    }
+
+    /// Tells everyone in the room about a notice staff just posted.
+    pub fn publish_notice(&self, notice: &openvisit_store::notices::Notice) {
+        let _ = self.updates.send(ServerMessage::Notice {
+            kind: notice.kind,
+            body: notice.body.clone(),
+        });
     }
 
     fn publish_status(&self, hub: &LiveHub) {

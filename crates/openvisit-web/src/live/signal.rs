@@ -111,6 +111,23 @@ async fn run(mut ws: WebSocket, hub: Arc<LiveHub>, room: Arc<LiveRoom>, ticket: 
         leave(&hub, &room, holder);
         return;
     }
+    // Notices posted before this connection (R18).
+    let notices = match hub.db().pool.acquire().await {
+        Ok(mut conn) => openvisit_store::notices::notices_for_visit(&mut conn, room.visit)
+            .await
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    for n in notices {
+        let m = ServerMessage::Notice {
+            kind: n.kind,
+            body: n.body,
+        };
+        if !send(&mut ws, &m).await {
+            leave(&hub, &room, holder);
+            return;
+        }
+    }
     loop {
         tokio::select! {
             incoming = ws.recv() => {

@@ -408,3 +408,47 @@ pub async fn recording_file(
     )
         .into_response())
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NoticeForm {
+    pub kind: openvisit_store::notices::NoticeKind,
+    /// Optional words of the staff's own (required for `other`), up to 500 characters.
+    #[serde(default)]
+    pub text: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/staff/visits/{id}/notices",
+    tag = "live",
+    params(("id" = i64, Path, description = "Visit id")),
+    request_body = NoticeForm,
+    responses((status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 201, body = openvisit_store::notices::Notice), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 409, description = "The visit is over or cancelled", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = []))
+)]
+/// Posts a notice to a visit's waiting room (R18): the family sees it at once, in their
+/// language, and whoever joins later sees it too. Audited.
+pub async fn post_notice(
+    State(s): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(f): ApiJson<NoticeForm>,
+) -> ApiResult<(StatusCode, Json<openvisit_store::notices::Notice>)> {
+    let visit = load(&s, id).await?;
+    if visit.facility != staff.facility {
+        return Err(ApiError::not_found("visit"));
+    }
+    let notice = openvisit_store::notices::post_notice_of_kind(
+        &s.db,
+        visit.id,
+        staff.account.id,
+        f.kind,
+        &f.text,
+        s.clock.now(),
+    )
+    .await?;
+    if let Some(room) = s.live.as_ref().and_then(|h| h.existing_room(visit.id)) {
+        room.publish_notice(&notice);
+    }
+    Ok((StatusCode::CREATED, Json(notice)))
+}
