@@ -2,11 +2,12 @@
 // page and the housing-unit kiosk page join a booked visit, each decodes the other's
 // video (getStats framesDecoded rising), and both say the visit ended when the server
 // ends it at the scheduled end.
-// Usage: node live.mjs BASE_URL SESSION_COOKIE KIOSK_KEY PIN VISIT_ID LANG
+// A staff monitor watches both sides silently, and afterwards plays the recording back.
+// Usage: node live.mjs BASE_URL SESSION_COOKIE KIOSK_KEY PIN VISIT_ID LANG STAFF_COOKIE
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 
-const [base, sessionCookie, kioskKey, pin, visitId, lang] = process.argv.slice(2);
+const [base, sessionCookie, kioskKey, pin, visitId, lang, staffCookie] = process.argv.slice(2);
 const ended = lang === 'es' ? 'La visita ha terminado.' : 'The visit has ended.';
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -58,6 +59,24 @@ try {
   if (!(first.visitor >= 10 && later.visitor > first.visitor)) fail(`visitor frames not rising: ${first.visitor} -> ${later.visitor}`);
   if (!(first.kiosk >= 10 && later.kiosk > first.kiosk)) fail(`kiosk frames not rising: ${first.kiosk} -> ${later.kiosk}`);
 
+  // A staff monitor receives both sides; the parties' pages do not change.
+  const staffCtx = await browser.newContext({ locale: lang });
+  const [sName, sValue] = staffCookie.split('=');
+  await staffCtx.addCookies([{ name: sName, value: sValue, domain: url.hostname, path: '/' }]);
+  const staff = await staffCtx.newPage();
+  await staff.goto(`${base}/staff/live?lang=${lang}`);
+  await staff.waitForSelector(`button.watch[data-visit="${visitId}"]`, { timeout: 15000 });
+  const staffAxe = await new AxeBuilder({ page: staff }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
+  if (staffAxe.violations.length) fail('monitor page axe: ' + JSON.stringify(staffAxe.violations.map((v) => v.id)));
+  await staff.click(`button.watch[data-visit="${visitId}"]`);
+  let watched = [0, 0];
+  const watchUntil = Date.now() + 20000;
+  while (Date.now() < watchUntil && (watched[0] < 5 || watched[1] < 5)) {
+    watched = await staff.evaluate(() => window.ovMonitorFrames());
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  if (watched[0] < 5 || watched[1] < 5) fail('the monitor does not see both sides: ' + watched);
+
   // The server ends the visit at the scheduled end; both pages say so.
   for (const [who, page] of [['visitor', visitor], ['kiosk', kiosk]]) {
     await page.waitForFunction(() => document.getElementById('visit').dataset.phase === 'ended', null, { timeout: 90000 })
@@ -65,7 +84,25 @@ try {
     const text = await page.textContent('#visit-status');
     if (text.trim() !== ended) fail(`${who} says "${text}" at the end`);
   }
-  console.log(JSON.stringify({ first, later }));
+  // The recording plays back in the browser, one video per side.
+  const recUntil = Date.now() + 20000;
+  let durations = [];
+  while (Date.now() < recUntil) {
+    await staff.goto(`${base}/staff/visits/${visitId}/recording?lang=${lang}`);
+    const count = await staff.locator('video').count();
+    if (count === 2) {
+      durations = await staff.evaluate(() => Promise.all([...document.querySelectorAll('video')].map((v) => new Promise((res) => {
+        if (v.readyState >= 1) res(v.duration);
+        v.addEventListener('loadedmetadata', () => res(v.duration));
+        v.addEventListener('error', () => res(-1));
+        setTimeout(() => res(-2), 10000);
+      }))));
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  if (durations.length !== 2 || !durations.every((d) => d > 1)) fail('the recording does not play: ' + JSON.stringify(durations));
+  console.log(JSON.stringify({ first, later, watched, durations }));
 } catch (e) {
   fail(String(e && e.stack || e));
 } finally {

@@ -344,8 +344,14 @@ pub async fn sign_in(
         }
         account.language = lang.code().to_owned();
     }
+    // Staff land on the live visits of their facility; visitors on their account.
+    let home = if account.role.is_staff() {
+        "/staff/live"
+    } else {
+        "/account"
+    };
     with_cookies(
-        redirect("/account"),
+        redirect(home),
         [
             format!(
                 "{SESSION_COOKIE}={session}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{secure}",

@@ -9,6 +9,7 @@ pub mod help;
 pub mod kiosk;
 pub mod reset;
 pub mod room;
+pub mod staff;
 pub mod visitor;
 
 use axum::Router;
@@ -122,6 +123,10 @@ async fn visit_script() -> impl IntoResponse {
     script(include_str!("../../static/visit.js"))
 }
 
+async fn monitor_script() -> impl IntoResponse {
+    script(include_str!("../../static/monitor.js"))
+}
+
 async fn kiosk_script() -> impl IntoResponse {
     script(include_str!("../../static/kiosk.js"))
 }
@@ -184,9 +189,12 @@ pub fn router() -> Router<AppState> {
         .route("/funds", get(visitor::funds).post(visitor::funds_post))
         .layer(axum::middleware::from_fn(remember_language))
         .layer(axum::middleware::from_fn(ensure_csrf_cookie))
+        .route("/staff/live", get(staff::live))
+        .route("/staff/visits/{id}/recording", get(staff::recording))
         .route("/kiosk", get(kiosk::page))
         .route("/kiosk/setup", get(kiosk::setup))
         .route("/static/site.css", get(stylesheet))
         .route("/static/visit.js", get(visit_script))
         .route("/static/kiosk.js", get(kiosk_script))
+        .route("/static/monitor.js", get(monitor_script))
 }

@@ -270,12 +270,26 @@ async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
             .clock
             .advance_seconds(end.as_second() - 45 - now.as_second());
         let cookie = client.cookie.clone().expect("session cookie");
+        let staff_cookie = app
+            .client_for(&fx.staff_email, STAFF_PASSWORD)
+            .await
+            .cookie
+            .expect("staff cookie");
         let base = app.base.clone();
         let visit_id = visit["id"].as_i64().expect("id").to_string();
         let (e2e2, chromium2) = (e2e.clone(), chromium.clone());
         let out = tokio::task::spawn_blocking(move || {
             Command::new("node")
-                .args(["live.mjs", &base, &cookie, &key, "2468", &visit_id, lang])
+                .args([
+                    "live.mjs",
+                    &base,
+                    &cookie,
+                    &key,
+                    "2468",
+                    &visit_id,
+                    lang,
+                    &staff_cookie,
+                ])
                 .env("CHROMIUM", &chromium2)
                 .current_dir(&e2e2)
                 .output()

@@ -567,7 +567,10 @@ async fn the_waiting_room_shows_status_and_notices_and_a_dropped_party_rejoins_w
             .expect("kiosk");
         let next: Value = r.json().await.expect("json");
         assert_eq!(next["next"]["visit"], b.visit, "{next}");
-        assert_eq!(next["next"]["resident_name"], "Resident 0.", "first name and initial only");
+        assert_eq!(
+            next["next"]["resident_name"], "Resident 0.",
+            "first name and initial only"
+        );
         let (status, t) = kiosk_ticket(&app, &b, "2468").await;
         assert_eq!(status, 201, "{t}");
         let mut resident = Participant::connect(&app, &t).await;
