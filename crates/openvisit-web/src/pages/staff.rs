@@ -31,11 +31,26 @@ pub struct RecordingPage {
     pub files: Vec<(String, String)>,
 }
 
-fn staff(a: Option<Account>) -> Result<Account, Response> {
+/// Why someone else cannot see a staff page.
+enum Refusal {
+    NotStaff,
+    SignedOut,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::NotStaff => StatusCode::FORBIDDEN.into_response(),
+            Refusal::SignedOut => (StatusCode::SEE_OTHER, [(LOCATION, "/sign-in")]).into_response(),
+        }
+    }
+}
+
+fn staff(a: Option<Account>) -> Result<Account, Refusal> {
     match a {
         Some(a) if a.role.is_staff() && a.facility.is_some() => Ok(a),
-        Some(_) => Err(StatusCode::FORBIDDEN.into_response()),
-        None => Err((StatusCode::SEE_OTHER, [(LOCATION, "/sign-in")]).into_response()),
+        Some(_) => Err(Refusal::NotStaff),
+        None => Err(Refusal::SignedOut),
     }
 }
 
@@ -47,7 +62,7 @@ pub async fn live(
 ) -> Response {
     let a = match staff(a) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     LivePage {
         page: PageMeta::signed(lang, &uri, &headers, Some(&a)),
@@ -65,7 +80,7 @@ pub async fn recording(
 ) -> Response {
     let a = match staff(a) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let page = PageMeta::signed(lang, &uri, &headers, Some(&a));
     let held = async {
