@@ -153,6 +153,11 @@ impl LiveRoom {
         self.carry_out_as(hub, events, Some(staff));
     }
 
+    /// Whether media has started (both were ready in time).
+    pub fn has_started(&self) -> bool {
+        lock(&self.session).actual_start().is_some()
+    }
+
     pub fn is_over(&self) -> bool {
         lock(&self.session).outcome().is_some()
     }
@@ -213,10 +218,15 @@ impl LiveRoom {
                     let report = self.report(at, &outcome);
                     let hub = Arc::clone(hub);
                     let visit = self.visit;
+                    // Staff ending a visit that never started cancelled it (with a full
+                    // refund) before ending the room: nothing is left to settle.
+                    let cancelled = matches!(outcome, Outcome::EndedByStaff { .. })
+                        && report.actual_start.is_none();
                     tokio::spawn(async move {
                         let now = hub.now();
-                        if let Err(e) =
-                            settle_live_visit(hub.db(), visit, &report, staff, now).await
+                        if !cancelled
+                            && let Err(e) =
+                                settle_live_visit(hub.db(), visit, &report, staff, now).await
                         {
                             tracing::warn!(visit = visit.0, error = %e, "settling a live visit");
                         }

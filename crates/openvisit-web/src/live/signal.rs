@@ -66,7 +66,7 @@ pub async fn socket(
     };
     upgrade
         .max_message_size(64 * 1024)
-        .on_upgrade(move |ws| run(ws, hub, room, ticket))
+        .on_upgrade(move |ws| run(ws, s, hub, room, ticket))
 }
 
 async fn send<T: Serialize>(ws: &mut WebSocket, message: &T) -> bool {
@@ -89,7 +89,13 @@ fn join_error(e: JoinError) -> Reply<'static> {
     }
 }
 
-async fn run(mut ws: WebSocket, hub: Arc<LiveHub>, room: Arc<LiveRoom>, ticket: Ticket) {
+async fn run(
+    mut ws: WebSocket,
+    s: AppState,
+    hub: Arc<LiveHub>,
+    room: Arc<LiveRoom>,
+    ticket: Ticket,
+) {
     let party = party_of(ticket.role);
     let mut updates = room.subscribe();
     let holder = match party {
@@ -139,7 +145,7 @@ async fn run(mut ws: WebSocket, hub: Arc<LiveHub>, room: Arc<LiveRoom>, ticket: 
                 };
                 let parsed: Result<ClientMessage, _> = serde_json::from_str(text.as_str());
                 let keep = match parsed {
-                    Ok(m) => handle(&mut ws, &hub, &room, &ticket, party, m).await,
+                    Ok(m) => handle(&mut ws, &s, &hub, &room, &ticket, party, m).await,
                     Err(_) => send(&mut ws, &Reply::Error {
                         code: "bad_message",
                         message: "the message was not understood; see docs/SIGNALING.md".into(),
@@ -180,6 +186,7 @@ fn leave(hub: &LiveHub, room: &LiveRoom, holder: Option<(Party, u64)>) {
 /// Handles one client message; false closes the socket.
 async fn handle(
     ws: &mut WebSocket,
+    s: &AppState,
     hub: &Arc<LiveHub>,
     room: &Arc<LiveRoom>,
     ticket: &Ticket,
@@ -231,8 +238,19 @@ async fn handle(
             let reason = reason.trim();
             match (ticket.role, ticket.account) {
                 (Role::Monitor, Some(staff)) if !reason.is_empty() => {
-                    room.end_by_staff(hub, reason, staff);
-                    true
+                    match crate::routes::live::end_live(s, hub, room, staff, reason).await {
+                        Ok(()) => true,
+                        Err(e) => {
+                            send(
+                                ws,
+                                &Reply::Error {
+                                    code: "not_ended",
+                                    message: e.body.message,
+                                },
+                            )
+                            .await
+                        }
+                    }
                 }
                 (Role::Monitor, _) => {
                     send(

@@ -312,8 +312,34 @@ pub async fn end_visit(
             "this visit is not live; cancel it from the schedule instead",
         ));
     };
-    room.end_by_staff(&hub, reason, staff.account.id);
+    end_live(&s, &hub, &room, staff.account.id, reason).await?;
     Ok(StatusCode::ACCEPTED)
+}
+
+/// Ends a live room for staff. A visit that has not started yet is cancelled by the
+/// facility first (full refund and the cancellation email, R13, R15); one that has is
+/// settled as ended by staff when the room closes.
+pub async fn end_live(
+    s: &AppState,
+    hub: &Arc<LiveHub>,
+    room: &Arc<crate::live::LiveRoom>,
+    staff: openvisit_core::AccountId,
+    reason: &str,
+) -> ApiResult<()> {
+    if !room.has_started() {
+        openvisit_store::cancel::cancel_visit(
+            &s.db,
+            room.visit,
+            openvisit_core::refund::CancelledBy::Facility,
+            Some(staff),
+            reason,
+            s.clock.now(),
+        )
+        .await?;
+        crate::notify::visit_news(s, room.visit, crate::notify::VisitNews::Cancelled).await;
+    }
+    room.end_by_staff(hub, reason, staff);
+    Ok(())
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -627,3 +627,36 @@ async fn the_waiting_room_shows_status_and_notices_and_a_dropped_party_rejoins_w
         app.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_ending_a_visit_before_it_started_cancels_it_with_a_full_refund_and_an_email() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let b = book(&app).await;
+        set_clock(&app, b.start - jiff::SignedDuration::from_mins(5));
+        let mut visitor = Participant::connect(&app, &visitor_ticket(&b).await).await;
+        visitor.expect("status").await;
+        let price = visit_row(&app, b.visit).await.price;
+        let emails_before = app.email_summaries().len();
+        let (status, body) = b
+            .staff(&app)
+            .await
+            .post(
+                &format!("/api/v1/staff/visits/{}/end", b.visit),
+                json!({ "reason": "lockdown" }),
+            )
+            .await;
+        assert_eq!(status, 202, "{body}");
+        let ended = visitor.expect("ended").await;
+        assert_eq!(ended["outcome"]["kind"], "ended_by_staff");
+        let v = settled(&app, b.visit).await;
+        assert_eq!(v.status, openvisit_store::visits::VisitStatus::Cancelled);
+        assert_eq!(v.refund, price, "the whole price comes back");
+        let until = Instant::now() + Duration::from_secs(5);
+        while app.email_summaries().len() == emails_before {
+            assert!(Instant::now() < until, "no cancellation email");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        app.stop().await;
+    }
+}
