@@ -197,3 +197,17 @@ mod tests {
         assert_eq!(first_name_and_initial(""), "");
     }
 }
+
+/// A facility's kiosk by its name.
+pub async fn kiosk_by_name(
+    db: &Db,
+    facility: FacilityId,
+    name: &str,
+) -> Result<Option<KioskId>, StoreError> {
+    let row = sqlx::query("SELECT id FROM kiosks WHERE facility_id = $1 AND name = $2")
+        .bind(facility.0)
+        .bind(name.trim())
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|r| Ok(KioskId(r.try_get("id")?))).transpose()
+}

@@ -85,6 +85,26 @@ enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Issue a kiosk a new device key and print its setup link (the old key stops working).
+    KioskKey {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        facility: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Set the PIN a resident signs in with at the housing-unit kiosk (4 to 8 digits).
+    SetPin {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        facility: String,
+        #[arg(long)]
+        booking_number: String,
+        #[arg(long, env = "OPENVISIT_PIN")]
+        pin: String,
+    },
     /// Replace the visiting hours of a unit, or of the lobby without --unit.
     SetHours {
         #[command(flatten)]
@@ -173,6 +193,15 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::CreateFacility { db, facility } => operator::create_facility(&db, facility).await,
         Command::AddUnit { db, facility, name } => operator::add_unit(&db, &facility, &name).await,
+        Command::KioskKey { db, facility, name } => {
+            operator::kiosk_key(&db, &facility, &name).await
+        }
+        Command::SetPin {
+            db,
+            facility,
+            booking_number,
+            pin,
+        } => operator::set_pin(&db, &facility, &booking_number, &pin).await,
         Command::AddKiosk {
             db,
             facility,

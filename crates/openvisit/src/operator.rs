@@ -114,6 +114,49 @@ pub async fn add_kiosk(
     let u = unit(&db, &f, unit_name).await?;
     let id = openvisit_store::setup::add_kiosk(&db, f.id, u, name, None, now()).await?;
     println!("Added kiosk {id} to {}.", unit_name.unwrap_or("the lobby"));
+    print_kiosk_key(&db, id).await
+}
+
+/// Issues a kiosk a new device key (the old one stops working) and prints its setup link.
+pub async fn kiosk_key(args: &DbArgs, slug: &str, name: &str) -> anyhow::Result<()> {
+    let db = open_db(args).await?;
+    let f = facility(&db, slug).await?;
+    let id = openvisit_store::kiosks::kiosk_by_name(&db, f.id, name)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("{slug} has no kiosk called {name:?}"))?;
+    print_kiosk_key(&db, id).await
+}
+
+async fn print_kiosk_key(
+    db: &openvisit_store::Db,
+    id: openvisit_core::KioskId,
+) -> anyhow::Result<()> {
+    let key = openvisit_store::kiosks::issue_kiosk_key(db, id).await?;
+    println!("Open this once in the kiosk's browser (keep it secret; kiosk-key issues a new one):");
+    println!("  /kiosk/setup?key={key}");
+    Ok(())
+}
+
+/// Sets the PIN a resident signs in with at the housing-unit kiosk.
+pub async fn set_pin(
+    args: &DbArgs,
+    slug: &str,
+    booking_number: &str,
+    pin: &str,
+) -> anyhow::Result<()> {
+    let db = open_db(args).await?;
+    let f = facility(&db, slug).await?;
+    let mut conn = db.pool.acquire().await?;
+    let resident = openvisit_store::residents::all_residents(&mut conn, f.id)
+        .await?
+        .into_iter()
+        .find(|r| r.booking_number == booking_number.trim())
+        .ok_or_else(|| {
+            anyhow::anyhow!("{slug} has no resident with booking number {booking_number}")
+        })?;
+    drop(conn);
+    openvisit_store::resident_pins::set_resident_pin(&db, resident.id, pin).await?;
+    println!("Set the kiosk PIN of {}.", resident.full_name);
     Ok(())
 }
 

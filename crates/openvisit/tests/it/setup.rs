@@ -231,6 +231,36 @@ async fn an_operator_sets_up_a_facility_from_the_command_line() {
         text.contains("0 added, 0 moved, 0 released, 2 unchanged"),
         "{text}"
     );
+    // Kiosks get a device key with their setup link; residents a kiosk PIN.
+    let first = ok(&["kiosk-key", "--facility", "lake", "--name", "North 1"]);
+    let second = ok(&["kiosk-key", "--facility", "lake", "--name", "North 1"]);
+    assert!(first.contains("/kiosk/setup?key="), "{first}");
+    assert_ne!(first, second, "a new key each time");
+    let text = ok(&[
+        "set-pin",
+        "--facility",
+        "lake",
+        "--booking-number",
+        "L1",
+        "--pin",
+        "4321",
+    ]);
+    assert!(text.contains("Lee One"), "{text}");
+    let (success, text) = openvisit(
+        d,
+        &[
+            "set-pin",
+            "--facility",
+            "lake",
+            "--booking-number",
+            "L1",
+            "--pin",
+            "12",
+        ],
+    );
+    assert!(!success && text.contains("4 to 8 digits"), "{text}");
+    let (success, text) = openvisit(d, &["kiosk-key", "--facility", "lake", "--name", "Nope"]);
+    assert!(!success && text.contains("no kiosk called"), "{text}");
     // Mistakes get an answer a person can act on, and change nothing.
     let (success, text) = openvisit(
         d,
