@@ -184,20 +184,6 @@ pub async fn next_visit_for_kiosk(
     }))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::first_name_and_initial;
-
-    #[test]
-    fn kiosks_show_first_name_and_initial_only() {
-        assert_eq!(first_name_and_initial("Maria Garcia"), "Maria G.");
-        assert_eq!(first_name_and_initial("  Ana  Lucía  díaz "), "Ana D.");
-        assert_eq!(first_name_and_initial("Smith, John"), "John S.");
-        assert_eq!(first_name_and_initial("Cher"), "Cher");
-        assert_eq!(first_name_and_initial(""), "");
-    }
-}
-
 /// A facility's kiosk by its name.
 pub async fn kiosk_by_name(
     db: &Db,
@@ -210,4 +196,18 @@ pub async fn kiosk_by_name(
         .fetch_optional(&db.pool)
         .await?;
     row.map(|r| Ok(KioskId(r.try_get("id")?))).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_name_and_initial;
+
+    #[test]
+    fn kiosks_show_first_name_and_initial_only() {
+        assert_eq!(first_name_and_initial("Maria Garcia"), "Maria G.");
+        assert_eq!(first_name_and_initial("  Ana  Lucía  díaz "), "Ana D.");
+        assert_eq!(first_name_and_initial("Smith, John"), "John S.");
+        assert_eq!(first_name_and_initial("Cher"), "Cher");
+        assert_eq!(first_name_and_initial(""), "");
+    }
 }
