@@ -745,3 +745,27 @@ async fn an_on_site_visitor_joins_at_the_lobby_kiosk_with_the_booking_code_for_f
         app.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_one_minute_warning_reaches_both_sides_on_time() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let b = book(&app).await;
+    let end = b.start + jiff::SignedDuration::from_mins(15);
+    // Started with 63 seconds left: the 5-minute warning has passed, the 1-minute one comes.
+    set_clock(&app, end - jiff::SignedDuration::from_secs(63));
+    let (mut visitor, mut resident) = both_in(&app, &b).await;
+    let asked = Instant::now();
+    let w = visitor.expect("warning").await;
+    assert_eq!(w["minutes_left"], 1);
+    let waited = asked.elapsed();
+    assert!(
+        waited >= Duration::from_secs(1) && waited < Duration::from_secs(6),
+        "the warning came after {waited:?}, not about 3 s"
+    );
+    assert_eq!(resident.expect("warning").await["minutes_left"], 1);
+    assert!(
+        !visitor.seen.iter().any(|m| m["minutes_left"] == 5),
+        "no 5-minute warning for a visit that started with less"
+    );
+    app.stop().await;
+}
