@@ -69,6 +69,12 @@ async fn compose(state: &AppState, visit: &Visit, news: VisitNews) -> Result<Ema
         v.extend(extra);
         v
     };
+    // On-site visitors sign in at the lobby kiosk with this code.
+    let lobby = visit
+        .lobby_code
+        .as_ref()
+        .filter(|_| !matches!(news, VisitNews::Cancelled))
+        .map(|c| t.ta("email-lobby-code", &[("code", c.clone().into())]));
     let (subject, body, cancelled, sequence) = match news {
         VisitNews::Booked => (
             t.ta("email-booked-subject", &args(vec![])),
@@ -97,6 +103,10 @@ async fn compose(state: &AppState, visit: &Visit, news: VisitNews) -> Result<Ema
             true,
             visit.sequence + 1,
         ),
+    };
+    let body = match lobby {
+        Some(line) => format!("{body}\n\n{line}"),
+        None => body,
     };
     let event = CalendarEvent {
         uid: format!("visit-{}@openvisit", visit.id),

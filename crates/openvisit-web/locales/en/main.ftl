@@ -364,3 +364,4 @@ monitor-visitor = Visitor
 monitor-resident = Resident
 recording-title = Recording of visit #{ $number }
 recording-none = There is no recording of this visit (privileged, not held, or deleted after the retention period).
+email-lobby-code = At the facility, sign in at the lobby kiosk with this code: { $code }

@@ -364,3 +364,4 @@ monitor-visitor = Visitante
 monitor-resident = Persona privada de libertad
 recording-title = Grabación de la visita n.º { $number }
 recording-none = No hay grabación de esta visita (privilegiada, no realizada o borrada tras el plazo de conservación).
+email-lobby-code = En el centro, identifícate en el quiosco del vestíbulo con este código: { $code }
