@@ -16,19 +16,57 @@ const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
 pub async fn run(visits: &[usize], seconds: u64) -> anyhow::Result<()> {
     let ceiling = raw_relay(seconds)?;
-    println!("raw UDP relay ceiling: {ceiling:.0} packets/s (one thread, recv + send)");
+    println!("raw UDP relay ceiling: {ceiling:.0} packets/s on one core (recv + send, no WebRTC)");
     for &n in visits {
-        let (pps, sent, received, loss) = sfu(n, seconds).await?;
+        let r = sfu(n, seconds).await?;
+        let per_core = if r.cpu > 0.0 {
+            r.packets_in / r.cpu
+        } else {
+            0.0
+        };
         println!(
-            "{n:>4} visits: forwarded {pps:>8.0} packets/s = {:.2} of the raw ceiling; \
-             peers sent {sent} and received {received} media units ({loss:.1}% not delivered)",
-            pps / ceiling
+            "{n:>4} visits ({} monitors): in {:>6.0} pkt/s, out {:>6.0} pkt/s; media thread {:>5.1}% of a core \
+             ({:.2}% per visit) => {per_core:>6.0} pkt/s per core = {:.2} of the raw ceiling; \
+             {:.2}% of media units not delivered",
+            n.div_ceil(4),
+            r.packets_in,
+            r.packets_out,
+            r.cpu * 100.0,
+            r.cpu * 100.0 / n.max(1) as f64,
+            per_core / ceiling,
+            r.loss
         );
     }
     Ok(())
 }
 
-async fn sfu(visits: usize, seconds: u64) -> anyhow::Result<(f64, u64, u64, f64)> {
+struct SfuRun {
+    packets_in: f64,
+    packets_out: f64,
+    /// Cores the media thread used (CPU seconds per second).
+    cpu: f64,
+    loss: f64,
+}
+
+/// CPU seconds the media thread has used, from /proc (Linux).
+fn media_thread_cpu() -> Option<f64> {
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if comm.trim() != "openvisit-media" {
+            continue;
+        }
+        let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
+        // Fields after the command name: state is field 3, utime 14, stime 15.
+        let rest = stat.rsplit_once(')')?.1;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let utime: f64 = fields.get(11)?.parse().ok()?;
+        let stime: f64 = fields.get(12)?.parse().ok()?;
+        return Some((utime + stime) / 100.0);
+    }
+    None
+}
+
+async fn sfu(visits: usize, seconds: u64) -> anyhow::Result<SfuRun> {
     let (media, _events) = MediaServer::start(&MediaConfig {
         bind: SocketAddr::new(LOOPBACK, 0),
         public_ip: None,
@@ -69,9 +107,11 @@ async fn sfu(visits: usize, seconds: u64) -> anyhow::Result<(f64, u64, u64, f64)
         .map(|p| p.counters.sent.load(Ordering::Relaxed))
         .sum();
     let recv0: u64 = peers.iter().map(LoopbackPeer::total_received).sum();
+    let cpu0 = media_thread_cpu().unwrap_or(0.0);
     let start = Instant::now();
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     let elapsed = start.elapsed().as_secs_f64();
+    let cpu = (media_thread_cpu().unwrap_or(0.0) - cpu0) / elapsed;
     let after = media.counters();
     let sent: u64 = peers
         .iter()
@@ -81,7 +121,8 @@ async fn sfu(visits: usize, seconds: u64) -> anyhow::Result<(f64, u64, u64, f64)
     let received: u64 = peers.iter().map(LoopbackPeer::total_received).sum::<u64>() - recv0;
     // Forwarded media units are frames (video) and packets (audio); count the packets
     // the server received instead, which is what a relay would move.
-    let pps = (after.packets_in - before.packets_in) as f64 / elapsed;
+    let packets_in = (after.packets_in - before.packets_in) as f64 / elapsed;
+    let packets_out = (after.packets_out - before.packets_out) as f64 / elapsed;
     let loss = if sent == 0 {
         100.0
     } else {
@@ -90,7 +131,12 @@ async fn sfu(visits: usize, seconds: u64) -> anyhow::Result<(f64, u64, u64, f64)
     for p in peers.into_iter().chain(monitors) {
         p.stop();
     }
-    Ok((pps, sent, received, loss))
+    Ok(SfuRun {
+        packets_in,
+        packets_out,
+        cpu,
+        loss,
+    })
 }
 
 /// One thread receiving and re-sending 1200-byte packets as fast as it can, fed by one

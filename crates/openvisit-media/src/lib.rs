@@ -140,6 +140,7 @@ pub enum MediaError {
 #[derive(Debug, Default)]
 pub struct MediaCounters {
     pub packets_in: AtomicU64,
+    pub packets_out: AtomicU64,
     pub media_forwarded: AtomicU64,
     pub peers: AtomicU64,
 }
@@ -148,6 +149,7 @@ pub struct MediaCounters {
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct CounterSnapshot {
     pub packets_in: u64,
+    pub packets_out: u64,
     pub media_forwarded: u64,
     pub peers: u64,
 }
@@ -269,6 +271,7 @@ impl MediaServer {
     pub fn counters(&self) -> CounterSnapshot {
         CounterSnapshot {
             packets_in: self.counters.packets_in.load(Ordering::Relaxed),
+            packets_out: self.counters.packets_out.load(Ordering::Relaxed),
             media_forwarded: self.counters.media_forwarded.load(Ordering::Relaxed),
             peers: self.counters.peers.load(Ordering::Relaxed),
         }

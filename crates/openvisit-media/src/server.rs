@@ -383,7 +383,9 @@ impl Server {
                         break;
                     }
                     Ok(Output::Transmit(t)) => {
-                        let _ = self.socket.try_send_to(&t.contents, t.destination);
+                        if self.socket.try_send_to(&t.contents, t.destination).is_ok() {
+                            self.counters.packets_out.fetch_add(1, Ordering::Relaxed);
+                        }
                     }
                     Ok(Output::Event(event)) => match event {
                         Event::Connected => {
