@@ -7,6 +7,7 @@
 )]
 
 mod api;
+mod authz;
 mod browser;
 mod email;
 mod harness;
