@@ -3,13 +3,30 @@
 // the API), add funds, book a remote visit at the displayed price, see it under "My
 // visits", read the booking email and its .ics, cancel, see the refund in the history.
 // With KEYBOARD=1 every step is done with Tab, Space and Enter only.
-// Usage: node journey.mjs BASE_URL SMTP_DIR LANG EMAIL STAFF_EMAIL STAFF_PASSWORD
+// Staff sign in through the API with their authenticator code (TOTP, from STAFF_SECRET).
+// Usage: node journey.mjs BASE_URL SMTP_DIR LANG EMAIL STAFF_EMAIL STAFF_PASSWORD STAFF_SECRET
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [base, smtpDir, lang, email, staffEmail, staffPassword] = process.argv.slice(2);
+const [base, smtpDir, lang, email, staffEmail, staffPassword, staffSecret] = process.argv.slice(2);
+
+// RFC 6238 code (SHA-1, 6 digits, 30 s), as an authenticator app computes it.
+function totp(secretB32, atMs) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secretB32.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 30000)));
+  const h = crypto.createHmac('sha1', Buffer.from(bytes)).update(counter).digest();
+  const o = h[h.length - 1] & 15;
+  const n = (((h[o] & 127) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]) % 1000000;
+  return String(n).padStart(6, '0');
+}
 const keyboard = process.env.KEYBOARD === '1';
 const es = lang === 'es';
 const say = (en, sp) => (es ? sp : en);
@@ -120,7 +137,14 @@ try {
   await axe('people search');
   await activate('form[action="/people"][method=post] button');
   await page.waitForSelector('.ok');
-  const login = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: staffEmail, password: staffPassword }) });
+  // A code works once: if another run used this step's code, wait for the next step.
+  let login;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    login = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: staffEmail, password: staffPassword, code: totp(staffSecret, Date.now()) }) });
+    if (login.ok) break;
+    await new Promise((r) => setTimeout(r, 30000 - (Date.now() % 30000) + 500));
+  }
+  expect(login.ok, 'staff sign-in with the authenticator code: ' + login.status);
   const staffCookie = login.headers.get('set-cookie').split(';')[0];
   const pending = await (await fetch(base + '/api/v1/staff/approvals?status=pending', { headers: { cookie: staffCookie } })).json();
   for (const a of pending) {

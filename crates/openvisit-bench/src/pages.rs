@@ -51,6 +51,7 @@ pub async fn run(iterations: usize) -> anyhow::Result<()> {
         &db,
         visitor.id,
         openvisit_core::interval::add_minutes(now, 60),
+        now,
     )
     .await?;
     let cookie = format!("ov_session={token}");

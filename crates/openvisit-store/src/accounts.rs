@@ -116,11 +116,17 @@ pub async fn create_account(
     now: Timestamp,
 ) -> Result<AccountId, StoreError> {
     let hash = hash_password(&new.password)?;
+    // Staff sign in with a second factor from the start.
+    let totp_secret = if new.role.is_staff() {
+        Some(crate::totp::new_secret()?)
+    } else {
+        None
+    };
     let mut tx = db.begin_write().await?;
     let row = sqlx::query(
         "INSERT INTO accounts (email, password_hash, display_name, role, facility_id, language, \
-         time_zone, created_at, email_verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         RETURNING id",
+         time_zone, created_at, email_verified_at, totp_secret) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(new.email.to_lowercase())
     .bind(hash)
@@ -131,6 +137,7 @@ pub async fn create_account(
     .bind(&new.time_zone)
     .bind(secs(now))
     .bind(new.email_verified.then_some(secs(now)))
+    .bind(totp_secret)
     .fetch_one(&mut *tx)
     .await
     .map_err(StoreError::from)
@@ -171,6 +178,8 @@ pub enum SignIn {
     Locked {
         until: Timestamp,
     },
+    /// The password is right, and this staff account needs its authenticator code too.
+    CodeRequired,
 }
 
 /// Wrong passwords in a row before an account is locked, and for how long.
@@ -184,6 +193,18 @@ pub async fn check_password(
     db: &Db,
     email: &str,
     password: &str,
+    now: Timestamp,
+) -> Result<SignIn, StoreError> {
+    check_sign_in(db, email, password, None, now).await
+}
+
+/// Like [`check_password`], with the authenticator code staff need (R16: staff accounts
+/// have a second factor). A wrong code counts like a wrong password; a code works once.
+pub async fn check_sign_in(
+    db: &Db,
+    email: &str,
+    password: &str,
+    code: Option<&str>,
     now: Timestamp,
 ) -> Result<SignIn, StoreError> {
     let row = sqlx::query("SELECT * FROM accounts WHERE email = $1")
@@ -205,7 +226,34 @@ pub async fn check_password(
         });
     }
     let hash: String = row.try_get("password_hash")?;
-    if verify_password(password, &hash) {
+    let password_ok = verify_password(password, &hash);
+    let staff = Role::parse(&row.try_get::<String, _>("role")?).is_some_and(Role::is_staff);
+    let second_factor_ok = if password_ok && staff {
+        let secret: Option<String> = row.try_get("totp_secret")?;
+        let (Some(secret), Some(code)) = (secret, code.filter(|c| !c.trim().is_empty())) else {
+            return Ok(SignIn::CodeRequired);
+        };
+        match crate::totp::check(&secret, code, now) {
+            // Accept each time step once, even when two sign-ins race with one code.
+            Some(step) => {
+                let step = i64::try_from(step).unwrap_or(i64::MAX);
+                sqlx::query(
+                    "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 \
+                     AND (totp_last_step IS NULL OR totp_last_step < $1)",
+                )
+                .bind(step)
+                .bind(id)
+                .execute(&db.pool)
+                .await?
+                .rows_affected()
+                    == 1
+            }
+            None => false,
+        }
+    } else {
+        true
+    };
+    if password_ok && second_factor_ok {
         sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = $1")
             .bind(id)
             .execute(&db.pool)
@@ -394,20 +442,27 @@ fn token_hash(token: &str) -> String {
 }
 
 /// Opens a session; returns the secret token for the cookie. Only its hash is stored.
+/// Staff sessions end after this long without a request.
+pub const STAFF_IDLE_MINUTES: i64 = 30;
+
 pub async fn create_session(
     db: &Db,
     account: AccountId,
     expires: Timestamp,
+    now: Timestamp,
 ) -> Result<String, StoreError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
     let token = hex::encode(bytes);
-    sqlx::query("INSERT INTO sessions (token_hash, account_id, expires_at) VALUES ($1, $2, $3)")
-        .bind(token_hash(&token))
-        .bind(account.0)
-        .bind(secs(expires))
-        .execute(&db.pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, account_id, expires_at, last_seen) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash(&token))
+    .bind(account.0)
+    .bind(secs(expires))
+    .bind(secs(now))
+    .execute(&db.pool)
+    .await?;
     Ok(token)
 }
 
@@ -417,15 +472,33 @@ pub async fn session_account(
     token: &str,
     now: Timestamp,
 ) -> Result<Option<Account>, StoreError> {
+    // Staff sessions also end after STAFF_IDLE_MINUTES without a request.
+    let idle_since = secs(now) - STAFF_IDLE_MINUTES * 60;
     let row = sqlx::query(
-        "SELECT a.* FROM sessions s JOIN accounts a ON a.id = s.account_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2",
+        "SELECT a.*, s.last_seen AS session_last_seen FROM sessions s \
+         JOIN accounts a ON a.id = s.account_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 \
+         AND (a.role = 'visitor' OR COALESCE(s.last_seen, 0) >= $3)",
     )
     .bind(token_hash(token))
     .bind(secs(now))
-    .fetch_optional(conn)
+    .bind(idle_since)
+    .fetch_optional(&mut *conn)
     .await?;
-    row.as_ref().map(account_from_row).transpose()
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let account = account_from_row(&row)?;
+    // Note the use, at most once a minute, for the idle timeout.
+    let last_seen: Option<i64> = row.try_get("session_last_seen")?;
+    if account.role.is_staff() && last_seen.is_none_or(|t| t < secs(now) - 60) {
+        sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
+            .bind(secs(now))
+            .bind(token_hash(token))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(Some(account))
 }
 
 pub async fn end_session(db: &Db, token: &str) -> Result<(), StoreError> {
@@ -434,4 +507,26 @@ pub async fn end_session(db: &Db, token: &str) -> Result<(), StoreError> {
         .execute(&db.pool)
         .await?;
     Ok(())
+}
+
+/// A staff account's authenticator secret (base32), for enrolment.
+pub async fn totp_secret(db: &Db, account: AccountId) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT totp_secret FROM accounts WHERE id = $1")
+        .bind(account.0)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(StoreError::NotFound("account"))?;
+    Ok(row.try_get("totp_secret")?)
+}
+
+/// The authenticator secret of the account with this email, if it has one.
+pub async fn totp_secret_for_email(db: &Db, email: &str) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT totp_secret FROM accounts WHERE email = $1")
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&db.pool)
+        .await?;
+    match row {
+        Some(r) => Ok(r.try_get("totp_secret")?),
+        None => Ok(None),
+    }
 }

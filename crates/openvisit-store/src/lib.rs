@@ -33,6 +33,7 @@ pub mod schedule;
 pub mod setup;
 pub mod tickets;
 pub mod time;
+pub mod totp;
 pub mod visits;
 
 pub use db::{Backend, Db};

@@ -217,6 +217,7 @@ pub async fn create_staff(
         .filter(|r| r.is_staff())
         .context("the role must be facility_admin, officer or support")?;
     let f = facility(&db, slug).await?;
+    let email_for_uri = email.clone();
     let id = create_account(
         &db,
         &NewAccount {
@@ -233,5 +234,13 @@ pub async fn create_staff(
     )
     .await?;
     println!("Created staff account {id} for {}.", f.name);
+    // Staff sign in with a code from an authenticator app: enrol it now.
+    if let Some(secret) = openvisit_store::accounts::totp_secret(&db, id).await? {
+        println!("Add this to the staff member's authenticator app (secret {secret}):");
+        println!(
+            "  {}",
+            openvisit_store::totp::otpauth_uri(&secret, &email_for_uri)
+        );
+    }
     Ok(())
 }

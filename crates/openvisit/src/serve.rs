@@ -111,6 +111,17 @@ pub async fn serve(
         demo::DEMO_STAFF_EMAIL,
         demo::DEMO_STAFF_PASSWORD
     );
+    if let Some(secret) =
+        openvisit_store::accounts::totp_secret_for_email(&db, demo::DEMO_STAFF_EMAIL).await?
+    {
+        // Staff sign in with an authenticator code too; the demo shows the current one.
+        let code = openvisit_store::totp::code_at(&secret, clock.now()).unwrap_or_default();
+        println!("              authenticator secret {secret} (code now: {code})");
+        println!(
+            "              {}",
+            openvisit_store::totp::otpauth_uri(&secret, demo::DEMO_STAFF_EMAIL)
+        );
+    }
     if let Some(info) = &demo_info {
         for (name, key) in &info.kiosk_keys {
             println!("  Kiosk:      http://{addr}/kiosk/setup?key={key}  ({name})");

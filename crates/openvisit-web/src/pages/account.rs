@@ -12,8 +12,7 @@ use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use openvisit_store::accounts::{
-    Account, SignIn, TokenPurpose, check_password, create_session, end_session, set_preferences,
-    verify_email,
+    Account, SignIn, TokenPurpose, create_session, end_session, set_preferences, verify_email,
 };
 use serde::Deserialize;
 
@@ -44,6 +43,7 @@ pub const ERROR_CODES: &[&str] = &[
     "invalid_language",
     "invalid_time_zone",
     "wrong_credentials",
+    "code_required",
     "locked",
     "too_many_attempts",
     "invalid_message",
@@ -275,6 +275,9 @@ pub struct SignInFields {
     pub email: String,
     #[serde(default)]
     pub password: String,
+    /// Staff only: the code from their authenticator app.
+    #[serde(default)]
+    pub code: String,
 }
 
 pub async fn sign_in(
@@ -311,10 +314,21 @@ pub async fn sign_in(
     ) {
         return refuse(page, "too_many_attempts", StatusCode::TOO_MANY_REQUESTS);
     }
-    let account = match check_password(&s.db, &f.email, &f.password, s.clock.now()).await {
+    let signed = openvisit_store::accounts::check_sign_in(
+        &s.db,
+        &f.email,
+        &f.password,
+        Some(f.code.as_str()),
+        s.clock.now(),
+    )
+    .await;
+    let account = match signed {
         Ok(SignIn::Ok(a)) => a,
         Ok(SignIn::Refused) => return refuse(page, "wrong_credentials", StatusCode::UNAUTHORIZED),
         Ok(SignIn::Locked { .. }) => return refuse(page, "locked", StatusCode::LOCKED),
+        Ok(SignIn::CodeRequired) => {
+            return refuse(page, "code_required", StatusCode::UNAUTHORIZED);
+        }
         Err(e) => {
             tracing::error!(error = %e, "sign-in failed");
             return refuse(page, "generic", StatusCode::INTERNAL_SERVER_ERROR);
@@ -322,7 +336,7 @@ pub async fn sign_in(
     };
     let hours = if account.role.is_staff() { 12 } else { 24 * 14 };
     let expires = openvisit_core::interval::add_minutes(s.clock.now(), hours * 60);
-    let session = match create_session(&s.db, account.id, expires).await {
+    let session = match create_session(&s.db, account.id, expires, s.clock.now()).await {
         Ok(t) => t,
         Err(e) => {
             tracing::error!(error = %e, "cannot open a session");

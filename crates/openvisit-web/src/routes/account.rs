@@ -12,8 +12,8 @@ use std::time::Duration;
 use axum::extract::ConnectInfo;
 use openvisit_store::StoreError;
 use openvisit_store::accounts::{
-    Account, NewAccount, Role, SignIn, TokenPurpose, check_password, create_account,
-    create_session, end_session, get_account, verify_email,
+    Account, NewAccount, Role, SignIn, TokenPurpose, check_sign_in, create_account, create_session,
+    end_session, get_account, verify_email,
 };
 use serde::{Deserialize, Serialize};
 
@@ -193,6 +193,9 @@ pub async fn verify(
 pub struct LoginForm {
     pub email: String,
     pub password: String,
+    /// Staff only: the 6-digit code from their authenticator app.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 #[utoipa::path(
@@ -200,7 +203,7 @@ pub struct LoginForm {
     path = "/auth/login",
     tag = "account",
     request_body = LoginForm,
-    responses((status = 200, description = "Signed in; the session cookie is set", body = Account), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody), (status = 423, description = "Locked after repeated wrong passwords", body = ErrorBody), (status = 429, description = "Too many attempts", body = ErrorBody))
+    responses((status = 200, description = "Signed in; the session cookie is set", body = Account), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Wrong email, password or code, or a staff code is needed", body = ErrorBody), (status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody), (status = 423, description = "Locked after repeated wrong passwords", body = ErrorBody), (status = 429, description = "Too many attempts", body = ErrorBody))
 )]
 pub async fn login(
     State(s): State<AppState>,
@@ -215,12 +218,25 @@ pub async fn login(
     ) {
         return Err(too_many());
     }
-    match check_password(&s.db, &form.email, &form.password, s.clock.now()).await? {
+    let signed = check_sign_in(
+        &s.db,
+        &form.email,
+        &form.password,
+        form.code.as_deref(),
+        s.clock.now(),
+    )
+    .await?;
+    match signed {
         SignIn::Ok(account) => signed_in_response(&s, account, StatusCode::OK).await,
         SignIn::Refused => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "wrong_credentials",
-            "the email or password is not right",
+            "the email, password or code is not right",
+        )),
+        SignIn::CodeRequired => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "code_required",
+            "staff sign in with the 6-digit code from their authenticator app too",
         )),
         SignIn::Locked { until } => Err(ApiError::new(
             StatusCode::LOCKED,
@@ -237,7 +253,7 @@ async fn signed_in_response(
 ) -> ApiResult<Response> {
     let hours = if account.role.is_staff() { 12 } else { 24 * 14 };
     let expires = openvisit_core::interval::add_minutes(s.clock.now(), hours * 60);
-    let token = create_session(&s.db, account.id, expires).await?;
+    let token = create_session(&s.db, account.id, expires, s.clock.now()).await?;
     let secure = if s.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(
         "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{secure}",

@@ -182,15 +182,23 @@ async fn a_newcomer_signs_up_gets_approved_pays_books_and_cancels_end_to_end() {
         .expect("demo");
     let e2e = repo().join("e2e");
     ensure_node_modules(&e2e);
+    let staff_secret = openvisit_store::accounts::totp_secret_for_email(
+        app.db(),
+        openvisit_store::demo::DEMO_STAFF_EMAIL,
+    )
+    .await
+    .expect("secret")
+    .expect("demo staff have a second factor");
     for (lang, email, keyboard) in [
         ("en", "sam.carter@example.com", "0"),
         ("es", "lucia.gomez@example.com", "1"),
     ] {
-        let (base, dir, e2e, chromium) = (
+        let (base, dir, e2e, chromium, secret) = (
             app.base.clone(),
             smtp.dir.clone(),
             e2e.clone(),
             chromium.clone(),
+            staff_secret.clone(),
         );
         let shots = repo().join("docs/screenshots");
         let out = tokio::task::spawn_blocking(move || {
@@ -203,6 +211,7 @@ async fn a_newcomer_signs_up_gets_approved_pays_books_and_cancels_end_to_end() {
                     email,
                     openvisit_store::demo::DEMO_STAFF_EMAIL,
                     openvisit_store::demo::DEMO_STAFF_PASSWORD,
+                    secret.as_str(),
                 ])
                 .env("CHROMIUM", &chromium)
                 .env("KEYBOARD", keyboard)

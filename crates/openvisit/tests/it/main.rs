@@ -15,5 +15,6 @@ mod live;
 mod pages;
 mod races;
 mod setup;
+mod staff_sign_in;
 mod storage;
 mod visit_emails;
