@@ -53,6 +53,8 @@ pub struct Approval {
     pub facility: FacilityId,
     pub status: ApprovalStatus,
     pub reason: String,
+    /// Privileged (attorney): visits are neither monitored nor recorded (R14).
+    pub privileged: bool,
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
@@ -67,6 +69,7 @@ fn approval_from_row(r: &AnyRow) -> Result<Approval, StoreError> {
         status: ApprovalStatus::parse(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("approval {status}")))?,
         reason: r.try_get("reason")?,
+        privileged: r.try_get::<i64, _>("privileged")? != 0,
         updated_at: from_secs(r.try_get("updated_at")?)?,
     })
 }
@@ -253,4 +256,49 @@ pub async fn decide_approval(
         .await?;
     tx.commit().await?;
     Ok((approval_from_row(&row)?, cancelled))
+}
+
+/// Grants or withdraws privileged (attorney) status on an approval of `facility`: visits
+/// booked from then on are neither monitored nor recorded. Audited.
+pub async fn set_privileged(
+    db: &Db,
+    staff: AccountId,
+    facility: FacilityId,
+    id: ApprovalId,
+    privileged: bool,
+    now: Timestamp,
+) -> Result<Approval, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let changed = sqlx::query(
+        "UPDATE approvals SET privileged = $1, updated_at = $2 WHERE id = $3 AND facility_id = $4",
+    )
+    .bind(i64::from(privileged))
+    .bind(secs(now))
+    .bind(id.0)
+    .bind(facility.0)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::NotFound("approval"));
+    }
+    crate::audit::append_audit(
+        &mut tx,
+        &crate::audit::Audit {
+            at: now,
+            actor: Some(staff),
+            facility: Some(facility),
+            action: "approval.privileged",
+            subject: format!("approval:{}", id.0),
+            detail: serde_json::json!({ "privileged": privileged }).to_string(),
+        },
+    )
+    .await?;
+    let row = sqlx::query("SELECT * FROM approvals WHERE id = $1")
+        .bind(id.0)
+        .fetch_one(&mut *tx)
+        .await?;
+    let approval = approval_from_row(&row)?;
+    tx.commit().await?;
+    Ok(approval)
 }

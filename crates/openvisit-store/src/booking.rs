@@ -79,7 +79,7 @@ pub async fn book_visit(
         {
             return Ok(Booked::Replayed(v));
         }
-        let (facility, unit) = resident_for_booking(&mut conn, req, Backend::Sqlite).await?;
+        let (facility, unit, _) = resident_for_booking(&mut conn, req, Backend::Sqlite).await?;
         load_booking_schedule(&mut conn, req, facility, unit).await?
     };
     let mut attempt = 0;
@@ -216,10 +216,11 @@ async fn resident_for_booking(
     conn: &mut AnyConnection,
     req: &BookingRequest,
     backend: Backend,
-) -> Result<(FacilityId, HousingUnitId), StoreError> {
+) -> Result<(FacilityId, HousingUnitId, bool), StoreError> {
     if backend == Backend::Postgres {
         let locked = sqlx::query(
-            "SELECT r.facility_id, r.housing_unit_id, r.status, a.status AS approval \
+            "SELECT r.facility_id, r.housing_unit_id, r.status, a.status AS approval, \
+             a.privileged AS privileged \
              FROM residents r JOIN approvals a ON a.resident_id = r.id AND a.visitor_id = $2 \
              JOIN facilities f ON f.id = r.facility_id WHERE r.id = $1 FOR SHARE",
         )
@@ -232,7 +233,8 @@ async fn resident_for_booking(
         }
     }
     let row = sqlx::query(
-        "SELECT r.facility_id, r.housing_unit_id, r.status, a.status AS approval \
+        "SELECT r.facility_id, r.housing_unit_id, r.status, a.status AS approval, \
+         a.privileged AS privileged \
          FROM residents r LEFT JOIN approvals a ON a.resident_id = r.id AND a.visitor_id = $2 \
          WHERE r.id = $1",
     )
@@ -244,7 +246,8 @@ async fn resident_for_booking(
     booking_row(&row)
 }
 
-fn booking_row(row: &sqlx::any::AnyRow) -> Result<(FacilityId, HousingUnitId), StoreError> {
+/// The resident's facility and unit, and whether the approval is privileged (attorney).
+fn booking_row(row: &sqlx::any::AnyRow) -> Result<(FacilityId, HousingUnitId, bool), StoreError> {
     if row.try_get::<String, _>("status")? != "active" {
         return Err(StoreError::Invalid(
             "this person is no longer at the facility".into(),
@@ -256,6 +259,7 @@ fn booking_row(row: &sqlx::any::AnyRow) -> Result<(FacilityId, HousingUnitId), S
     Ok((
         FacilityId(row.try_get("facility_id")?),
         HousingUnitId(row.try_get("housing_unit_id")?),
+        row.try_get::<Option<i64>, _>("privileged")?.unwrap_or(0) != 0,
     ))
 }
 
@@ -297,7 +301,7 @@ async fn book_in_tx(
     {
         return Ok(Booked::Replayed(v));
     }
-    let (facility, unit) = resident_for_booking(tx, req, backend).await?;
+    let (facility, unit, privileged) = resident_for_booking(tx, req, backend).await?;
     let end = add_minutes(req.start, i64::from(req.length_minutes));
     // Blackouts again, under the lock: one may have been declared since the snapshot.
     let blacked_out = sqlx::query(
@@ -341,7 +345,7 @@ async fn book_in_tx(
     let row = sqlx::query(
         "INSERT INTO visits (facility_id, resident_id, visitor_id, kind, privileged, \
          housing_kiosk_id, lobby_kiosk_id, start_at, end_at, charge_kind, price_cents, status, \
-         refund_cents, created_at, lobby_code) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, \
+         refund_cents, created_at, lobby_code) VALUES ($1, $2, $3, $4, $13, $5, $6, $7, $8, $9, \
          $10, 'booked', 0, $11, $12) RETURNING id",
     )
     .bind(facility.0)
@@ -356,6 +360,7 @@ async fn book_in_tx(
     .bind(price.amount.0)
     .bind(secs(now))
     .bind(lobby_code.as_deref())
+    .bind(i64::from(privileged))
     .fetch_one(&mut **tx)
     .await?;
     let visit_id = VisitId(row.try_get("id")?);
@@ -449,7 +454,7 @@ async fn book_in_tx(
         resident: req.resident,
         visitor: req.visitor,
         kind: req.kind,
-        privileged: false,
+        privileged,
         housing_kiosk: housing,
         lobby_kiosk: lobby,
         start: req.start,

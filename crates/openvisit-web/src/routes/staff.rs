@@ -55,6 +55,10 @@ pub struct DecisionForm {
     pub status: ApprovalStatus,
     #[serde(default)]
     pub reason: String,
+    /// Grant (true) or withdraw (false) privileged (attorney) status: those visits are
+    /// neither monitored nor recorded. Left out: unchanged.
+    #[serde(default)]
+    pub privileged: Option<bool>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -91,6 +95,20 @@ pub async fn decide(
     for v in &cancelled_visits {
         notify::visit_news(&s, *v, VisitNews::Cancelled).await;
     }
+    let approval = match f.privileged {
+        Some(p) if p != approval.privileged => {
+            openvisit_store::approvals::set_privileged(
+                &s.db,
+                staff.account.id,
+                staff.facility,
+                approval.id,
+                p,
+                s.clock.now(),
+            )
+            .await?
+        }
+        _ => approval,
+    };
     Ok(Json(DecisionView {
         approval,
         cancelled_visits,

@@ -138,10 +138,28 @@ impl Booked {
 }
 
 async fn book(app: &TestApp) -> Booked {
+    book_with(app, false).await
+}
+
+/// Books a visit; with `privileged`, staff first grant the approval attorney status.
+async fn book_with(app: &TestApp, privileged: bool) -> Booked {
     let db = app.db();
     let fx = fixture(db, 1, 1, settings()).await;
     let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
     fund(db, visitor, 10_000).await;
+    if privileged {
+        let staff = app.client_for(&fx.staff_email, STAFF_PASSWORD).await;
+        let (_, list) = staff.get("/api/v1/staff/approvals").await;
+        let id = list[0]["id"].as_i64().expect("approval");
+        let (status, body) = staff
+            .post(
+                &format!("/api/v1/staff/approvals/{id}"),
+                json!({ "status": "approved", "privileged": true }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["approval"]["privileged"], true, "{body}");
+    }
     let client = app.client_for(&email, VISITOR_PASSWORD).await;
     let start = local_start(1, 12, 0);
     let (status, visit) = client
@@ -486,12 +504,12 @@ async fn a_visit_nobody_joined_is_settled_as_missed_after_its_end() {
 async fn a_privileged_visit_can_be_neither_watched_nor_recorded() {
     for backend in backends() {
         let app = TestApp::spawn(backend).await;
-        let b = book(&app).await;
-        sqlx::query("UPDATE visits SET privileged = 1 WHERE id = $1")
-            .bind(b.visit)
-            .execute(&app.db().pool)
-            .await
-            .expect("privileged");
+        let b = book_with(&app, true).await;
+        let (_, v) = b.visitor.get(&format!("/api/v1/visits/{}", b.visit)).await;
+        assert_eq!(
+            v["privileged"], true,
+            "booked under a privileged approval: {v}"
+        );
         set_clock(&app, b.start);
         let (mut visitor, mut resident) = both_in(&app, &b).await;
         wait_for("media both ways", || {
