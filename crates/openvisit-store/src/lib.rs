@@ -31,6 +31,7 @@ pub mod residents;
 pub mod roster;
 pub mod schedule;
 pub mod setup;
+pub mod support;
 pub mod tickets;
 pub mod time;
 pub mod totp;

@@ -73,7 +73,11 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(live::end_visit))
         .routes(routes!(live::recording))
         .routes(routes!(live::recording_file))
-        .routes(routes!(live::post_notice));
+        .routes(routes!(live::post_notice))
+        .routes(routes!(support::ticket))
+        .routes(routes!(support::reply))
+        .routes(routes!(support::close))
+        .routes(routes!(support::credit));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -368,3 +368,9 @@ email-lobby-code = At the facility, sign in at the lobby kiosk with this code: {
 sign-in-code = Authentication code (staff only)
 sign-in-code-hint = Facility staff: the 6-digit code from your authenticator app. Visitors leave this empty.
 error-code_required = Staff sign in with the 6-digit code from their authenticator app too.
+email-reply-subject = The answer to your question ({ $reference })
+email-reply-body = Hello { $name },
+
+    { $message }
+
+    Reference: { $reference }. Reply through the contact form and quote it if you need more help.

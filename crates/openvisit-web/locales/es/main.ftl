@@ -368,3 +368,9 @@ email-lobby-code = En el centro, identifícate en el quiosco del vestíbulo con 
 sign-in-code = Código de verificación (solo personal)
 sign-in-code-hint = Personal del centro: el código de 6 dígitos de tu aplicación de autenticación. Los visitantes lo dejan vacío.
 error-code_required = El personal inicia sesión también con el código de 6 dígitos de su aplicación de autenticación.
+email-reply-subject = La respuesta a tu pregunta ({ $reference })
+email-reply-body = Hola { $name }:
+
+    { $message }
+
+    Referencia: { $reference }. Si necesitas más ayuda, responde con el formulario de contacto e indícala.

@@ -7,4 +7,5 @@ pub mod live;
 pub mod money;
 pub mod setup;
 pub mod staff;
+pub mod support;
 pub mod visits;

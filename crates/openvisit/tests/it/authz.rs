@@ -52,6 +52,10 @@ const ROUTES: &[(&str, &str, Policy)] = &[
     ("get", "/staff/visits", Policy::Staff),
     ("get", "/staff/audit", Policy::Staff),
     ("get", "/staff/tickets", Policy::Staff),
+    ("get", "/staff/tickets/{reference}", Policy::Staff),
+    ("post", "/staff/tickets/{reference}/reply", Policy::Staff),
+    ("post", "/staff/tickets/{reference}/close", Policy::Staff),
+    ("post", "/staff/credits", Policy::Staff),
     ("get", "/staff/live", Policy::Staff),
     ("post", "/staff/visits/{id}/live-ticket", Policy::Staff),
     ("post", "/staff/visits/{id}/notices", Policy::Staff),
@@ -203,6 +207,19 @@ async fn every_route_and_staff_page_answers_each_caller_as_the_matrix_says() {
         "other",
         app.client_for(&other.staff_email, STAFF_PASSWORD).await,
     );
+    let reference = openvisit_store::tickets::open_ticket(
+        db,
+        &openvisit_store::tickets::NewTicket {
+            facility: Some(fx.facility),
+            name: "Sam".into(),
+            email: email.clone(),
+            language: "en".into(),
+            message: "Where is my refund?".into(),
+        },
+        jiff::Timestamp::now(),
+    )
+    .await
+    .expect("ticket");
     let approval = {
         let (_, list) = clients["admin"].get("/api/v1/staff/approvals").await;
         list[0]["id"].as_i64().expect("an approval")
@@ -211,7 +228,10 @@ async fn every_route_and_staff_page_answers_each_caller_as_the_matrix_says() {
     let http = reqwest::Client::new();
     let mut failures = Vec::new();
     for (method, path, policy) in ROUTES {
-        let has_record_id = path.contains("{id}") && path.starts_with("/staff/");
+        // Routes naming one of facility A's records (in the path, or the credit's visitor).
+        let has_record_id = (path.contains("{id}") || path.contains("{reference}"))
+            && path.starts_with("/staff/")
+            || *path == "/staff/credits";
         let id = if path.starts_with("/facilities/") {
             fx.facility.0
         } else if path.starts_with("/staff/approvals/") {
@@ -224,6 +244,7 @@ async fn every_route_and_staff_page_answers_each_caller_as_the_matrix_says() {
             app.base,
             path.replace("{id}", &id.to_string())
                 .replace("{file}", "visitor.webm")
+                .replace("{reference}", &reference)
         );
         let url = if *path == "/availability" {
             format!(
@@ -241,6 +262,10 @@ async fn every_route_and_staff_page_answers_each_caller_as_the_matrix_says() {
                 "/staff/visits/{id}/notices" => json!({ "kind": "delay" }),
                 "/staff/visits/{id}/end" | "/staff/visits/{id}/cancel" => {
                     json!({ "reason": "matrix" })
+                }
+                "/staff/tickets/{reference}/reply" => json!({ "body": "Here is the answer." }),
+                "/staff/credits" => {
+                    json!({ "visitor_id": visitor.0, "amount_cents": 100, "memo": "matrix" })
                 }
                 _ => json!({}),
             };

@@ -17,4 +17,5 @@ mod races;
 mod setup;
 mod staff_sign_in;
 mod storage;
+mod support;
 mod visit_emails;

@@ -1,0 +1,212 @@
+//! The support inbox (R7): answering contact-form questions (the sender gets the answer
+//! by email), closing them, and goodwill credits staff give a visitor. Every action is
+//! in the audit log (R16).
+
+use jiff::Timestamp;
+use openvisit_core::ledger::JournalEntry;
+use openvisit_core::{AccountId, Cents, FacilityId};
+use serde::Serialize;
+use sqlx::{AnyConnection, Row};
+
+use crate::audit::{Audit, append_audit};
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::ledger::post_entry;
+use crate::tickets::Ticket;
+use crate::time::{from_secs, secs};
+
+/// The longest answer, in characters.
+pub const MAX_REPLY_CHARS: usize = 5000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Reply {
+    pub author: AccountId,
+    pub body: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+fn ticket_from_row(r: &sqlx::any::AnyRow) -> Result<Ticket, StoreError> {
+    Ok(Ticket {
+        reference: r.try_get("reference")?,
+        facility: r.try_get::<Option<i64>, _>("facility_id")?.map(FacilityId),
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+        language: r.try_get("language")?,
+        message: r.try_get("message")?,
+        status: r.try_get("status")?,
+        created_at: from_secs(r.try_get("created_at")?)?,
+    })
+}
+
+/// A ticket this staff member may handle: their facility's, or a general one for the
+/// support agents (`include_general`). Anything else does not exist for them.
+pub async fn visible_ticket(
+    conn: &mut AnyConnection,
+    facility: FacilityId,
+    include_general: bool,
+    reference: &str,
+) -> Result<Ticket, StoreError> {
+    let row = sqlx::query("SELECT * FROM tickets WHERE reference = $1")
+        .bind(reference.trim().to_uppercase())
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound("ticket"))?;
+    let t = ticket_from_row(&row)?;
+    match t.facility {
+        Some(f) if f == facility => Ok(t),
+        None if include_general => Ok(t),
+        _ => Err(StoreError::NotFound("ticket")),
+    }
+}
+
+pub async fn replies(conn: &mut AnyConnection, reference: &str) -> Result<Vec<Reply>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT author_id, body, created_at FROM ticket_replies WHERE ticket_reference = $1 ORDER BY id",
+    )
+    .bind(reference)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Reply {
+                author: AccountId(r.try_get("author_id")?),
+                body: r.try_get("body")?,
+                created_at: from_secs(r.try_get("created_at")?)?,
+            })
+        })
+        .collect()
+}
+
+/// Records an answer and marks the ticket answered; the caller emails it.
+pub async fn reply_to_ticket(
+    db: &Db,
+    staff: AccountId,
+    facility: FacilityId,
+    include_general: bool,
+    reference: &str,
+    body: &str,
+    now: Timestamp,
+) -> Result<Ticket, StoreError> {
+    let body = body.trim();
+    let chars = body.chars().count();
+    if chars == 0 || chars > MAX_REPLY_CHARS {
+        return Err(StoreError::Invalid(format!(
+            "an answer needs 1 to {MAX_REPLY_CHARS} characters"
+        )));
+    }
+    let mut tx = db.begin_write().await?;
+    let mut ticket = visible_ticket(&mut tx, facility, include_general, reference).await?;
+    sqlx::query(
+        "INSERT INTO ticket_replies (ticket_reference, author_id, body, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&ticket.reference)
+    .bind(staff.0)
+    .bind(body)
+    .bind(secs(now))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE tickets SET status = 'answered' WHERE reference = $1")
+        .bind(&ticket.reference)
+        .execute(&mut *tx)
+        .await?;
+    append_audit(
+        &mut tx,
+        &Audit {
+            at: now,
+            actor: Some(staff),
+            facility: Some(facility),
+            action: "ticket.reply",
+            subject: format!("ticket:{}", ticket.reference),
+            detail: serde_json::json!({ "chars": chars }).to_string(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    ticket.status = "answered".into();
+    Ok(ticket)
+}
+
+/// Closes a ticket.
+pub async fn close_ticket(
+    db: &Db,
+    staff: AccountId,
+    facility: FacilityId,
+    include_general: bool,
+    reference: &str,
+    now: Timestamp,
+) -> Result<Ticket, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let mut ticket = visible_ticket(&mut tx, facility, include_general, reference).await?;
+    sqlx::query("UPDATE tickets SET status = 'closed' WHERE reference = $1")
+        .bind(&ticket.reference)
+        .execute(&mut *tx)
+        .await?;
+    append_audit(
+        &mut tx,
+        &Audit {
+            at: now,
+            actor: Some(staff),
+            facility: Some(facility),
+            action: "ticket.close",
+            subject: format!("ticket:{}", ticket.reference),
+            detail: "{}".into(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    ticket.status = "closed".into();
+    Ok(ticket)
+}
+
+/// Largest goodwill credit one staff action may give.
+pub const MAX_GOODWILL: Cents = Cents(10_000);
+
+/// A goodwill credit to a visitor who has asked to visit someone at `facility`: one
+/// balanced ledger entry with the staff's memo, and an audit line. Returns the entry id.
+pub async fn goodwill_credit(
+    db: &Db,
+    staff: AccountId,
+    facility: FacilityId,
+    visitor: AccountId,
+    amount: Cents,
+    memo: &str,
+    now: Timestamp,
+) -> Result<i64, StoreError> {
+    let memo = memo.trim();
+    if memo.is_empty() || memo.chars().count() > 300 {
+        return Err(StoreError::Invalid(
+            "say why the credit is given (up to 300 characters); the visitor reads it".into(),
+        ));
+    }
+    if amount.0 <= 0 || amount > MAX_GOODWILL {
+        return Err(StoreError::Invalid(format!(
+            "a goodwill credit is between $0.01 and {MAX_GOODWILL}"
+        )));
+    }
+    let mut tx = db.begin_write().await?;
+    let known = sqlx::query(
+        "SELECT COUNT(*) AS n FROM approvals WHERE visitor_id = $1 AND facility_id = $2",
+    )
+    .bind(visitor.0)
+    .bind(facility.0)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get::<i64, _>("n")?;
+    if known == 0 {
+        // A visitor with no tie to this facility does not exist for its staff.
+        return Err(StoreError::NotFound("visitor"));
+    }
+    let entry = JournalEntry::credit(visitor, None, amount)?;
+    let id = post_entry(
+        &mut tx,
+        &entry,
+        Some(staff),
+        Some(facility),
+        &format!("Goodwill credit: {memo}"),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}

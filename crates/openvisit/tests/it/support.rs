@@ -1,0 +1,166 @@
+//! The support inbox through the API: a question with the sender's visits and money,
+//! an answer that reaches the sender by email, closing, and a goodwill credit that lands
+//! in the visitor's ledger. Every action is audited.
+
+use openvisit_store::accounts::{NewAccount, Role, create_account};
+use serde_json::json;
+
+use crate::harness::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn support_answers_a_question_by_email_and_gives_a_goodwill_credit() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let db = app.db();
+        let fx = fixture(db, 1, 1, settings()).await;
+        let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
+        fund(db, visitor, 2_000).await;
+        let v = app.client_for(&email, VISITOR_PASSWORD).await;
+        let (status, _) = v
+            .post(
+                "/api/v1/visits",
+                json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": local_start(2, 12, 0), "length_minutes": 15 }),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let reference = openvisit_store::tickets::open_ticket(
+            db,
+            &openvisit_store::tickets::NewTicket {
+                facility: Some(fx.facility),
+                name: "Sam".into(),
+                email: email.clone(),
+                language: "es".into(),
+                message: "¿Dónde está mi reembolso?".into(),
+            },
+            jiff::Timestamp::now(),
+        )
+        .await
+        .expect("ticket");
+        let agent_email = format!("agent-{}@staff.test", fx.facility.0);
+        create_account(
+            db,
+            &NewAccount {
+                email_verified: true,
+                email: agent_email.clone(),
+                password: STAFF_PASSWORD.into(),
+                display_name: "Agent".into(),
+                role: Role::Support,
+                facility: Some(fx.facility),
+                language: "en".into(),
+                time_zone: "America/Chicago".into(),
+            },
+            jiff::Timestamp::now(),
+        )
+        .await
+        .expect("agent");
+        let agent = app.client_for(&agent_email, STAFF_PASSWORD).await;
+
+        // The question, with the sender's visit here and their money.
+        let (status, detail) = agent
+            .get(&format!("/api/v1/staff/tickets/{reference}"))
+            .await;
+        assert_eq!(status, 200, "{detail}");
+        assert_eq!(detail["visitor"], visitor.0);
+        assert_eq!(
+            detail["visits"].as_array().map(Vec::len),
+            Some(1),
+            "{detail}"
+        );
+        assert!(
+            detail["ledger"].as_array().is_some_and(|l| l.len() >= 2),
+            "{detail}"
+        );
+
+        // An empty answer is refused; a real one is emailed in the sender's language.
+        let path = format!("/api/v1/staff/tickets/{reference}/reply");
+        let (status, _) = agent.post(&path, json!({ "body": "  " })).await;
+        assert_eq!(status, 422);
+        let (status, t) = agent
+            .post(
+                &path,
+                json!({ "body": "Tu reembolso ya está en tu saldo." }),
+            )
+            .await;
+        assert_eq!(status, 200, "{t}");
+        assert_eq!(t["status"], "answered");
+        let answer = app
+            .email_summaries()
+            .into_iter()
+            .find(|e| e["to"] == email && e["subject"].as_str().unwrap_or("").contains(&reference))
+            .expect("the answer by email");
+        assert!(
+            answer["subject"]
+                .as_str()
+                .unwrap_or("")
+                .contains("respuesta"),
+            "{answer}"
+        );
+        assert!(
+            answer["text"]
+                .as_str()
+                .unwrap_or("")
+                .contains("ya está en tu saldo"),
+            "{answer}"
+        );
+        let (_, detail) = agent
+            .get(&format!("/api/v1/staff/tickets/{reference}"))
+            .await;
+        assert_eq!(detail["replies"].as_array().map(Vec::len), Some(1));
+        let (status, t) = agent
+            .post(
+                &format!("/api/v1/staff/tickets/{reference}/close"),
+                json!({}),
+            )
+            .await;
+        assert_eq!((status, t["status"].as_str()), (200, Some("closed")));
+
+        // A goodwill credit: refused without a reason or out of bounds, then in the ledger.
+        let (_, before) = v.get("/api/v1/balance").await;
+        for bad in [
+            json!({ "visitor_id": visitor.0, "amount_cents": 500, "memo": " " }),
+            json!({ "visitor_id": visitor.0, "amount_cents": 0, "memo": "sorry" }),
+            json!({ "visitor_id": visitor.0, "amount_cents": 1_000_000, "memo": "sorry" }),
+        ] {
+            let (status, _) = agent.post("/api/v1/staff/credits", bad).await;
+            assert_eq!(status, 422);
+        }
+        let (status, c) = agent
+            .post(
+                "/api/v1/staff/credits",
+                json!({ "visitor_id": visitor.0, "amount_cents": 500, "memo": "the dropped call on Monday" }),
+            )
+            .await;
+        assert_eq!(status, 201, "{c}");
+        let (_, after) = v.get("/api/v1/balance").await;
+        let cents = |b: &serde_json::Value| {
+            b["balance_cents"]
+                .as_i64()
+                .unwrap_or_else(|| panic!("balance in {b}"))
+        };
+        assert_eq!(cents(&after) - cents(&before), 500);
+        let (_, ledger) = v.get("/api/v1/ledger").await;
+        let line = ledger
+            .as_array()
+            .and_then(|l| l.iter().find(|x| x["kind"] == "credit"))
+            .cloned()
+            .expect("a credit line");
+        assert!(
+            line["memo"]
+                .as_str()
+                .unwrap_or("")
+                .contains("the dropped call on Monday"),
+            "{line}"
+        );
+        let (_, audit) = agent.get("/api/v1/staff/audit").await;
+        let actions: Vec<&str> = audit
+            .as_array()
+            .expect("audit")
+            .iter()
+            .filter_map(|a| a["action"].as_str())
+            .collect();
+        for a in ["ticket.reply", "ticket.close", "ledger.entry"] {
+            assert!(actions.contains(&a), "{a} is audited: {actions:?}");
+        }
+        app.stop().await;
+    }
+}
