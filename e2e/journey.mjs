@@ -157,14 +157,15 @@ try {
   await activate('form[action="/funds"] button');
   await page.waitForURL(/added=true/);
   expect((await page.textContent('.lead')).includes('$20.00'), 'balance after adding funds');
-  // 6. Book 30 minutes, the second day with free times, the first time.
+  // 6. Book 30 minutes, the third day with free times (always beyond the 24-hour
+  // cancellation notice, whatever the time of day), the first time.
   await page.goto(base + '/people');
   await activate('a.button[href^="/book"]');
   await page.waitForSelector('input[name=length]');
   await choose('length', '30');
   await activate('form[action="/book"][method=get] button');
   await page.waitForSelector('.days a');
-  await activate('.days li:nth-child(2) a');
+  await activate('.days li:nth-child(3) a');
   await page.waitForSelector('input[name=start]');
   const start = await page.getAttribute('input[name=start]:checked', 'value');
   const priceText = await page.textContent('form[action="/book"][method=post] p');

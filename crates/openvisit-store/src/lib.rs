@@ -25,6 +25,7 @@ pub mod notices;
 pub mod payments;
 pub mod places;
 pub mod recordings;
+pub mod reports;
 pub mod reschedule;
 pub mod resident_pins;
 pub mod residents;

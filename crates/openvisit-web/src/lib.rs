@@ -77,7 +77,9 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(support::ticket))
         .routes(routes!(support::reply))
         .routes(routes!(support::close))
-        .routes(routes!(support::credit));
+        .routes(routes!(support::credit))
+        .routes(routes!(reports::report))
+        .routes(routes!(reports::report_file));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

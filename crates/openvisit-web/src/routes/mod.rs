@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod directory;
 pub mod live;
 pub mod money;
+pub mod reports;
 pub mod setup;
 pub mod staff;
 pub mod support;

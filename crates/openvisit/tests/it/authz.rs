@@ -56,6 +56,8 @@ const ROUTES: &[(&str, &str, Policy)] = &[
     ("post", "/staff/tickets/{reference}/reply", Policy::Staff),
     ("post", "/staff/tickets/{reference}/close", Policy::Staff),
     ("post", "/staff/credits", Policy::Staff),
+    ("get", "/staff/reports", Policy::Staff),
+    ("get", "/staff/reports.csv", Policy::Staff),
     ("get", "/staff/live", Policy::Staff),
     ("post", "/staff/visits/{id}/live-ticket", Policy::Staff),
     ("post", "/staff/visits/{id}/notices", Policy::Staff),
@@ -246,7 +248,9 @@ async fn every_route_and_staff_page_answers_each_caller_as_the_matrix_says() {
                 .replace("{file}", "visitor.webm")
                 .replace("{reference}", &reference)
         );
-        let url = if *path == "/availability" {
+        let url = if path.starts_with("/staff/reports") {
+            format!("{url}?from=2030-01-01&to=2030-01-31")
+        } else if *path == "/availability" {
             format!(
                 "{url}?resident_id={}&kind=remote&length_minutes=15&from=2030-01-01&to=2030-01-02",
                 fx.residents[0].0

@@ -164,3 +164,101 @@ async fn support_answers_a_question_by_email_and_gives_a_goodwill_credit() {
         app.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_counts_visits_by_day_and_unit_with_the_money_and_exports_csv() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let db = app.db();
+        let fx = fixture(db, 2, 1, settings()).await;
+        let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
+        fund(db, visitor, 10_000).await;
+        let v = app.client_for(&email, VISITOR_PASSWORD).await;
+        let day = 3;
+        let mut ids = Vec::new();
+        for hour in [9, 11, 13] {
+            let (status, visit) = v
+                .post(
+                    "/api/v1/visits",
+                    json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": local_start(day, hour, 0), "length_minutes": 15 }),
+                )
+                .await;
+            assert_eq!(status, 201, "{visit}");
+            ids.push(visit["id"].as_i64().expect("id"));
+        }
+        // One cancelled by the visitor in time (full refund), one settled as missed.
+        let (status, _) = v
+            .post(&format!("/api/v1/visits/{}/cancel", ids[0]), json!({}))
+            .await;
+        assert_eq!(status, 200);
+        let missed = openvisit_store::live::LiveReport {
+            outcome: openvisit_store::finish::Outcome::Missed,
+            actual_start: None,
+            actual_end: local_start(day, 11, 15),
+            connected_seconds: 0,
+            lost_minutes: 0,
+            missed_by: Some(openvisit_store::visits::MissedBy::Resident),
+            end_reason: None,
+        };
+        openvisit_store::live::settle_live_visit(
+            db,
+            openvisit_core::VisitId(ids[1]),
+            &missed,
+            None,
+            local_start(day, 11, 20),
+        )
+        .await
+        .expect("settled");
+        let staff = app.client_for(&fx.staff_email, STAFF_PASSWORD).await;
+        let date = jiff::tz::TimeZone::get("America/Chicago")
+            .expect("zone")
+            .to_datetime(local_start(day, 9, 0))
+            .date();
+        let q = format!("from={date}&to={date}");
+        let (status, rows) = staff.get(&format!("/api/v1/staff/reports?{q}")).await;
+        assert_eq!(status, 200, "{rows}");
+        let rows = rows.as_array().expect("rows");
+        assert_eq!(rows.len(), 1, "one day, one unit: {rows:?}");
+        let r = &rows[0];
+        assert_eq!(r["unit"], "A Pod");
+        assert_eq!(
+            (r["booked"].as_i64(), r["cancelled"].as_i64()),
+            (Some(1), Some(1))
+        );
+        assert_eq!(r["missed_by_resident"], 1);
+        // Two 15-minute visits at $2.85 stayed charged; the cancelled one came back.
+        assert_eq!(
+            (r["revenue"].as_i64(), r["refunds"].as_i64()),
+            (Some(570), Some(285))
+        );
+        let (status, bad) = staff
+            .get(&format!("/api/v1/staff/reports?from={date}&to=2020-01-01"))
+            .await;
+        assert_eq!(status, 400, "{bad}");
+
+        let r = reqwest::Client::new()
+            .get(format!("{}/api/v1/staff/reports.csv?{q}", app.base))
+            .header("cookie", staff.cookie.clone().unwrap_or_default())
+            .send()
+            .await
+            .expect("csv");
+        assert!(
+            r.headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/csv"))
+        );
+        let text = r.text().await.expect("text");
+        let mut lines = text.lines();
+        assert!(
+            lines
+                .next()
+                .is_some_and(|h| h.starts_with("day,unit,booked,completed"))
+        );
+        assert_eq!(
+            lines.next(),
+            Some(format!("{date},A Pod,1,0,0,1,0,1,0,0,570,285,0").as_str())
+        );
+        app.stop().await;
+    }
+}
