@@ -75,3 +75,60 @@ pub async fn audit_for_facility(
         })
         .collect()
 }
+
+/// What to look for in a facility's audit log; every field narrows it.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<AccountId>,
+    /// An exact action, e.g. `visit.end`, or a prefix ending in `.`, e.g. `ticket.`.
+    pub action: Option<String>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+}
+
+/// The facility's audit records matching `filter`, newest first, at most `limit`.
+pub async fn audit_filtered(
+    conn: &mut AnyConnection,
+    facility: FacilityId,
+    filter: &AuditFilter,
+    limit: i64,
+) -> Result<Vec<AuditRecord>, StoreError> {
+    let action = filter
+        .action
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    let pattern = action.map(|a| {
+        if a.ends_with('.') {
+            format!("{}%", a.replace(['%', '_'], ""))
+        } else {
+            a.replace(['%', '_'], "")
+        }
+    });
+    let rows = sqlx::query(
+        "SELECT id, at, actor_id, action, subject, detail FROM audit_log \
+         WHERE facility_id = $1 AND ($2 IS NULL OR actor_id = $2) \
+         AND ($3 IS NULL OR action LIKE $3) AND ($4 IS NULL OR at >= $4) \
+         AND ($5 IS NULL OR at < $5) ORDER BY id DESC LIMIT $6",
+    )
+    .bind(facility.0)
+    .bind(filter.actor.map(|a| a.0))
+    .bind(pattern)
+    .bind(filter.from.map(secs))
+    .bind(filter.to.map(secs))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditRecord {
+                id: r.try_get("id")?,
+                at: from_secs(r.try_get("at")?)?,
+                actor: r.try_get::<Option<i64>, _>("actor_id")?.map(AccountId),
+                action: r.try_get("action")?,
+                subject: r.try_get("subject")?,
+                detail: r.try_get("detail")?,
+            })
+        })
+        .collect()
+}

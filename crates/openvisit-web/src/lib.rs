@@ -79,7 +79,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(support::close))
         .routes(routes!(support::credit))
         .routes(routes!(reports::report))
-        .routes(routes!(reports::report_file));
+        .routes(routes!(reports::report_file))
+        .routes(routes!(roster::upload));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -6,6 +6,7 @@ pub mod directory;
 pub mod live;
 pub mod money;
 pub mod reports;
+pub mod roster;
 pub mod setup;
 pub mod staff;
 pub mod support;

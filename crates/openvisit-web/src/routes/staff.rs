@@ -10,7 +10,7 @@ use openvisit_store::StoreError;
 use openvisit_store::approvals::{
     Approval, ApprovalStatus, approvals_of_facility, decide_approval,
 };
-use openvisit_store::audit::{AuditRecord, audit_for_facility};
+use openvisit_store::audit::AuditRecord;
 use openvisit_store::cancel::{CancelOutcome, cancel_visit};
 use openvisit_store::facilities::{Facility, FacilitySettings, get_facility, update_settings};
 use openvisit_store::visits::{Visit, get_visit, visits_of_facility};
@@ -222,17 +222,45 @@ pub async fn cancel(
     Ok(Json(out))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Only this person's actions (account id).
+    pub actor: Option<i64>,
+    /// An action (`visit.end`) or a family of them ending in a dot (`ticket.`).
+    pub action: Option<String>,
+    /// From this instant (RFC 3339), inclusive.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub from: Option<jiff::Timestamp>,
+    /// Until this instant, exclusive.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<jiff::Timestamp>,
+}
+
 #[utoipa::path(
     get,
     path = "/staff/audit",
     tag = "staff",
-    responses((status = 200, body = Vec<AuditRecord>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
+    params(AuditQuery),
+    responses((status = 200, body = Vec<AuditRecord>), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
     security(("session" = []))
 )]
-pub async fn audit(State(s): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<AuditRecord>>> {
+/// The facility's audit log, newest first (at most 500), filtered by person, action and
+/// time. The database refuses changes to it (append-only).
+pub async fn audit(
+    State(s): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<Json<Vec<AuditRecord>>> {
     let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let filter = openvisit_store::audit::AuditFilter {
+        actor: q.actor.map(openvisit_core::AccountId),
+        action: q.action,
+        from: q.from,
+        to: q.to,
+    };
     Ok(Json(
-        audit_for_facility(&mut conn, staff.facility, 500).await?,
+        openvisit_store::audit::audit_filtered(&mut conn, staff.facility, &filter, 500).await?,
     ))
 }
 

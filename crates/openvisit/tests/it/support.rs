@@ -161,6 +161,36 @@ async fn support_answers_a_question_by_email_and_gives_a_goodwill_credit() {
         for a in ["ticket.reply", "ticket.close", "ledger.entry"] {
             assert!(actions.contains(&a), "{a} is audited: {actions:?}");
         }
+        // The viewer filters by action family, person and time.
+        let (status, tickets) = agent.get("/api/v1/staff/audit?action=ticket.").await;
+        assert_eq!(status, 200, "{tickets}");
+        let got: Vec<&str> = tickets
+            .as_array()
+            .expect("audit")
+            .iter()
+            .filter_map(|a| a["action"].as_str())
+            .collect();
+        assert_eq!(got, ["ticket.close", "ticket.reply"], "newest first");
+        let agent_id = detail["replies"][0]["author"].as_i64().expect("author");
+        let (_, mine) = agent
+            .get(&format!("/api/v1/staff/audit?actor={agent_id}"))
+            .await;
+        assert!(
+            mine.as_array()
+                .expect("audit")
+                .iter()
+                .all(|a| a["actor"] == agent_id),
+            "{mine}"
+        );
+        assert_eq!(
+            mine.as_array().map(Vec::len),
+            Some(3),
+            "reply, close, the credit: {mine}"
+        );
+        let (_, none) = agent
+            .get("/api/v1/staff/audit?action=ticket.&to=2000-01-01T00:00:00Z")
+            .await;
+        assert_eq!(none.as_array().map(Vec::len), Some(0));
         app.stop().await;
     }
 }
@@ -259,6 +289,112 @@ async fn the_report_counts_visits_by_day_and_unit_with_the_money_and_exports_csv
             lines.next(),
             Some(format!("{date},A Pod,1,0,0,1,0,1,0,0,570,285,0").as_str())
         );
+        app.stop().await;
+    }
+}
+
+/// Uploads a roster as CSV; `apply` false is the preview.
+async fn roster(app: &TestApp, cookie: &str, csv: &str, apply: bool) -> (u16, serde_json::Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/staff/roster?apply={apply}", app.base))
+        .header("cookie", cookie)
+        .header("content-type", "text/csv")
+        .body(csv.to_owned())
+        .send()
+        .await
+        .expect("roster");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_roster_upload_previews_then_applies_a_move_and_a_release_with_refunds() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let db = app.db();
+        let fx = fixture(db, 1, 2, settings()).await;
+        {
+            let mut tx = db.begin_write().await.expect("tx");
+            openvisit_store::places::create_unit(&mut tx, fx.facility, "B Pod")
+                .await
+                .expect("unit");
+            tx.commit().await.expect("commit");
+        }
+        let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
+        fund(db, visitor, 10_000).await;
+        let v = app.client_for(&email, VISITOR_PASSWORD).await;
+        let mut visits = Vec::new();
+        for (r, hour) in [(0, 10), (1, 12)] {
+            let (status, visit) = v
+                .post(
+                    "/api/v1/visits",
+                    json!({ "resident_id": fx.residents[r].0, "kind": "remote", "start": local_start(3, hour, 0), "length_minutes": 15 }),
+                )
+                .await;
+            assert_eq!(status, 201, "{visit}");
+            visits.push(visit["id"].as_i64().expect("id"));
+        }
+        let admin = app
+            .client_for(&fx.staff_email, STAFF_PASSWORD)
+            .await
+            .cookie
+            .expect("cookie");
+        // Resident 0 moves to B Pod, resident 1 is released, one newcomer arrives.
+        let csv = "booking_number,full_name,housing_unit\nB00000,Resident 0,B Pod\nB00009,New Person,A Pod\n";
+        let (status, preview) = roster(&app, &admin, csv, false).await;
+        assert_eq!(status, 200, "{preview}");
+        assert_eq!(preview["applied"], false);
+        assert_eq!(preview["added"], json!(["B00009"]));
+        assert_eq!(preview["moved"], json!(["B00000"]));
+        assert_eq!(preview["released"], json!(["B00001"]));
+        let (_, mine) = v.get("/api/v1/visits").await;
+        assert!(
+            mine.as_array()
+                .expect("visits")
+                .iter()
+                .all(|x| x["status"] == "booked"),
+            "a preview changes nothing: {mine}"
+        );
+        let (_, before) = v.get("/api/v1/balance").await;
+
+        let (status, applied) = roster(&app, &admin, csv, true).await;
+        assert_eq!(status, 200, "{applied}");
+        let mut cancelled: Vec<i64> = applied["cancelled_visits"]
+            .as_array()
+            .expect("cancelled")
+            .iter()
+            .filter_map(serde_json::Value::as_i64)
+            .collect();
+        cancelled.sort_unstable();
+        assert_eq!(cancelled, visits, "both visits are cancelled");
+        let (_, after) = v.get("/api/v1/balance").await;
+        assert_eq!(
+            after["balance_cents"].as_i64().unwrap_or(0)
+                - before["balance_cents"].as_i64().unwrap_or(0),
+            570,
+            "both refunded in full"
+        );
+        // Mistakes say which line; officers cannot upload.
+        let (status, body) = roster(
+            &app,
+            &admin,
+            "booking_number,full_name,housing_unit\nB1,,A Pod\n",
+            false,
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
+        assert!(
+            body["message"].as_str().unwrap_or("").contains("line"),
+            "{body}"
+        );
+        let (status, body) = roster(
+            &app,
+            &admin,
+            "booking_number,full_name,housing_unit\nB1,X,Nowhere\n",
+            false,
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
         app.stop().await;
     }
 }

@@ -1,0 +1,95 @@
+//! Uploading the roster: the CSV a jail management system exports (booking_number,
+//! full_name, housing_unit). A preview says who would be added, moved and released;
+//! applying it cancels and refunds the visits of moved and released residents.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use openvisit_store::roster::{RosterChanges, apply_roster};
+use serde::Deserialize;
+
+use crate::auth::FacilityAdmin;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ApiQuery;
+use crate::notify::{self, VisitNews};
+use crate::state::AppState;
+
+/// The largest roster accepted.
+const MAX_BYTES: usize = 5 * 1024 * 1024;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RosterQuery {
+    /// `true` applies the roster; otherwise nothing changes and the answer is a preview.
+    #[serde(default)]
+    pub apply: bool,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct RosterView {
+    pub applied: bool,
+    pub added: Vec<String>,
+    pub moved: Vec<String>,
+    pub released: Vec<String>,
+    pub unchanged: usize,
+    /// Visits cancelled (and refunded) because their resident moved or was released.
+    pub cancelled_visits: Vec<i64>,
+}
+
+fn view(applied: bool, c: RosterChanges) -> RosterView {
+    RosterView {
+        applied,
+        added: c.added,
+        moved: c.moved,
+        released: c.released,
+        unchanged: c.unchanged,
+        cancelled_visits: c.cancelled_visits.into_iter().map(|v| v.0).collect(),
+    }
+}
+
+#[utoipa::path(
+    post,
+    path = "/staff/roster",
+    tag = "setup",
+    params(RosterQuery),
+    request_body(content = String, content_type = "text/csv", description = "booking_number,full_name,housing_unit"),
+    responses((status = 200, body = RosterView), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 413, description = "Too large", body = ErrorBody), (status = 422, description = "A line of the file is wrong (the message says which)", body = ErrorBody)),
+    security(("session" = []))
+)]
+/// Previews or applies a roster upload for the facility (admins only, audited).
+pub async fn upload(
+    State(s): State<AppState>,
+    FacilityAdmin(staff): FacilityAdmin,
+    ApiQuery(q): ApiQuery<RosterQuery>,
+    body: String,
+) -> ApiResult<Json<RosterView>> {
+    if body.len() > MAX_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "the roster file is larger than 5 MB",
+        ));
+    }
+    let entries = openvisit_core::roster::parse_roster(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_roster",
+            e.to_string(),
+        )
+    })?;
+    let changes = apply_roster(
+        &s.db,
+        staff.facility,
+        &entries,
+        Some(staff.account.id),
+        !q.apply,
+        s.clock.now(),
+    )
+    .await?;
+    if q.apply {
+        for v in &changes.cancelled_visits {
+            notify::visit_news(&s, *v, VisitNews::Cancelled).await;
+        }
+    }
+    Ok(Json(view(q.apply, changes)))
+}
