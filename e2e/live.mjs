@@ -2,12 +2,31 @@
 // page and the housing-unit kiosk page join a booked visit, each decodes the other's
 // video (getStats framesDecoded rising), and both say the visit ended when the server
 // ends it at the scheduled end.
-// A staff monitor watches both sides silently, and afterwards plays the recording back.
-// Usage: node live.mjs BASE_URL SESSION_COOKIE KIOSK_KEY PIN VISIT_ID LANG STAFF_COOKIE
+// A staff member signs in on the sign-in page with their authenticator code, watches
+// both sides silently, and afterwards plays the recording back.
+// Usage: node live.mjs BASE_URL SESSION_COOKIE KIOSK_KEY PIN VISIT_ID LANG STAFF_EMAIL
+//        STAFF_PASSWORD STAFF_TOTP_SECRET SERVER_CLOCK_OFFSET_MS
+import crypto from 'node:crypto';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 
-const [base, sessionCookie, kioskKey, pin, visitId, lang, staffCookie] = process.argv.slice(2);
+const [base, sessionCookie, kioskKey, pin, visitId, lang, staffEmail, staffPassword, staffSecret, offsetMs] = process.argv.slice(2);
+
+// RFC 6238 code (SHA-1, 6 digits, 30 s) at the server's time, as an authenticator app
+// on a phone with the right clock would show it.
+function totp(secretB32, atMs) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secretB32.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 30000)));
+  const h = crypto.createHmac('sha1', Buffer.from(bytes)).update(counter).digest();
+  const o = h[h.length - 1] & 15;
+  const n = (((h[o] & 127) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]) % 1000000;
+  return String(n).padStart(6, '0');
+}
 const ended = lang === 'es' ? 'La visita ha terminado.' : 'The visit has ended.';
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -61,10 +80,17 @@ try {
 
   // A staff monitor receives both sides; the parties' pages do not change.
   const staffCtx = await browser.newContext({ locale: lang });
-  const [sName, sValue] = staffCookie.split('=');
-  await staffCtx.addCookies([{ name: sName, value: sValue, domain: url.hostname, path: '/' }]);
   const staff = await staffCtx.newPage();
-  await staff.goto(`${base}/staff/live?lang=${lang}`);
+  await staff.goto(`${base}/sign-in?lang=${lang}`);
+  await staff.fill('#email', staffEmail);
+  await staff.fill('#password', staffPassword);
+  // Without the code the password alone is refused.
+  await staff.click('form[action="/sign-in"] button[type=submit]');
+  await staff.waitForSelector('#form-error');
+  await staff.fill('#password', staffPassword);
+  await staff.fill('#code', totp(staffSecret, Date.now() + Number(offsetMs)));
+  await staff.click('form[action="/sign-in"] button[type=submit]');
+  await staff.waitForURL(/\/staff\/live/, { timeout: 15000 }).catch(() => fail('staff did not land on the live page after signing in with the code'));
   await staff.waitForSelector(`button.watch[data-visit="${visitId}"]`, { timeout: 15000 });
   const staffAxe = await new AxeBuilder({ page: staff }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
   if (staffAxe.violations.length) fail('monitor page axe: ' + JSON.stringify(staffAxe.violations.map((v) => v.id)));

@@ -279,11 +279,15 @@ async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
             .clock
             .advance_seconds(end.as_second() - 45 - now.as_second());
         let cookie = client.cookie.clone().expect("session cookie");
-        let staff_cookie = app
-            .client_for(&fx.staff_email, STAFF_PASSWORD)
+        let staff_secret = openvisit_store::accounts::totp_secret_for_email(db, &fx.staff_email)
             .await
-            .cookie
-            .expect("staff cookie");
+            .expect("secret")
+            .expect("staff are enrolled");
+        // The page runs at the server's (moved) time; the code is computed for it.
+        let offset_ms = (app.state.clock.now().as_millisecond()
+            - jiff::Timestamp::now().as_millisecond())
+        .to_string();
+        let staff_email = fx.staff_email.clone();
         let base = app.base.clone();
         let visit_id = visit["id"].as_i64().expect("id").to_string();
         let (e2e2, chromium2) = (e2e.clone(), chromium.clone());
@@ -297,7 +301,10 @@ async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
                     "2468",
                     &visit_id,
                     lang,
-                    &staff_cookie,
+                    &staff_email,
+                    STAFF_PASSWORD,
+                    &staff_secret,
+                    &offset_ms,
                 ])
                 .env("CHROMIUM", &chromium2)
                 .current_dir(&e2e2)
