@@ -1,0 +1,146 @@
+//! Staff in a live visit: ending it (with a reason, before it starts), fault credits,
+//! and privileged visits nobody may watch or record.
+
+use super::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_end_a_visit_with_a_reason_and_minutes_lost_to_a_server_fault_are_credited() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let b = book(&app).await;
+        set_clock(&app, b.start);
+        let (mut visitor, mut resident) = both_in(&app, &b).await;
+        wait_for("media both ways", || {
+            visitor.peer().received(1) > 3 && resident.peer().received(1) > 3
+        })
+        .await;
+
+        // The media node fails for 7 seconds while both are connected and ready.
+        let hub = app.state.live.clone().expect("live video");
+        hub.media
+            .inject_fault(openvisit_media::RoomId(b.visit), true)
+            .expect("fault");
+        tokio::time::sleep(Duration::from_secs(7)).await;
+        hub.media
+            .inject_fault(openvisit_media::RoomId(b.visit), false)
+            .expect("repair");
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+
+        // Ending needs a reason.
+        let path = format!("/api/v1/staff/visits/{}/end", b.visit);
+        let staff = b.staff(&app).await;
+        let (status, _) = staff.post(&path, json!({ "reason": "  " })).await;
+        assert_eq!(status, 422);
+        let (status, _) = b.visitor.post(&path, json!({ "reason": "bye" })).await;
+        assert_eq!(status, 403, "a visitor cannot end a visit as staff");
+        let (status, body) = staff
+            .post(&path, json!({ "reason": "contraband shown on camera" }))
+            .await;
+        assert_eq!(status, 202, "{body}");
+        let ended = visitor.expect("ended").await;
+        assert_eq!(ended["outcome"]["kind"], "ended_by_staff", "{ended}");
+        resident.expect("ended").await;
+
+        let v = settled(&app, b.visit).await;
+        assert_eq!(v.status, openvisit_store::visits::VisitStatus::EndedByStaff);
+        assert_eq!(v.end_reason.as_deref(), Some("contraband shown on camera"));
+        // One minute lost of fifteen on a 2.85 block: 19 cents back, as a credit line.
+        let (_, ledger) = b.visitor.get("/api/v1/ledger").await;
+        let credit = ledger
+            .as_array()
+            .or_else(|| ledger["entries"].as_array())
+            .expect("ledger lines")
+            .iter()
+            .find(|l| l["kind"] == "credit")
+            .cloned()
+            .unwrap_or_else(|| panic!("no credit line in {ledger}"));
+        assert_eq!(credit["amount"], 19, "{credit}");
+        assert!(
+            credit["memo"].as_str().unwrap_or("").contains("fault"),
+            "{credit}"
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_privileged_visit_can_be_neither_watched_nor_recorded() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let b = book_with(&app, true).await;
+        let (_, v) = b.visitor.get(&format!("/api/v1/visits/{}", b.visit)).await;
+        assert_eq!(
+            v["privileged"], true,
+            "booked under a privileged approval: {v}"
+        );
+        set_clock(&app, b.start);
+        let (mut visitor, mut resident) = both_in(&app, &b).await;
+        wait_for("media both ways", || {
+            visitor.peer().received(1) > 3 && resident.peer().received(1) > 3
+        })
+        .await;
+        let staff = b.staff(&app).await;
+        let (status, body) = staff
+            .post(
+                &format!("/api/v1/staff/visits/{}/live-ticket", b.visit),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 403, "{body}");
+        assert_eq!(body["error"], "privileged");
+        let (status, _) = staff
+            .post(
+                &format!("/api/v1/staff/visits/{}/end", b.visit),
+                json!({ "reason": "count" }),
+            )
+            .await;
+        assert_eq!(status, 202);
+        visitor.expect("ended").await;
+        resident.expect("ended").await;
+        settled(&app, b.visit).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (status, _) = staff
+            .get(&format!("/api/v1/staff/visits/{}/recording", b.visit))
+            .await;
+        assert_eq!(status, 404, "no recording of a privileged visit");
+        let folder = app
+            .outbox
+            .with_extension("recordings")
+            .join(format!("visit-{}", b.visit));
+        assert!(!folder.exists(), "nothing written to {}", folder.display());
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_ending_a_visit_before_it_started_cancels_it_with_a_full_refund_and_an_email() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let b = book(&app).await;
+        set_clock(&app, b.start - jiff::SignedDuration::from_mins(5));
+        let mut visitor = Participant::connect(&app, &visitor_ticket(&b).await).await;
+        visitor.expect("status").await;
+        let price = visit_row(&app, b.visit).await.price;
+        let emails_before = app.email_summaries().len();
+        let (status, body) = b
+            .staff(&app)
+            .await
+            .post(
+                &format!("/api/v1/staff/visits/{}/end", b.visit),
+                json!({ "reason": "lockdown" }),
+            )
+            .await;
+        assert_eq!(status, 202, "{body}");
+        let ended = visitor.expect("ended").await;
+        assert_eq!(ended["outcome"]["kind"], "ended_by_staff");
+        let v = settled(&app, b.visit).await;
+        assert_eq!(v.status, openvisit_store::visits::VisitStatus::Cancelled);
+        assert_eq!(v.refund, price, "the whole price comes back");
+        let until = Instant::now() + Duration::from_secs(5);
+        while app.email_summaries().len() == emails_before {
+            assert!(Instant::now() < until, "no cancellation email");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        app.stop().await;
+    }
+}
