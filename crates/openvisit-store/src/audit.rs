@@ -98,17 +98,22 @@ pub async fn audit_filtered(
         .as_deref()
         .map(str::trim)
         .filter(|a| !a.is_empty());
+    // Actions contain `_`: escape LIKE's wildcards so only the trailing `%` is one.
     let pattern = action.map(|a| {
+        let escaped = a
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         if a.ends_with('.') {
-            format!("{}%", a.replace(['%', '_'], ""))
+            format!("{escaped}%")
         } else {
-            a.replace(['%', '_'], "")
+            escaped
         }
     });
     let rows = sqlx::query(
         "SELECT id, at, actor_id, action, subject, detail FROM audit_log \
          WHERE facility_id = $1 AND ($2 IS NULL OR actor_id = $2) \
-         AND ($3 IS NULL OR action LIKE $3) AND ($4 IS NULL OR at >= $4) \
+         AND ($3 IS NULL OR action LIKE $3 ESCAPE '\\') AND ($4 IS NULL OR at >= $4) \
          AND ($5 IS NULL OR at < $5) ORDER BY id DESC LIMIT $6",
     )
     .bind(facility.0)

@@ -287,3 +287,50 @@ pub async fn overdue_visits(db: &Db, before: Timestamp) -> Result<Vec<VisitId>, 
         .map(|r| Ok(VisitId(r.try_get::<i64, _>("id")?)))
         .collect()
 }
+
+/// Staff record why the resident did not come to a missed visit (court, medical, refused
+/// …). Only for a visit the resident missed; audited.
+pub async fn record_no_show_reason(
+    db: &Db,
+    staff: AccountId,
+    facility: openvisit_core::FacilityId,
+    visit: VisitId,
+    reason: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+        return Err(StoreError::Invalid(format!(
+            "say why the resident did not come (1 to {MAX_REASON_CHARS} characters)"
+        )));
+    }
+    let mut tx = db.begin_write().await?;
+    let v = get_visit(&mut tx, visit).await?;
+    if v.facility != facility {
+        return Err(StoreError::NotFound("visit"));
+    }
+    if v.status != VisitStatus::Missed || v.missed_by == Some(MissedBy::Visitor) {
+        return Err(StoreError::Conflict(
+            "only a visit the resident missed can have a reason recorded".into(),
+        ));
+    }
+    sqlx::query("UPDATE visits SET end_reason = $1 WHERE id = $2")
+        .bind(reason)
+        .bind(visit.0)
+        .execute(&mut *tx)
+        .await?;
+    append_audit(
+        &mut tx,
+        &Audit {
+            at: now,
+            actor: Some(staff),
+            facility: Some(facility),
+            action: "visit.no_show_reason",
+            subject: format!("visit:{visit}"),
+            detail: serde_json::json!({ "reason": reason }).to_string(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -74,6 +74,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(live::recording))
         .routes(routes!(live::recording_file))
         .routes(routes!(live::post_notice))
+        .routes(routes!(live::no_show))
         .routes(routes!(support::ticket))
         .routes(routes!(support::reply))
         .routes(routes!(support::close))

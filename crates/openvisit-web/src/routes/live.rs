@@ -478,3 +478,36 @@ pub async fn post_notice(
     }
     Ok((StatusCode::CREATED, Json(notice)))
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NoShowForm {
+    pub reason: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/staff/visits/{id}/no-show",
+    tag = "staff",
+    params(("id" = i64, Path, description = "Visit id")),
+    request_body = NoShowForm,
+    responses((status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 204, description = "Recorded"), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 409, description = "Not a visit the resident missed", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = []))
+)]
+/// Records why the resident did not come to a missed visit. Audited.
+pub async fn no_show(
+    State(s): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(f): ApiJson<NoShowForm>,
+) -> ApiResult<StatusCode> {
+    openvisit_store::live::record_no_show_reason(
+        &s.db,
+        staff.account.id,
+        staff.facility,
+        VisitId(id),
+        &f.reason,
+        s.clock.now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

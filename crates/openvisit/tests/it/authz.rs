@@ -61,6 +61,7 @@ const ROUTES: &[(&str, &str, Policy)] = &[
     ("get", "/staff/live", Policy::Staff),
     ("post", "/staff/visits/{id}/live-ticket", Policy::Staff),
     ("post", "/staff/visits/{id}/notices", Policy::Staff),
+    ("post", "/staff/visits/{id}/no-show", Policy::Staff),
     ("get", "/staff/visits/{id}/recording", Policy::Staff),
     ("get", "/staff/visits/{id}/recording/{file}", Policy::Staff),
     ("get", "/staff/units", Policy::Staff),
@@ -269,6 +270,7 @@ async fn every_route_and_staff_page_answers_each_caller_as_the_matrix_says() {
                     json!({ "reason": "matrix" })
                 }
                 "/staff/tickets/{reference}/reply" => json!({ "body": "Here is the answer." }),
+                "/staff/visits/{id}/no-show" => json!({ "reason": "at court" }),
                 "/staff/credits" => {
                     json!({ "visitor_id": visitor.0, "amount_cents": 100, "memo": "matrix" })
                 }

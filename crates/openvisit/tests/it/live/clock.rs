@@ -195,6 +195,19 @@ async fn a_visit_nobody_joined_is_settled_as_missed_after_its_end() {
         assert_eq!(v.status, openvisit_store::visits::VisitStatus::Missed);
         assert_eq!(v.missed_by, Some(openvisit_store::visits::MissedBy::Both));
         assert_eq!(hub.sweep_missed().await, 0, "settled once");
+        // Staff record why the resident did not come (audited); only for a missed visit.
+        let staff = b.staff(&app).await;
+        let path = format!("/api/v1/staff/visits/{}/no-show", b.visit);
+        let (status, _) = staff.post(&path, json!({ "reason": " " })).await;
+        assert_eq!(status, 422);
+        let (status, body) = staff.post(&path, json!({ "reason": "at court" })).await;
+        assert_eq!(status, 204, "{body}");
+        let v = visit_row(&app, b.visit).await;
+        assert_eq!(v.end_reason.as_deref(), Some("at court"));
+        let (_, audit) = staff
+            .get("/api/v1/staff/audit?action=visit.no_show_reason")
+            .await;
+        assert_eq!(audit.as_array().map(Vec::len), Some(1), "{audit}");
         app.stop().await;
     }
 }
