@@ -12,6 +12,7 @@ pub mod audit;
 pub mod blackouts;
 pub mod booking;
 pub mod cancel;
+pub mod console;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -1,24 +1,27 @@
 //! Applying a roster import in one transaction: adds, moves and releases. A resident
-//! who leaves, or moves to another unit, loses future visits on the old unit's kiosks;
-//! those are cancelled by the facility with a full refund. Importing the same roster
-//! twice changes nothing.
+//! who moves to another unit keeps each future visit for which a kiosk of the new unit
+//! is free at that time (with the facility's gap); the others are cancelled by the
+//! facility with a full refund, as are all future visits of a released resident.
+//! Importing the same roster twice changes nothing.
 
 use std::collections::HashMap;
 
 use jiff::Timestamp;
+use openvisit_core::interval::Interval;
 use openvisit_core::refund::CancelledBy;
 use openvisit_core::roster::RosterEntry;
-use openvisit_core::{AccountId, FacilityId, ResidentId, VisitId};
+use openvisit_core::{AccountId, FacilityId, HousingUnitId, ResidentId, VisitId};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::{Audit, append_audit};
+use crate::booking::claim;
 use crate::cancel::cancel_in_tx;
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::places::unit_by_name;
 use crate::residents::{all_residents, create_resident};
-use crate::time::secs;
+use crate::time::{from_secs, secs};
 
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -28,6 +31,8 @@ pub struct RosterChanges {
     pub released: Vec<String>,
     pub unchanged: usize,
     pub cancelled_visits: Vec<VisitId>,
+    /// Visits of moved residents that now use a kiosk of their new unit.
+    pub kept_visits: Vec<VisitId>,
 }
 
 async fn cancel_future(
@@ -53,6 +58,72 @@ async fn cancel_future(
     Ok(out)
 }
 
+/// Moves a resident's future visits to a free kiosk of `unit`, else cancels them (full
+/// refund). Returns (kept, cancelled).
+async fn rehome_future(
+    conn: &mut AnyConnection,
+    resident: ResidentId,
+    unit: HousingUnitId,
+    gap_minutes: u32,
+    actor: Option<AccountId>,
+    now: Timestamp,
+) -> Result<(Vec<VisitId>, Vec<VisitId>), StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, housing_kiosk_id, start_at, end_at FROM visits \
+         WHERE resident_id = $1 AND status = 'booked' AND start_at > $2 ORDER BY start_at, id",
+    )
+    .bind(resident.0)
+    .bind(secs(now))
+    .fetch_all(&mut *conn)
+    .await?;
+    let kiosks: Vec<i64> =
+        sqlx::query("SELECT id FROM kiosks WHERE housing_unit_id = $1 ORDER BY id")
+            .bind(unit.0)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
+    let (mut kept, mut cancelled) = (Vec::new(), Vec::new());
+    for r in rows {
+        let id = VisitId(r.try_get("id")?);
+        let old: i64 = r.try_get("housing_kiosk_id")?;
+        let on_kiosk = Interval::new(
+            from_secs(r.try_get("start_at")?)?,
+            from_secs(r.try_get("end_at")?)?,
+        )
+        .extended_by_minutes(gap_minutes);
+        sqlx::query("DELETE FROM claims WHERE resource = $1 AND visit_id = $2")
+            .bind(format!("kiosk:{old}"))
+            .bind(id.0)
+            .execute(&mut *conn)
+            .await?;
+        let mut placed = None;
+        for k in &kiosks {
+            if claim(conn, &[&format!("kiosk:{k}")], on_kiosk, id).await? {
+                placed = Some(*k);
+                break;
+            }
+        }
+        match placed {
+            Some(k) => {
+                sqlx::query("UPDATE visits SET housing_kiosk_id = $1 WHERE id = $2")
+                    .bind(k)
+                    .bind(id.0)
+                    .execute(&mut *conn)
+                    .await?;
+                kept.push(id);
+            }
+            None => {
+                let reason = "moved to another housing unit; no kiosk there is free at that time";
+                cancel_in_tx(conn, id, CancelledBy::Facility, actor, reason, now).await?;
+                cancelled.push(id);
+            }
+        }
+    }
+    Ok((kept, cancelled))
+}
+
 /// Applies `entries` as the facility's whole roster. With `dry_run`, nothing is kept.
 pub async fn apply_roster(
     db: &Db,
@@ -63,6 +134,10 @@ pub async fn apply_roster(
     now: Timestamp,
 ) -> Result<RosterChanges, StoreError> {
     let mut tx = db.begin_write().await?;
+    let gap_minutes = crate::facilities::get_facility(&mut tx, facility)
+        .await?
+        .settings
+        .kiosk_gap_minutes;
     let existing = all_residents(&mut tx, facility).await?;
     let by_number: HashMap<&str, _> = existing
         .iter()
@@ -99,9 +174,9 @@ pub async fn apply_roster(
                     .execute(&mut *tx)
                     .await?;
                 if r.unit != unit {
-                    let cancelled =
-                        cancel_future(&mut tx, r.id, actor, "moved to another housing unit", now)
-                            .await?;
+                    let (kept, cancelled) =
+                        rehome_future(&mut tx, r.id, unit, gap_minutes, actor, now).await?;
+                    changes.kept_visits.extend(kept);
                     changes.cancelled_visits.extend(cancelled);
                 }
                 changes.moved.push(e.booking_number.clone());
@@ -150,6 +225,7 @@ pub async fn apply_roster(
                 "moved": changes.moved.len(),
                 "released": changes.released.len(),
                 "cancelled_visits": changes.cancelled_visits.len(),
+                "kept_visits": changes.kept_visits.len(),
             })
             .to_string(),
         },

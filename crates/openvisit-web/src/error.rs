@@ -113,7 +113,20 @@ impl From<StoreError> for ApiError {
                 e.to_string(),
             ),
             StoreError::Pricing(p) => {
+                use openvisit_core::pricing::PricingError as P;
+                // The reason and figures let a page say it in the reader's language.
+                let details = match &p {
+                    P::AboveCap {
+                        per_minute, cap, ..
+                    } => {
+                        serde_json::json!({ "reason": "above_cap", "per_minute": per_minute, "cap": cap })
+                    }
+                    P::BadIncrement(_) => serde_json::json!({ "reason": "bad_increment" }),
+                    P::NegativeFee => serde_json::json!({ "reason": "negative_fee" }),
+                    P::NoCap => serde_json::json!({ "reason": "no_cap" }),
+                };
                 ApiError::new(S::UNPROCESSABLE_ENTITY, "price_refused", p.to_string())
+                    .with_details(details)
             }
             StoreError::Ledger(l) => {
                 ApiError::new(S::UNPROCESSABLE_ENTITY, "invalid_amount", l.to_string())

@@ -142,6 +142,8 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
         ("time", "09:50".into()),
         ("number", "R-1".into()),
         ("code", "AB12CD34".into()),
+        ("per_minute", "$0.25".into()),
+        ("cap", "$0.21".into()),
     ]
     .into_iter()
     .map(|(k, v)| (Cow::Borrowed(k), v))
@@ -235,8 +237,12 @@ mod completeness {
     use super::*;
 
     fn keys(lang: &str) -> BTreeSet<String> {
-        let path = format!("{}/locales/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&path).expect("message file");
+        let dir = format!("{}/locales/{lang}", env!("CARGO_MANIFEST_DIR"));
+        let mut text = String::new();
+        for entry in std::fs::read_dir(&dir).expect("locale dir").flatten() {
+            text.push_str(&std::fs::read_to_string(entry.path()).expect("message file"));
+            text.push('\n');
+        }
         text.lines()
             .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
             .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_owned()))
@@ -247,7 +253,13 @@ mod completeness {
     fn used_keys() -> BTreeSet<String> {
         let root = env!("CARGO_MANIFEST_DIR");
         let mut files = Vec::new();
-        for dir in ["templates", "src/pages", "src/pages/visitor", "src"] {
+        for dir in [
+            "templates",
+            "src/pages",
+            "src/pages/visitor",
+            "src/pages/console",
+            "src",
+        ] {
             for entry in std::fs::read_dir(format!("{root}/{dir}"))
                 .expect("dir")
                 .flatten()
@@ -318,6 +330,9 @@ mod completeness {
         }
         for kind in ["remote", "on_site"] {
             used.insert(format!("visits-kind-{kind}"));
+        }
+        for status in ["open", "answered", "closed"] {
+            used.insert(format!("console-ticket-{status}"));
         }
         for q in crate::pages::help::FAQ {
             used.insert(format!("{q}-q"));

@@ -3,6 +3,7 @@
 //! `locales/{en,es}/main.ftl`.
 
 pub mod account;
+pub mod console;
 pub mod contact;
 pub mod facilities;
 pub mod help;
@@ -18,7 +19,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderValue, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 
 use crate::i18n::{LANG_COOKIE, Lang, Tr, explicit_lang};
 use crate::state::AppState;
@@ -127,6 +128,10 @@ async fn monitor_script() -> impl IntoResponse {
     script(include_str!("../../static/monitor.js"))
 }
 
+async fn console_script() -> impl IntoResponse {
+    script(include_str!("../../static/console.js"))
+}
+
 async fn kiosk_script() -> impl IntoResponse {
     script(include_str!("../../static/kiosk.js"))
 }
@@ -152,8 +157,32 @@ async fn stylesheet() -> impl IntoResponse {
 }
 
 /// The visitor-facing pages.
+/// A staff page: its path and its handler.
+pub type StaffPage = (&'static str, fn() -> MethodRouter<AppState>);
+
+/// Every staff page, for the router and for the authorization matrix test (a page
+/// added here is checked for every role without further work).
+pub const STAFF_PAGES: &[StaffPage] = &[
+    ("/staff/live", || get(staff::live)),
+    ("/staff/visits/{id}/recording", || get(staff::recording)),
+    ("/staff/schedule", || get(console::schedule::board)),
+    ("/staff/visits/{id}", || get(console::schedule::visit)),
+    ("/staff/approvals", || get(console::approvals::page)),
+    ("/staff/roster", || get(console::roster::page)),
+    ("/staff/settings", || get(console::settings::page)),
+    ("/staff/reports", || get(console::reports::page)),
+    ("/staff/audit", || get(console::audit::page)),
+    ("/staff/support", || get(console::support::inbox)),
+    ("/staff/support/{reference}", || {
+        get(console::support::ticket)
+    }),
+];
+
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let staff_pages = STAFF_PAGES
+        .iter()
+        .fold(Router::new(), |r, (path, handler)| r.route(path, handler()));
+    staff_pages
         .route("/", get(help::home))
         .route("/how-it-works", get(help::how_it_works))
         .route("/faq", get(help::faq))
@@ -189,12 +218,11 @@ pub fn router() -> Router<AppState> {
         .route("/funds", get(visitor::funds).post(visitor::funds_post))
         .layer(axum::middleware::from_fn(remember_language))
         .layer(axum::middleware::from_fn(ensure_csrf_cookie))
-        .route("/staff/live", get(staff::live))
-        .route("/staff/visits/{id}/recording", get(staff::recording))
         .route("/kiosk", get(kiosk::page))
         .route("/kiosk/setup", get(kiosk::setup))
         .route("/static/site.css", get(stylesheet))
         .route("/static/visit.js", get(visit_script))
         .route("/static/kiosk.js", get(kiosk_script))
         .route("/static/monitor.js", get(monitor_script))
+        .route("/static/console.js", get(console_script))
 }

@@ -1,57 +1,34 @@
 //! Staff pages of live video: the facility's live visits with silent watching and
-//! ending (R14), and playing a recording back. The rest of the staff console is its own
-//! part of the product.
+//! ending (R14), and playing a recording back; the rest of the console is in `console`.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use openvisit_core::VisitId;
-use openvisit_store::accounts::Account;
 
 use crate::auth::MaybeAccount;
 use crate::i18n::Lang;
 use crate::pages::PageMeta;
+use crate::pages::console::{Nav, view};
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff_live.html")]
 pub struct LivePage {
     pub page: PageMeta,
+    pub nav: Nav,
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff_recording.html")]
 pub struct RecordingPage {
     pub page: PageMeta,
+    pub nav: Nav,
     pub title: String,
     /// (label, URL) of each party's file.
     pub files: Vec<(String, String)>,
-}
-
-/// Why someone else cannot see a staff page.
-enum Refusal {
-    NotStaff,
-    SignedOut,
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        match self {
-            Refusal::NotStaff => StatusCode::FORBIDDEN.into_response(),
-            Refusal::SignedOut => (StatusCode::SEE_OTHER, [(LOCATION, "/sign-in")]).into_response(),
-        }
-    }
-}
-
-fn staff(a: Option<Account>) -> Result<Account, Refusal> {
-    match a {
-        Some(a) if a.role.is_staff() && a.facility.is_some() => Ok(a),
-        Some(_) => Err(Refusal::NotStaff),
-        None => Err(Refusal::SignedOut),
-    }
 }
 
 pub async fn live(
@@ -60,14 +37,14 @@ pub async fn live(
     headers: HeaderMap,
     MaybeAccount(a): MaybeAccount,
 ) -> Response {
-    let a = match staff(a) {
-        Ok(a) => a,
-        Err(r) => return r.into_response(),
-    };
-    LivePage {
-        page: PageMeta::signed(lang, &uri, &headers, Some(&a)),
+    match view(a, lang, &uri, &headers, "live") {
+        Ok(v) => LivePage {
+            page: v.page,
+            nav: v.nav,
+        }
+        .into_response(),
+        Err(r) => r.into_response(),
     }
-    .into_response()
 }
 
 pub async fn recording(
@@ -78,26 +55,27 @@ pub async fn recording(
     MaybeAccount(a): MaybeAccount,
     Path(id): Path<i64>,
 ) -> Response {
-    let a = match staff(a) {
-        Ok(a) => a,
+    let v = match view(a, lang, &uri, &headers, "schedule") {
+        Ok(v) => v,
         Err(r) => return r.into_response(),
     };
-    let page = PageMeta::signed(lang, &uri, &headers, Some(&a));
-    let held = async {
-        let mut conn = s.db.pool.acquire().await.ok()?;
-        let v = openvisit_store::visits::get_visit(&mut conn, VisitId(id))
-            .await
-            .ok()?;
-        if Some(v.facility) != a.facility {
-            return None;
+    let (page, facility) = (v.page, v.facility);
+    let read = async {
+        let mut conn = s.db.pool.acquire().await?;
+        let v = openvisit_store::visits::get_visit(&mut conn, VisitId(id)).await?;
+        if v.facility != facility {
+            return Err(openvisit_store::StoreError::NotFound("visit"));
         }
-        openvisit_store::recordings::recording_for_visit(&mut conn, v.id)
-            .await
-            .ok()
-            .flatten()
-            .filter(|r| r.deleted_at.is_none())
-    }
-    .await;
+        Ok(
+            openvisit_store::recordings::recording_for_visit(&mut conn, v.id)
+                .await?
+                .filter(|r| r.deleted_at.is_none()),
+        )
+    };
+    let held = match read.await {
+        Ok(r) => r,
+        Err(e) => return crate::pages::console::failure(&e),
+    };
     let files = held
         .map(|r| {
             [
@@ -125,6 +103,7 @@ pub async fn recording(
             .ta("recording-title", &[("number", id.to_string().into())]),
         files,
         page,
+        nav: v.nav,
     }
     .into_response()
 }

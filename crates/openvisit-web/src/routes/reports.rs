@@ -30,6 +30,15 @@ pub struct ReportQuery {
 }
 
 async fn rows(s: &AppState, staff: &Staff, q: &ReportQuery) -> ApiResult<Vec<ReportRow>> {
+    report_rows(s, staff.facility, q).await
+}
+
+/// The facility's report over the query's local dates (also shown on the console page).
+pub async fn report_rows(
+    s: &AppState,
+    facility_id: openvisit_core::FacilityId,
+    q: &ReportQuery,
+) -> ApiResult<Vec<ReportRow>> {
     if q.to < q.from {
         return Err(ApiError::bad_request("the last date is before the first"));
     }
@@ -40,7 +49,7 @@ async fn rows(s: &AppState, staff: &Staff, q: &ReportQuery) -> ApiResult<Vec<Rep
     }
     let facility = {
         let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
-        get_facility(&mut conn, staff.facility).await?
+        get_facility(&mut conn, facility_id).await?
     };
     let tz = jiff::tz::TimeZone::get(&facility.time_zone)
         .map_err(|_| StoreError::Corrupt("zone".into()))?;
@@ -51,7 +60,7 @@ async fn rows(s: &AppState, staff: &Staff, q: &ReportQuery) -> ApiResult<Vec<Rep
             .map_err(|_| ApiError::bad_request("the dates are out of range"))?;
     let end = openvisit_core::hours::local_instant(&tz, end_day, jiff::civil::Time::MIN)
         .ok_or_else(|| ApiError::bad_request("the dates are out of range"))?;
-    Ok(facility_report(&s.db, staff.facility, &tz, start, end).await?)
+    Ok(facility_report(&s.db, facility_id, &tz, start, end).await?)
 }
 
 #[utoipa::path(

@@ -1,6 +1,6 @@
 //! Uploading the roster: the CSV a jail management system exports (booking_number,
-//! full_name, housing_unit). A preview says who would be added, moved and released;
-//! applying it cancels and refunds the visits of moved and released residents.
+//! full_name, housing_unit). A preview says who would be added, moved and released,
+//! and which visits would stay or be cancelled; applying it does so.
 
 use axum::Json;
 use axum::extract::State;
@@ -34,6 +34,8 @@ pub struct RosterView {
     pub unchanged: usize,
     /// Visits cancelled (and refunded) because their resident moved or was released.
     pub cancelled_visits: Vec<i64>,
+    /// Visits of moved residents that stay, on a free kiosk of the new unit.
+    pub kept_visits: Vec<i64>,
 }
 
 fn view(applied: bool, c: RosterChanges) -> RosterView {
@@ -44,6 +46,7 @@ fn view(applied: bool, c: RosterChanges) -> RosterView {
         released: c.released,
         unchanged: c.unchanged,
         cancelled_visits: c.cancelled_visits.into_iter().map(|v| v.0).collect(),
+        kept_visits: c.kept_visits.into_iter().map(|v| v.0).collect(),
     }
 }
 

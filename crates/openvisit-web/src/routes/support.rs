@@ -51,9 +51,21 @@ pub async fn ticket(
     staff: Staff,
     ApiPath(reference): ApiPath<String>,
 ) -> ApiResult<Json<TicketDetail>> {
+    Ok(Json(
+        ticket_detail(&s, staff.facility, general(&staff), &reference).await?,
+    ))
+}
+
+/// A ticket this facility's staff may read (support agents also see general ones),
+/// with its replies and the sender's visits here and ledger.
+pub async fn ticket_detail(
+    s: &AppState,
+    facility: openvisit_core::FacilityId,
+    general: bool,
+    reference: &str,
+) -> ApiResult<TicketDetail> {
     let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
-    let ticket =
-        support::visible_ticket(&mut conn, staff.facility, general(&staff), &reference).await?;
+    let ticket = support::visible_ticket(&mut conn, facility, general, reference).await?;
     let replies = support::replies(&mut conn, &ticket.reference).await?;
     let account = openvisit_store::accounts::account_by_email(&s.db, &ticket.email)
         .await?
@@ -63,19 +75,19 @@ pub async fn ticket(
             visits_of_visitor(&mut conn, a.id)
                 .await?
                 .into_iter()
-                .filter(|v| v.facility == staff.facility)
+                .filter(|v| v.facility == facility)
                 .collect(),
             visitor_history(&mut conn, a.id).await?,
         ),
         None => (Vec::new(), Vec::new()),
     };
-    Ok(Json(TicketDetail {
+    Ok(TicketDetail {
         ticket,
         replies,
         visitor: account.map(|a| a.id),
         visits,
         ledger,
-    }))
+    })
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

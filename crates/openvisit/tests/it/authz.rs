@@ -315,20 +315,33 @@ async fn every_route_and_staff_page_answers_each_caller_as_the_matrix_says() {
     }
 
     // Staff pages: sign-in first, only staff, and kiosk pages only for kiosks.
-    let pages = [
-        "/staff/live".to_owned(),
-        format!("/staff/visits/{visit_id}/recording"),
-    ];
+    let pages: Vec<String> = openvisit_web::pages::STAFF_PAGES
+        .iter()
+        .map(|(path, _)| {
+            path.replace("{id}", &visit_id.to_string())
+                .replace("{reference}", &reference)
+        })
+        .collect();
+    assert!(pages.len() >= 10, "the console's pages are listed");
     let no_redirect = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
     for page in &pages {
+        // Another facility's admin opens the facility-wide pages (showing their own
+        // facility) but not this facility's visit, recording or ticket.
+        let other_wants = if page.contains(&visit_id.to_string()) || page.contains(&reference) {
+            404
+        } else {
+            200
+        };
         for (who, want) in [
             (None, 303),
             (Some("visitor"), 403),
             (Some("officer"), 200),
             (Some("support"), 200),
+            (Some("admin"), 200),
+            (Some("other"), other_wants),
         ] {
             let mut r = no_redirect.get(format!("{}{page}", app.base));
             if let Some(c) = who.and_then(|n| clients[n].cookie.clone()) {

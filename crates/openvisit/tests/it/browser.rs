@@ -7,11 +7,11 @@ use std::process::Command;
 
 use crate::harness::*;
 
-fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn ensure_node_modules(e2e: &std::path::Path) {
+pub(crate) fn ensure_node_modules(e2e: &std::path::Path) {
     if e2e.join("node_modules/playwright-core").exists() {
         return;
     }

@@ -9,6 +9,7 @@
 mod api;
 mod authz;
 mod browser;
+mod console;
 mod email;
 mod harness;
 mod live;

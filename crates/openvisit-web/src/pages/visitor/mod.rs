@@ -71,7 +71,7 @@ pub(super) fn new_key() -> String {
 }
 
 /// `Monday, December 1, 09:30` style labels in a zone, in the page's language.
-pub(super) fn local_label(t: &Tr, ts: Timestamp, tz: &TimeZone) -> String {
+pub(crate) fn local_label(t: &Tr, ts: Timestamp, tz: &TimeZone) -> String {
     let dt = tz.to_datetime(ts);
     let day = t.t(&format!("weekday-{}", dt.weekday().to_monday_one_offset()));
     format!(
@@ -81,12 +81,12 @@ pub(super) fn local_label(t: &Tr, ts: Timestamp, tz: &TimeZone) -> String {
     )
 }
 
-pub(super) fn zone(name: &str) -> TimeZone {
+pub(crate) fn zone(name: &str) -> TimeZone {
     TimeZone::get(name).unwrap_or(TimeZone::UTC)
 }
 
 /// Percent-encodes a path for a query value.
-pub(super) fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
@@ -107,4 +107,4 @@ pub use booking::{book, book_post};
 pub use funds::{funds, funds_post};
 pub use join::{join, receipt};
 pub use people::{people, people_post};
-pub use visits::{JOIN_EARLY_MINUTES, cancel, visits};
+pub use visits::{JOIN_EARLY_MINUTES, cancel, status_code, visits};

@@ -179,7 +179,7 @@ pub async fn visits(
     }
 }
 
-fn status_code(s: VisitStatus) -> &'static str {
+pub fn status_code(s: VisitStatus) -> &'static str {
     match s {
         VisitStatus::Booked => "booked",
         VisitStatus::Cancelled => "cancelled",

@@ -128,13 +128,16 @@ async fn roster_import_adds_moves_and_releases_and_is_idempotent() {
         let b_pod = openvisit_store::places::create_unit(&mut tx, fx.facility, "B Pod")
             .await
             .expect("unit");
-        openvisit_store::places::create_kiosk(&mut tx, fx.facility, Some(b_pod), "B kiosk")
-            .await
-            .expect("kiosk");
+        let b_kiosk =
+            openvisit_store::places::create_kiosk(&mut tx, fx.facility, Some(b_pod), "B kiosk")
+                .await
+                .expect("kiosk");
         tx.commit().await.expect("commit");
         let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
         fund(db, v, 5000).await;
-        // B00000 has a visit and will be released; B00001 has one and will move.
+        // B00000 has a visit and will be released; B00001 has one and will move to B Pod,
+        // whose kiosk is free then, so the visit stays.
+        let mut booked = Vec::new();
         for (i, r) in fx.residents.iter().enumerate() {
             let req = BookingRequest {
                 visitor: v,
@@ -143,9 +146,10 @@ async fn roster_import_adds_moves_and_releases_and_is_idempotent() {
                 start: local_start(2, 9 + i as i8, 0),
                 length_minutes: 15,
             };
-            book_visit(db, &req, None, Timestamp::now())
+            let out = book_visit(db, &req, None, Timestamp::now())
                 .await
                 .expect("book");
+            booked.push(out.visit().clone());
         }
         let roster = parse_roster(
             "booking_number,full_name,housing_unit\nB00001,Resident 1,B Pod\nN1,New Person,A Pod\n",
@@ -178,20 +182,40 @@ async fn roster_import_adds_moves_and_releases_and_is_idempotent() {
         .await
         .expect("import");
         assert_eq!(
-            (
-                done.added.len(),
-                done.moved.len(),
-                done.released.len(),
-                done.cancelled_visits.len()
-            ),
-            (1, 1, 1, 2)
+            (done.added.len(), done.moved.len(), done.released.len(),),
+            (1, 1, 1)
         );
+        assert_eq!(done.cancelled_visits, [booked[0].id], "the released one's");
+        assert_eq!(done.kept_visits, [booked[1].id], "the moved one's");
         let mut conn = db.pool.acquire().await.expect("conn");
+        let kept = openvisit_store::visits::get_visit(&mut conn, booked[1].id)
+            .await
+            .expect("visit");
+        assert_eq!(kept.housing_kiosk, b_kiosk, "now on the new unit's kiosk");
+        assert_eq!(kept.status, openvisit_store::visits::VisitStatus::Booked);
         assert_eq!(
             visitor_balance(&mut conn, v).await.expect("bal"),
-            Cents(5000),
-            "both visits refunded"
+            Cents(5000 - booked[1].price.0),
+            "the cancelled visit is refunded, the kept one is not"
         );
+        use sqlx::Row;
+        let claimed = |resource: String| {
+            sqlx::query("SELECT COUNT(*) AS n FROM claims WHERE resource = $1 AND visit_id = $2")
+                .bind(resource)
+                .bind(booked[1].id.0)
+        };
+        let on_new: i64 = claimed(format!("kiosk:{b_kiosk}"))
+            .fetch_one(&mut *conn)
+            .await
+            .expect("claims")
+            .get("n");
+        assert!(on_new > 0, "the new kiosk's time is claimed");
+        let on_old: i64 = claimed(format!("kiosk:{}", booked[1].housing_kiosk))
+            .fetch_one(&mut *conn)
+            .await
+            .expect("claims")
+            .get("n");
+        assert_eq!(on_old, 0, "the old kiosk's time is free again");
         let again = apply_roster(
             db,
             fx.facility,

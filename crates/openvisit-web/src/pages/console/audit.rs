@@ -1,0 +1,130 @@
+//! The audit log viewer (R16), filterable by person, action and local dates. The log
+//! itself is append-only in the database.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Response};
+use jiff::civil::Date;
+use openvisit_core::AccountId;
+use openvisit_store::audit::{AuditFilter, audit_filtered};
+use openvisit_store::console::staff_of_facility;
+use serde::Deserialize;
+
+use super::{Nav, day_start, failure, local_time, view};
+use crate::auth::MaybeAccount;
+use crate::i18n::Lang;
+use crate::pages::PageMeta;
+use crate::pages::visitor::zone;
+use crate::state::AppState;
+
+/// The most lines one page shows.
+const LIMIT: i64 = 500;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditForm {
+    #[serde(default)]
+    pub actor: Option<String>,
+    #[serde(default)]
+    pub action: Option<String>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+pub struct AuditLine {
+    pub at: String,
+    pub who: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console_audit.html")]
+pub struct AuditPage {
+    pub page: PageMeta,
+    pub nav: Nav,
+    /// (id, name, chosen)
+    pub people: Vec<(i64, String, bool)>,
+    pub actor: Option<i64>,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    pub lines: Vec<AuditLine>,
+    pub limit: i64,
+}
+
+fn date(text: &Option<String>) -> Option<Date> {
+    text.as_deref().and_then(|t| t.parse::<Date>().ok())
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+    Query(q): Query<AuditForm>,
+) -> Response {
+    let v = match view(a, lang, &uri, &headers, "audit") {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let actor = q.actor.as_deref().and_then(|a| a.parse::<i64>().ok());
+    let action = q.action.clone().unwrap_or_default().trim().to_owned();
+    let read = async {
+        let mut conn = s.db.pool.acquire().await?;
+        let facility = openvisit_store::facilities::get_facility(&mut conn, v.facility).await?;
+        let tz = zone(&facility.time_zone);
+        let filter = AuditFilter {
+            actor: actor.map(AccountId),
+            action: (!action.is_empty()).then(|| action.clone()),
+            from: date(&q.from).and_then(|d| day_start(d, &tz)),
+            to: date(&q.to)
+                .and_then(|d| d.tomorrow().ok())
+                .and_then(|d| day_start(d, &tz)),
+        };
+        let records = audit_filtered(&mut conn, v.facility, &filter, LIMIT).await?;
+        let people = staff_of_facility(&mut conn, v.facility).await?;
+        Ok::<_, openvisit_store::StoreError>((tz, records, people))
+    };
+    let (tz, records, people) = match read.await {
+        Ok(x) => x,
+        Err(e) => return failure(&e),
+    };
+    let names: HashMap<AccountId, String> = people.iter().cloned().collect();
+    let system = v.page.t.t("console-audit-system");
+    let someone = v.page.t.t("console-audit-someone");
+    AuditPage {
+        lines: records
+            .into_iter()
+            .map(|r| AuditLine {
+                at: local_time(r.at, &tz),
+                who: match r.actor {
+                    None => system.clone(),
+                    Some(id) => names.get(&id).cloned().unwrap_or_else(|| someone.clone()),
+                },
+                action: r.action,
+                subject: r.subject,
+                detail: r.detail,
+            })
+            .collect(),
+        people: people
+            .into_iter()
+            .map(|(id, n)| (id.0, n, Some(id.0) == actor))
+            .collect(),
+        actor,
+        action,
+        from: q.from.unwrap_or_default(),
+        to: q.to.unwrap_or_default(),
+        limit: LIMIT,
+        page: v.page,
+        nav: v.nav,
+    }
+    .into_response()
+}

@@ -1,0 +1,127 @@
+//! The facility's console: staff run visitation from these pages. They read through the
+//! store and act through the JSON API (`/static/console.js` sends each form to its
+//! endpoint), so a page and a program get the same checks, errors and audit entries.
+
+pub mod approvals;
+pub mod audit;
+pub mod reports;
+pub mod roster;
+pub mod schedule;
+pub mod settings;
+pub mod support;
+
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, civil::Date};
+use openvisit_core::FacilityId;
+use openvisit_store::StoreError;
+use openvisit_store::accounts::{Account, Role};
+
+use crate::i18n::Lang;
+use crate::pages::PageMeta;
+
+/// The console's navigation: where the reader is and what their role may open.
+#[derive(Debug, Clone)]
+pub struct Nav {
+    pub section: &'static str,
+    /// Facility admins change settings and the roster; officers and support only read.
+    pub admin: bool,
+}
+
+/// A signed-in staff member reading a console page.
+pub struct StaffView {
+    pub account: Account,
+    pub facility: FacilityId,
+    pub page: PageMeta,
+    pub nav: Nav,
+}
+
+/// Why someone else cannot see a staff page.
+pub enum Refusal {
+    NotStaff,
+    SignedOut,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::NotStaff => StatusCode::FORBIDDEN.into_response(),
+            Refusal::SignedOut => (StatusCode::SEE_OTHER, [(LOCATION, "/sign-in")]).into_response(),
+        }
+    }
+}
+
+/// The staff member behind a request, or why the page is refused.
+pub fn staff(a: Option<Account>) -> Result<(Account, FacilityId), Refusal> {
+    match a {
+        Some(a) if a.role.is_staff() => match a.facility {
+            Some(f) => Ok((a, f)),
+            None => Err(Refusal::NotStaff),
+        },
+        Some(_) => Err(Refusal::NotStaff),
+        None => Err(Refusal::SignedOut),
+    }
+}
+
+/// The same, with the page's frame.
+pub fn view(
+    a: Option<Account>,
+    lang: Lang,
+    uri: &Uri,
+    headers: &HeaderMap,
+    section: &'static str,
+) -> Result<StaffView, Refusal> {
+    let (account, facility) = staff(a)?;
+    let page = PageMeta::signed(lang, uri, headers, Some(&account));
+    Ok(StaffView {
+        nav: Nav {
+            section,
+            admin: account.role == Role::FacilityAdmin,
+        },
+        account,
+        facility,
+        page,
+    })
+}
+
+/// A page whose reading failed: logged, and a plain answer without details.
+pub fn failure(e: &StoreError) -> Response {
+    match e {
+        StoreError::NotFound(_) => StatusCode::NOT_FOUND.into_response(),
+        _ => {
+            tracing::error!(error = %e, "console page failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "something went wrong on our side; please reload the page",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `2026-11-30 09:00` in the facility's zone.
+pub fn local_time(ts: Timestamp, tz: &TimeZone) -> String {
+    tz.to_datetime(ts).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+/// `HH:MM` in the facility's zone.
+pub fn local_clock(ts: Timestamp, tz: &TimeZone) -> String {
+    tz.to_datetime(ts).strftime("%H:%M").to_string()
+}
+
+/// The instant a local date begins in `tz` (the first instant of that day, DST-safe).
+pub fn day_start(date: Date, tz: &TimeZone) -> Option<Timestamp> {
+    openvisit_core::hours::local_instant(tz, date, jiff::civil::Time::MIN)
+}
+
+/// Today in the facility's zone.
+pub fn today(now: Timestamp, tz: &TimeZone) -> Date {
+    tz.to_datetime(now).date()
+}
+
+/// `$12.34` for cents (money in the console is dollars).
+pub fn dollars(cents: openvisit_core::Cents) -> String {
+    cents.to_string()
+}

@@ -1,0 +1,250 @@
+//! The schedule board: one day per kiosk as a timeline, filterable by unit; and one
+//! visit, where staff cancel it (full refund), post a waiting-room notice (R18) or
+//! record why a resident did not come.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Response};
+use jiff::civil::Date;
+use openvisit_core::{HousingUnitId, VisitId};
+use openvisit_store::console::{NamedVisit, named_visit, named_visits};
+use openvisit_store::facilities::get_facility;
+use openvisit_store::setup::layout;
+use openvisit_store::visits::VisitStatus;
+use serde::Deserialize;
+
+use super::{Nav, day_start, dollars, failure, local_clock, local_time, today, view};
+use crate::auth::MaybeAccount;
+use crate::i18n::Lang;
+use crate::pages::PageMeta;
+use crate::pages::visitor::{status_code, zone};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct BoardQuery {
+    /// The facility-local day, YYYY-MM-DD; today when left out.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Only this housing unit's kiosks.
+    #[serde(default)]
+    pub unit: Option<String>,
+}
+
+/// A visit placed on the timeline (percentages of the day's window).
+pub struct Block {
+    pub id: i64,
+    pub left: String,
+    pub width: String,
+    pub label: String,
+    pub status: &'static str,
+}
+
+pub struct KioskRow {
+    pub name: String,
+    pub unit: String,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console_schedule.html")]
+pub struct BoardPage {
+    pub page: PageMeta,
+    pub nav: Nav,
+    pub date: String,
+    pub previous: String,
+    pub next: String,
+    /// (id, name, chosen)
+    pub units: Vec<(i64, String, bool)>,
+    pub rows: Vec<KioskRow>,
+    /// The hours the timeline spans, e.g. 7..21, as labels.
+    pub hours: Vec<String>,
+    pub zone: String,
+}
+
+pub async fn board(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+    Query(q): Query<BoardQuery>,
+) -> Response {
+    let v = match view(a, lang, &uri, &headers, "schedule") {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let unit = q
+        .unit
+        .as_deref()
+        .and_then(|u| u.parse::<i64>().ok())
+        .map(HousingUnitId);
+    let read = async {
+        let mut conn = s.db.pool.acquire().await?;
+        let facility = get_facility(&mut conn, v.facility).await?;
+        let units = layout(&mut conn, v.facility).await?;
+        Ok::<_, openvisit_store::StoreError>((facility, units))
+    };
+    let (facility, units) = match read.await {
+        Ok(x) => x,
+        Err(e) => return failure(&e),
+    };
+    let tz = zone(&facility.time_zone);
+    let date = q
+        .date
+        .as_deref()
+        .and_then(|d| d.parse::<Date>().ok())
+        .unwrap_or_else(|| today(s.clock.now(), &tz));
+    let (Some(from), Some(to)) = (
+        day_start(date, &tz),
+        date.tomorrow().ok().and_then(|d| day_start(d, &tz)),
+    ) else {
+        return failure(&openvisit_store::StoreError::NotFound("day"));
+    };
+    let visits = {
+        let read = async {
+            let mut conn = s.db.pool.acquire().await?;
+            named_visits(&mut conn, v.facility, from, to).await
+        };
+        match read.await {
+            Ok(x) => x,
+            Err(e) => return failure(&e),
+        }
+    };
+    // The window: 07:00 to 21:00, widened to any visit outside it.
+    let hour_of = |t: jiff::Timestamp| i64::from(tz.to_datetime(t).hour());
+    let first = visits
+        .iter()
+        .map(|n| hour_of(n.visit.start.max(from)))
+        .min()
+        .unwrap_or(7)
+        .min(7);
+    let last = visits
+        .iter()
+        .map(|n| hour_of(n.visit.end.min(to)) + 1)
+        .max()
+        .unwrap_or(21)
+        .clamp(21, 24);
+    let window_start = from.as_second() + first * 3600;
+    let window = ((last - first) * 3600) as f64;
+    let percent = |secs: i64| format!("{:.2}%", (secs as f64 / window * 100.0).clamp(0.0, 100.0));
+    let mut rows = Vec::new();
+    for u in &units {
+        if unit.is_some() && u.id != unit {
+            continue;
+        }
+        let unit_name = match u.id {
+            Some(_) => u.name.clone(),
+            None => v.page.t.t("console-lobby"),
+        };
+        for k in &u.kiosks {
+            let blocks = visits
+                .iter()
+                .filter(|n| n.visit.housing_kiosk == k.id || n.visit.lobby_kiosk == Some(k.id))
+                .map(|n: &NamedVisit| {
+                    let start = n.visit.start.as_second().max(window_start);
+                    Block {
+                        id: n.visit.id.0,
+                        left: percent(start - window_start),
+                        width: percent(n.visit.end.as_second() - start),
+                        label: format!(
+                            "{}–{} {} · {}",
+                            local_clock(n.visit.start, &tz),
+                            local_clock(n.visit.end, &tz),
+                            n.resident_name,
+                            n.visitor_name
+                        ),
+                        status: status_code(n.visit.status),
+                    }
+                })
+                .collect();
+            rows.push(KioskRow {
+                name: k.name.clone(),
+                unit: unit_name.clone(),
+                blocks,
+            });
+        }
+    }
+    BoardPage {
+        date: date.to_string(),
+        previous: date.yesterday().map(|d| d.to_string()).unwrap_or_default(),
+        next: date.tomorrow().map(|d| d.to_string()).unwrap_or_default(),
+        units: units
+            .iter()
+            .filter_map(|u| u.id.map(|id| (id.0, u.name.clone(), Some(id) == unit)))
+            .collect(),
+        rows,
+        hours: (first..last).map(|h| format!("{h:02}:00")).collect(),
+        zone: facility.time_zone,
+        page: v.page,
+        nav: v.nav,
+    }
+    .into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console_visit.html")]
+pub struct VisitPage {
+    pub page: PageMeta,
+    pub nav: Nav,
+    pub n: NamedVisit,
+    pub when: String,
+    pub kind_key: String,
+    pub status_key: String,
+    pub price: String,
+    pub refund: String,
+    pub open: bool,
+    pub missed_by_resident: bool,
+    pub has_recording: bool,
+    pub day: String,
+}
+
+pub async fn visit(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+    Path(id): Path<i64>,
+) -> Response {
+    let v = match view(a, lang, &uri, &headers, "schedule") {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let read = async {
+        let mut conn = s.db.pool.acquire().await?;
+        let n = named_visit(&mut conn, v.facility, VisitId(id)).await?;
+        let facility = get_facility(&mut conn, v.facility).await?;
+        let recording = openvisit_store::recordings::recording_for_visit(&mut conn, n.visit.id)
+            .await?
+            .filter(|r| r.deleted_at.is_none());
+        Ok::<_, openvisit_store::StoreError>((n, facility, recording.is_some()))
+    };
+    let (n, facility, has_recording) = match read.await {
+        Ok(x) => x,
+        Err(e) => return failure(&e),
+    };
+    let tz = zone(&facility.time_zone);
+    let now = s.clock.now();
+    VisitPage {
+        when: format!(
+            "{}–{}",
+            local_time(n.visit.start, &tz),
+            local_clock(n.visit.end, &tz)
+        ),
+        kind_key: format!("visits-kind-{}", n.visit.kind.as_str()),
+        status_key: format!("visits-status-{}", status_code(n.visit.status)),
+        price: dollars(n.visit.price),
+        refund: dollars(n.visit.refund),
+        open: n.visit.status == VisitStatus::Booked && n.visit.end > now,
+        missed_by_resident: n.visit.status == VisitStatus::Missed
+            && n.visit.missed_by.is_some_and(|m| m.as_str() != "visitor"),
+        has_recording,
+        day: tz.to_datetime(n.visit.start).date().to_string(),
+        n,
+        page: v.page,
+        nav: v.nav,
+    }
+    .into_response()
+}

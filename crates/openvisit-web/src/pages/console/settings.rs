@@ -1,0 +1,176 @@
+//! Facility settings: what is booked here (R1), pricing under the rate cap (R17), the
+//! booking rules; housing units, kiosks and visiting hours; blackouts. A blackout is
+//! previewed first (who is affected, in facility time), then created in one step that
+//! cancels and refunds those visits.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Response};
+use jiff::civil::DateTime;
+use openvisit_store::blackouts::{BlackoutRecord, affected_visits, current_blackouts};
+use openvisit_store::facilities::{Facility, get_facility};
+use openvisit_store::setup::{UnitLayout, layout};
+use serde::Deserialize;
+
+use super::{Nav, failure, local_time, view};
+use crate::auth::MaybeAccount;
+use crate::i18n::Lang;
+use crate::pages::PageMeta;
+use crate::pages::visitor::zone;
+use crate::state::AppState;
+
+/// A blackout the reader asked to preview, in facility-local time.
+#[derive(Debug, Default, Deserialize)]
+pub struct BlackoutDraft {
+    #[serde(default)]
+    pub start: String,
+    #[serde(default)]
+    pub end: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A visit a blackout would cancel, as staff read it.
+pub struct AffectedRow {
+    pub when: String,
+    pub resident: String,
+    pub visitor: String,
+}
+
+/// The checked preview: UTC instants for the API, and who would be affected.
+pub struct BlackoutPreview {
+    pub start_utc: String,
+    pub end_utc: String,
+    pub reason: String,
+    pub affected: Vec<AffectedRow>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console_settings.html")]
+pub struct SettingsPage {
+    pub page: PageMeta,
+    pub nav: Nav,
+    pub facility: Facility,
+    pub fee_dollars: String,
+    pub lengths: String,
+    pub units: Vec<UnitLayout>,
+    pub blackouts: Vec<(String, String, String)>,
+    pub draft: BlackoutDraft,
+    pub preview: Option<BlackoutPreview>,
+    /// Why the draft cannot be previewed, in the reader's language.
+    pub draft_error: Option<String>,
+}
+
+fn parse_local(text: &str) -> Option<DateTime> {
+    text.trim().parse::<DateTime>().ok()
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+    Query(draft): Query<BlackoutDraft>,
+) -> Response {
+    let v = match view(a, lang, &uri, &headers, "settings") {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let read = async {
+        let mut conn = s.db.pool.acquire().await?;
+        let facility = get_facility(&mut conn, v.facility).await?;
+        let units = layout(&mut conn, v.facility).await?;
+        let blackouts = current_blackouts(&mut conn, v.facility, s.clock.now()).await?;
+        Ok::<_, openvisit_store::StoreError>((facility, units, blackouts))
+    };
+    let (facility, units, blackouts) = match read.await {
+        Ok(x) => x,
+        Err(e) => return failure(&e),
+    };
+    let tz = zone(&facility.time_zone);
+    let blackouts = blackouts
+        .iter()
+        .map(|b: &BlackoutRecord| {
+            (
+                local_time(b.start, &tz),
+                local_time(b.end, &tz),
+                b.reason.clone(),
+            )
+        })
+        .collect();
+    let mut draft_error = None;
+    let mut preview = None;
+    if !draft.start.is_empty() || !draft.end.is_empty() {
+        let range = parse_local(&draft.start)
+            .zip(parse_local(&draft.end))
+            .and_then(|(a, b)| Some((tz.to_timestamp(a).ok()?, tz.to_timestamp(b).ok()?)));
+        match range {
+            None => draft_error = Some(v.page.t.t("console-blackout-bad-time")),
+            Some((a, b)) if a >= b => draft_error = Some(v.page.t.t("console-blackout-order")),
+            Some(_) if draft.reason.trim().is_empty() => {
+                draft_error = Some(v.page.t.t("console-reason-needed"))
+            }
+            Some((a, b)) => {
+                let named = async {
+                    let mut conn = s.db.pool.acquire().await?;
+                    let ids: Vec<_> = affected_visits(&mut conn, v.facility, a, b)
+                        .await?
+                        .into_iter()
+                        .map(|x| x.id)
+                        .collect();
+                    let all =
+                        openvisit_store::console::named_visits(&mut conn, v.facility, a, b).await?;
+                    Ok::<_, openvisit_store::StoreError>(
+                        all.into_iter()
+                            .filter(|n| ids.contains(&n.visit.id))
+                            .collect::<Vec<_>>(),
+                    )
+                };
+                match named.await {
+                    Ok(list) => {
+                        preview = Some(BlackoutPreview {
+                            start_utc: a.to_string(),
+                            end_utc: b.to_string(),
+                            reason: draft.reason.trim().to_owned(),
+                            affected: list
+                                .into_iter()
+                                .map(|n| AffectedRow {
+                                    when: local_time(n.visit.start, &tz),
+                                    resident: n.resident_name,
+                                    visitor: n.visitor_name,
+                                })
+                                .collect(),
+                        })
+                    }
+                    Err(e) => return failure(&e),
+                }
+            }
+        }
+    }
+    SettingsPage {
+        fee_dollars: format!(
+            "{}.{:02}",
+            facility.settings.fee_cents / 100,
+            facility.settings.fee_cents % 100
+        ),
+        lengths: facility
+            .settings
+            .allowed_lengths
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        facility,
+        units,
+        blackouts,
+        draft,
+        preview,
+        draft_error,
+        page: v.page,
+        nav: v.nav,
+    }
+    .into_response()
+}

@@ -1,0 +1,169 @@
+// The facility's console in Chromium, as a facility admin uses it: sign in with the
+// authenticator code; a fee above the rate cap is refused with the cap shown (in
+// English and Spanish) and a fee under it is saved; a roster CSV with a move and a
+// release is previewed, then applied; a waiting visitor is approved; a visit is opened
+// from the schedule board and cancelled with a refund; a blackout shows who it affects,
+// then cancels them; a question is answered. Reports and the audit log show the day's
+// work, and axe checks every console page.
+// Usage: node console.mjs SETUP_JSON (see the test in tests/it/console.rs)
+import crypto from 'node:crypto';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+const setup = JSON.parse(process.argv[2]);
+const { base, email, password, secret, offsetMs, rosterCsv, cancelVisit, cancelDay, newcomer, blackoutStart, blackoutEnd, reference, reply } = setup;
+
+function totp(secretB32, atMs) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secretB32.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 30000)));
+  const h = crypto.createHmac('sha1', Buffer.from(bytes)).update(counter).digest();
+  const o = h[h.length - 1] & 15;
+  const n = (((h[o] & 127) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]) % 1000000;
+  return String(n).padStart(6, '0');
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+let failures = 0;
+const fail = (msg) => { failures++; console.error('FAIL ' + msg); };
+const step = (msg) => console.log('step: ' + msg);
+async function axe(page, name) {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
+  if (r.violations.length) fail(`${name} axe: ` + JSON.stringify(r.violations.map((v) => [v.id, v.nodes.map((n) => n.target)])));
+}
+async function flash(page) {
+  await page.waitForSelector('#console-flash:not([hidden])', { timeout: 15000 });
+  return page.textContent('#console-flash');
+}
+
+try {
+  const ctx = await browser.newContext({ locale: 'en' });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => fail('page error: ' + e.message));
+
+  step('sign in with the authenticator code');
+  await page.goto(`${base}/sign-in?lang=en`);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.fill('#code', totp(secret, Date.now() + Number(offsetMs)));
+  await page.click('form[action="/sign-in"] button[type=submit]');
+  await page.waitForURL(/\/staff\//, { timeout: 15000 }).catch(() => fail('staff did not reach the console after signing in'));
+
+  step('a fee above the rate cap is refused, with the cap');
+  await page.goto(`${base}/staff/settings`);
+  await axe(page, 'settings');
+  await page.fill('#fee_cents', '99.00');
+  await page.click('#settings-form button[type=submit]');
+  const refusal = page.locator('#settings-form .form-status.error');
+  await refusal.waitFor({ timeout: 10000 });
+  const refusalText = await refusal.textContent();
+  if (!/above this facility's rate cap of \$\d+\.\d\d/.test(refusalText)) fail('the cap refusal does not name the cap: ' + refusalText);
+  await page.goto(`${base}/staff/settings?lang=es`);
+  await page.fill('#fee_cents', '99.00');
+  await page.click('#settings-form button[type=submit]');
+  await page.locator('#settings-form .form-status.error').waitFor({ timeout: 10000 });
+  const spanish = await page.textContent('#settings-form .form-status.error');
+  if (!/supera el tope de tarifa de este centro, \$\d+\.\d\d/.test(spanish)) fail('the Spanish refusal: ' + spanish);
+  await axe(page, 'settings (es)');
+  step('a fee under the cap is saved');
+  await page.goto(`${base}/staff/settings?lang=en`);
+  await page.fill('#fee_cents', '2.40');
+  await page.click('#settings-form button[type=submit]');
+  if (!/Saved/.test(await flash(page))) fail('the fee was not saved');
+  if ((await page.inputValue('#fee_cents')) !== '2.40') fail('the page does not show the new fee');
+
+  step('a roster with a move and a release: preview, then apply');
+  await page.goto(`${base}/staff/roster`);
+  await axe(page, 'roster');
+  await page.setInputFiles('#roster-file', { name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(rosterCsv) });
+  await page.click('#roster-form button[type=submit]');
+  await page.waitForSelector('#roster-result:not([hidden])');
+  const heading = await page.textContent('#roster-heading');
+  if (!/nothing has changed yet/.test(heading)) fail('the preview heading: ' + heading);
+  const list = async (id) => (await page.locator(`#roster-${id} li`).allTextContents()).join(',');
+  if ((await list('moved')) !== 'B00000') fail('preview moved: ' + (await list('moved')));
+  if ((await list('released')) !== 'B00001') fail('preview released: ' + (await list('released')));
+  if ((await list('added')) !== 'N00001') fail('preview added: ' + (await list('added')));
+  const visitsLine = await page.textContent('#roster-visits');
+  if (!/kept on a new kiosk: 1\./.test(visitsLine) || !/cancelled and refunded: 1\./.test(visitsLine)) fail('preview visits: ' + visitsLine);
+  await axe(page, 'roster preview');
+  await page.click('#roster-apply button[type=submit]');
+  await page.waitForFunction(() => /applied/.test(document.getElementById('roster-heading').textContent), null, { timeout: 10000 })
+    .catch(() => fail('the roster was not applied'));
+
+  step('approve a waiting visitor');
+  await page.goto(`${base}/staff/approvals`);
+  await axe(page, 'approvals');
+  const card = page.locator('#approval-queue li', { hasText: newcomer });
+  if ((await card.count()) !== 1) fail('the newcomer is not in the queue');
+  await card.locator('button[value=approved]').click();
+  if (!/decision is saved/.test(await flash(page))) fail('no confirmation of the approval');
+  if ((await page.locator('#approval-queue li', { hasText: newcomer }).count()) !== 0) fail('the approved visitor is still waiting');
+
+  step('open a visit from the schedule board and cancel it with a refund');
+  await page.goto(`${base}/staff/schedule?date=${cancelDay}`);
+  await axe(page, 'schedule');
+  await page.click(`#board a[href="/staff/visits/${cancelVisit}"]`);
+  await page.waitForURL(new RegExp(`/staff/visits/${cancelVisit}$`));
+  await axe(page, 'visit');
+  const refundBefore = await page.textContent('#visit-refund');
+  if (refundBefore !== '$0.00') fail('refund before cancelling: ' + refundBefore);
+  await page.fill('#cancel-reason', 'Unit lockdown');
+  await page.click('#cancel-form button[type=submit]');
+  if (!/cancelled and the visitor refunded/.test(await flash(page))) fail('no confirmation of the cancellation');
+  const status = await page.textContent('#visit-status');
+  if (!/Cancelled/.test(status) || !/Unit lockdown/.test(status)) fail('visit status after cancelling: ' + status);
+  const refundAfter = await page.textContent('#visit-refund');
+  if (!/^\$[1-9]\d*\.\d\d$/.test(refundAfter)) fail('refund after cancelling: ' + refundAfter);
+
+  step('a blackout shows who it affects, then cancels them');
+  await page.goto(`${base}/staff/settings`);
+  await page.fill('#b-start', blackoutStart);
+  await page.fill('#b-end', blackoutEnd);
+  await page.fill('#b-reason', 'Facility-wide lockdown');
+  await page.click('#blackout-draft button[type=submit]');
+  await page.waitForSelector('#blackout-preview');
+  const affected = await page.locator('#blackout-preview tbody tr').count();
+  if (affected !== 1) fail(`the blackout preview lists ${affected} visits, expected 1`);
+  await axe(page, 'blackout preview');
+  await page.click('#blackout-confirm');
+  if (!/blackout is in place/.test(await flash(page))) fail('no confirmation of the blackout');
+  if (!(await page.locator('#blackouts-h + table', { hasText: 'Facility-wide lockdown' }).count())) fail('the blackout is not listed');
+
+  step('answer a question');
+  await page.goto(`${base}/staff/support`);
+  await axe(page, 'support inbox');
+  await page.click(`a[href="/staff/support/${reference}"]`);
+  await axe(page, 'ticket');
+  await page.fill('#reply-body', reply);
+  await page.click('#reply-form button[type=submit]');
+  if (!/sent by email/.test(await flash(page))) fail('no confirmation of the answer');
+  if (!(await page.locator('#replies', { hasText: reply }).count())) fail('the answer is not shown');
+  if (!/Answered/.test(await page.textContent('#ticket-status'))) fail('the ticket is not marked answered');
+
+  step('reports and the audit log');
+  await page.goto(`${base}/staff/reports?from=${cancelDay}&to=${cancelDay}`);
+  await axe(page, 'reports');
+  const total = await page.locator('#report tfoot').textContent();
+  if (!/\$/.test(total)) fail('the report has no totals: ' + total);
+  await page.goto(`${base}/staff/audit?action=roster.`);
+  await axe(page, 'audit');
+  const lines = await page.locator('#audit tbody tr').allTextContents();
+  if (lines.length !== 1 || !/roster\.import/.test(lines[0])) fail('the audit filter: ' + JSON.stringify(lines));
+  await page.goto(`${base}/staff/audit?action=roster.&lang=es`);
+  await axe(page, 'audit (es)');
+  await page.goto(`${base}/staff/schedule?date=${cancelDay}&lang=es`);
+  await axe(page, 'schedule (es)');
+} catch (e) {
+  fail(String(e && e.stack || e));
+} finally {
+  await browser.close();
+}
+process.exit(failures ? 1 : 0);
