@@ -6,26 +6,13 @@
 // then cancels them; a question is answered. Reports and the audit log show the day's
 // work, and axe checks every console page.
 // Usage: node console.mjs SETUP_JSON (see the test in tests/it/console.rs)
-import crypto from 'node:crypto';
+import { totp } from './totp.mjs';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 
 const setup = JSON.parse(process.argv[2]);
 const { base, email, password, secret, offsetMs, rosterCsv, cancelVisit, cancelDay, newcomer, blackoutStart, blackoutEnd, reference, reply } = setup;
 
-function totp(secretB32, atMs) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secretB32.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 30000)));
-  const h = crypto.createHmac('sha1', Buffer.from(bytes)).update(counter).digest();
-  const o = h[h.length - 1] & 15;
-  const n = (((h[o] & 127) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]) % 1000000;
-  return String(n).padStart(6, '0');
-}
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

@@ -7,26 +7,12 @@
 // Usage: node journey.mjs BASE_URL SMTP_DIR LANG EMAIL STAFF_EMAIL STAFF_PASSWORD STAFF_SECRET
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import crypto from 'node:crypto';
+import { totp } from './totp.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 
 const [base, smtpDir, lang, email, staffEmail, staffPassword, staffSecret] = process.argv.slice(2);
 
-// RFC 6238 code (SHA-1, 6 digits, 30 s), as an authenticator app computes it.
-function totp(secretB32, atMs) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secretB32.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 30000)));
-  const h = crypto.createHmac('sha1', Buffer.from(bytes)).update(counter).digest();
-  const o = h[h.length - 1] & 15;
-  const n = (((h[o] & 127) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]) % 1000000;
-  return String(n).padStart(6, '0');
-}
 const keyboard = process.env.KEYBOARD === '1';
 const es = lang === 'es';
 const say = (en, sp) => (es ? sp : en);

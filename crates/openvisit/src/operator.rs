@@ -194,11 +194,12 @@ pub async fn import_roster(
         openvisit_store::roster::apply_roster(&db, f.id, &entries, None, dry_run, now()).await?;
     let verb = if dry_run { "would be" } else { "were" };
     println!(
-        "{} added, {} moved, {} released, {} unchanged; {} future visits {verb} cancelled and refunded.",
+        "{} added, {} moved, {} released, {} unchanged; {} future visits {verb} kept on a kiosk of the new unit, {} {verb} cancelled and refunded.",
         changes.added.len(),
         changes.moved.len(),
         changes.released.len(),
         changes.unchanged,
+        changes.kept_visits.len(),
         changes.cancelled_visits.len()
     );
     Ok(())

@@ -4,14 +4,11 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use openvisit_core::VisitId;
 
-use crate::auth::MaybeAccount;
-use crate::i18n::Lang;
 use crate::pages::PageMeta;
-use crate::pages::console::{Nav, view};
+use crate::pages::console::{Nav, StaffView};
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -31,34 +28,17 @@ pub struct RecordingPage {
     pub files: Vec<(String, String)>,
 }
 
-pub async fn live(
-    lang: Lang,
-    uri: Uri,
-    headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
-) -> Response {
-    match view(a, lang, &uri, &headers, "live") {
-        Ok(v) => LivePage {
-            page: v.page,
-            nav: v.nav,
-        }
-        .into_response(),
-        Err(r) => r.into_response(),
+pub async fn live(v: StaffView) -> Response {
+    let v = v.at("live");
+    LivePage {
+        page: v.page,
+        nav: v.nav,
     }
+    .into_response()
 }
 
-pub async fn recording(
-    State(s): State<AppState>,
-    lang: Lang,
-    uri: Uri,
-    headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
-    Path(id): Path<i64>,
-) -> Response {
-    let v = match view(a, lang, &uri, &headers, "schedule") {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
+pub async fn recording(State(s): State<AppState>, v: StaffView, Path(id): Path<i64>) -> Response {
+    let v = v.at("schedule");
     let (page, facility) = (v.page, v.facility);
     let read = async {
         let mut conn = s.db.pool.acquire().await?;

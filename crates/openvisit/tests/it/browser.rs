@@ -23,6 +23,36 @@ pub(crate) fn ensure_node_modules(e2e: &std::path::Path) {
     assert!(status.success(), "npm ci failed in e2e/");
 }
 
+/// Runs `node SCRIPT ARGS…` in `e2e/` with Chromium; its output when it fails.
+pub(crate) async fn run_e2e(
+    script: &str,
+    args: Vec<String>,
+    chromium: String,
+) -> Result<(), String> {
+    let e2e = repo().join("e2e");
+    ensure_node_modules(&e2e);
+    let script = script.to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(script)
+            .args(args)
+            .env("CHROMIUM", &chromium)
+            .current_dir(&e2e)
+            .output()
+            .expect("node must be installed to run the browser tests")
+    })
+    .await
+    .expect("join");
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    ))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn visitor_pages_pass_axe_in_both_languages_on_desktop_and_phone() {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -66,11 +96,7 @@ async fn visitor_pages_pass_axe_in_both_languages_on_desktop_and_phone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newcomer_signs_up_confirms_the_email_and_signs_in_in_spanish() {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        std::path::Path::new(&chromium).exists(),
-        "the browser tests need Chromium at {chromium}"
-    );
+    let chromium = chromium();
     let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
     let e2e = repo().join("e2e");
     ensure_node_modules(&e2e);
@@ -111,11 +137,7 @@ async fn a_newcomer_signs_up_confirms_the_email_and_signs_in_in_spanish() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_visitor_books_and_cancels_a_visit_on_the_website_in_spanish() {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        std::path::Path::new(&chromium).exists(),
-        "the browser tests need Chromium at {chromium}"
-    );
+    let chromium = chromium();
     let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
     openvisit_store::demo::seed_demo_if_empty(app.db(), jiff::Timestamp::now())
         .await
@@ -160,23 +182,8 @@ async fn the_demo_visitor_books_and_cancels_a_visit_on_the_website_in_spanish() 
 /// mouse and in Spanish with the keyboard only.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newcomer_signs_up_gets_approved_pays_books_and_cancels_end_to_end() {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        std::path::Path::new(&chromium).exists(),
-        "the browser tests need Chromium at {chromium}"
-    );
-    let smtp = SmtpReceiver::start();
-    let mailer = openvisit_web::mail::SmtpMailer::new(
-        "127.0.0.1",
-        smtp.port,
-        "OpenVisit <no-reply@openvisit.localhost>",
-    )
-    .expect("mailer");
-    let app = TestApp::spawn_with_mailer(
-        openvisit_store::Backend::Sqlite,
-        Some(std::sync::Arc::new(mailer)),
-    )
-    .await;
+    let chromium = chromium();
+    let (app, smtp) = app_with_smtp().await;
     openvisit_store::demo::seed_demo_if_empty(app.db(), jiff::Timestamp::now())
         .await
         .expect("demo");
@@ -243,11 +250,7 @@ async fn a_newcomer_signs_up_gets_approved_pays_books_and_cancels_end_to_end() {
 /// each decoding the other's video, and both say it ended at the scheduled end.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        std::path::Path::new(&chromium).exists(),
-        "the browser tests need Chromium at {chromium}"
-    );
+    let chromium = chromium();
     let e2e = repo().join("e2e");
     ensure_node_modules(&e2e);
     for lang in ["en", "es"] {

@@ -4,8 +4,6 @@
 //! kiosk) and release (visit cancelled and refunded), the approval, the cancelled visit's
 //! refund, the blackout, and the answer emailed to the sender.
 
-use std::process::Command;
-
 use jiff::Timestamp;
 use openvisit_core::VisitId;
 use openvisit_store::accounts::{NewAccount, Role, create_account};
@@ -13,28 +11,13 @@ use openvisit_store::approvals::{ApprovalStatus, request_approval};
 use openvisit_store::visits::{VisitStatus, get_visit};
 use serde_json::json;
 
-use crate::browser::{ensure_node_modules, repo};
+use crate::browser::run_e2e;
 use crate::harness::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_facility_admin_runs_visitation_from_the_console_in_chromium() {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        std::path::Path::new(&chromium).exists(),
-        "the browser tests need Chromium at {chromium}"
-    );
-    let smtp = SmtpReceiver::start();
-    let mailer = openvisit_web::mail::SmtpMailer::new(
-        "127.0.0.1",
-        smtp.port,
-        "OpenVisit <no-reply@openvisit.localhost>",
-    )
-    .expect("mailer");
-    let app = TestApp::spawn_with_mailer(
-        openvisit_store::Backend::Sqlite,
-        Some(std::sync::Arc::new(mailer)),
-    )
-    .await;
+    let chromium = chromium();
+    let (app, smtp) = app_with_smtp().await;
     let db = app.db();
     let fx = fixture(db, 1, 3, settings()).await;
     let b_kiosk = {
@@ -134,24 +117,9 @@ async fn a_facility_admin_runs_visitation_from_the_console_in_chromium() {
         "reply": reply,
     })
     .to_string();
-    let e2e = repo().join("e2e");
-    ensure_node_modules(&e2e);
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .args(["console.mjs", &setup])
-            .env("CHROMIUM", &chromium)
-            .current_dir(&e2e)
-            .output()
-            .expect("node")
-    })
-    .await
-    .expect("join");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "the console run failed:\n{stderr}\n{stdout}"
-    );
+    if let Err(output) = run_e2e("console.mjs", vec![setup], chromium).await {
+        panic!("the console run failed:\n{output}");
+    }
 
     let mut conn = db.pool.acquire().await.expect("conn");
     let facility = openvisit_store::facilities::get_facility(&mut conn, fx.facility)

@@ -1,22 +1,12 @@
 //! Email through a real SMTP server (Python's aiosmtpd, started by the test).
 
-use std::sync::Arc;
-
 use serde_json::json;
 
 use crate::harness::*;
 
 #[tokio::test]
 async fn the_confirmation_email_arrives_over_smtp_in_the_visitors_language() {
-    let smtp = SmtpReceiver::start();
-    let mailer = openvisit_web::mail::SmtpMailer::new(
-        "127.0.0.1",
-        smtp.port,
-        "OpenVisit <no-reply@openvisit.localhost>",
-    )
-    .expect("mailer");
-    let app =
-        TestApp::spawn_with_mailer(openvisit_store::Backend::Sqlite, Some(Arc::new(mailer))).await;
+    let (app, smtp) = app_with_smtp().await;
     let anon = app.anonymous();
     let (status, _) = anon.post("/api/v1/auth/register", json!({ "email": "rosa@example.com", "password": "a long enough password", "display_name": "Rosa", "language": "es" })).await;
     assert_eq!(status, 202);

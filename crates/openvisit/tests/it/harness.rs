@@ -680,3 +680,26 @@ impl Drop for SmtpReceiver {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// Debian's Chromium for the browser tests (or `$CHROMIUM`).
+pub fn chromium() -> String {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        std::path::Path::new(&chromium).exists(),
+        "the browser tests need Chromium at {chromium}"
+    );
+    chromium
+}
+
+/// A server on SQLite whose email goes to a real SMTP receiver.
+pub async fn app_with_smtp() -> (TestApp, SmtpReceiver) {
+    let smtp = SmtpReceiver::start();
+    let mailer = openvisit_web::mail::SmtpMailer::new(
+        "127.0.0.1",
+        smtp.port,
+        "OpenVisit <no-reply@openvisit.localhost>",
+    )
+    .expect("mailer");
+    let app = TestApp::spawn_with_mailer(Backend::Sqlite, Some(Arc::new(mailer))).await;
+    (app, smtp)
+}

@@ -5,15 +5,12 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use openvisit_store::approvals::ApprovalStatus;
 use openvisit_store::console::{QueuedApproval, approval_queue};
 use serde::Deserialize;
 
-use super::{Nav, failure, local_time, view};
-use crate::auth::MaybeAccount;
-use crate::i18n::Lang;
+use super::{Nav, StaffView, failure, local_time};
 use crate::pages::PageMeta;
 use crate::pages::visitor::zone;
 use crate::state::AppState;
@@ -36,16 +33,10 @@ pub struct ApprovalsPage {
 
 pub async fn page(
     State(s): State<AppState>,
-    lang: Lang,
-    uri: Uri,
-    headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
+    v: StaffView,
     Query(f): Query<QueueFilter>,
 ) -> Response {
-    let v = match view(a, lang, &uri, &headers, "approvals") {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
+    let v = v.at("approvals");
     let shown = f.status.unwrap_or_else(|| "pending".into());
     let status = ApprovalStatus::parse(&shown);
     let read = async {

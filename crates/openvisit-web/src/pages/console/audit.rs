@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use openvisit_core::AccountId;
@@ -14,9 +13,7 @@ use openvisit_store::audit::{AuditFilter, audit_filtered};
 use openvisit_store::console::staff_of_facility;
 use serde::Deserialize;
 
-use super::{Nav, day_start, failure, local_time, view};
-use crate::auth::MaybeAccount;
-use crate::i18n::Lang;
+use super::{Nav, StaffView, day_start, failure, local_time};
 use crate::pages::PageMeta;
 use crate::pages::visitor::zone;
 use crate::state::AppState;
@@ -63,18 +60,8 @@ fn date(text: &Option<String>) -> Option<Date> {
     text.as_deref().and_then(|t| t.parse::<Date>().ok())
 }
 
-pub async fn page(
-    State(s): State<AppState>,
-    lang: Lang,
-    uri: Uri,
-    headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
-    Query(q): Query<AuditForm>,
-) -> Response {
-    let v = match view(a, lang, &uri, &headers, "audit") {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
+pub async fn page(State(s): State<AppState>, v: StaffView, Query(q): Query<AuditForm>) -> Response {
+    let v = v.at("audit");
     let actor = q.actor.as_deref().and_then(|a| a.parse::<i64>().ok());
     let action = q.action.clone().unwrap_or_default().trim().to_owned();
     let read = async {

@@ -10,8 +10,10 @@ pub mod schedule;
 pub mod settings;
 pub mod support;
 
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, civil::Date};
@@ -19,8 +21,10 @@ use openvisit_core::FacilityId;
 use openvisit_store::StoreError;
 use openvisit_store::accounts::{Account, Role};
 
+use crate::auth::MaybeAccount;
 use crate::i18n::Lang;
 use crate::pages::PageMeta;
+use crate::state::AppState;
 
 /// The console's navigation: where the reader is and what their role may open.
 #[derive(Debug, Clone)]
@@ -65,25 +69,34 @@ pub fn staff(a: Option<Account>) -> Result<(Account, FacilityId), Refusal> {
     }
 }
 
-/// The same, with the page's frame.
-pub fn view(
-    a: Option<Account>,
-    lang: Lang,
-    uri: &Uri,
-    headers: &HeaderMap,
-    section: &'static str,
-) -> Result<StaffView, Refusal> {
-    let (account, facility) = staff(a)?;
-    let page = PageMeta::signed(lang, uri, headers, Some(&account));
-    Ok(StaffView {
-        nav: Nav {
-            section,
-            admin: account.role == Role::FacilityAdmin,
-        },
-        account,
-        facility,
-        page,
-    })
+impl FromRequestParts<AppState> for StaffView {
+    type Rejection = Refusal;
+
+    /// The signed-in staff member with the page's frame (language, sign-out token);
+    /// anyone else is refused.
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refusal> {
+        let Ok(MaybeAccount(a)) = MaybeAccount::from_request_parts(parts, state).await;
+        let Ok(lang) = Lang::from_request_parts(parts, state).await;
+        let (account, facility) = staff(a)?;
+        let page = PageMeta::signed(lang, &parts.uri, &parts.headers, Some(&account));
+        Ok(StaffView {
+            nav: Nav {
+                section: "",
+                admin: account.role == Role::FacilityAdmin,
+            },
+            account,
+            facility,
+            page,
+        })
+    }
+}
+
+impl StaffView {
+    /// The view, in the navigation's `section`.
+    pub fn at(mut self, section: &'static str) -> StaffView {
+        self.nav.section = section;
+        self
+    }
 }
 
 /// A page whose reading failed: logged, and a plain answer without details.
@@ -99,6 +112,13 @@ pub fn failure(e: &StoreError) -> Response {
                 .into_response()
         }
     }
+}
+
+/// The facility's time zone (pages show facility-local times).
+pub async fn facility_zone(s: &AppState, facility: FacilityId) -> Result<TimeZone, StoreError> {
+    let mut conn = s.db.pool.acquire().await?;
+    let f = openvisit_store::facilities::get_facility(&mut conn, facility).await?;
+    Ok(crate::pages::visitor::zone(&f.time_zone))
 }
 
 /// `2026-11-30 09:00` in the facility's zone.

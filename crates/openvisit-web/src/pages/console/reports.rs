@@ -4,17 +4,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use openvisit_store::reports::ReportRow;
 use serde::Deserialize;
 
-use super::{Nav, dollars, today, view};
-use crate::auth::MaybeAccount;
-use crate::i18n::Lang;
+use super::{Nav, StaffView, dollars, facility_zone, today};
 use crate::pages::PageMeta;
-use crate::pages::visitor::zone;
 use crate::routes::reports::{ReportQuery, report_rows};
 use crate::state::AppState;
 
@@ -46,27 +42,11 @@ pub struct ReportsPage {
     pub error: Option<String>,
 }
 
-pub async fn page(
-    State(s): State<AppState>,
-    lang: Lang,
-    uri: Uri,
-    headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
-    Query(q): Query<RangeForm>,
-) -> Response {
-    let v = match view(a, lang, &uri, &headers, "reports") {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
-    let tz = {
-        let read = async {
-            let mut conn = s.db.pool.acquire().await?;
-            openvisit_store::facilities::get_facility(&mut conn, v.facility).await
-        };
-        match read.await {
-            Ok(f) => zone(&f.time_zone),
-            Err(e) => return super::failure(&e),
-        }
+pub async fn page(State(s): State<AppState>, v: StaffView, Query(q): Query<RangeForm>) -> Response {
+    let v = v.at("reports");
+    let tz = match facility_zone(&s, v.facility).await {
+        Ok(tz) => tz,
+        Err(e) => return super::failure(&e),
     };
     let to_default = today(s.clock.now(), &tz);
     let from_default = to_default

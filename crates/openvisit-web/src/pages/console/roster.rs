@@ -3,12 +3,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 
-use super::{Nav, view};
-use crate::auth::MaybeAccount;
-use crate::i18n::Lang;
+use super::{Nav, StaffView};
 use crate::pages::PageMeta;
 
 #[derive(Template, WebTemplate)]
@@ -18,18 +15,11 @@ pub struct RosterPage {
     pub nav: Nav,
 }
 
-pub async fn page(
-    lang: Lang,
-    uri: Uri,
-    headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
-) -> Response {
-    match view(a, lang, &uri, &headers, "roster") {
-        Ok(v) => RosterPage {
-            page: v.page,
-            nav: v.nav,
-        }
-        .into_response(),
-        Err(r) => r.into_response(),
+pub async fn page(v: StaffView) -> Response {
+    let v = v.at("roster");
+    RosterPage {
+        page: v.page,
+        nav: v.nav,
     }
+    .into_response()
 }

@@ -5,7 +5,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use openvisit_core::{HousingUnitId, VisitId};
@@ -15,9 +14,7 @@ use openvisit_store::setup::layout;
 use openvisit_store::visits::VisitStatus;
 use serde::Deserialize;
 
-use super::{Nav, day_start, dollars, failure, local_clock, local_time, today, view};
-use crate::auth::MaybeAccount;
-use crate::i18n::Lang;
+use super::{Nav, StaffView, day_start, dollars, failure, local_clock, local_time, today};
 use crate::pages::PageMeta;
 use crate::pages::visitor::{status_code, zone};
 use crate::state::AppState;
@@ -65,16 +62,10 @@ pub struct BoardPage {
 
 pub async fn board(
     State(s): State<AppState>,
-    lang: Lang,
-    uri: Uri,
-    headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
+    v: StaffView,
     Query(q): Query<BoardQuery>,
 ) -> Response {
-    let v = match view(a, lang, &uri, &headers, "schedule") {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
+    let v = v.at("schedule");
     let unit = q
         .unit
         .as_deref()
@@ -200,18 +191,8 @@ pub struct VisitPage {
     pub day: String,
 }
 
-pub async fn visit(
-    State(s): State<AppState>,
-    lang: Lang,
-    uri: Uri,
-    headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
-    Path(id): Path<i64>,
-) -> Response {
-    let v = match view(a, lang, &uri, &headers, "schedule") {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
+pub async fn visit(State(s): State<AppState>, v: StaffView, Path(id): Path<i64>) -> Response {
+    let v = v.at("schedule");
     let read = async {
         let mut conn = s.db.pool.acquire().await?;
         let n = named_visit(&mut conn, v.facility, VisitId(id)).await?;

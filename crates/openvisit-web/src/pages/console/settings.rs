@@ -6,7 +6,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::DateTime;
 use openvisit_store::blackouts::{BlackoutRecord, affected_visits, current_blackouts};
@@ -14,9 +13,7 @@ use openvisit_store::facilities::{Facility, get_facility};
 use openvisit_store::setup::{UnitLayout, layout};
 use serde::Deserialize;
 
-use super::{Nav, failure, local_time, view};
-use crate::auth::MaybeAccount;
-use crate::i18n::Lang;
+use super::{Nav, StaffView, failure, local_time};
 use crate::pages::PageMeta;
 use crate::pages::visitor::zone;
 use crate::state::AppState;
@@ -69,16 +66,10 @@ fn parse_local(text: &str) -> Option<DateTime> {
 
 pub async fn page(
     State(s): State<AppState>,
-    lang: Lang,
-    uri: Uri,
-    headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
+    v: StaffView,
     Query(draft): Query<BlackoutDraft>,
 ) -> Response {
-    let v = match view(a, lang, &uri, &headers, "settings") {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
+    let v = v.at("settings");
     let read = async {
         let mut conn = s.db.pool.acquire().await?;
         let facility = get_facility(&mut conn, v.facility).await?;

@@ -5,14 +5,11 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use openvisit_store::accounts::Role;
 use openvisit_store::tickets::{Ticket, tickets_for};
 
-use super::{Nav, dollars, failure, local_time, view};
-use crate::auth::MaybeAccount;
-use crate::i18n::Lang;
+use super::{Nav, StaffView, dollars, facility_zone, failure, local_time};
 use crate::pages::PageMeta;
 use crate::pages::visitor::{status_code, zone};
 use crate::routes::support::ticket_detail;
@@ -27,17 +24,8 @@ pub struct InboxPage {
     pub tickets: Vec<(Ticket, String, bool)>,
 }
 
-pub async fn inbox(
-    State(s): State<AppState>,
-    lang: Lang,
-    uri: Uri,
-    headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
-) -> Response {
-    let v = match view(a, lang, &uri, &headers, "support") {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
+pub async fn inbox(State(s): State<AppState>, v: StaffView) -> Response {
+    let v = v.at("support");
     let general = v.account.role == Role::Support;
     let read = async {
         let mut conn = s.db.pool.acquire().await?;
@@ -96,16 +84,10 @@ pub struct TicketPage {
 
 pub async fn ticket(
     State(s): State<AppState>,
-    lang: Lang,
-    uri: Uri,
-    headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
+    v: StaffView,
     Path(reference): Path<String>,
 ) -> Response {
-    let v = match view(a, lang, &uri, &headers, "support") {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
+    let v = v.at("support");
     let general = v.account.role == Role::Support;
     let d = match ticket_detail(&s, v.facility, general, &reference).await {
         Ok(d) => d,
@@ -114,15 +96,9 @@ pub async fn ticket(
         }
         Err(e) => return e.into_response(),
     };
-    let tz = {
-        let read = async {
-            let mut conn = s.db.pool.acquire().await?;
-            openvisit_store::facilities::get_facility(&mut conn, v.facility).await
-        };
-        match read.await {
-            Ok(f) => zone(&f.time_zone),
-            Err(e) => return failure(&e),
-        }
+    let tz = match facility_zone(&s, v.facility).await {
+        Ok(tz) => tz,
+        Err(e) => return super::failure(&e),
     };
     TicketPage {
         received: local_time(d.ticket.created_at, &tz),
