@@ -12,6 +12,7 @@
 //! and before its deadline: the session rules decide when that is; this crate enforces it
 //! to the millisecond, whatever the clients do.
 
+mod frames;
 mod peer;
 mod recorder;
 mod room;

@@ -1,9 +1,12 @@
 //! One participant's WebRTC connection and which of its m-lines carry what.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use str0m::Rtc;
-use str0m::media::{KeyframeRequestKind, MediaKind, Mid};
+use str0m::format::PayloadParams;
+use str0m::media::{KeyframeRequestKind, MediaKind, Mid, Pt};
+use str0m::rtp::{SeqNo, Ssrc};
 
 use crate::{ParticipantId, Role, RoomId};
 
@@ -22,6 +25,23 @@ pub(crate) struct Peer {
     /// When str0m next wants `Input::Timeout`.
     pub wake_at: Instant,
     last_keyframe_request: Option<Instant>,
+    /// How packets from a source are renumbered on each outgoing m-line.
+    rewrites: HashMap<Mid, Rewrite>,
+    /// The payload type this peer uses for a source's payload type, learnt once.
+    pts: HashMap<(ParticipantId, Pt), Option<Pt>>,
+}
+
+/// Outgoing sequence numbers and timestamps on one m-line. A source keeps its spacing
+/// (so a retransmission the server repaired lands where it belongs); when the source
+/// changes (a party rejoined with a new stream), numbering goes on from where it was,
+/// so the receiver sees one continuous stream.
+#[derive(Debug, Clone, Copy)]
+struct Rewrite {
+    source: Ssrc,
+    seq_offset: u64,
+    ts_offset: u32,
+    last_seq: u64,
+    last_ts: u32,
 }
 
 impl Peer {
@@ -35,7 +55,42 @@ impl Peer {
             connected: false,
             wake_at: now,
             last_keyframe_request: None,
+            rewrites: HashMap::new(),
+            pts: HashMap::new(),
         }
+    }
+
+    /// The sequence number and RTP time to send a source's packet with on `mid`.
+    pub fn rewrite(&mut self, mid: Mid, source: Ssrc, seq: SeqNo, time: u32) -> (SeqNo, u32) {
+        let seq = *seq;
+        let r = self.rewrites.entry(mid).or_insert(Rewrite {
+            source,
+            seq_offset: 0,
+            ts_offset: 0,
+            last_seq: seq.saturating_sub(1),
+            last_ts: time.wrapping_sub(1),
+        });
+        if r.source != source {
+            r.source = source;
+            r.seq_offset = (r.last_seq + 1).wrapping_sub(seq);
+            r.ts_offset = r.last_ts.wrapping_add(1).wrapping_sub(time);
+        }
+        let out_seq = seq.wrapping_add(r.seq_offset);
+        let out_ts = time.wrapping_add(r.ts_offset);
+        if out_seq > r.last_seq {
+            r.last_seq = out_seq;
+            r.last_ts = out_ts;
+        }
+        (SeqNo::from(out_seq), out_ts)
+    }
+
+    /// This peer's payload type for what `from` sends as `params`.
+    pub fn pt_for(&mut self, from: ParticipantId, params: &PayloadParams) -> Option<Pt> {
+        let rtc = &self.rtc;
+        *self
+            .pts
+            .entry((from, params.pt()))
+            .or_insert_with(|| rtc.codec_config().match_params(*params).map(|p| p.pt()))
     }
 
     /// The m-line on which this peer receives `kind` media coming from `source`.
@@ -82,11 +137,9 @@ impl Peer {
         else {
             return;
         };
-        if let Some(mut writer) = self.rtc.writer(mid)
-            && writer
-                .request_keyframe(None, KeyframeRequestKind::Pli)
-                .is_ok()
-        {
+        let mut api = self.rtc.direct_api();
+        if let Some(stream) = api.stream_rx_by_mid(mid, None) {
+            stream.request_keyframe(KeyframeRequestKind::Pli);
             self.last_keyframe_request = Some(now);
         }
     }

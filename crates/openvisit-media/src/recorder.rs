@@ -11,6 +11,17 @@ use std::time::Instant;
 use str0m::media::MediaKind;
 
 use crate::Role;
+use crate::frames::FrameAssembler;
+
+/// One RTP packet as the recorder needs it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Packet<'a> {
+    /// Extended sequence number.
+    pub seq: u64,
+    pub timestamp: u32,
+    pub marker: bool,
+    pub payload: &'a [u8],
+}
 
 const MAGIC: &[u8; 8] = b"OVRAW\x00\x00\x01";
 
@@ -20,6 +31,8 @@ pub(crate) struct Recorder {
     started: Instant,
     /// (visitor audio, visitor video, resident audio, resident video)
     tracks: [Option<BufWriter<File>>; 4],
+    /// Frames put together from each track's packets.
+    assemblers: [FrameAssembler; 4],
     failed: bool,
 }
 
@@ -48,8 +61,34 @@ impl Recorder {
             folder,
             started: Instant::now(),
             tracks: [None, None, None, None],
+            assemblers: [
+                FrameAssembler::new(MediaKind::Audio),
+                FrameAssembler::new(MediaKind::Video),
+                FrameAssembler::new(MediaKind::Audio),
+                FrameAssembler::new(MediaKind::Video),
+            ],
             failed: false,
         })
+    }
+
+    /// Takes one forwarded RTP packet; a frame it completes is appended. True when
+    /// packets of the party's video went missing (a keyframe is needed).
+    pub fn write_packet(
+        &mut self,
+        role: Role,
+        kind: MediaKind,
+        packet: Packet<'_>,
+        at: Instant,
+    ) -> bool {
+        let Some(i) = track_index(role, kind) else {
+            return false;
+        };
+        let done =
+            self.assemblers[i].push(packet.seq, packet.timestamp, packet.marker, packet.payload);
+        if let Some(frame) = done.frame {
+            self.write(role, kind, &frame, at);
+        }
+        done.lost
     }
 
     /// Appends one frame. A write error stops the recording (the call goes on).

@@ -12,13 +12,15 @@ use std::time::{Duration, Instant};
 
 use str0m::change::SdpOffer;
 use str0m::config::CryptoProvider;
-use str0m::media::{MediaData, MediaKind};
+use str0m::media::MediaKind;
 use str0m::net::{Protocol, Receive};
+use str0m::rtp::{RtpPacket, RtpWrite};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::peer::Peer;
+use crate::recorder::Packet;
 use crate::room::{FLOW_INTERVAL, Room};
 use crate::{
     Admitted, Command, EndCause, MediaConfig, MediaCounters, MediaError, MediaEvent, ParticipantId,
@@ -195,8 +197,11 @@ impl Server {
         let offer =
             SdpOffer::from_sdp_string(offer).map_err(|e| MediaError::BadOffer(e.to_string()))?;
         let now = Instant::now();
+        // RTP mode: packets are passed on as they come (payloads shared, not copied);
+        // only the recorder puts frames together.
         let mut rtc = Rtc::builder()
             .set_ice_lite(true)
+            .set_rtp_mode(true)
             .set_crypto_provider(Arc::clone(&self.crypto))
             .build(now);
         let candidate = Candidate::host(self.candidate, "udp")
@@ -365,7 +370,7 @@ impl Server {
     fn poll(&mut self, id: ParticipantId) {
         let mut work = vec![id];
         while let Some(id) = work.pop() {
-            let mut media: Vec<MediaData> = Vec::new();
+            let mut media: Vec<RtpPacket> = Vec::new();
             let mut keyframe_wanted = false;
             let Some(peer) = self.peers.get_mut(&id) else {
                 continue;
@@ -401,7 +406,7 @@ impl Server {
                             peer.rtc.disconnect();
                         }
                         Event::MediaAdded(added) => peer.mids.push((added.mid, added.kind)),
-                        Event::MediaData(data) => media.push(data),
+                        Event::RtpPacket(packet) => media.push(packet),
                         Event::KeyframeRequest(_) => keyframe_wanted = true,
                         _ => {}
                     },
@@ -426,8 +431,8 @@ impl Server {
                 };
                 self.request_keyframes(room, source);
             }
-            for data in media {
-                self.forward(id, room, role, &data, &mut work);
+            for packet in media {
+                self.forward(id, room, role, &packet, &mut work);
             }
         }
     }
@@ -456,7 +461,7 @@ impl Server {
         from: ParticipantId,
         room_id: RoomId,
         role: Role,
-        data: &MediaData,
+        packet: &RtpPacket,
         work: &mut Vec<ParticipantId>,
     ) {
         if role == Role::Monitor {
@@ -469,53 +474,77 @@ impl Server {
         if !room.forwarding(now) {
             return;
         }
-        let Some(kind) = self.peers.get(&from).and_then(|p| p.kind_of(data.mid)) else {
+        let Some(sender) = self.peers.get_mut(&from) else {
+            return;
+        };
+        let ssrc = packet.header.ssrc;
+        let Some(mid) = sender.rtc.direct_api().stream_rx(&ssrc).map(|s| s.mid()) else {
+            return;
+        };
+        let Some(kind) = sender.kind_of(mid) else {
+            return;
+        };
+        let pt = packet.header.payload_type;
+        let Some(params) = sender.rtc.codec_config().find(|p| p.pt() == pt).copied() else {
             return;
         };
         if let Some(r) = room.recorder.as_mut() {
-            r.write(role, kind, &data.data, now);
+            let lost = r.write_packet(
+                role,
+                kind,
+                Packet {
+                    seq: *packet.seq_no,
+                    timestamp: packet.header.timestamp,
+                    marker: packet.header.marker,
+                    payload: &packet.payload,
+                },
+                now,
+            );
+            if lost {
+                sender.request_keyframe(now);
+            }
         }
-        if !data.contiguous
-            && kind == MediaKind::Video
-            && let Some(p) = self.peers.get_mut(&from)
-        {
-            p.request_keyframe(now);
-        }
-        let targets: Vec<ParticipantId> = room
-            .members
-            .iter()
-            .filter(|(p, r)| *p != from && *r != role)
-            .map(|(p, _)| *p)
-            .collect();
+        // What the sender's header carried about its own stream is not the receiver's.
+        let mut ext = packet.header.ext_vals.clone();
+        ext.mid = None;
+        ext.rid = None;
+        ext.rid_repair = None;
+        ext.transport_cc = None;
         let mut delivered = false;
-        for to in targets {
+        for &(to, to_role) in &room.members {
+            if to == from || to_role == role {
+                continue;
+            }
             let Some(peer) = self.peers.get_mut(&to) else {
                 continue;
             };
             if !peer.connected {
                 continue;
             }
-            let Some(mid) = peer.mid_for(kind, role) else {
+            let Some(out_mid) = peer.mid_for(kind, role) else {
                 continue;
             };
-            let Some(writer) = peer.rtc.writer(mid) else {
+            let Some(out_pt) = peer.pt_for(from, &params) else {
                 continue;
             };
-            let Some(pt) = writer.match_params(data.params) else {
+            let (seq, time) = peer.rewrite(out_mid, ssrc, packet.seq_no, packet.header.timestamp);
+            let mut api = peer.rtc.direct_api();
+            let Some(stream) = api.stream_tx_by_mid(out_mid, None) else {
                 continue;
             };
-            if writer
-                .write(pt, data.network_time, data.time, data.data.clone())
-                .is_ok()
-            {
-                self.counters
-                    .media_forwarded
-                    .fetch_add(1, Ordering::Relaxed);
-                if peer.role != Role::Monitor {
-                    delivered = true;
-                }
-                work.push(to);
+            stream.write_rtp(
+                RtpWrite::new(out_pt, seq, time, packet.timestamp, packet.payload.clone())
+                    .marker(packet.header.marker)
+                    .ext_vals(ext.clone())
+                    .nackable(kind == MediaKind::Video),
+            );
+            self.counters
+                .media_forwarded
+                .fetch_add(1, Ordering::Relaxed);
+            if to_role != Role::Monitor {
+                delivered = true;
             }
+            work.push(to);
         }
         if delivered && let Some(slot) = Room::party_slot(role) {
             room.last_forwarded[slot] = Some(now);
