@@ -246,6 +246,56 @@ async fn a_newcomer_signs_up_gets_approved_pays_books_and_cancels_end_to_end() {
     app.stop().await;
 }
 
+/// A remote visit booked and paid, its housing kiosk's key, the resident's PIN `2468`,
+/// and the server's clock moved to 45 seconds before the scheduled end: the parties
+/// arrive late (R4), so the visit ends at the scheduled end within the test.
+struct LiveSetup {
+    app: TestApp,
+    fx: Fixture,
+    /// The visitor's session cookie.
+    cookie: String,
+    key: String,
+    visit_id: i64,
+    end: jiff::Timestamp,
+}
+
+async fn live_setup() -> LiveSetup {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let db = app.db();
+    let fx = fixture(db, 1, 1, settings()).await;
+    let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
+    fund(db, visitor, 10_000).await;
+    let client = app.client_for(&email, VISITOR_PASSWORD).await;
+    let start = local_start(1, 12, 0);
+    let (status, visit) = client
+        .post(
+            "/api/v1/visits",
+            serde_json::json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": start, "length_minutes": 15 }),
+        )
+        .await;
+    assert_eq!(status, 201, "{visit}");
+    let kiosk = openvisit_core::KioskId(visit["housing_kiosk"].as_i64().expect("kiosk"));
+    let key = openvisit_store::kiosks::issue_kiosk_key(db, kiosk)
+        .await
+        .expect("key");
+    openvisit_store::resident_pins::set_resident_pin(db, fx.residents[0], "2468")
+        .await
+        .expect("pin");
+    let end = start + jiff::SignedDuration::from_mins(15);
+    let now = app.state.clock.now();
+    app.state
+        .clock
+        .advance_seconds(end.as_second() - 45 - now.as_second());
+    LiveSetup {
+        cookie: client.cookie.clone().expect("session cookie"),
+        visit_id: visit["id"].as_i64().expect("id"),
+        app,
+        fx,
+        key,
+        end,
+    }
+}
+
 /// A visitor's page and a housing-unit kiosk page hold a live visit through the server,
 /// each decoding the other's video, and both say it ended at the scheduled end.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -254,34 +304,15 @@ async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
     let e2e = repo().join("e2e");
     ensure_node_modules(&e2e);
     for lang in ["en", "es"] {
-        let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+        let LiveSetup {
+            app,
+            fx,
+            cookie,
+            key,
+            visit_id,
+            end,
+        } = live_setup().await;
         let db = app.db();
-        let fx = fixture(db, 1, 1, settings()).await;
-        let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
-        fund(db, visitor, 10_000).await;
-        let client = app.client_for(&email, VISITOR_PASSWORD).await;
-        let start = local_start(1, 12, 0);
-        let (status, visit) = client
-            .post(
-                "/api/v1/visits",
-                serde_json::json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": start, "length_minutes": 15 }),
-            )
-            .await;
-        assert_eq!(status, 201, "{visit}");
-        let kiosk = openvisit_core::KioskId(visit["housing_kiosk"].as_i64().expect("kiosk"));
-        let key = openvisit_store::kiosks::issue_kiosk_key(db, kiosk)
-            .await
-            .expect("key");
-        openvisit_store::resident_pins::set_resident_pin(db, fx.residents[0], "2468")
-            .await
-            .expect("pin");
-        // The parties arrive late: 45 seconds before the scheduled end (R4).
-        let end = start + jiff::SignedDuration::from_mins(15);
-        let now = app.state.clock.now();
-        app.state
-            .clock
-            .advance_seconds(end.as_second() - 45 - now.as_second());
-        let cookie = client.cookie.clone().expect("session cookie");
         let staff_secret = openvisit_store::accounts::totp_secret_for_email(db, &fx.staff_email)
             .await
             .expect("secret")
@@ -292,7 +323,7 @@ async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
         .to_string();
         let staff_email = fx.staff_email.clone();
         let base = app.base.clone();
-        let visit_id = visit["id"].as_i64().expect("id").to_string();
+        let visit_text = visit_id.to_string();
         let (e2e2, chromium2) = (e2e.clone(), chromium.clone());
         let out = tokio::task::spawn_blocking(move || {
             Command::new("node")
@@ -302,7 +333,7 @@ async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
                     &cookie,
                     &key,
                     "2468",
-                    &visit_id,
+                    &visit_text,
                     lang,
                     &staff_email,
                     STAFF_PASSWORD,
@@ -323,12 +354,9 @@ async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
             "the {lang} live visit failed:\n{stderr}\n{stdout}"
         );
         let mut conn = app.db().pool.acquire().await.expect("conn");
-        let v = openvisit_store::visits::get_visit(
-            &mut conn,
-            openvisit_core::VisitId(visit["id"].as_i64().expect("id")),
-        )
-        .await
-        .expect("visit");
+        let v = openvisit_store::visits::get_visit(&mut conn, openvisit_core::VisitId(visit_id))
+            .await
+            .expect("visit");
         assert_eq!(v.actual_end, Some(end), "it ended at the scheduled end");
         drop(conn);
         app.stop().await;
