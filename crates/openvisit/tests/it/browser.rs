@@ -301,8 +301,6 @@ async fn live_setup() -> LiveSetup {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
     let chromium = chromium();
-    let e2e = repo().join("e2e");
-    ensure_node_modules(&e2e);
     for lang in ["en", "es"] {
         let LiveSetup {
             app,
@@ -321,38 +319,21 @@ async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
         let offset_ms = (app.state.clock.now().as_millisecond()
             - jiff::Timestamp::now().as_millisecond())
         .to_string();
-        let staff_email = fx.staff_email.clone();
-        let base = app.base.clone();
-        let visit_text = visit_id.to_string();
-        let (e2e2, chromium2) = (e2e.clone(), chromium.clone());
-        let out = tokio::task::spawn_blocking(move || {
-            Command::new("node")
-                .args([
-                    "live.mjs",
-                    &base,
-                    &cookie,
-                    &key,
-                    "2468",
-                    &visit_text,
-                    lang,
-                    &staff_email,
-                    STAFF_PASSWORD,
-                    &staff_secret,
-                    &offset_ms,
-                ])
-                .env("CHROMIUM", &chromium2)
-                .current_dir(&e2e2)
-                .output()
-                .expect("node")
-        })
-        .await
-        .expect("join");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success(),
-            "the {lang} live visit failed:\n{stderr}\n{stdout}"
-        );
+        let args = vec![
+            app.base.clone(),
+            cookie,
+            key,
+            "2468".to_owned(),
+            visit_id.to_string(),
+            lang.to_owned(),
+            fx.staff_email.clone(),
+            STAFF_PASSWORD.to_owned(),
+            staff_secret,
+            offset_ms,
+        ];
+        if let Err(output) = run_e2e("live.mjs", args, chromium.clone()).await {
+            panic!("the {lang} live visit failed:\n{output}");
+        }
         let mut conn = app.db().pool.acquire().await.expect("conn");
         let v = openvisit_store::visits::get_visit(&mut conn, openvisit_core::VisitId(visit_id))
             .await
