@@ -65,6 +65,9 @@ try {
   await page.click('#settings-form button[type=submit]');
   if (!/Saved/.test(await flash(page))) fail('the fee was not saved');
   if ((await page.inputValue('#fee_cents')) !== '2.40') fail('the page does not show the new fee');
+  await page.fill('#recording-days', '45');
+  await page.click('#retention-form button[type=submit]');
+  if (!/Saved/.test(await flash(page))) fail('the retention period was not saved');
 
   step('a roster with a move and a release: preview, then apply');
   await page.goto(`${base}/staff/roster`);

@@ -64,6 +64,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(setup::units, setup::new_unit))
         .routes(routes!(setup::new_kiosk))
         .routes(routes!(setup::hours))
+        .routes(routes!(setup::recording_days))
         .routes(routes!(setup::blackouts, setup::new_blackout))
         .routes(routes!(live::visitor_ticket))
         .routes(routes!(live::monitor_ticket))

@@ -66,6 +66,9 @@ console-max-days = Booking opens this many days ahead
 console-cancel-notice = Free cancellation until this many minutes before
 console-weekly-limit = Visits per resident per week (0 = no limit)
 console-gap = Gap between visits on a kiosk (minutes)
+console-recordings-title = Recordings
+console-recording-days = Keep recordings for (days)
+console-recording-days-hint = Non-privileged visits are recorded (R14). Older recordings are deleted every hour. Privileged visits are never recorded.
 console-units-title = Housing units, kiosks and visiting hours
 console-kiosks = Kiosks
 console-hours = Visiting hours

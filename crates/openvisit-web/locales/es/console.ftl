@@ -66,6 +66,9 @@ console-max-days = Las reservas abren con estos días de antelación
 console-cancel-notice = Cancelación gratuita hasta estos minutos antes
 console-weekly-limit = Visitas por interno y semana (0 = sin límite)
 console-gap = Pausa entre visitas en un quiosco (minutos)
+console-recordings-title = Grabaciones
+console-recording-days = Conservar las grabaciones (días)
+console-recording-days-hint = Las visitas no privilegiadas se graban (R14). Las grabaciones más antiguas se borran cada hora. Las visitas privilegiadas nunca se graban.
 console-units-title = Módulos, quioscos y horarios de visita
 console-kiosks = Quioscos
 console-hours = Horario de visitas

@@ -121,6 +121,32 @@ pub async fn hours(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RetentionForm {
+    /// How many days recordings of this facility's visits are kept (R14), 1 to 3650.
+    pub days: u32,
+}
+
+#[utoipa::path(put, path = "/staff/recording-days", tag = "setup", request_body = RetentionForm,
+    responses((status = 204, description = "Saved; the hourly sweep uses it from now on"), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 415, description = "The body must be JSON", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = [])))]
+/// Sets how long the facility keeps visit recordings. Audited.
+pub async fn recording_days(
+    State(s): State<AppState>,
+    FacilityAdmin(staff): FacilityAdmin,
+    ApiJson(f): ApiJson<RetentionForm>,
+) -> ApiResult<StatusCode> {
+    openvisit_store::recordings::set_recording_days(
+        &s.db,
+        staff.facility,
+        f.days,
+        staff.account.id,
+        s.clock.now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(get, path = "/staff/blackouts", tag = "setup",
     responses((status = 200, body = Vec<BlackoutRecord>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
     security(("session" = [])))]

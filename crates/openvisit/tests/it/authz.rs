@@ -68,6 +68,7 @@ const ROUTES: &[(&str, &str, Policy)] = &[
     ("post", "/staff/units", Policy::Admin),
     ("post", "/staff/kiosks", Policy::Admin),
     ("put", "/staff/hours", Policy::Admin),
+    ("put", "/staff/recording-days", Policy::Admin),
     ("get", "/staff/blackouts", Policy::Staff),
     ("post", "/staff/blackouts", Policy::Admin),
     ("post", "/staff/roster", Policy::Admin),
@@ -271,6 +272,7 @@ async fn every_route_and_staff_page_answers_each_caller_as_the_matrix_says() {
                 }
                 "/staff/tickets/{reference}/reply" => json!({ "body": "Here is the answer." }),
                 "/staff/visits/{id}/no-show" => json!({ "reason": "at court" }),
+                "/staff/recording-days" => json!({ "days": 30 }),
                 "/staff/credits" => {
                     json!({ "visitor_id": visitor.0, "amount_cents": 100, "memo": "matrix" })
                 }

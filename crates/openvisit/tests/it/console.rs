@@ -129,6 +129,10 @@ async fn a_facility_admin_runs_visitation_from_the_console_in_chromium() {
         facility.settings.fee_cents, 240,
         "the fee under the cap was saved; the one above it never was"
     );
+    assert_eq!(
+        facility.recording_days, 45,
+        "the retention period was saved"
+    );
     let v = get_visit(&mut conn, moved).await.expect("moved");
     assert_eq!(
         (v.status, v.housing_kiosk),
