@@ -3,7 +3,7 @@
 // English and Spanish) and a fee under it is saved; a roster CSV with a move and a
 // release is previewed, then applied; a waiting visitor is approved; a visit is opened
 // from the schedule board and cancelled with a refund; a blackout shows who it affects,
-// then cancels them; a question is answered. Reports and the audit log show the day's
+// then cancels them, and is lifted; a question is answered. Reports and the audit log show the day's
 // work, and axe checks every console page.
 // Usage: node console.mjs SETUP_JSON (see the test in tests/it/console.rs)
 import { totp } from './totp.mjs';
@@ -125,7 +125,13 @@ try {
   await axe(page, 'blackout preview');
   await page.click('#blackout-confirm');
   if (!/blackout is in place/.test(await flash(page))) fail('no confirmation of the blackout');
-  if (!(await page.locator('#blackouts-h + table', { hasText: 'Facility-wide lockdown' }).count())) fail('the blackout is not listed');
+  const row = page.locator('#blackouts tbody tr', { hasText: 'Facility-wide lockdown' });
+  if ((await row.count()) !== 1) fail('the blackout is not listed');
+  await axe(page, 'settings with a blackout');
+  // The lockdown ends early: staff lift it, and it is no longer listed.
+  await row.locator('button').click();
+  if (!/blackout is lifted/.test(await flash(page))) fail('no confirmation of lifting the blackout');
+  if ((await page.locator('#blackouts tbody tr', { hasText: 'Facility-wide lockdown' }).count()) !== 0) fail('the lifted blackout is still listed');
 
   step('answer a question');
   await page.goto(`${base}/staff/support`);

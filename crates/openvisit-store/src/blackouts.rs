@@ -121,6 +121,58 @@ pub async fn add_blackout(
     ))
 }
 
+/// Lifts a blackout: one that has not begun is removed, one under way ends now. Visits it
+/// cancelled stay cancelled (their refunds were made); the times are offered again.
+pub async fn lift_blackout(
+    db: &Db,
+    facility: FacilityId,
+    id: i64,
+    actor: Option<AccountId>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    let row =
+        sqlx::query("SELECT start_at, end_at FROM blackouts WHERE id = $1 AND facility_id = $2")
+            .bind(id)
+            .bind(facility.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound("blackout"))?;
+    let (start, end) = (
+        from_secs(row.try_get("start_at")?)?,
+        from_secs(row.try_get("end_at")?)?,
+    );
+    if end <= now {
+        return Err(StoreError::Conflict("this blackout is already over".into()));
+    }
+    if start >= now {
+        sqlx::query("DELETE FROM blackouts WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        sqlx::query("UPDATE blackouts SET end_at = $1 WHERE id = $2")
+            .bind(secs(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    append_audit(
+        &mut tx,
+        &Audit {
+            at: now,
+            actor,
+            facility: Some(facility),
+            action: "blackout.lift",
+            subject: format!("blackout:{id}"),
+            detail: serde_json::json!({ "start": start.to_string(), "end": end.to_string(), "began": start < now }).to_string(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Blackouts that have not ended by `now`.
 pub async fn current_blackouts(
     conn: &mut AnyConnection,

@@ -65,6 +65,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(setup::new_kiosk))
         .routes(routes!(setup::hours))
         .routes(routes!(setup::recording_days))
+        .routes(routes!(setup::lift_blackout))
         .routes(routes!(setup::blackouts, setup::new_blackout))
         .routes(routes!(live::visitor_ticket))
         .routes(routes!(live::monitor_ticket))

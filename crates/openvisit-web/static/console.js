@@ -101,7 +101,11 @@
     const then = form.dataset.then || 'reload';
     if (renderers[then]) { renderers[then](form, body); return; }
     sessionStorage.setItem('ov-console-done', form.dataset.done || T.saved);
-    if (then.startsWith('go:')) location.assign(then.slice(3)); else location.reload();
+    if (!then.startsWith('go:')) { location.reload(); return; }
+    // Going to the page already shown (perhaps another #part of it) must still reload.
+    const to = new URL(then.slice(3), location.href);
+    if (to.pathname + to.search === location.pathname + location.search) location.reload();
+    else location.assign(to);
   }
 
   document.addEventListener('submit', (ev) => {

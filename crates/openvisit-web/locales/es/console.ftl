@@ -96,6 +96,9 @@ console-blackout-confirm = { $count ->
 }
 console-blackout-done = El cierre está en vigor; las visitas afectadas se cancelaron y reembolsaron.
 
+console-blackout-lift = Levantar ahora
+console-blackout-lifted = El cierre se levantó; sus horas se pueden reservar de nuevo. Las visitas que canceló siguen canceladas y reembolsadas.
+
 console-roster-title = Lista de internos
 console-roster-intro = Suba la lista exportada del sistema penitenciario en CSV con las columnas booking_number, full_name, housing_unit. Verá los cambios antes de aplicarlos. Quien cambia de módulo conserva las visitas para las que haya un quiosco libre en el nuevo módulo; las demás visitas de internos trasladados o liberados se cancelan con reembolso completo.
 console-roster-file = Archivo de la lista (CSV)

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{FacilityAdmin, Staff};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 use crate::notify::{self, VisitNews};
 use crate::state::AppState;
 
@@ -114,6 +114,28 @@ pub async fn hours(
         staff.facility,
         f.housing_unit_id.map(HousingUnitId),
         &windows,
+        Some(staff.account.id),
+        s.clock.now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/staff/blackouts/{id}/lift", tag = "setup",
+    params(("id" = i64, Path, description = "Blackout id")),
+    responses((status = 204, description = "Lifted: removed if it had not begun, else ended now"), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "No such blackout here", body = ErrorBody), (status = 409, description = "Already over", body = ErrorBody)),
+    security(("session" = [])))]
+/// Lifts a blackout early (the lockdown is over). Visits it cancelled stay cancelled and
+/// refunded; its times are offered again. Audited.
+pub async fn lift_blackout(
+    State(s): State<AppState>,
+    FacilityAdmin(staff): FacilityAdmin,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    openvisit_store::blackouts::lift_blackout(
+        &s.db,
+        staff.facility,
+        id,
         Some(staff.account.id),
         s.clock.now(),
     )

@@ -71,6 +71,7 @@ const ROUTES: &[(&str, &str, Policy)] = &[
     ("put", "/staff/recording-days", Policy::Admin),
     ("get", "/staff/blackouts", Policy::Staff),
     ("post", "/staff/blackouts", Policy::Admin),
+    ("post", "/staff/blackouts/{id}/lift", Policy::Admin),
     ("post", "/staff/roster", Policy::Admin),
     // These change what the rows above use, so they run last.
     ("post", "/staff/visits/{id}/end", Policy::Staff),

@@ -155,6 +155,14 @@ async fn a_facility_admin_runs_visitation_from_the_console_in_chromium() {
         (VisitStatus::Cancelled, v.price),
         "the blackout cancelled and refunded the visit inside it"
     );
+    let blackouts =
+        openvisit_store::blackouts::current_blackouts(&mut conn, fx.facility, Timestamp::now())
+            .await
+            .expect("blackouts");
+    assert!(
+        blackouts.is_empty(),
+        "the blackout was lifted: {blackouts:?}"
+    );
     let approvals = openvisit_store::approvals::approvals_of_facility(
         &mut conn,
         fx.facility,

@@ -130,6 +130,49 @@ async fn staff_add_a_unit_with_a_kiosk_and_hours_then_a_blackout_cancels_and_ref
             Some(0),
             "nothing is offered during the lockdown"
         );
+        // The lockdown is lifted before it begins: its times are offered again, and the
+        // visit it cancelled stays cancelled (and refunded).
+        let blackout = done["blackout"]["id"].as_i64().expect("blackout id");
+        let lift = format!("/api/v1/staff/blackouts/{blackout}/lift");
+        let (status, body) = v.post(&lift, json!({})).await;
+        assert_eq!(status, 403, "visitors cannot lift it: {body}");
+        let (status, body) = staff.post(&lift, json!({})).await;
+        assert_eq!(status, 204, "{body}");
+        let (_, avail) = v.get(&format!("/api/v1/availability?resident_id={}&kind=remote&length_minutes=30&from={day}&to={day}", resident.0)).await;
+        assert_eq!(
+            avail["slots"].as_array().map(Vec::len),
+            Some(3),
+            "the times are offered again: {avail}"
+        );
+        let (_, detail) = v.get(&format!("/api/v1/visits/{}", visit["id"])).await;
+        assert_eq!(detail["status"], "cancelled");
+        let (status, _) = staff.post(&lift, json!({})).await;
+        assert_eq!(status, 404, "it is gone");
+        let (_, current) = staff.get("/api/v1/staff/blackouts").await;
+        assert_eq!(current, json!([]));
+        // One under way ends now rather than vanishing.
+        let now = app.state.clock.now();
+        let (status, under_way) = staff
+            .post(
+                "/api/v1/staff/blackouts",
+                json!({ "start": now - jiff::SignedDuration::from_hours(1), "end": now + jiff::SignedDuration::from_hours(2), "reason": "Count", "confirm": true }),
+            )
+            .await;
+        assert_eq!(status, 201, "{under_way}");
+        let id = under_way["blackout"]["id"].as_i64().expect("id");
+        let (status, _) = staff
+            .post(&format!("/api/v1/staff/blackouts/{id}/lift"), json!({}))
+            .await;
+        assert_eq!(status, 204);
+        let (_, current) = staff.get("/api/v1/staff/blackouts").await;
+        assert_eq!(current, json!([]), "it has ended");
+        let (status, body) = staff
+            .post(&format!("/api/v1/staff/blackouts/{id}/lift"), json!({}))
+            .await;
+        assert_eq!(
+            status, 409,
+            "an ended blackout cannot be lifted again: {body}"
+        );
         // Visitors cannot set anything up.
         let (status, _) = v.post("/api/v1/staff/units", json!({ "name": "X" })).await;
         assert_eq!(status, 403);
@@ -145,6 +188,7 @@ async fn staff_add_a_unit_with_a_kiosk_and_hours_then_a_blackout_cancels_and_ref
             "kiosk.add",
             "hours.set",
             "blackout.add",
+            "blackout.lift",
             "visit.cancel",
         ] {
             assert!(actions.contains(&a), "{a} is audited: {actions:?}");

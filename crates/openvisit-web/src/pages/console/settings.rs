@@ -53,7 +53,8 @@ pub struct SettingsPage {
     pub fee_dollars: String,
     pub lengths: String,
     pub units: Vec<UnitLayout>,
-    pub blackouts: Vec<(String, String, String)>,
+    /// (id, from, to, reason), facility time.
+    pub blackouts: Vec<(i64, String, String, String)>,
     pub draft: BlackoutDraft,
     pub preview: Option<BlackoutPreview>,
     /// Why the draft cannot be previewed, in the reader's language.
@@ -86,6 +87,7 @@ pub async fn page(
         .iter()
         .map(|b: &BlackoutRecord| {
             (
+                b.id,
                 local_time(b.start, &tz),
                 local_time(b.end, &tz),
                 b.reason.clone(),
