@@ -25,6 +25,14 @@ async function axe(page, name) {
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
   if (r.violations.length) fail(`${name} axe: ` + JSON.stringify(r.violations.map((v) => [v.id, v.nodes.map((n) => n.target)])));
 }
+// Clicks what submits a form and waits for the page the console then loads, so that the
+// message read is the new one and nothing later races with the reload.
+async function submit(page, locator) {
+  const loaded = page.waitForEvent('load', { timeout: 15000 });
+  await locator.click();
+  await loaded;
+  return flash(page);
+}
 async function flash(page) {
   await page.waitForSelector('#console-flash:not([hidden])', { timeout: 15000 });
   return page.textContent('#console-flash');
@@ -62,12 +70,10 @@ try {
   step('a fee under the cap is saved');
   await page.goto(`${base}/staff/settings?lang=en`);
   await page.fill('#fee_cents', '2.40');
-  await page.click('#settings-form button[type=submit]');
-  if (!/Saved/.test(await flash(page))) fail('the fee was not saved');
+  if (!/Saved/.test(await submit(page, page.locator('#settings-form button[type=submit]')))) fail('the fee was not saved');
   if ((await page.inputValue('#fee_cents')) !== '2.40') fail('the page does not show the new fee');
   await page.fill('#recording-days', '45');
-  await page.click('#retention-form button[type=submit]');
-  if (!/Saved/.test(await flash(page))) fail('the retention period was not saved');
+  if (!/Saved/.test(await submit(page, page.locator('#retention-form button[type=submit]')))) fail('the retention period was not saved');
 
   step('a roster with a move and a release: preview, then apply');
   await page.goto(`${base}/staff/roster`);
@@ -93,8 +99,7 @@ try {
   await axe(page, 'approvals');
   const card = page.locator('#approval-queue li', { hasText: newcomer });
   if ((await card.count()) !== 1) fail('the newcomer is not in the queue');
-  await card.locator('button[value=approved]').click();
-  if (!/decision is saved/.test(await flash(page))) fail('no confirmation of the approval');
+  if (!/decision is saved/.test(await submit(page, card.locator('button[value=approved]')))) fail('no confirmation of the approval');
   if ((await page.locator('#approval-queue li', { hasText: newcomer }).count()) !== 0) fail('the approved visitor is still waiting');
 
   step('open a visit from the schedule board and cancel it with a refund');
@@ -106,8 +111,7 @@ try {
   const refundBefore = await page.textContent('#visit-refund');
   if (refundBefore !== '$0.00') fail('refund before cancelling: ' + refundBefore);
   await page.fill('#cancel-reason', 'Unit lockdown');
-  await page.click('#cancel-form button[type=submit]');
-  if (!/cancelled and the visitor refunded/.test(await flash(page))) fail('no confirmation of the cancellation');
+  if (!/cancelled and the visitor refunded/.test(await submit(page, page.locator('#cancel-form button[type=submit]')))) fail('no confirmation of the cancellation');
   const status = await page.textContent('#visit-status');
   if (!/Cancelled/.test(status) || !/Unit lockdown/.test(status)) fail('visit status after cancelling: ' + status);
   const refundAfter = await page.textContent('#visit-refund');
@@ -123,14 +127,12 @@ try {
   const affected = await page.locator('#blackout-preview tbody tr').count();
   if (affected !== 1) fail(`the blackout preview lists ${affected} visits, expected 1`);
   await axe(page, 'blackout preview');
-  await page.click('#blackout-confirm');
-  if (!/blackout is in place/.test(await flash(page))) fail('no confirmation of the blackout');
+  if (!/blackout is in place/.test(await submit(page, page.locator('#blackout-confirm')))) fail('no confirmation of the blackout');
   const row = page.locator('#blackouts tbody tr', { hasText: 'Facility-wide lockdown' });
   if ((await row.count()) !== 1) fail('the blackout is not listed');
   await axe(page, 'settings with a blackout');
   // The lockdown ends early: staff lift it, and it is no longer listed.
-  await row.locator('button').click();
-  if (!/blackout is lifted/.test(await flash(page))) fail('no confirmation of lifting the blackout');
+  if (!/blackout is lifted/.test(await submit(page, row.locator('button')))) fail('no confirmation of lifting the blackout');
   if ((await page.locator('#blackouts tbody tr', { hasText: 'Facility-wide lockdown' }).count()) !== 0) fail('the lifted blackout is still listed');
 
   step('answer a question');
@@ -139,8 +141,7 @@ try {
   await page.click(`a[href="/staff/support/${reference}"]`);
   await axe(page, 'ticket');
   await page.fill('#reply-body', reply);
-  await page.click('#reply-form button[type=submit]');
-  if (!/sent by email/.test(await flash(page))) fail('no confirmation of the answer');
+  if (!/sent by email/.test(await submit(page, page.locator('#reply-form button[type=submit]')))) fail('no confirmation of the answer');
   if (!(await page.locator('#replies', { hasText: reply }).count())) fail('the answer is not shown');
   if (!/Answered/.test(await page.textContent('#ticket-status'))) fail('the ticket is not marked answered');
 

@@ -3,76 +3,185 @@
 //!
 //! Opus: one packet is one frame. VP8 (RFC 7741): each packet starts with a payload
 //! descriptor; a frame is the packets with one RTP timestamp, from the one whose
-//! descriptor has S=1 and partition 0 to the one with the marker bit. A frame with a gap
-//! in its sequence numbers is dropped, and the caller asks for a keyframe.
+//! descriptor has S=1 and partition 0 to the one with the marker bit. Packets may arrive
+//! out of order (a retransmission repairs a hole later), so a frame waits for its missing
+//! packets while up to `MAX_PENDING_FRAMES` frames are pending; then the oldest is given
+//! up. After a loss, frames are held back until the next keyframe (the ones between would
+//! not decode), and the caller asks the sender for one.
+
+use std::collections::BTreeMap;
 
 use str0m::media::MediaKind;
 
-/// What one packet did to the frame being put together.
+/// Frames (RTP timestamps) that may wait for a missing packet before the oldest is lost.
+const MAX_PENDING_FRAMES: usize = 3;
+
+/// What one packet did to the frames being put together.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Assembled {
-    /// A complete frame, ready for the recording.
-    pub frame: Option<Vec<u8>>,
-    /// Packets went missing: the current picture is broken until the next keyframe.
+    /// Complete frames, ready for the recording, in order.
+    pub frames: Vec<Vec<u8>>,
+    /// Packets went missing: a keyframe is needed.
     pub lost: bool,
+}
+
+#[derive(Debug)]
+struct Part {
+    timestamp: u32,
+    start: bool,
+    marker: bool,
+    data: Vec<u8>,
 }
 
 #[derive(Debug)]
 pub(crate) struct FrameAssembler {
     kind: MediaKind,
-    /// The frame being collected: its RTP timestamp and bytes so far.
-    current: Option<(u32, Vec<u8>)>,
-    last_seq: Option<u64>,
+    /// The stream the packets come from; a new one (a rejoin) starts afresh.
+    source: Option<u32>,
+    /// Packets not yet part of an emitted frame, by extended sequence number.
+    parts: BTreeMap<u64, Part>,
+    /// Every packet up to this sequence number has been used or given up.
+    done_through: Option<u64>,
+    /// After a loss: hold frames back until a keyframe.
+    need_keyframe: bool,
 }
 
 impl FrameAssembler {
     pub fn new(kind: MediaKind) -> FrameAssembler {
         FrameAssembler {
             kind,
-            current: None,
-            last_seq: None,
+            source: None,
+            parts: BTreeMap::new(),
+            done_through: None,
+            need_keyframe: true,
         }
     }
 
-    /// Takes one packet (extended sequence number, RTP timestamp, marker, payload).
-    pub fn push(&mut self, seq: u64, timestamp: u32, marker: bool, payload: &[u8]) -> Assembled {
-        let gap = self.last_seq.is_some_and(|last| seq != last + 1);
-        if self.last_seq.is_some_and(|last| seq <= last) {
-            // A late or repeated packet: its frame was already given up or written.
+    /// Takes one packet of `source` (extended sequence number, RTP timestamp, marker,
+    /// payload).
+    pub fn push(
+        &mut self,
+        source: u32,
+        seq: u64,
+        timestamp: u32,
+        marker: bool,
+        payload: &[u8],
+    ) -> Assembled {
+        if self.source != Some(source) {
+            self.source = Some(source);
+            self.parts.clear();
+            self.done_through = None;
+            self.need_keyframe = true;
+        }
+        if self.done_through.is_some_and(|d| seq <= d) {
+            // Late or repeated: its frame was already written or given up.
             return Assembled::default();
         }
-        self.last_seq = Some(seq);
         if self.kind == MediaKind::Audio {
+            self.done_through = Some(seq);
             return Assembled {
-                frame: (!payload.is_empty()).then(|| payload.to_vec()),
+                frames: (!payload.is_empty())
+                    .then(|| payload.to_vec())
+                    .into_iter()
+                    .collect(),
                 lost: false,
             };
         }
         let mut out = Assembled::default();
-        if gap && self.current.take().is_some() {
-            out.lost = true;
-        }
         let Some((start, offset)) = vp8_descriptor(payload) else {
-            self.current = None;
+            // Unreadable: treat as lost.
+            self.done_through = Some(self.done_through.map_or(seq, |d| d.max(seq)));
+            self.need_keyframe = true;
             out.lost = true;
             return out;
         };
-        let data = &payload[offset..];
-        match &mut self.current {
-            Some((ts, bytes)) if *ts == timestamp && !start => bytes.extend_from_slice(data),
-            _ if start => self.current = Some((timestamp, data.to_vec())),
-            _ => {
-                // The middle of a frame whose beginning never came.
-                if self.current.take().is_some() || gap {
-                    out.lost = true;
+        self.parts.insert(
+            seq,
+            Part {
+                timestamp,
+                start,
+                marker,
+                data: payload[offset..].to_vec(),
+            },
+        );
+        loop {
+            if let Some(frame) = self.take_complete_frame() {
+                let keyframe = frame.first().is_some_and(|b| b & 0x01 == 0);
+                if keyframe {
+                    self.need_keyframe = false;
                 }
-                return out;
+                if !self.need_keyframe {
+                    out.frames.push(frame);
+                }
+                continue;
             }
-        }
-        if marker {
-            out.frame = self.current.take().map(|(_, bytes)| bytes);
+            if self.pending_frames() > MAX_PENDING_FRAMES {
+                self.give_up_oldest();
+                self.need_keyframe = true;
+                out.lost = true;
+                continue;
+            }
+            break;
         }
         out
+    }
+
+    /// The oldest frame, if it is whole and nothing before it is missing.
+    fn take_complete_frame(&mut self) -> Option<Vec<u8>> {
+        let (&first, part) = self.parts.iter().next()?;
+        let contiguous = self.done_through.is_none_or(|d| first == d + 1);
+        if !part.start || !contiguous {
+            return None;
+        }
+        let timestamp = part.timestamp;
+        let mut end = None;
+        for (expected, (&seq, p)) in (first..).zip(self.parts.iter()) {
+            if seq != expected || p.timestamp != timestamp {
+                return None;
+            }
+            if p.marker {
+                end = Some(seq);
+                break;
+            }
+        }
+        let end = end?;
+        let mut frame = Vec::new();
+        for seq in first..=end {
+            if let Some(p) = self.parts.remove(&seq) {
+                frame.extend_from_slice(&p.data);
+            }
+        }
+        self.done_through = Some(end);
+        Some(frame)
+    }
+
+    fn pending_frames(&self) -> usize {
+        let mut timestamps: Vec<u32> = self.parts.values().map(|p| p.timestamp).collect();
+        timestamps.dedup();
+        timestamps.len()
+    }
+
+    /// Drops the oldest pending frame's packets; the next frame must begin after them.
+    fn give_up_oldest(&mut self) {
+        let Some(timestamp) = self.parts.values().next().map(|p| p.timestamp) else {
+            return;
+        };
+        let dropped: Vec<u64> = self
+            .parts
+            .iter()
+            .take_while(|(_, p)| p.timestamp == timestamp)
+            .map(|(s, _)| *s)
+            .collect();
+        for seq in &dropped {
+            self.parts.remove(seq);
+        }
+        // Up to the packet before the next pending one (whose own frame may be whole).
+        let next = self.parts.keys().next().copied();
+        self.done_through = match (dropped.last(), next) {
+            (_, Some(n)) => Some(n - 1),
+            (Some(&last), None) => Some(last),
+            (None, None) => self.done_through,
+        };
     }
 }
 
@@ -126,53 +235,105 @@ mod tests {
         assert_eq!(vp8_descriptor(&[0x11, 0xAA]), Some((false, 1)));
     }
 
+    /// A keyframe's first bytes (P bit clear) and a delta frame's (P bit set).
+    const KEY: &[u8] = &[0x10, 0x02, 0x00];
+    const DELTA: &[u8] = &[0x11, 0x02, 0x00];
+
+    fn frames(a: &Assembled) -> Vec<&[u8]> {
+        a.frames.iter().map(Vec::as_slice).collect()
+    }
+
     #[test]
     fn a_video_frame_is_its_packets_without_descriptors() {
         let mut a = FrameAssembler::new(MediaKind::Video);
         assert_eq!(
-            a.push(10, 900, false, &packet(true, b"ab")),
+            a.push(7, 10, 900, false, &packet(true, KEY)),
             Assembled::default()
         );
         assert_eq!(
-            a.push(11, 900, false, &packet(false, b"cd")),
+            a.push(7, 11, 900, false, &packet(false, b"cd")),
             Assembled::default()
         );
-        let done = a.push(12, 900, true, &packet(false, b"ef"));
-        assert_eq!(done.frame.as_deref(), Some(&b"abcdef"[..]));
+        let done = a.push(7, 12, 900, true, &packet(false, b"ef"));
+        assert_eq!(
+            frames(&done),
+            [&[0x10, 0x02, 0x00, b'c', b'd', b'e', b'f'][..]]
+        );
         assert!(!done.lost);
-        // A single-packet frame.
-        let done = a.push(13, 1800, true, &packet(true, b"gh"));
-        assert_eq!(done.frame.as_deref(), Some(&b"gh"[..]));
+        // A single-packet delta frame.
+        let done = a.push(7, 13, 1800, true, &packet(true, DELTA));
+        assert_eq!(frames(&done), [DELTA]);
     }
 
     #[test]
-    fn a_gap_drops_the_frame_and_says_so() {
+    fn frames_before_the_first_keyframe_are_held_back() {
         let mut a = FrameAssembler::new(MediaKind::Video);
-        a.push(10, 900, false, &packet(true, b"ab"));
-        let after_gap = a.push(12, 900, true, &packet(false, b"ef"));
-        assert_eq!(after_gap.frame, None);
-        assert!(after_gap.lost);
-        // The late packet changes nothing; the next frame is whole again.
-        assert_eq!(
-            a.push(11, 900, false, &packet(false, b"cd")),
-            Assembled::default()
+        assert!(
+            a.push(7, 1, 900, true, &packet(true, DELTA))
+                .frames
+                .is_empty()
         );
-        let next = a.push(13, 1800, true, &packet(true, b"xy"));
-        assert_eq!(next.frame.as_deref(), Some(&b"xy"[..]));
-        assert!(!next.lost);
+        assert_eq!(frames(&a.push(7, 2, 1800, true, &packet(true, KEY))), [KEY]);
+    }
+
+    #[test]
+    fn a_repaired_packet_completes_its_frame() {
+        let mut a = FrameAssembler::new(MediaKind::Video);
+        a.push(7, 10, 900, true, &packet(true, KEY));
+        // 12 is missing; 13 is the next frame.
+        assert!(
+            a.push(7, 11, 1800, false, &packet(true, DELTA))
+                .frames
+                .is_empty()
+        );
+        assert!(
+            a.push(7, 13, 2700, true, &packet(true, DELTA))
+                .frames
+                .is_empty()
+        );
+        let repaired = a.push(7, 12, 1800, true, &packet(false, b"zz"));
+        assert!(!repaired.lost);
+        assert_eq!(repaired.frames.len(), 2, "both frames, in order");
+        assert_eq!(repaired.frames[1], DELTA);
+    }
+
+    #[test]
+    fn a_lost_frame_is_reported_and_delta_frames_wait_for_a_keyframe() {
+        let mut a = FrameAssembler::new(MediaKind::Video);
+        a.push(7, 10, 900, true, &packet(true, KEY));
+        // Seq 11 (a whole frame) never comes.
+        let mut lost = false;
+        for (i, ts) in [(12u64, 2700u32), (13, 3600), (14, 4500), (15, 5400)] {
+            let r = a.push(7, i, ts, true, &packet(true, DELTA));
+            assert!(
+                r.frames.is_empty(),
+                "delta frames after a loss are held back"
+            );
+            lost |= r.lost;
+        }
+        assert!(lost, "the loss is reported");
+        assert_eq!(
+            frames(&a.push(7, 16, 6300, true, &packet(true, KEY))),
+            [KEY]
+        );
+    }
+
+    #[test]
+    fn a_new_source_starts_afresh() {
+        let mut a = FrameAssembler::new(MediaKind::Video);
+        a.push(7, 5000, 900, true, &packet(true, KEY));
+        // A rejoin: another stream whose numbers start lower.
+        assert_eq!(frames(&a.push(8, 10, 100, true, &packet(true, KEY))), [KEY]);
     }
 
     #[test]
     fn audio_packets_are_frames() {
         let mut a = FrameAssembler::new(MediaKind::Audio);
-        assert_eq!(
-            a.push(1, 960, true, b"opus").frame.as_deref(),
-            Some(&b"opus"[..])
+        assert_eq!(frames(&a.push(7, 1, 960, true, b"opus")), [&b"opus"[..]]);
+        assert_eq!(frames(&a.push(7, 2, 1920, false, b"more")), [&b"more"[..]]);
+        assert!(
+            a.push(7, 2, 1920, false, b"more").frames.is_empty(),
+            "a repeat"
         );
-        assert_eq!(
-            a.push(2, 1920, false, b"more").frame.as_deref(),
-            Some(&b"more"[..])
-        );
-        assert_eq!(a.push(2, 1920, false, b"more").frame, None, "a repeat");
     }
 }

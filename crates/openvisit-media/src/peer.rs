@@ -14,6 +14,16 @@ use crate::{ParticipantId, Role, RoomId};
 /// into a burst of keyframes.
 const KEYFRAME_INTERVAL: Duration = Duration::from_millis(500);
 
+/// What `Peer::rewrite` needs of an incoming packet.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Incoming {
+    pub seq: SeqNo,
+    pub time: u32,
+    pub at: Instant,
+    /// The codec's RTP clock (90,000 for video, 48,000 for Opus).
+    pub clock_rate: u32,
+}
+
 pub(crate) struct Peer {
     pub id: ParticipantId,
     pub room: RoomId,
@@ -33,15 +43,54 @@ pub(crate) struct Peer {
 
 /// Outgoing sequence numbers and timestamps on one m-line. A source keeps its spacing
 /// (so a retransmission the server repaired lands where it belongs); when the source
-/// changes (a party rejoined with a new stream), numbering goes on from where it was,
-/// so the receiver sees one continuous stream.
+/// changes (a party rejoined with a new stream), numbering goes on from where it was and
+/// the timestamps advance by the time that passed, so the receiver sees one continuous
+/// stream. The first number sent is below 65,536: the receiver assumes an SRTP rollover
+/// counter of zero, whatever the source's counter is by then (a monitor joining late).
 #[derive(Debug, Clone, Copy)]
 struct Rewrite {
     source: Ssrc,
-    seq_offset: u64,
+    seq_offset: i64,
     ts_offset: u32,
-    last_seq: u64,
+    last_seq: i64,
     last_ts: u32,
+    last_at: Instant,
+}
+
+impl Rewrite {
+    fn start(source: Ssrc, packet: Incoming) -> Rewrite {
+        let seq = i64::try_from(*packet.seq).unwrap_or(0);
+        Rewrite {
+            source,
+            seq_offset: i64::from(seq as u16) - seq,
+            ts_offset: 0,
+            last_seq: i64::from(seq as u16) - 1,
+            last_ts: packet.time.wrapping_sub(1),
+            last_at: packet.at,
+        }
+    }
+
+    fn apply(&mut self, source: Ssrc, packet: Incoming) -> Option<(u64, u32)> {
+        let seq = i64::try_from(*packet.seq).ok()?;
+        if self.source != source {
+            let elapsed = packet.at.saturating_duration_since(self.last_at);
+            let ticks = (elapsed.as_secs_f64() * f64::from(packet.clock_rate)).round() as u32;
+            self.source = source;
+            self.seq_offset = self.last_seq + 1 - seq;
+            self.ts_offset = self
+                .last_ts
+                .wrapping_add(ticks.max(1))
+                .wrapping_sub(packet.time);
+        }
+        let out_seq = u64::try_from(seq + self.seq_offset).ok()?;
+        let out_ts = packet.time.wrapping_add(self.ts_offset);
+        if out_seq as i64 > self.last_seq {
+            self.last_seq = out_seq as i64;
+            self.last_ts = out_ts;
+            self.last_at = packet.at;
+        }
+        Some((out_seq, out_ts))
+    }
 }
 
 impl Peer {
@@ -60,28 +109,15 @@ impl Peer {
         }
     }
 
-    /// The sequence number and RTP time to send a source's packet with on `mid`.
-    pub fn rewrite(&mut self, mid: Mid, source: Ssrc, seq: SeqNo, time: u32) -> (SeqNo, u32) {
-        let seq = *seq;
-        let r = self.rewrites.entry(mid).or_insert(Rewrite {
-            source,
-            seq_offset: 0,
-            ts_offset: 0,
-            last_seq: seq.saturating_sub(1),
-            last_ts: time.wrapping_sub(1),
-        });
-        if r.source != source {
-            r.source = source;
-            r.seq_offset = (r.last_seq + 1).wrapping_sub(seq);
-            r.ts_offset = r.last_ts.wrapping_add(1).wrapping_sub(time);
-        }
-        let out_seq = seq.wrapping_add(r.seq_offset);
-        let out_ts = time.wrapping_add(r.ts_offset);
-        if out_seq > r.last_seq {
-            r.last_seq = out_seq;
-            r.last_ts = out_ts;
-        }
-        (SeqNo::from(out_seq), out_ts)
+    /// The sequence number and RTP time to send a source's packet with on `mid`; `None`
+    /// for a packet older than the first one sent on that line.
+    pub fn rewrite(&mut self, mid: Mid, source: Ssrc, packet: Incoming) -> Option<(SeqNo, u32)> {
+        let r = self
+            .rewrites
+            .entry(mid)
+            .or_insert_with(|| Rewrite::start(source, packet));
+        let (seq, time) = r.apply(source, packet)?;
+        Some((SeqNo::from(seq), time))
     }
 
     /// This peer's payload type for what `from` sends as `params`.
@@ -142,5 +178,53 @@ impl Peer {
             stream.request_keyframe(KeyframeRequestKind::Pli);
             self.last_keyframe_request = Some(now);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn packet(seq: u64, time: u32, at: Instant) -> Incoming {
+        Incoming {
+            seq: SeqNo::from(seq),
+            time,
+            at,
+            clock_rate: 90_000,
+        }
+    }
+
+    #[test]
+    fn the_first_number_sent_has_no_rollover_whatever_the_source_is_at() {
+        let t0 = Instant::now();
+        let a = Ssrc::from(1);
+        // The source has wrapped past 65,535 three times (a monitor joins late).
+        let first = 3 * 65_536 + 100;
+        let mut r = Rewrite::start(a, packet(first, 5000, t0));
+        assert_eq!(r.apply(a, packet(first, 5000, t0)), Some((100, 5000)));
+        assert_eq!(r.apply(a, packet(first + 1, 5090, t0)), Some((101, 5090)));
+        // A repaired packet keeps its place; one older than the first is dropped.
+        assert_eq!(r.apply(a, packet(first + 3, 5200, t0)), Some((103, 5200)));
+        assert_eq!(r.apply(a, packet(first + 2, 5100, t0)), Some((102, 5100)));
+        assert_eq!(r.apply(a, packet(first - 200, 1, t0)), None);
+    }
+
+    #[test]
+    fn a_new_source_continues_the_numbering_and_the_clock() {
+        let t0 = Instant::now();
+        let (a, b) = (Ssrc::from(1), Ssrc::from(2));
+        let mut r = Rewrite::start(a, packet(10, 1000, t0));
+        assert_eq!(r.apply(a, packet(10, 1000, t0)), Some((10, 1000)));
+        assert_eq!(r.apply(a, packet(11, 4000, t0)), Some((11, 4000)));
+        // Half a second later the party rejoins with another stream.
+        let later = t0 + Duration::from_millis(500);
+        assert_eq!(
+            r.apply(b, packet(40_000, 7, later)),
+            Some((12, 4000 + 45_000))
+        );
+        assert_eq!(
+            r.apply(b, packet(40_001, 3007, later)),
+            Some((13, 4000 + 48_000))
+        );
     }
 }

@@ -16,6 +16,8 @@ use crate::frames::FrameAssembler;
 /// One RTP packet as the recorder needs it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Packet<'a> {
+    /// The stream (SSRC): a rejoin brings a new one.
+    pub source: u32,
     /// Extended sequence number.
     pub seq: u64,
     pub timestamp: u32,
@@ -83,10 +85,15 @@ impl Recorder {
         let Some(i) = track_index(role, kind) else {
             return false;
         };
-        let done =
-            self.assemblers[i].push(packet.seq, packet.timestamp, packet.marker, packet.payload);
-        if let Some(frame) = done.frame {
-            self.write(role, kind, &frame, at);
+        let done = self.assemblers[i].push(
+            packet.source,
+            packet.seq,
+            packet.timestamp,
+            packet.marker,
+            packet.payload,
+        );
+        for frame in &done.frames {
+            self.write(role, kind, frame, at);
         }
         done.lost
     }

@@ -19,7 +19,7 @@ use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-use crate::peer::Peer;
+use crate::peer::{Incoming, Peer};
 use crate::recorder::Packet;
 use crate::room::{FLOW_INTERVAL, Room};
 use crate::{
@@ -202,6 +202,10 @@ impl Server {
         let mut rtc = Rtc::builder()
             .set_ice_lite(true)
             .set_rtp_mode(true)
+            // Only what the recording can hold: every browser offers both.
+            .clear_codecs()
+            .enable_opus(true, false)
+            .enable_vp8(true)
             .set_crypto_provider(Arc::clone(&self.crypto))
             .build(now);
         let candidate = Candidate::host(self.candidate, "udp")
@@ -488,11 +492,13 @@ impl Server {
         let Some(params) = sender.rtc.codec_config().find(|p| p.pt() == pt).copied() else {
             return;
         };
+        // The recording holds VP8 and Opus, the codecs the server accepts.
         if let Some(r) = room.recorder.as_mut() {
             let lost = r.write_packet(
                 role,
                 kind,
                 Packet {
+                    source: *ssrc,
                     seq: *packet.seq_no,
                     timestamp: packet.header.timestamp,
                     marker: packet.header.marker,
@@ -527,7 +533,15 @@ impl Server {
             let Some(out_pt) = peer.pt_for(from, &params) else {
                 continue;
             };
-            let (seq, time) = peer.rewrite(out_mid, ssrc, packet.seq_no, packet.header.timestamp);
+            let incoming = Incoming {
+                seq: packet.seq_no,
+                time: packet.header.timestamp,
+                at: packet.timestamp,
+                clock_rate: params.spec().clock_rate.get(),
+            };
+            let Some((seq, time)) = peer.rewrite(out_mid, ssrc, incoming) else {
+                continue;
+            };
             let mut api = peer.rtc.direct_api();
             let Some(stream) = api.stream_tx_by_mid(out_mid, None) else {
                 continue;

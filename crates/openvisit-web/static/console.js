@@ -6,6 +6,8 @@
   const main = document.getElementById('main');
   const T = main.dataset;
   const flash = document.getElementById('console-flash');
+  // The roster text last previewed, which "apply" sends.
+  let previewed = null;
 
   const fill = (text, vars) => text.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
 
@@ -72,10 +74,16 @@
     const method = form.dataset.method || 'POST';
     const init = { method, credentials: 'same-origin', headers: {} };
     if (form.dataset.body === 'file') {
-      const input = document.querySelector('input[type=file]');
-      const file = input && input.files[0];
-      if (!file) { input.reportValidity(); return; }
-      init.body = await file.text();
+      // Applying sends exactly the text that was previewed, even if the file changed.
+      if (form.id === 'roster-apply' && previewed !== null) {
+        init.body = previewed;
+      } else {
+        const input = document.querySelector('input[type=file]');
+        const file = input && input.files[0];
+        if (!file) { input.reportValidity(); return; }
+        init.body = await file.text();
+        previewed = init.body;
+      }
       init.headers['content-type'] = 'text/csv';
     } else {
       init.body = JSON.stringify(json(form, submitter));

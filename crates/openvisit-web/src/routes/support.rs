@@ -33,7 +33,8 @@ pub struct TicketDetail {
     pub visitor: Option<AccountId>,
     /// Their visits at this facility.
     pub visits: Vec<Visit>,
-    /// Their money: every ledger line (a visitor's balance is one across facilities).
+    /// Their money: the ledger lines of their visits here, and those tied to no visit
+    /// (deposits, credits), which explain the balance (one across facilities).
     pub ledger: Vec<LedgerLine>,
 }
 
@@ -71,14 +72,21 @@ pub async fn ticket_detail(
         .await?
         .filter(|a| !a.role.is_staff());
     let (visits, ledger) = match &account {
-        Some(a) => (
-            visits_of_visitor(&mut conn, a.id)
+        Some(a) => {
+            let visits: Vec<Visit> = visits_of_visitor(&mut conn, a.id)
                 .await?
                 .into_iter()
                 .filter(|v| v.facility == facility)
-                .collect(),
-            visitor_history(&mut conn, a.id).await?,
-        ),
+                .collect();
+            // Another facility's visits are not this facility's business; money with no
+            // visit (deposits, credits) explains the balance and stays.
+            let ledger = visitor_history(&mut conn, a.id)
+                .await?
+                .into_iter()
+                .filter(|l| l.visit.is_none_or(|v| visits.iter().any(|x| x.id == v)))
+                .collect();
+            (visits, ledger)
+        }
         None => (Vec::new(), Vec::new()),
     };
     Ok(TicketDetail {

@@ -113,7 +113,14 @@ pub async fn board(
         .min(7);
     let last = visits
         .iter()
-        .map(|n| hour_of(n.visit.end.min(to)) + 1)
+        .map(|n| {
+            // A visit running to midnight (or past it) needs the whole day.
+            if n.visit.end >= to {
+                24
+            } else {
+                hour_of(n.visit.end) + 1
+            }
+        })
         .max()
         .unwrap_or(21)
         .clamp(21, 24);
