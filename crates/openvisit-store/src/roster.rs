@@ -1,6 +1,6 @@
 //! Applying a roster import in one transaction: adds, moves and releases. A resident
-//! who moves to another unit keeps each future visit for which a kiosk of the new unit
-//! is free at that time (with the facility's gap); the others are cancelled by the
+//! who moves to another unit keeps each future visit that falls in the new unit's
+//! visiting hours and for which one of its kiosks is free (with the facility's gap); the others are cancelled by the
 //! facility with a full refund, as are all future visits of a released resident.
 //! Importing the same roster twice changes nothing.
 
@@ -62,12 +62,17 @@ async fn cancel_future(
 /// refund). Returns (kept, cancelled).
 async fn rehome_future(
     conn: &mut AnyConnection,
+    facility: &crate::facilities::Facility,
     resident: ResidentId,
     unit: HousingUnitId,
-    gap_minutes: u32,
     actor: Option<AccountId>,
     now: Timestamp,
 ) -> Result<(Vec<VisitId>, Vec<VisitId>), StoreError> {
+    let gap_minutes = facility.settings.kiosk_gap_minutes;
+    let tz = jiff::tz::TimeZone::get(&facility.time_zone)
+        .map_err(|_| StoreError::Corrupt(format!("time zone {}", facility.time_zone)))?;
+    let (hours, _) =
+        crate::places::unit_and_lobby_hours(&mut *conn, facility.id, Some(unit)).await?;
     let rows = sqlx::query(
         "SELECT id, housing_kiosk_id, start_at, end_at FROM visits \
          WHERE resident_id = $1 AND status = 'booked' AND start_at > $2 ORDER BY start_at, id",
@@ -88,18 +93,20 @@ async fn rehome_future(
     for r in rows {
         let id = VisitId(r.try_get("id")?);
         let old: i64 = r.try_get("housing_kiosk_id")?;
-        let on_kiosk = Interval::new(
+        let (start, end) = (
             from_secs(r.try_get("start_at")?)?,
             from_secs(r.try_get("end_at")?)?,
-        )
-        .extended_by_minutes(gap_minutes);
+        );
+        let on_kiosk = Interval::new(start, end).extended_by_minutes(gap_minutes);
         sqlx::query("DELETE FROM claims WHERE resource = $1 AND visit_id = $2")
             .bind(format!("kiosk:{old}"))
             .bind(id.0)
             .execute(&mut *conn)
             .await?;
         let mut placed = None;
-        for k in &kiosks {
+        // A kiosk of the new unit counts only during that unit's visiting hours.
+        let open = hours.contains(&tz, start, end);
+        for k in kiosks.iter().filter(|_| open) {
             if claim(conn, &[&format!("kiosk:{k}")], on_kiosk, id).await? {
                 placed = Some(*k);
                 break;
@@ -115,7 +122,11 @@ async fn rehome_future(
                 kept.push(id);
             }
             None => {
-                let reason = "moved to another housing unit; no kiosk there is free at that time";
+                let reason = if open {
+                    "moved to another housing unit; no kiosk there is free at that time"
+                } else {
+                    "moved to another housing unit, which has no visiting hours at that time"
+                };
                 cancel_in_tx(conn, id, CancelledBy::Facility, actor, reason, now).await?;
                 cancelled.push(id);
             }
@@ -134,10 +145,7 @@ pub async fn apply_roster(
     now: Timestamp,
 ) -> Result<RosterChanges, StoreError> {
     let mut tx = db.begin_write().await?;
-    let gap_minutes = crate::facilities::get_facility(&mut tx, facility)
-        .await?
-        .settings
-        .kiosk_gap_minutes;
+    let facility_row = crate::facilities::get_facility(&mut tx, facility).await?;
     let existing = all_residents(&mut tx, facility).await?;
     let by_number: HashMap<&str, _> = existing
         .iter()
@@ -175,7 +183,7 @@ pub async fn apply_roster(
                     .await?;
                 if r.unit != unit {
                     let (kept, cancelled) =
-                        rehome_future(&mut tx, r.id, unit, gap_minutes, actor, now).await?;
+                        rehome_future(&mut tx, &facility_row, r.id, unit, actor, now).await?;
                     changes.kept_visits.extend(kept);
                     changes.cancelled_visits.extend(cancelled);
                 }

@@ -100,7 +100,7 @@ console-blackout-lift = Lift now
 console-blackout-lifted = The blackout is lifted; its times can be booked again. Visits it cancelled stay cancelled and refunded.
 
 console-roster-title = Roster
-console-roster-intro = Upload the roster exported by the jail management system as CSV with the columns booking_number, full_name, housing_unit. You see what changes before it is applied. A resident who moves keeps visits where a kiosk of the new unit is free; other visits of moved or released residents are cancelled with a full refund.
+console-roster-intro = Upload the roster exported by the jail management system as CSV with the columns booking_number, full_name, housing_unit. You see what changes before it is applied. A resident who moves keeps the visits that fall in the new unit's visiting hours with one of its kiosks free; other visits of moved or released residents are cancelled with a full refund.
 console-roster-file = Roster file (CSV)
 console-roster-preview = Preview the changes
 console-roster-preview-title = Preview: nothing has changed yet

@@ -100,7 +100,7 @@ console-blackout-lift = Levantar ahora
 console-blackout-lifted = El cierre se levantó; sus horas se pueden reservar de nuevo. Las visitas que canceló siguen canceladas y reembolsadas.
 
 console-roster-title = Lista de internos
-console-roster-intro = Suba la lista exportada del sistema penitenciario en CSV con las columnas booking_number, full_name, housing_unit. Verá los cambios antes de aplicarlos. Quien cambia de módulo conserva las visitas para las que haya un quiosco libre en el nuevo módulo; las demás visitas de internos trasladados o liberados se cancelan con reembolso completo.
+console-roster-intro = Suba la lista exportada del sistema penitenciario en CSV con las columnas booking_number, full_name, housing_unit. Verá los cambios antes de aplicarlos. Quien cambia de módulo conserva las visitas que caen en el horario de visitas del nuevo módulo con uno de sus quioscos libre; las demás visitas de internos trasladados o liberados se cancelan con reembolso completo.
 console-roster-file = Archivo de la lista (CSV)
 console-roster-preview = Ver los cambios
 console-roster-preview-title = Vista previa: todavía no ha cambiado nada

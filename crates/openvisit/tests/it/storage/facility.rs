@@ -132,18 +132,32 @@ async fn roster_import_adds_moves_and_releases_and_is_idempotent() {
             openvisit_store::places::create_kiosk(&mut tx, fx.facility, Some(b_pod), "B kiosk")
                 .await
                 .expect("kiosk");
+        // B Pod visits 09:00-11:00 only.
+        for weekday in 1..=7 {
+            openvisit_store::places::add_hours(
+                &mut tx,
+                fx.facility,
+                Some(b_pod),
+                weekday,
+                540,
+                660,
+            )
+            .await
+            .expect("hours");
+        }
         tx.commit().await.expect("commit");
         let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
         fund(db, v, 5000).await;
-        // B00000 has a visit and will be released; B00001 has one and will move to B Pod,
-        // whose kiosk is free then, so the visit stays.
+        // B00000 has a visit and will be released. B00001 moves to B Pod: its 10:00 visit
+        // stays (B Pod's kiosk is free and open then), its 12:00 visit does not (B Pod has
+        // no visiting hours then).
         let mut booked = Vec::new();
-        for (i, r) in fx.residents.iter().enumerate() {
+        for (r, hour) in [(0, 9), (1, 10), (1, 12)] {
             let req = BookingRequest {
                 visitor: v,
-                resident: *r,
+                resident: fx.residents[r],
                 kind: VisitKind::Remote,
-                start: local_start(2, 9 + i as i8, 0),
+                start: local_start(2, hour, 0),
                 length_minutes: 15,
             };
             let out = book_visit(db, &req, None, Timestamp::now())
@@ -185,8 +199,18 @@ async fn roster_import_adds_moves_and_releases_and_is_idempotent() {
             (done.added.len(), done.moved.len(), done.released.len(),),
             (1, 1, 1)
         );
-        assert_eq!(done.cancelled_visits, [booked[0].id], "the released one's");
-        assert_eq!(done.kept_visits, [booked[1].id], "the moved one's");
+        let mut cancelled = done.cancelled_visits.clone();
+        cancelled.sort_unstable();
+        assert_eq!(
+            cancelled,
+            [booked[0].id, booked[2].id],
+            "the released one's, and the moved one's outside the new unit's hours"
+        );
+        assert_eq!(
+            done.kept_visits,
+            [booked[1].id],
+            "the moved one's within them"
+        );
         let mut conn = db.pool.acquire().await.expect("conn");
         let kept = openvisit_store::visits::get_visit(&mut conn, booked[1].id)
             .await
