@@ -107,7 +107,7 @@ pub async fn serve(
         demo::DEMO_VISITOR_PASSWORD
     );
     println!(
-        "  Staff:      {} / {}",
+        "  Staff:      {} / {}  (console: http://{addr}/staff/schedule)",
         demo::DEMO_STAFF_EMAIL,
         demo::DEMO_STAFF_PASSWORD
     );
