@@ -12,7 +12,7 @@ use crate::audit::{Audit, append_audit};
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::ledger::post_entry;
-use crate::tickets::Ticket;
+use crate::tickets::{Ticket, ticket_from_row};
 use crate::time::{from_secs, secs};
 
 /// The longest answer, in characters.
@@ -24,19 +24,6 @@ pub struct Reply {
     pub body: String,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
-}
-
-fn ticket_from_row(r: &sqlx::any::AnyRow) -> Result<Ticket, StoreError> {
-    Ok(Ticket {
-        reference: r.try_get("reference")?,
-        facility: r.try_get::<Option<i64>, _>("facility_id")?.map(FacilityId),
-        name: r.try_get("name")?,
-        email: r.try_get("email")?,
-        language: r.try_get("language")?,
-        message: r.try_get("message")?,
-        status: r.try_get("status")?,
-        created_at: from_secs(r.try_get("created_at")?)?,
-    })
 }
 
 /// A ticket this staff member may handle: their facility's, or a general one for the

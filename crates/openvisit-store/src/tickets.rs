@@ -80,6 +80,20 @@ pub async fn open_ticket(db: &Db, t: &NewTicket, now: Timestamp) -> Result<Strin
 
 /// Tickets staff of `facility` may see, newest first; `include_general` adds those
 /// about no facility (for support agents).
+/// A ticket as stored.
+pub(crate) fn ticket_from_row(r: &sqlx::any::AnyRow) -> Result<Ticket, StoreError> {
+    Ok(Ticket {
+        reference: r.try_get("reference")?,
+        facility: r.try_get::<Option<i64>, _>("facility_id")?.map(FacilityId),
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+        language: r.try_get("language")?,
+        message: r.try_get("message")?,
+        status: r.try_get("status")?,
+        created_at: from_secs(r.try_get("created_at")?)?,
+    })
+}
+
 pub async fn tickets_for(
     conn: &mut AnyConnection,
     facility: FacilityId,
@@ -92,18 +106,5 @@ pub async fn tickets_for(
     .bind(i64::from(include_general))
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Ticket {
-                reference: r.try_get("reference")?,
-                facility: r.try_get::<Option<i64>, _>("facility_id")?.map(FacilityId),
-                name: r.try_get("name")?,
-                email: r.try_get("email")?,
-                language: r.try_get("language")?,
-                message: r.try_get("message")?,
-                status: r.try_get("status")?,
-                created_at: from_secs(r.try_get("created_at")?)?,
-            })
-        })
-        .collect()
+    rows.iter().map(ticket_from_row).collect()
 }
