@@ -20,29 +20,7 @@ async fn a_facility_admin_runs_visitation_from_the_console_in_chromium() {
     let (app, smtp) = app_with_smtp().await;
     let db = app.db();
     let fx = fixture(db, 1, 3, settings()).await;
-    let b_kiosk = {
-        let mut tx = db.begin_write().await.expect("tx");
-        let b_pod = openvisit_store::places::create_unit(&mut tx, fx.facility, "B Pod")
-            .await
-            .expect("unit");
-        let k = openvisit_store::places::create_kiosk(&mut tx, fx.facility, Some(b_pod), "B kiosk")
-            .await
-            .expect("kiosk");
-        for weekday in 1..=7 {
-            openvisit_store::places::add_hours(
-                &mut tx,
-                fx.facility,
-                Some(b_pod),
-                weekday,
-                480,
-                1200,
-            )
-            .await
-            .expect("hours");
-        }
-        tx.commit().await.expect("commit");
-        k
-    };
+    let b_kiosk = unit_with_kiosk(db, fx.facility, "B Pod", 8 * 60, 20 * 60).await;
     let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
     fund(db, visitor, 10_000).await;
     let client = app.client_for(&email, VISITOR_PASSWORD).await;

@@ -703,3 +703,26 @@ pub async fn app_with_smtp() -> (TestApp, SmtpReceiver) {
     let app = TestApp::spawn_with_mailer(Backend::Sqlite, Some(Arc::new(mailer))).await;
     (app, smtp)
 }
+
+/// Adds a housing unit with one kiosk, open every day from `open` to `close` (minutes
+/// after local midnight); returns the kiosk.
+pub async fn unit_with_kiosk(
+    db: &Db,
+    facility: FacilityId,
+    name: &str,
+    open: u32,
+    close: u32,
+) -> openvisit_core::KioskId {
+    let mut tx = db.begin_write().await.expect("tx");
+    let unit = create_unit(&mut tx, facility, name).await.expect("unit");
+    let kiosk = create_kiosk(&mut tx, facility, Some(unit), &format!("{name} kiosk"))
+        .await
+        .expect("kiosk");
+    for weekday in 1..=7 {
+        add_hours(&mut tx, facility, Some(unit), weekday, open, close)
+            .await
+            .expect("hours");
+    }
+    tx.commit().await.expect("commit");
+    kiosk
+}

@@ -124,28 +124,8 @@ async fn roster_import_adds_moves_and_releases_and_is_idempotent() {
         let t = TestDb::new(backend).await;
         let db = &t.db;
         let fx = fixture(db, 1, 2, settings()).await;
-        let mut tx = db.begin_write().await.expect("tx");
-        let b_pod = openvisit_store::places::create_unit(&mut tx, fx.facility, "B Pod")
-            .await
-            .expect("unit");
-        let b_kiosk =
-            openvisit_store::places::create_kiosk(&mut tx, fx.facility, Some(b_pod), "B kiosk")
-                .await
-                .expect("kiosk");
         // B Pod visits 09:00-11:00 only.
-        for weekday in 1..=7 {
-            openvisit_store::places::add_hours(
-                &mut tx,
-                fx.facility,
-                Some(b_pod),
-                weekday,
-                540,
-                660,
-            )
-            .await
-            .expect("hours");
-        }
-        tx.commit().await.expect("commit");
+        let b_kiosk = unit_with_kiosk(db, fx.facility, "B Pod", 9 * 60, 11 * 60).await;
         let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
         fund(db, v, 5000).await;
         // B00000 has a visit and will be released. B00001 moves to B Pod: its 10:00 visit
