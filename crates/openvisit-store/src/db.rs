@@ -8,6 +8,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Transaction};
 
+use crate::booking_batch::BookingQueue;
 use crate::error::StoreError;
 
 /// Which database sits behind the pool.
@@ -27,6 +28,8 @@ pub struct Db {
     /// retries unfairly (seconds of tail latency under load). On PostgreSQL, `pool`.
     write_pool: AnyPool,
     pub backend: Backend,
+    /// Where bookings go to be written (see `booking_batch`).
+    pub(crate) booking: BookingQueue,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -74,10 +77,12 @@ impl Db {
             Backend::Sqlite => pool_options(1).connect_with(options).await?,
             Backend::Postgres => pool.clone(),
         };
+        let booking = BookingQueue::start(&write_pool, backend);
         Ok(Db {
             pool,
             write_pool,
             backend,
+            booking,
         })
     }
 

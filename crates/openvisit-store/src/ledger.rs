@@ -102,7 +102,7 @@ pub async fn post_entry(
     Ok(id)
 }
 
-async fn balance_of(conn: &mut AnyConnection, key: &str) -> Result<Cents, StoreError> {
+pub(crate) async fn balance_of(conn: &mut AnyConnection, key: &str) -> Result<Cents, StoreError> {
     let row = sqlx::query("SELECT cents FROM balances WHERE account = $1")
         .bind(key)
         .fetch_optional(conn)

@@ -11,6 +11,7 @@ pub mod approvals;
 pub mod audit;
 pub mod blackouts;
 pub mod booking;
+mod booking_batch;
 pub mod cancel;
 pub mod console;
 pub mod db;

@@ -168,7 +168,7 @@ fn minute_to_time(m: i64) -> Result<Time, StoreError> {
     Time::new(hour, minute, 0, 0).map_err(|_| StoreError::Corrupt(format!("minute {m}")))
 }
 
-fn window_from_row(r: &sqlx::any::AnyRow) -> Result<HoursWindow, StoreError> {
+pub(crate) fn window_from_row(r: &sqlx::any::AnyRow) -> Result<HoursWindow, StoreError> {
     let wd: i64 = r.try_get("weekday")?;
     let weekday = i8::try_from(wd)
         .ok()

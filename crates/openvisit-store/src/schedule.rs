@@ -11,11 +11,11 @@ use openvisit_core::facility::FacilityRules;
 use openvisit_core::hours::WeeklyHours;
 use openvisit_core::interval::{BusySet, Interval, add_minutes};
 use openvisit_core::{AccountId, FacilityId, HousingUnitId, KioskId, ResidentId};
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::error::StoreError;
 use crate::facilities::{Facility, blackouts, get_facility};
-use crate::places::{unit_and_lobby_hours, unit_and_lobby_kiosks};
+use crate::places::{unit_and_lobby_hours, unit_and_lobby_kiosks, window_from_row};
 use crate::time::{from_secs, secs};
 
 /// Owned inputs for a `Schedule`.
@@ -193,4 +193,165 @@ pub async fn load_schedule(
     data.resident_busy = BusySet::new(resident_busy.into_iter().map(|(_, i)| i).collect());
     data.visitor_busy = BusySet::new(visitor_busy.into_iter().map(|(_, i)| i).collect());
     Ok(data)
+}
+
+/// The longest visit a facility may offer (`FacilitySettings::validate`): a booked
+/// visit never spans more than this.
+const MAX_VISIT_MINUTES: i64 = 240;
+
+/// One facility's units whose kiosk schedules a booking batch needs, and the time the
+/// bookings cover.
+pub(crate) struct UnitsWanted {
+    pub facility: FacilityId,
+    pub units: Vec<HousingUnitId>,
+    pub with_lobby: bool,
+    /// Earliest start and latest end of the bookings.
+    pub span: Interval,
+}
+
+/// What `load_kiosk_schedule` gives, for several units of one facility in six
+/// queries whatever their number: only bookings that could touch `span` (with the
+/// kiosk gap) are read.
+pub(crate) async fn load_unit_schedules(
+    conn: &mut AnyConnection,
+    wanted: &UnitsWanted,
+) -> Result<BTreeMap<HousingUnitId, ScheduleData>, StoreError> {
+    let facility = get_facility(conn, wanted.facility).await?;
+    let rules = facility.rules(blackouts(conn, facility.id, wanted.span.start).await?)?;
+    let gap = i64::from(rules.kiosk_gap_minutes);
+    let units = wanted
+        .units
+        .iter()
+        .map(|u| u.0.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+
+    let mut hours: BTreeMap<Option<i64>, WeeklyHours> = BTreeMap::new();
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT housing_unit_id, weekday, open_minute, close_minute FROM visiting_hours \
+         WHERE facility_id = $1 AND (housing_unit_id IN ({units}) OR housing_unit_id IS NULL)"
+    )))
+    .bind(facility.id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &rows {
+        let unit: Option<i64> = r.try_get("housing_unit_id")?;
+        hours
+            .entry(unit)
+            .or_default()
+            .windows
+            .push(window_from_row(r)?);
+    }
+
+    let mut kiosks: BTreeMap<Option<i64>, Vec<KioskId>> = BTreeMap::new();
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT id, kind, housing_unit_id FROM kiosks WHERE facility_id = $1 \
+         AND (housing_unit_id IN ({units}) OR kind = 'lobby') ORDER BY id"
+    )))
+    .bind(facility.id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &rows {
+        let unit = if r.try_get::<String, _>("kind")? == "lobby" {
+            None
+        } else {
+            r.try_get::<Option<i64>, _>("housing_unit_id")?
+        };
+        kiosks
+            .entry(unit)
+            .or_default()
+            .push(KioskId(r.try_get("id")?));
+    }
+
+    // A booked visit [s, e) holds its kiosk until e + gap: it matters if it ends after
+    // span.start - gap and starts before span.end + gap. No visit is longer than
+    // MAX_VISIT_MINUTES, so the start bounds the index scan from below too.
+    let from = add_minutes(wanted.span.start, -gap);
+    let to = add_minutes(wanted.span.end, gap);
+    let housing_busy = intervals_in(
+        conn,
+        &format!(
+            "SELECT v.housing_kiosk_id AS k, v.start_at, v.end_at FROM visits v \
+             JOIN kiosks k ON k.id = v.housing_kiosk_id WHERE k.housing_unit_id IN ({units}) \
+             AND v.facility_id = $3 AND v.status = 'booked' AND v.end_at > $1 AND v.start_at < $2 \
+             AND v.start_at > $4"
+        ),
+        from,
+        to,
+        facility.id.0,
+    )
+    .await?;
+    let lobby_busy = if wanted.with_lobby {
+        intervals_in(
+            conn,
+            "SELECT lobby_kiosk_id AS k, start_at, end_at FROM visits WHERE facility_id = $3 \
+             AND lobby_kiosk_id IS NOT NULL AND status = 'booked' AND end_at > $1 \
+             AND start_at < $2 AND start_at > $4",
+            from,
+            to,
+            facility.id.0,
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
+    let gap = rules.kiosk_gap_minutes;
+    let lobby_hours = hours.get(&None).cloned().unwrap_or_default();
+    let lobby_kiosks = calendars(
+        kiosks.get(&None).cloned().unwrap_or_default(),
+        &lobby_busy,
+        gap,
+    );
+    let mut out = BTreeMap::new();
+    for unit in &wanted.units {
+        out.insert(
+            *unit,
+            ScheduleData {
+                housing_kiosks: calendars(
+                    kiosks.get(&Some(unit.0)).cloned().unwrap_or_default(),
+                    &housing_busy,
+                    gap,
+                ),
+                lobby_kiosks: lobby_kiosks.clone(),
+                resident_busy: BusySet::default(),
+                visitor_busy: BusySet::default(),
+                week_counts: BTreeMap::new(),
+                facility: facility.clone(),
+                unit: *unit,
+                rules: rules.clone(),
+                unit_hours: hours.get(&Some(unit.0)).cloned().unwrap_or_default(),
+                lobby_hours: lobby_hours.clone(),
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Like `intervals`, for SQL built at run time (`$1` and `$2` the bounds, `$3` an id,
+/// `$4` the earliest start that can still reach `$1`).
+async fn intervals_in(
+    conn: &mut AnyConnection,
+    sql: &str,
+    from: Timestamp,
+    to: Timestamp,
+    id: i64,
+) -> Result<Vec<(i64, Interval)>, StoreError> {
+    let rows = sqlx::query(AssertSqlSafe(sql.to_owned()))
+        .bind(secs(from))
+        .bind(secs(to))
+        .bind(id)
+        .bind(secs(add_minutes(from, -MAX_VISIT_MINUTES)))
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<Option<i64>, _>("k")?.unwrap_or(0),
+                Interval::new(
+                    from_secs(r.try_get("start_at")?)?,
+                    from_secs(r.try_get("end_at")?)?,
+                ),
+            ))
+        })
+        .collect()
 }

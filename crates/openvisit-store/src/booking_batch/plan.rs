@@ -1,0 +1,278 @@
+//! The read half of a batch: under the write lock, who may book, the facility side
+//! of the schedule, and where each booking goes.
+
+use std::collections::{HashMap, HashSet};
+
+use openvisit_core::availability::{RuleViolation, week_of};
+use openvisit_core::facility::VisitKind;
+use openvisit_core::interval::{BusySet, Interval, add_minutes};
+use openvisit_core::pricing::quote;
+use openvisit_core::{FacilityId, HousingUnitId, KioskId};
+use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+
+use super::{Job, Plan, Settled, person_key};
+use crate::booking::{Booked, booking_row, replay, resident_for_booking};
+use crate::db::Backend;
+use crate::error::StoreError;
+use crate::lobby::unused_lobby_code;
+use crate::schedule::{ScheduleData, UnitsWanted, load_unit_schedules};
+
+/// Reads what the rules need, under the write lock, and places each booking; those
+/// that break a rule are answered here (nothing was written for them).
+pub(super) async fn plan(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    jobs: &[Job],
+    pending: &[usize],
+    settled: &mut Settled,
+) -> Result<Vec<Plan>, StoreError> {
+    let mut live = Vec::new();
+    for &i in pending {
+        let job = &jobs[i];
+        match &job.key {
+            Some(key) => match replay(tx, &job.req, key).await {
+                Ok(Some(v)) => settled.push((i, Ok(Booked::Replayed(v)))),
+                Ok(None) => live.push(i),
+                Err(e) => settled.push((i, Err(e))),
+            },
+            None => live.push(i),
+        }
+    }
+    let mut places = residents_and_approvals(tx, backend, jobs, &live).await?;
+    let mut people = Vec::new();
+    for i in live {
+        match places.get(&i) {
+            Some(Ok(place)) => people.push((i, *place)),
+            Some(Err(_)) => {
+                if let Some(Err(e)) = places.remove(&i) {
+                    settled.push((i, Err(e)));
+                }
+            }
+            // No approval row for the pair: say whether the resident exists at all.
+            None => {
+                let err = resident_for_booking(tx, &jobs[i].req, Backend::Sqlite)
+                    .await
+                    .err()
+                    .unwrap_or(StoreError::Forbidden);
+                settled.push((i, Err(err)));
+            }
+        }
+    }
+    let mut schedules = load_schedules(tx, jobs, &people).await?;
+    let busy = busy_people(tx, jobs, &people).await?;
+    let mut plans = Vec::new();
+    for (i, (facility, unit, privileged)) in people {
+        let req = &jobs[i].req;
+        let Some(data) = schedules.get_mut(&(facility, unit)) else {
+            return Err(StoreError::Corrupt("schedule not loaded".into()));
+        };
+        let end = add_minutes(req.start, i64::from(req.length_minutes));
+        let visit = Interval::new(req.start, end);
+        let checked = data
+            .schedule()
+            .check(req.kind, req.length_minutes, req.start, jobs[i].now);
+        let placement = match checked {
+            Ok(_) | Err(RuleViolation::NoKioskFree | RuleViolation::NoLobbyKioskFree)
+                if busy.contains(&(person_key("resident", req.resident.0), i)) =>
+            {
+                Err(RuleViolation::ResidentBusy)
+            }
+            Ok(_) | Err(RuleViolation::NoKioskFree | RuleViolation::NoLobbyKioskFree)
+                if busy.contains(&(person_key("visitor", req.visitor.0), i)) =>
+            {
+                Err(RuleViolation::VisitorBusy)
+            }
+            other => other,
+        };
+        let placement = match placement {
+            Ok(p) => p,
+            Err(e) => {
+                settled.push((i, Err(e.into())));
+                continue;
+            }
+        };
+        let rules = &data.rules;
+        let gap = rules.kiosk_gap_minutes;
+        // Later bookings of this batch see this one's kiosks as taken.
+        let on_kiosk = visit.extended_by_minutes(gap);
+        mark_taken(&mut data.housing_kiosks, placement.housing_kiosk, on_kiosk);
+        if let Some(lobby) = placement.lobby_kiosk {
+            mark_taken(&mut data.lobby_kiosks, lobby, on_kiosk);
+        }
+        let lobby_code = match req.kind {
+            VisitKind::OnSite => Some(unused_lobby_code(tx, facility).await?),
+            VisitKind::Remote => None,
+        };
+        plans.push(Plan {
+            job: i,
+            facility,
+            privileged,
+            placement,
+            housing_kiosks: data.housing_kiosks.iter().map(|k| k.kiosk).collect(),
+            lobby_kiosks: data.lobby_kiosks.iter().map(|k| k.kiosk).collect(),
+            end,
+            price: quote(&rules.pricing, req.kind, req.length_minutes),
+            lobby_code,
+            weekly_limit: i64::from(rules.weekly_limit_per_resident),
+            week: week_of(rules, req.start).to_string(),
+            gap,
+        });
+    }
+    Ok(plans)
+}
+
+fn mark_taken(
+    kiosks: &mut [openvisit_core::availability::KioskCalendar],
+    kiosk: KioskId,
+    interval: Interval,
+) {
+    if let Some(k) = kiosks.iter_mut().find(|k| k.kiosk == kiosk) {
+        let mut busy = k.busy.intervals().to_vec();
+        busy.push(interval);
+        k.busy = BusySet::new(busy);
+    }
+}
+
+/// Each job's (facility, unit, privileged), or why it may not book; no entry where
+/// the visitor has no approval row for the resident. On PostgreSQL the
+/// resident, approval and facility rows are share-locked until commit, so a
+/// suspension, a release or a blackout racing with the batch waits for it and then
+/// sees (and cancels) the new visits.
+async fn residents_and_approvals(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    jobs: &[Job],
+    live: &[usize],
+) -> Result<HashMap<usize, Result<(FacilityId, HousingUnitId, bool), StoreError>>, StoreError> {
+    let mut out = HashMap::new();
+    if live.is_empty() {
+        return Ok(out);
+    }
+    let mut sql = String::from(
+        "SELECT r.id AS resident_id, a.visitor_id AS visitor_id, r.facility_id, \
+         r.housing_unit_id, r.status, a.status AS approval, a.privileged AS privileged \
+         FROM residents r JOIN approvals a ON a.resident_id = r.id \
+         JOIN facilities f ON f.id = r.facility_id WHERE ",
+    );
+    for (n, _) in live.iter().enumerate() {
+        if n > 0 {
+            sql.push_str(" OR ");
+        }
+        sql.push_str(&format!(
+            "(r.id = ${} AND a.visitor_id = ${})",
+            2 * n + 1,
+            2 * n + 2
+        ));
+    }
+    if backend == Backend::Postgres {
+        sql.push_str(" FOR SHARE");
+    }
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for &i in live {
+        q = q.bind(jobs[i].req.resident.0).bind(jobs[i].req.visitor.0);
+    }
+    let rows = q.fetch_all(&mut **tx).await?;
+    let mut found = HashMap::new();
+    for row in &rows {
+        let r: i64 = row.try_get("resident_id")?;
+        let v: i64 = row.try_get("visitor_id")?;
+        found.insert((r, v), booking_row(row));
+    }
+    for &i in live {
+        let req = &jobs[i].req;
+        if let Some(r) = found.remove(&(req.resident.0, req.visitor.0)) {
+            out.insert(i, r);
+        }
+    }
+    Ok(out)
+}
+
+/// The facility side of the schedule for each (facility, unit) in the batch, over
+/// the time its bookings cover: a handful of queries per facility.
+async fn load_schedules(
+    tx: &mut Transaction<'static, Any>,
+    jobs: &[Job],
+    people: &[(usize, (FacilityId, HousingUnitId, bool))],
+) -> Result<HashMap<(FacilityId, HousingUnitId), ScheduleData>, StoreError> {
+    let mut wanted: HashMap<FacilityId, UnitsWanted> = HashMap::new();
+    for (i, (facility, unit, _)) in people {
+        let req = &jobs[*i].req;
+        let visit = Interval::new(
+            req.start,
+            add_minutes(req.start, i64::from(req.length_minutes)),
+        );
+        let w = wanted.entry(*facility).or_insert_with(|| UnitsWanted {
+            facility: *facility,
+            units: Vec::new(),
+            with_lobby: false,
+            span: visit,
+        });
+        if !w.units.contains(unit) {
+            w.units.push(*unit);
+        }
+        w.with_lobby |= req.kind == VisitKind::OnSite;
+        w.span = Interval::new(w.span.start.min(visit.start), w.span.end.max(visit.end));
+    }
+    let mut out = HashMap::new();
+    for w in wanted.values() {
+        for (unit, data) in load_unit_schedules(tx, w).await? {
+            out.insert((w.facility, unit), data);
+        }
+    }
+    Ok(out)
+}
+
+/// (person key, job) for each job whose resident or visitor already holds a granule
+/// of the visit's time.
+async fn busy_people(
+    tx: &mut Transaction<'static, Any>,
+    jobs: &[Job],
+    people: &[(usize, (FacilityId, HousingUnitId, bool))],
+) -> Result<HashSet<(String, usize)>, StoreError> {
+    let mut out = HashSet::new();
+    if people.is_empty() {
+        return Ok(out);
+    }
+    let mut wanted: HashMap<String, Vec<(usize, std::ops::Range<i64>)>> = HashMap::new();
+    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+    for (i, _) in people {
+        let req = &jobs[*i].req;
+        let end = add_minutes(req.start, i64::from(req.length_minutes));
+        let g = Interval::new(req.start, end).granules();
+        lo = lo.min(g.start);
+        hi = hi.max(g.end);
+        for key in [
+            person_key("resident", req.resident.0),
+            person_key("visitor", req.visitor.0),
+        ] {
+            wanted.entry(key).or_default().push((*i, g.clone()));
+        }
+    }
+    let keys: Vec<&String> = wanted.keys().collect();
+    let mut sql = String::from(
+        "SELECT resource, granule FROM claims WHERE granule >= $1 AND granule < $2 AND resource IN (",
+    );
+    for n in 0..keys.len() {
+        if n > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("${}", n + 3));
+    }
+    sql.push(')');
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(lo).bind(hi);
+    for k in &keys {
+        q = q.bind(k.as_str());
+    }
+    for row in q.fetch_all(&mut **tx).await? {
+        let resource: String = row.try_get("resource")?;
+        let granule: i64 = row.try_get("granule")?;
+        if let Some(list) = wanted.get(&resource) {
+            for (i, range) in list {
+                if range.contains(&granule) {
+                    out.insert((resource.clone(), *i));
+                }
+            }
+        }
+    }
+    Ok(out)
+}

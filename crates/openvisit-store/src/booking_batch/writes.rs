@@ -1,0 +1,542 @@
+//! The write half of a batch: one multi-row statement per table. The weekly count
+//! and the balance refuse what breaks a limit; the claims' primary key refuses a
+//! granule taken since the read.
+
+use std::collections::{HashMap, HashSet};
+
+use openvisit_core::availability::{Placement, RuleViolation};
+use openvisit_core::interval::Interval;
+use openvisit_core::ledger::{JournalEntry, LedgerAccount};
+use openvisit_core::pricing::ChargeKind;
+use openvisit_core::{Cents, KioskId, VisitId};
+use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+
+use super::{Job, Plan, Settled, kiosk_key, person_key};
+use crate::booking::{BookingRequest, claim};
+use crate::error::StoreError;
+use crate::ledger::balance_of;
+use crate::time::secs;
+use crate::visits::{Visit, VisitStatus};
+
+/// Rows in one multi-row claims `INSERT`, well inside both backends' parameter limits.
+const CLAIM_ROWS_PER_STATEMENT: usize = 2000;
+
+/// `($1, $2, …), (…)`: `rows` groups of `cols` numbered parameters from `$first`.
+pub(super) fn placeholders(rows: usize, cols: usize, first: usize) -> String {
+    let mut s = String::new();
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push_str(&format!("${}", first + r * cols + c));
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// The weekly limit, as conditional upserts (one per distinct limit) so racing
+/// bookings cannot pass it; a resident at the limit is answered with `WeeklyLimit`.
+pub(super) async fn count_weeks(
+    tx: &mut Transaction<'static, Any>,
+    jobs: &[Job],
+    plans: &[Plan],
+    settled: &mut Settled,
+) -> Result<(), StoreError> {
+    let limits: HashSet<i64> = plans.iter().map(|p| p.weekly_limit).collect();
+    for limit in limits {
+        let mut group: Vec<&Plan> = plans.iter().filter(|p| p.weekly_limit == limit).collect();
+        // One order for every writer's row locks: two batches cannot deadlock here.
+        group.sort_by_key(|p| (jobs[p.job].req.resident, p.week.clone()));
+        let sql = format!(
+            "INSERT INTO week_counts (resident_id, week_start, visits) VALUES {} \
+             ON CONFLICT (resident_id, week_start) DO UPDATE SET visits = week_counts.visits + 1 \
+             WHERE $1 = 0 OR week_counts.visits < $1 RETURNING resident_id",
+            placeholders(group.len(), 3, 2)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(limit);
+        for p in &group {
+            q = q
+                .bind(jobs[p.job].req.resident.0)
+                .bind(p.week.clone())
+                .bind(1i64);
+        }
+        let counted: HashSet<i64> = q
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>("resident_id"))
+            .collect::<Result<_, _>>()?;
+        for p in group {
+            if !counted.contains(&jobs[p.job].req.resident.0) {
+                settled.push((p.job, Err(RuleViolation::WeeklyLimit.into())));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Takes each paid booking's price from its visitor's guarded balance in one
+/// statement; a visitor without enough is answered with `InsufficientFunds`.
+pub(super) async fn take_money(
+    tx: &mut Transaction<'static, Any>,
+    jobs: &[Job],
+    plans: &[Plan],
+    settled: &mut Settled,
+) -> Result<(), StoreError> {
+    let paid: Vec<&Plan> = plans.iter().filter(|p| p.price.amount.0 > 0).collect();
+    if paid.is_empty() {
+        return Ok(());
+    }
+    let mut values = String::new();
+    for n in 0..paid.len() {
+        if n > 0 {
+            values.push_str(", ");
+        }
+        values.push_str(&format!(
+            "(CAST(${} AS TEXT), CAST(${} AS BIGINT))",
+            2 * n + 1,
+            2 * n + 2
+        ));
+    }
+    let sql = format!(
+        "WITH v(account, amount) AS (VALUES {values}) \
+         UPDATE balances SET cents = cents - (SELECT v.amount FROM v WHERE v.account = balances.account) \
+         WHERE account IN (SELECT account FROM v) \
+         AND cents >= (SELECT v.amount FROM v WHERE v.account = balances.account) \
+         RETURNING account"
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for p in &paid {
+        q = q
+            .bind(LedgerAccount::VisitorBalance(jobs[p.job].req.visitor).key())
+            .bind(p.price.amount.0);
+    }
+    let taken: HashSet<String> = q
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>("account"))
+        .collect::<Result<_, _>>()?;
+    for p in paid {
+        let key = LedgerAccount::VisitorBalance(jobs[p.job].req.visitor).key();
+        if !taken.contains(&key) {
+            let available = balance_of(tx, &key).await?;
+            settled.push((
+                p.job,
+                Err(StoreError::InsufficientFunds {
+                    needed: p.price.amount,
+                    available,
+                }),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The visit rows; their ids by job.
+pub(super) async fn insert_visits(
+    tx: &mut Transaction<'static, Any>,
+    jobs: &[Job],
+    plans: &[Plan],
+) -> Result<HashMap<usize, VisitId>, StoreError> {
+    let sql = format!(
+        "INSERT INTO visits (facility_id, resident_id, visitor_id, kind, privileged, \
+         housing_kiosk_id, lobby_kiosk_id, start_at, end_at, charge_kind, price_cents, status, \
+         refund_cents, created_at, lobby_code) VALUES {} RETURNING id, resident_id",
+        plans
+            .iter()
+            .enumerate()
+            .map(|(n, _)| {
+                let b = n * 13;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 'booked', 0, ${}, ${})",
+                    b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11,
+                    b + 12, b + 13
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for p in plans {
+        let req = &jobs[p.job].req;
+        q = q
+            .bind(p.facility.0)
+            .bind(req.resident.0)
+            .bind(req.visitor.0)
+            .bind(req.kind.as_str())
+            .bind(i64::from(p.privileged))
+            .bind(p.placement.housing_kiosk.0)
+            .bind(p.placement.lobby_kiosk.map(|k| k.0))
+            .bind(secs(req.start))
+            .bind(secs(p.end))
+            .bind(p.price.kind.as_str())
+            .bind(p.price.amount.0)
+            .bind(secs(jobs[p.job].now))
+            .bind(p.lobby_code.clone());
+    }
+    let by_resident: HashMap<i64, usize> = plans
+        .iter()
+        .map(|p| (jobs[p.job].req.resident.0, p.job))
+        .collect();
+    let mut ids = HashMap::new();
+    for row in q.fetch_all(&mut **tx).await? {
+        let resident: i64 = row.try_get("resident_id")?;
+        let job = by_resident
+            .get(&resident)
+            .ok_or_else(|| StoreError::Corrupt("a visit row of no booking".into()))?;
+        ids.insert(*job, VisitId(row.try_get("id")?));
+    }
+    if ids.len() != plans.len() {
+        return Err(StoreError::Corrupt("visit rows missing".into()));
+    }
+    Ok(ids)
+}
+
+pub(super) enum Claims {
+    /// Every booking holds its granules; some had to move to another kiosk.
+    Taken(HashMap<usize, Placement>),
+    /// These bookings cannot have their time (a person is busy, or no kiosk is free).
+    Refused(Settled),
+}
+
+/// Claims every granule of every resource, in key order. What the read did not show
+/// (a booking committed since by another connection) is refused by the primary key:
+/// a busy person refuses the booking; a taken kiosk sends it to the next free one.
+pub(super) async fn claim_all(
+    tx: &mut Transaction<'static, Any>,
+    jobs: &[Job],
+    plans: &[Plan],
+    ids: &HashMap<usize, VisitId>,
+) -> Result<Claims, StoreError> {
+    let mut rows: Vec<(String, i64, i64)> = Vec::new();
+    for p in plans {
+        let req = &jobs[p.job].req;
+        let visit_id = ids[&p.job].0;
+        let visit = Interval::new(req.start, p.end);
+        let on_kiosk = visit.extended_by_minutes(p.gap);
+        for key in [
+            person_key("resident", req.resident.0),
+            person_key("visitor", req.visitor.0),
+        ] {
+            rows.extend(visit.granules().map(|g| (key.clone(), g, visit_id)));
+        }
+        let mut kiosks = vec![p.placement.housing_kiosk];
+        kiosks.extend(p.placement.lobby_kiosk);
+        for k in kiosks {
+            let key = kiosk_key(k);
+            rows.extend(on_kiosk.granules().map(|g| (key.clone(), g, visit_id)));
+        }
+    }
+    rows.sort();
+    let mut inserted = 0;
+    for chunk in rows.chunks(CLAIM_ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO claims (resource, granule, visit_id) VALUES {} ON CONFLICT DO NOTHING",
+            placeholders(chunk.len(), 3, 1)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (r, g, v) in chunk {
+            q = q.bind(r.as_str()).bind(*g).bind(*v);
+        }
+        inserted += q.execute(&mut **tx).await?.rows_affected() as usize;
+    }
+    if inserted == rows.len() {
+        return Ok(Claims::Taken(HashMap::new()));
+    }
+    let missing = missing_claims(tx, &rows).await?;
+    let mut moved = HashMap::new();
+    let mut refused = Vec::new();
+    for p in plans {
+        let visit_id = ids[&p.job];
+        let Some(resources) = missing.get(&visit_id.0) else {
+            continue;
+        };
+        if resources.iter().any(|r| r.starts_with("resident:")) {
+            refused.push((p.job, Err(RuleViolation::ResidentBusy.into())));
+            continue;
+        }
+        if resources.iter().any(|r| r.starts_with("visitor:")) {
+            refused.push((p.job, Err(RuleViolation::VisitorBusy.into())));
+            continue;
+        }
+        let req = &jobs[p.job].req;
+        let on_kiosk = Interval::new(req.start, p.end).extended_by_minutes(p.gap);
+        let mut placement = p.placement;
+        if resources.contains(&kiosk_key(p.placement.housing_kiosk)) {
+            match move_kiosk(
+                tx,
+                &p.housing_kiosks,
+                p.placement.housing_kiosk,
+                on_kiosk,
+                visit_id,
+            )
+            .await?
+            {
+                Some(k) => placement.housing_kiosk = k,
+                None => {
+                    refused.push((p.job, Err(RuleViolation::NoKioskFree.into())));
+                    continue;
+                }
+            }
+        }
+        if let Some(lobby) = p.placement.lobby_kiosk
+            && resources.contains(&kiosk_key(lobby))
+        {
+            match move_kiosk(tx, &p.lobby_kiosks, lobby, on_kiosk, visit_id).await? {
+                Some(k) => placement.lobby_kiosk = Some(k),
+                None => {
+                    refused.push((p.job, Err(RuleViolation::NoLobbyKioskFree.into())));
+                    continue;
+                }
+            }
+        }
+        sqlx::query("UPDATE visits SET housing_kiosk_id = $1, lobby_kiosk_id = $2 WHERE id = $3")
+            .bind(placement.housing_kiosk.0)
+            .bind(placement.lobby_kiosk.map(|k| k.0))
+            .bind(visit_id.0)
+            .execute(&mut **tx)
+            .await?;
+        moved.insert(p.job, placement);
+    }
+    Ok(if refused.is_empty() {
+        Claims::Taken(moved)
+    } else {
+        Claims::Refused(refused)
+    })
+}
+
+/// For each visit id, the resources of `rows` it did not get.
+async fn missing_claims(
+    tx: &mut Transaction<'static, Any>,
+    rows: &[(String, i64, i64)],
+) -> Result<HashMap<i64, HashSet<String>>, StoreError> {
+    let visits: Vec<i64> = rows
+        .iter()
+        .map(|r| r.2)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let sql = format!(
+        "SELECT resource, granule, visit_id FROM claims WHERE visit_id IN ({})",
+        (1..=visits.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for v in &visits {
+        q = q.bind(*v);
+    }
+    let mut held = HashSet::new();
+    for row in q.fetch_all(&mut **tx).await? {
+        held.insert((
+            row.try_get::<String, _>("resource")?,
+            row.try_get::<i64, _>("granule")?,
+            row.try_get::<i64, _>("visit_id")?,
+        ));
+    }
+    let mut missing: HashMap<i64, HashSet<String>> = HashMap::new();
+    for (resource, granule, visit) in rows {
+        if !held.contains(&(resource.clone(), *granule, *visit)) {
+            missing.entry(*visit).or_default().insert(resource.clone());
+        }
+    }
+    Ok(missing)
+}
+
+/// Gives up the taken kiosk's granules and claims the first other kiosk that is free.
+async fn move_kiosk(
+    tx: &mut Transaction<'static, Any>,
+    kiosks: &[KioskId],
+    taken: KioskId,
+    interval: Interval,
+    visit: VisitId,
+) -> Result<Option<KioskId>, StoreError> {
+    sqlx::query("DELETE FROM claims WHERE resource = $1 AND visit_id = $2")
+        .bind(kiosk_key(taken))
+        .bind(visit.0)
+        .execute(&mut **tx)
+        .await?;
+    for k in kiosks.iter().filter(|k| **k != taken) {
+        if claim(tx, &[&kiosk_key(*k)], interval, visit).await? {
+            return Ok(Some(*k));
+        }
+    }
+    Ok(None)
+}
+
+/// One balanced journal entry per paid booking, its postings and its audit line.
+pub(super) async fn write_ledger(
+    tx: &mut Transaction<'static, Any>,
+    jobs: &[Job],
+    plans: &[Plan],
+    ids: &HashMap<usize, VisitId>,
+) -> Result<(), StoreError> {
+    let mut entries: Vec<(&Plan, JournalEntry)> = Vec::new();
+    for p in plans {
+        let req = &jobs[p.job].req;
+        let visit = ids[&p.job];
+        let entry = match p.price.kind {
+            ChargeKind::Block if p.price.amount.0 > 0 => {
+                JournalEntry::visit_charge(req.visitor, p.facility, visit, p.price.amount)?
+            }
+            ChargeKind::Hold if p.price.amount.0 > 0 => {
+                JournalEntry::visit_hold(req.visitor, visit, p.price.amount)?
+            }
+            _ => continue,
+        };
+        // The balance was moved by `take_money`: the entry must say the same.
+        if entry.sum() != 0
+            || entry.effect_on(LedgerAccount::VisitorBalance(req.visitor))
+                != Cents(-p.price.amount.0)
+        {
+            return Err(StoreError::Corrupt(
+                "booking entry does not match the charge".into(),
+            ));
+        }
+        entries.push((p, entry));
+    }
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO ledger_entries (kind, visit_id, actor_id, memo, created_at) VALUES {} \
+         RETURNING id, visit_id",
+        placeholders(entries.len(), 5, 1)
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for (p, e) in &entries {
+        let req = &jobs[p.job].req;
+        q = q
+            .bind(e.kind().as_str())
+            .bind(ids[&p.job].0)
+            .bind(req.visitor.0)
+            .bind(format!("Visit #{}", ids[&p.job]))
+            .bind(secs(jobs[p.job].now));
+    }
+    let mut entry_ids: HashMap<i64, i64> = HashMap::new();
+    for row in q.fetch_all(&mut **tx).await? {
+        entry_ids.insert(row.try_get("visit_id")?, row.try_get("id")?);
+    }
+    let entry_id = |p: &Plan| {
+        entry_ids
+            .get(&ids[&p.job].0)
+            .copied()
+            .ok_or_else(|| StoreError::Corrupt("journal entry missing".into()))
+    };
+
+    let postings: usize = entries.iter().map(|(_, e)| e.postings().len()).sum();
+    let sql = format!(
+        "INSERT INTO ledger_postings (entry_id, account, amount_cents) VALUES {}",
+        placeholders(postings, 3, 1)
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for (p, e) in &entries {
+        let id = entry_id(p)?;
+        for posting in e.postings() {
+            q = q
+                .bind(id)
+                .bind(posting.account.key())
+                .bind(posting.amount.0);
+        }
+    }
+    q.execute(&mut **tx).await?;
+
+    let sql = format!(
+        "INSERT INTO audit_log (at, actor_id, facility_id, action, subject, detail) VALUES {}",
+        placeholders(entries.len(), 6, 1)
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for (p, e) in &entries {
+        let id = entry_id(p)?;
+        let detail = serde_json::json!({
+            "entry": id,
+            "postings": e.postings().iter().map(|p| (p.account.key(), p.amount.0)).collect::<Vec<_>>(),
+        })
+        .to_string();
+        q = q
+            .bind(secs(jobs[p.job].now))
+            .bind(jobs[p.job].req.visitor.0)
+            .bind(p.facility.0)
+            .bind("ledger.entry")
+            .bind(format!("{}:{}", e.kind().as_str(), id))
+            .bind(detail);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The idempotency keys of the bookings that came with one.
+pub(super) async fn remember_keys(
+    tx: &mut Transaction<'static, Any>,
+    jobs: &[Job],
+    plans: &[Plan],
+    ids: &HashMap<usize, VisitId>,
+) -> Result<(), StoreError> {
+    let keyed: Vec<(&Plan, &str)> = plans
+        .iter()
+        .filter_map(|p| jobs[p.job].key.as_deref().map(|k| (p, k)))
+        .collect();
+    if keyed.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO idempotency (account_id, idem_key, request_hash, status_code, body, \
+         created_at) VALUES {}",
+        placeholders(keyed.len(), 6, 1)
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for (p, key) in keyed {
+        let job = &jobs[p.job];
+        q = q
+            .bind(job.req.visitor.0)
+            .bind(key)
+            .bind(job.req.fingerprint())
+            .bind(201i64)
+            .bind(ids[&p.job].0.to_string())
+            .bind(secs(job.now));
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
+pub(super) fn new_visit(
+    req: &BookingRequest,
+    p: &Plan,
+    placement: Placement,
+    id: VisitId,
+) -> Visit {
+    Visit {
+        id,
+        facility: p.facility,
+        resident: req.resident,
+        visitor: req.visitor,
+        kind: req.kind,
+        privileged: p.privileged,
+        housing_kiosk: placement.housing_kiosk,
+        lobby_kiosk: placement.lobby_kiosk,
+        start: req.start,
+        end: p.end,
+        charge_kind: p.price.kind,
+        price: p.price.amount,
+        status: VisitStatus::Booked,
+        cancelled_by: None,
+        cancel_reason: None,
+        refund: Cents::ZERO,
+        sequence: 0,
+        actual_start: None,
+        actual_end: None,
+        end_reason: None,
+        missed_by: None,
+        connected_seconds: 0,
+        lost_minutes: 0,
+        lobby_code: p.lobby_code.clone(),
+    }
+}
