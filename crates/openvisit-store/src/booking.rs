@@ -74,7 +74,20 @@ pub async fn book_visit(
             return Ok(Booked::Replayed(v));
         }
     }
-    db.booking.book(req, idempotency_key, now).await
+    match db.booking.book(req, idempotency_key, now).await {
+        // A racing request with the same key (another server) committed first.
+        Err(e) if e.is_unique_violation() && idempotency_key.is_some() => {
+            let mut conn = db.pool.acquire().await?;
+            match idempotency_key {
+                Some(key) => replay(&mut conn, req, key)
+                    .await?
+                    .map(Booked::Replayed)
+                    .ok_or(e),
+                None => Err(e),
+            }
+        }
+        other => other,
+    }
 }
 
 pub(crate) async fn replay(

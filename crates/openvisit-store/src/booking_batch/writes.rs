@@ -18,8 +18,8 @@ use crate::ledger::balance_of;
 use crate::time::secs;
 use crate::visits::{Visit, VisitStatus};
 
-/// Rows in one multi-row claims `INSERT`, well inside both backends' parameter limits.
-const CLAIM_ROWS_PER_STATEMENT: usize = 2000;
+/// Runs of granules in one claims `INSERT`, well inside both backends' parameter limits.
+const CLAIM_RUNS_PER_STATEMENT: usize = 1000;
 
 /// `($1, $2, …), (…)`: `rows` groups of `cols` numbered parameters from `$first`.
 pub(super) fn placeholders(rows: usize, cols: usize, first: usize) -> String {
@@ -236,14 +236,35 @@ pub(super) async fn claim_all(
     }
     rows.sort();
     let mut inserted = 0;
-    for chunk in rows.chunks(CLAIM_ROWS_PER_STATEMENT) {
+    // Runs of consecutive granules of one resource and visit go as (resource, first,
+    // end, visit) and are expanded by the database: a third of the parameters.
+    let runs = runs_of(&rows);
+    for chunk in runs.chunks(CLAIM_RUNS_PER_STATEMENT) {
+        let mut values = String::new();
+        for n in 0..chunk.len() {
+            if n > 0 {
+                values.push_str(", ");
+            }
+            let b = 4 * n;
+            values.push_str(&format!(
+                "(CAST(${} AS TEXT), CAST(${} AS BIGINT), CAST(${} AS BIGINT), CAST(${} AS BIGINT))",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4
+            ));
+        }
+        // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the INSERT.
         let sql = format!(
-            "INSERT INTO claims (resource, granule, visit_id) VALUES {} ON CONFLICT DO NOTHING",
-            placeholders(chunk.len(), 3, 1)
+            "WITH RECURSIVE g(resource, granule, last, visit_id) AS (VALUES {values} \
+             UNION ALL SELECT resource, granule + 1, last, visit_id FROM g WHERE granule + 1 < last) \
+             INSERT INTO claims (resource, granule, visit_id) \
+             SELECT resource, granule, visit_id FROM g WHERE true ORDER BY resource, granule \
+             ON CONFLICT DO NOTHING"
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
-        for (r, g, v) in chunk {
-            q = q.bind(r.as_str()).bind(*g).bind(*v);
+        for (r, first, end, v) in chunk {
+            q = q.bind(*r).bind(*first).bind(*end).bind(*v);
         }
         inserted += q.execute(&mut **tx).await?.rows_affected() as usize;
     }
@@ -310,6 +331,21 @@ pub(super) async fn claim_all(
     } else {
         Claims::Refused(refused)
     })
+}
+
+/// (resource, first granule, end granule, visit) for each run of consecutive granules
+/// in sorted claim rows.
+fn runs_of(rows: &[(String, i64, i64)]) -> Vec<(&str, i64, i64, i64)> {
+    let mut runs: Vec<(&str, i64, i64, i64)> = Vec::new();
+    for (resource, granule, visit) in rows {
+        match runs.last_mut() {
+            Some(last) if last.0 == resource && last.2 == *granule && last.3 == *visit => {
+                last.2 += 1;
+            }
+            _ => runs.push((resource, *granule, granule + 1, *visit)),
+        }
+    }
+    runs
 }
 
 /// For each visit id, the resources of `rows` it did not get.
@@ -538,5 +574,31 @@ pub(super) fn new_visit(
         connected_seconds: 0,
         lost_minutes: 0,
         lobby_code: p.lobby_code.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs_of;
+
+    #[test]
+    fn consecutive_granules_of_one_resource_and_visit_make_one_run() {
+        let rows: Vec<(String, i64, i64)> = vec![
+            ("kiosk:1".into(), 10, 7),
+            ("kiosk:1".into(), 11, 7),
+            ("kiosk:1".into(), 12, 8),
+            ("kiosk:1".into(), 14, 8),
+            ("resident:2".into(), 10, 7),
+            ("resident:2".into(), 11, 7),
+        ];
+        assert_eq!(
+            runs_of(&rows),
+            vec![
+                ("kiosk:1", 10, 12, 7),
+                ("kiosk:1", 12, 13, 8),
+                ("kiosk:1", 14, 15, 8),
+                ("resident:2", 10, 12, 7),
+            ]
+        );
     }
 }
