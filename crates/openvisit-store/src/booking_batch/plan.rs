@@ -18,7 +18,9 @@ use crate::lobby::unused_lobby_code;
 use crate::schedule::{ScheduleData, UnitsWanted, load_unit_schedules};
 
 /// Reads what the rules need, under the write lock, and places each booking; those
-/// that break a rule are answered here (nothing was written for them).
+/// that break a rule are answered here (nothing was written for them). One that finds
+/// no kiosk only because bookings earlier in the batch took them is left for the next
+/// round: they may still be refused by a write.
 pub(super) async fn plan(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,
@@ -59,6 +61,8 @@ pub(super) async fn plan(
         }
     }
     let mut schedules = load_schedules(tx, jobs, &people).await?;
+    // What the database holds, before this batch marks its own kiosks taken.
+    let read = schedules.clone();
     let busy = busy_people(tx, jobs, &people).await?;
     let mut plans = Vec::new();
     for (i, (facility, unit, privileged)) in people {
@@ -86,6 +90,17 @@ pub(super) async fn plan(
         };
         let placement = match placement {
             Ok(p) => p,
+            // Taken only by bookings of this batch, which may yet be refused: decide
+            // in the next round, once they are written.
+            Err(RuleViolation::NoKioskFree | RuleViolation::NoLobbyKioskFree)
+                if read.get(&(facility, unit)).is_some_and(|d| {
+                    d.schedule()
+                        .check(req.kind, req.length_minutes, req.start, jobs[i].now)
+                        .is_ok()
+                }) =>
+            {
+                continue;
+            }
             Err(e) => {
                 settled.push((i, Err(e.into())));
                 continue;

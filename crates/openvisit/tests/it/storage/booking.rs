@@ -398,3 +398,107 @@ async fn claims_refuse_an_overlap_the_read_snapshot_did_not_see() {
         t.cleanup().await;
     }
 }
+
+/// Bookings sent at the same moment are written together (the booking writer's batch);
+/// each must still get its own answer, and one refused by a write (funds, the weekly
+/// limit) must leave nothing behind while the others in its batch are written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bookings_written_together_are_answered_each_on_its_own() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let mut s = settings();
+        s.weekly_limit = 1;
+        let fx = fixture(db, 6, 12, s).await;
+        let start = local_start(2, 9, 0);
+        let later = add_minutes(start, 120);
+        let mut visitors = Vec::new();
+        for (i, r) in fx.residents.iter().enumerate() {
+            let (v, _) = approved_visitor(db, &fx, &[*r]).await;
+            // 0-3 can pay; 4-6 cannot; the rest can, but already have a visit this week.
+            if !(4..=6).contains(&i) {
+                fund(db, v, 1000).await;
+            }
+            visitors.push(v);
+        }
+        let book = |i: usize, at| BookingRequest {
+            visitor: visitors[i],
+            resident: fx.residents[i],
+            kind: VisitKind::Remote,
+            start: at,
+            length_minutes: 15,
+        };
+        // 7-9 used their week at a later hour; 10-11 are busy at `start` itself.
+        for i in 7..12 {
+            let at = if i < 10 { later } else { start };
+            book_visit(db, &book(i, at), None, Timestamp::now())
+                .await
+                .expect("earlier visit");
+        }
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(12));
+        let mut tasks = Vec::new();
+        for i in 0..12 {
+            let (db, barrier, req) = (db.clone(), barrier.clone(), book(i, start));
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                book_visit(&db, &req, None, Timestamp::now()).await
+            }));
+        }
+        for (i, task) in tasks.into_iter().enumerate() {
+            let result = task.await.expect("task");
+            match i {
+                0..=3 => assert!(matches!(result, Ok(Booked::New(_))), "{i}: {result:?}"),
+                4..=6 => assert!(
+                    matches!(result, Err(StoreError::InsufficientFunds { needed, available })
+                        if needed == Cents(285) && available == Cents::ZERO),
+                    "{i}: {result:?}"
+                ),
+                7..=9 => assert!(
+                    matches!(result, Err(StoreError::Rule(RuleViolation::WeeklyLimit))),
+                    "{i}: {result:?}"
+                ),
+                _ => assert!(
+                    matches!(result, Err(StoreError::Rule(RuleViolation::ResidentBusy))),
+                    "{i}: {result:?}"
+                ),
+            }
+        }
+        // 5 earlier visits and 4 new ones, each with 3 granules for the resident, the
+        // visitor and the kiosk: nothing of a refused booking is left.
+        assert_eq!(
+            count(
+                db,
+                "SELECT COUNT(*) AS n FROM visits WHERE status = 'booked'"
+            )
+            .await,
+            9
+        );
+        assert_eq!(count(db, "SELECT COUNT(*) AS n FROM claims").await, 9 * 9);
+        assert_eq!(
+            count(
+                db,
+                "SELECT CAST(COALESCE(SUM(visits), 0) AS BIGINT) AS n FROM week_counts"
+            )
+            .await,
+            9
+        );
+        let mut conn = db.pool.acquire().await.expect("conn");
+        for (i, v) in visitors.iter().enumerate() {
+            let expected = match i {
+                4..=6 => 0,
+                _ => 1000 - 285,
+            };
+            assert_eq!(
+                visitor_balance(&mut conn, *v).await.expect("balance"),
+                Cents(expected),
+                "visitor {i}"
+            );
+        }
+        let check = check_ledger(&mut conn).await.expect("ledger");
+        assert_eq!(check.total, 0);
+        assert!(check.mismatched_balances.is_empty());
+        assert_eq!(overlapping_pairs(&mut conn).await.expect("pairs"), 0);
+        drop(conn);
+        t.cleanup().await;
+    }
+}
