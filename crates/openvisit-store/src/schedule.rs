@@ -64,6 +64,11 @@ async fn intervals(
         .bind(secs(to))
         .fetch_all(conn)
         .await?;
+    busy_rows(&rows)
+}
+
+/// (kiosk or person id `k`, [`start_at`, `end_at`)) of each row.
+fn busy_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<(i64, Interval)>, StoreError> {
     rows.iter()
         .map(|r| {
             Ok((
@@ -343,15 +348,5 @@ async fn intervals_in(
         .bind(secs(add_minutes(from, -MAX_VISIT_MINUTES)))
         .fetch_all(conn)
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get::<Option<i64>, _>("k")?.unwrap_or(0),
-                Interval::new(
-                    from_secs(r.try_get("start_at")?)?,
-                    from_secs(r.try_get("end_at")?)?,
-                ),
-            ))
-        })
-        .collect()
+    busy_rows(&rows)
 }

@@ -285,6 +285,12 @@ async fn write_batch(
     Ok(Step::Commit(settled))
 }
 
+/// `f(0)`, `f(1)`, … joined by `sep`: SQL lists whose parameter numbers follow from
+/// the position.
+fn numbered(count: usize, sep: &str, f: impl Fn(usize) -> String) -> String {
+    (0..count).map(f).collect::<Vec<_>>().join(sep)
+}
+
 fn person_key(kind: &str, id: i64) -> String {
     format!("{kind}:{id}")
 }

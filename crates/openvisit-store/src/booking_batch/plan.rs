@@ -10,7 +10,7 @@ use openvisit_core::pricing::quote;
 use openvisit_core::{FacilityId, HousingUnitId, KioskId};
 use sqlx::{Any, AssertSqlSafe, Row, Transaction};
 
-use super::{Job, Plan, Settled, person_key};
+use super::{Job, Plan, Settled, numbered, person_key};
 use crate::booking::{Booked, booking_row, replay, resident_for_booking};
 use crate::db::Backend;
 use crate::error::StoreError;
@@ -169,16 +169,9 @@ async fn residents_and_approvals(
          FROM residents r JOIN approvals a ON a.resident_id = r.id \
          JOIN facilities f ON f.id = r.facility_id WHERE ",
     );
-    for (n, _) in live.iter().enumerate() {
-        if n > 0 {
-            sql.push_str(" OR ");
-        }
-        sql.push_str(&format!(
-            "(r.id = ${} AND a.visitor_id = ${})",
-            2 * n + 1,
-            2 * n + 2
-        ));
-    }
+    sql.push_str(&numbered(live.len(), " OR ", |n| {
+        format!("(r.id = ${} AND a.visitor_id = ${})", 2 * n + 1, 2 * n + 2)
+    }));
     if backend == Backend::Postgres {
         sql.push_str(" FOR SHARE");
     }
@@ -267,12 +260,7 @@ async fn busy_people(
     let mut sql = String::from(
         "SELECT resource, granule FROM claims WHERE granule >= $1 AND granule < $2 AND resource IN (",
     );
-    for n in 0..keys.len() {
-        if n > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!("${}", n + 3));
-    }
+    sql.push_str(&numbered(keys.len(), ", ", |n| format!("${}", n + 3)));
     sql.push(')');
     let mut q = sqlx::query(AssertSqlSafe(sql)).bind(lo).bind(hi);
     for k in &keys {

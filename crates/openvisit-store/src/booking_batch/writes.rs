@@ -11,7 +11,7 @@ use openvisit_core::pricing::ChargeKind;
 use openvisit_core::{Cents, KioskId, VisitId};
 use sqlx::{Any, AssertSqlSafe, Row, Transaction};
 
-use super::{Job, Plan, Settled, kiosk_key, person_key};
+use super::{Job, Plan, Settled, kiosk_key, numbered, person_key};
 use crate::booking::{BookingRequest, claim};
 use crate::error::StoreError;
 use crate::ledger::balance_of;
@@ -23,21 +23,12 @@ const CLAIM_RUNS_PER_STATEMENT: usize = 1000;
 
 /// `($1, $2, …), (…)`: `rows` groups of `cols` numbered parameters from `$first`.
 pub(super) fn placeholders(rows: usize, cols: usize, first: usize) -> String {
-    let mut s = String::new();
-    for r in 0..rows {
-        if r > 0 {
-            s.push_str(", ");
-        }
-        s.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                s.push_str(", ");
-            }
-            s.push_str(&format!("${}", first + r * cols + c));
-        }
-        s.push(')');
-    }
-    s
+    numbered(rows, ", ", |r| {
+        format!(
+            "({})",
+            numbered(cols, ", ", |c| format!("${}", first + r * cols + c))
+        )
+    })
 }
 
 /// The weekly limit, as conditional upserts (one per distinct limit) so racing
@@ -93,17 +84,13 @@ pub(super) async fn take_money(
     if paid.is_empty() {
         return Ok(());
     }
-    let mut values = String::new();
-    for n in 0..paid.len() {
-        if n > 0 {
-            values.push_str(", ");
-        }
-        values.push_str(&format!(
+    let values = numbered(paid.len(), ", ", |n| {
+        format!(
             "(CAST(${} AS TEXT), CAST(${} AS BIGINT))",
             2 * n + 1,
             2 * n + 2
-        ));
-    }
+        )
+    });
     let sql = format!(
         "WITH v(account, amount) AS (VALUES {values}) \
          UPDATE balances SET cents = cents - (SELECT v.amount FROM v WHERE v.account = balances.account) \
@@ -240,20 +227,16 @@ pub(super) async fn claim_all(
     // end, visit) and are expanded by the database: a third of the parameters.
     let runs = runs_of(&rows);
     for chunk in runs.chunks(CLAIM_RUNS_PER_STATEMENT) {
-        let mut values = String::new();
-        for n in 0..chunk.len() {
-            if n > 0 {
-                values.push_str(", ");
-            }
+        let values = numbered(chunk.len(), ", ", |n| {
             let b = 4 * n;
-            values.push_str(&format!(
+            format!(
                 "(CAST(${} AS TEXT), CAST(${} AS BIGINT), CAST(${} AS BIGINT), CAST(${} AS BIGINT))",
                 b + 1,
                 b + 2,
                 b + 3,
                 b + 4
-            ));
-        }
+            )
+        });
         // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the INSERT.
         let sql = format!(
             "WITH RECURSIVE g(resource, granule, last, visit_id) AS (VALUES {values} \
@@ -361,10 +344,7 @@ async fn missing_claims(
         .collect();
     let sql = format!(
         "SELECT resource, granule, visit_id FROM claims WHERE visit_id IN ({})",
-        (1..=visits.len())
-            .map(|n| format!("${n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        numbered(visits.len(), ", ", |n| format!("${}", n + 1))
     );
     let mut q = sqlx::query(AssertSqlSafe(sql));
     for v in &visits {
