@@ -31,6 +31,16 @@ pub(super) fn placeholders(rows: usize, cols: usize, first: usize) -> String {
     })
 }
 
+/// One column of the rows a `RETURNING` gave back: who the statement did not refuse.
+fn returned<T>(rows: &[sqlx::any::AnyRow], column: &str) -> Result<HashSet<T>, StoreError>
+where
+    T: std::hash::Hash + Eq + for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any>,
+{
+    rows.iter()
+        .map(|r| r.try_get::<T, _>(column).map_err(StoreError::from))
+        .collect()
+}
+
 /// The weekly limit, as conditional upserts (one per distinct limit) so racing
 /// bookings cannot pass it; a resident at the limit is answered with `WeeklyLimit`.
 pub(super) async fn count_weeks(
@@ -57,12 +67,7 @@ pub(super) async fn count_weeks(
                 .bind(p.week.clone())
                 .bind(1i64);
         }
-        let counted: HashSet<i64> = q
-            .fetch_all(&mut **tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get::<i64, _>("resident_id"))
-            .collect::<Result<_, _>>()?;
+        let counted: HashSet<i64> = returned(&q.fetch_all(&mut **tx).await?, "resident_id")?;
         for p in group {
             if !counted.contains(&jobs[p.job].req.resident.0) {
                 settled.push((p.job, Err(RuleViolation::WeeklyLimit.into())));
@@ -104,12 +109,7 @@ pub(super) async fn take_money(
             .bind(LedgerAccount::VisitorBalance(jobs[p.job].req.visitor).key())
             .bind(p.price.amount.0);
     }
-    let taken: HashSet<String> = q
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get::<String, _>("account"))
-        .collect::<Result<_, _>>()?;
+    let taken: HashSet<String> = returned(&q.fetch_all(&mut **tx).await?, "account")?;
     for p in paid {
         let key = LedgerAccount::VisitorBalance(jobs[p.job].req.visitor).key();
         if !taken.contains(&key) {
