@@ -15,7 +15,7 @@ use openvisit_store::facilities::{FacilitySettings, NewFacility, create_facility
 use openvisit_store::ledger::check_ledger;
 use openvisit_store::places::{add_hours, create_kiosk, create_unit};
 use openvisit_store::residents::create_resident;
-use openvisit_store::visits::overlapping_pairs;
+use openvisit_store::visits::overlapping_visits;
 use openvisit_store::{Backend, Db};
 
 use crate::quantile;
@@ -278,7 +278,7 @@ pub async fn run(database: &str, clients: &[usize], seconds: u64) -> anyhow::Res
         );
     }
     let mut conn = db.pool.acquire().await?;
-    let overlaps = overlapping_pairs(&mut conn).await?;
+    let overlaps = overlapping_visits(&mut conn).await?;
     let ledger = check_ledger(&mut conn).await?;
     println!(
         "overlapping visits: {overlaps}; ledger total: {} over {} entries; mismatched balances: {}",

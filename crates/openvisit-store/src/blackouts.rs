@@ -11,6 +11,7 @@ use crate::audit::{Audit, append_audit};
 use crate::cancel::cancel_in_tx;
 use crate::db::Db;
 use crate::error::StoreError;
+use crate::facilities::config_changed;
 use crate::time::{from_secs, secs};
 use crate::visits::{Visit, visit_from_row};
 
@@ -76,10 +77,7 @@ pub async fn add_blackout(
     let mut tx = db.begin_write().await?;
     // Take the facility row's lock first: bookings in flight hold it shared, so this
     // waits for them and the cancellations below see their visits.
-    sqlx::query("UPDATE facilities SET slug = slug WHERE id = $1")
-        .bind(facility.0)
-        .execute(&mut *tx)
-        .await?;
+    config_changed(&mut tx, facility).await?;
     let row = sqlx::query("INSERT INTO blackouts (facility_id, start_at, end_at, reason) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(facility.0)
         .bind(secs(start))
@@ -145,6 +143,7 @@ pub async fn lift_blackout(
     if end <= now {
         return Err(StoreError::Conflict("this blackout is already over".into()));
     }
+    config_changed(&mut tx, facility).await?;
     if start >= now {
         sqlx::query("DELETE FROM blackouts WHERE id = $1")
             .bind(id)

@@ -366,7 +366,8 @@ pub async fn update_settings(
         "UPDATE facilities SET offers_remote = $1, offers_on_site = $2, on_site_note = $3, \
          pricing_mode = $4, increment_minutes = $5, fee_cents = $6, allowed_lengths = $7, \
          slot_grid_minutes = $8, min_notice_minutes = $9, max_days_ahead = $10, \
-         cancel_notice_minutes = $11, weekly_limit = $12, kiosk_gap_minutes = $13 WHERE id = $14",
+         cancel_notice_minutes = $11, weekly_limit = $12, kiosk_gap_minutes = $13, \
+         config_revision = config_revision + 1 WHERE id = $14",
     );
     bind_settings(query, s).bind(id.0).execute(&mut *tx).await?;
     let detail = serde_json::json!({ "before": current.settings, "after": settings }).to_string();
@@ -388,6 +389,20 @@ pub async fn update_settings(
 }
 
 /// Blackouts that end after `after`.
+/// Marks a change to what booking reads of a facility and keeps in memory (settings,
+/// hours, kiosks, blackouts); call it in the transaction that makes the change. On
+/// PostgreSQL it also takes the facility row's lock, so it waits for bookings in flight.
+pub(crate) async fn config_changed(
+    conn: &mut AnyConnection,
+    facility: FacilityId,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE facilities SET config_revision = config_revision + 1 WHERE id = $1")
+        .bind(facility.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn blackouts(
     conn: &mut AnyConnection,
     id: FacilityId,

@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
 use crate::error::StoreError;
+use crate::facilities::config_changed;
 
 /// Where a kiosk stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -99,8 +100,9 @@ pub async fn create_kiosk(
     .bind(unit.map(|u| u.0))
     .bind(kind.as_str())
     .bind(name)
-    .fetch_one(conn)
+    .fetch_one(&mut *conn)
     .await?;
+    config_changed(conn, facility).await?;
     Ok(KioskId(row.try_get("id")?))
 }
 
@@ -153,9 +155,9 @@ pub async fn add_hours(
     .bind(i64::from(weekday))
     .bind(i64::from(open_minute))
     .bind(i64::from(close_minute))
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    config_changed(conn, facility).await
 }
 
 fn minute_to_time(m: i64) -> Result<Time, StoreError> {

@@ -214,28 +214,35 @@ pub(crate) struct UnitsWanted {
     pub span: Interval,
 }
 
-/// What `load_kiosk_schedule` gives, for several units of one facility in six
-/// queries whatever their number: only bookings that could touch `span` (with the
-/// kiosk gap) are read.
-pub(crate) async fn load_unit_schedules(
-    conn: &mut AnyConnection,
-    wanted: &UnitsWanted,
-) -> Result<BTreeMap<HousingUnitId, ScheduleData>, StoreError> {
-    let facility = get_facility(conn, wanted.facility).await?;
-    let rules = facility.rules(blackouts(conn, facility.id, wanted.span.start).await?)?;
-    let gap = i64::from(rules.kiosk_gap_minutes);
-    let units = wanted
-        .units
-        .iter()
-        .map(|u| u.0.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
+/// What booking reads of a facility that only staff change: the facility, its rules
+/// with the blackouts that end after `blackouts_from`, and the visiting hours and
+/// kiosks of every unit (`None`: the lobby). The booking writer keeps it in memory
+/// under the facility's `config_revision`.
+#[derive(Debug, Clone)]
+pub(crate) struct FacilityConfig {
+    pub revision: i64,
+    pub facility: Facility,
+    pub rules: FacilityRules,
+    pub blackouts_from: Timestamp,
+    pub hours: BTreeMap<Option<i64>, WeeklyHours>,
+    pub kiosks: BTreeMap<Option<i64>, Vec<KioskId>>,
+}
 
+/// Reads a facility's configuration; `revision` is the `config_revision` read under
+/// the same lock.
+pub(crate) async fn load_facility_config(
+    conn: &mut AnyConnection,
+    facility: FacilityId,
+    revision: i64,
+    blackouts_from: Timestamp,
+) -> Result<FacilityConfig, StoreError> {
+    let facility = get_facility(conn, facility).await?;
+    let rules = facility.rules(blackouts(conn, facility.id, blackouts_from).await?)?;
     let mut hours: BTreeMap<Option<i64>, WeeklyHours> = BTreeMap::new();
-    let rows = sqlx::query(AssertSqlSafe(format!(
+    let rows = sqlx::query(
         "SELECT housing_unit_id, weekday, open_minute, close_minute FROM visiting_hours \
-         WHERE facility_id = $1 AND (housing_unit_id IN ({units}) OR housing_unit_id IS NULL)"
-    )))
+         WHERE facility_id = $1",
+    )
     .bind(facility.id.0)
     .fetch_all(&mut *conn)
     .await?;
@@ -247,12 +254,10 @@ pub(crate) async fn load_unit_schedules(
             .windows
             .push(window_from_row(r)?);
     }
-
     let mut kiosks: BTreeMap<Option<i64>, Vec<KioskId>> = BTreeMap::new();
-    let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT id, kind, housing_unit_id FROM kiosks WHERE facility_id = $1 \
-         AND (housing_unit_id IN ({units}) OR kind = 'lobby') ORDER BY id"
-    )))
+    let rows = sqlx::query(
+        "SELECT id, kind, housing_unit_id FROM kiosks WHERE facility_id = $1 ORDER BY id",
+    )
     .bind(facility.id.0)
     .fetch_all(&mut *conn)
     .await?;
@@ -267,6 +272,32 @@ pub(crate) async fn load_unit_schedules(
             .or_default()
             .push(KioskId(r.try_get("id")?));
     }
+    Ok(FacilityConfig {
+        revision,
+        facility,
+        rules,
+        blackouts_from,
+        hours,
+        kiosks,
+    })
+}
+
+/// The facility side of the schedule of each wanted unit over `wanted.span`: the
+/// configuration plus the kiosks' booked visits, in one query (two with the lobby).
+pub(crate) async fn load_unit_schedules(
+    conn: &mut AnyConnection,
+    wanted: &UnitsWanted,
+    config: &FacilityConfig,
+) -> Result<BTreeMap<HousingUnitId, ScheduleData>, StoreError> {
+    let facility = &config.facility;
+    let rules = &config.rules;
+    let gap = i64::from(rules.kiosk_gap_minutes);
+    let units = wanted
+        .units
+        .iter()
+        .map(|u| u.0.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
 
     // A booked visit [s, e) holds its kiosk until e + gap: it matters if it ends after
     // span.start - gap and starts before span.end + gap. No visit is longer than
@@ -301,9 +332,9 @@ pub(crate) async fn load_unit_schedules(
         Vec::new()
     };
     let gap = rules.kiosk_gap_minutes;
-    let lobby_hours = hours.get(&None).cloned().unwrap_or_default();
+    let lobby_hours = config.hours.get(&None).cloned().unwrap_or_default();
     let lobby_kiosks = calendars(
-        kiosks.get(&None).cloned().unwrap_or_default(),
+        config.kiosks.get(&None).cloned().unwrap_or_default(),
         &lobby_busy,
         gap,
     );
@@ -313,7 +344,11 @@ pub(crate) async fn load_unit_schedules(
             *unit,
             ScheduleData {
                 housing_kiosks: calendars(
-                    kiosks.get(&Some(unit.0)).cloned().unwrap_or_default(),
+                    config
+                        .kiosks
+                        .get(&Some(unit.0))
+                        .cloned()
+                        .unwrap_or_default(),
                     &housing_busy,
                     gap,
                 ),
@@ -324,7 +359,7 @@ pub(crate) async fn load_unit_schedules(
                 facility: facility.clone(),
                 unit: *unit,
                 rules: rules.clone(),
-                unit_hours: hours.get(&Some(unit.0)).cloned().unwrap_or_default(),
+                unit_hours: config.hours.get(&Some(unit.0)).cloned().unwrap_or_default(),
                 lobby_hours: lobby_hours.clone(),
             },
         );

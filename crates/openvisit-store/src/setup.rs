@@ -133,6 +133,7 @@ pub async fn set_hours(
     now: Timestamp,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
+    crate::facilities::config_changed(&mut tx, facility).await?;
     match unit {
         Some(u) => {
             unit_of_facility(&mut tx, facility, u).await?;

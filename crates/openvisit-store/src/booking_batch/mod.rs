@@ -12,7 +12,7 @@
 mod plan;
 mod writes;
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use jiff::Timestamp;
 use openvisit_core::availability::Placement;
@@ -24,11 +24,15 @@ use tokio::sync::{mpsc, oneshot};
 use crate::booking::{Booked, BookingRequest};
 use crate::db::{Backend, MAX_ATTEMPTS, is_retryable};
 use crate::error::StoreError;
+use crate::schedule::FacilityConfig;
 use plan::plan;
 use writes::{
-    Claims, claim_all, count_weeks, insert_visits, new_visit, remember_keys, take_money,
+    ClaimMode, Claims, claim_all, count_weeks, insert_visits, new_visit, remember_keys, take_money,
     write_ledger,
 };
+
+/// Each facility's configuration as last read, kept by a writer between batches.
+type ConfigCache = HashMap<FacilityId, FacilityConfig>;
 
 /// Bookings written in one transaction at most.
 const MAX_BATCH: usize = 64;
@@ -100,6 +104,7 @@ impl BookingQueue {
 
 async fn writer(pool: AnyPool, backend: Backend, mut inbox: mpsc::Receiver<Job>) {
     let mut waiting: VecDeque<Job> = VecDeque::new();
+    let mut configs = ConfigCache::new();
     loop {
         if waiting.is_empty() {
             match inbox.recv().await {
@@ -122,7 +127,7 @@ async fn writer(pool: AnyPool, backend: Backend, mut inbox: mpsc::Receiver<Job>)
             tokio::task::yield_now().await;
         }
         let batch = take_batch(&mut waiting);
-        let results = run_batch(&pool, backend, &batch).await;
+        let results = run_batch(&pool, backend, &batch, &mut configs).await;
         for (job, result) in batch.into_iter().zip(results) {
             // The caller may have gone away; what was written stays written.
             let _ = job.reply.send(result);
@@ -157,12 +162,14 @@ async fn run_batch(
     pool: &AnyPool,
     backend: Backend,
     jobs: &[Job],
+    configs: &mut ConfigCache,
 ) -> Vec<Result<Booked, StoreError>> {
     let mut results: Vec<Option<Result<Booked, StoreError>>> = jobs.iter().map(|_| None).collect();
     let mut retries = 0;
     let mut rounds = 0;
     // After an unexpected error the rest go one at a time, so it reaches only its own.
     let mut alone = false;
+    let mut mode = ClaimMode::Plain;
     loop {
         let mut pending: Vec<usize> = (0..jobs.len()).filter(|i| results[*i].is_none()).collect();
         if pending.is_empty() {
@@ -180,11 +187,16 @@ async fn run_batch(
         if alone {
             pending.truncate(1);
         }
-        match attempt(pool, backend, jobs, &pending).await {
+        match attempt(pool, backend, jobs, &pending, mode, configs).await {
             Ok(settled) => {
                 for (i, r) in settled {
                     results[i] = Some(r);
                 }
+            }
+            // A granule was taken since the read (another writer): write the batch
+            // again, skipping taken granules and moving or refusing their bookings.
+            Err(e) if e.is_unique_violation() && mode == ClaimMode::Plain => {
+                mode = ClaimMode::SkipTaken;
             }
             Err(e) if is_retryable(&e) && retries + 1 < MAX_ATTEMPTS => retries += 1,
             Err(e) if pending.len() == 1 => results[pending[0]] = Some(Err(e)),
@@ -205,12 +217,14 @@ async fn attempt(
     backend: Backend,
     jobs: &[Job],
     pending: &[usize],
+    mode: ClaimMode,
+    configs: &mut ConfigCache,
 ) -> Result<Settled, StoreError> {
     let mut tx = match backend {
         Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
         Backend::Postgres => pool.begin().await?,
     };
-    match write_batch(&mut tx, backend, jobs, pending).await {
+    match write_batch(&mut tx, backend, jobs, pending, mode, configs).await {
         Ok(Step::Commit(settled)) => {
             tx.commit().await?;
             Ok(settled)
@@ -255,9 +269,11 @@ async fn write_batch(
     backend: Backend,
     jobs: &[Job],
     pending: &[usize],
+    mode: ClaimMode,
+    configs: &mut ConfigCache,
 ) -> Result<Step, StoreError> {
     let mut settled: Settled = Vec::new();
-    let plans = plan(tx, backend, jobs, pending, &mut settled).await?;
+    let plans = plan(tx, backend, jobs, pending, configs, &mut settled).await?;
     if plans.is_empty() {
         return Ok(Step::Commit(settled));
     }
@@ -268,7 +284,7 @@ async fn write_batch(
         return Ok(Step::Rollback(settled));
     }
     let ids = insert_visits(tx, jobs, &plans).await?;
-    let moved = match claim_all(tx, jobs, &plans, &ids).await? {
+    let moved = match claim_all(tx, jobs, &plans, &ids, mode).await? {
         Claims::Taken(moved) => moved,
         Claims::Refused(refused) => {
             settled.extend(refused);
@@ -283,6 +299,41 @@ async fn write_batch(
         settled.push((p.job, Ok(Booked::New(visit))));
     }
     Ok(Step::Commit(settled))
+}
+
+/// A statement built by the writer, for `conn`'s database. SQLite finds a numbered
+/// parameter by walking the list of names, so binding hundreds of `$N` costs time
+/// quadratic in their number (18% of its writer thread here); anonymous `?` are bound
+/// by position. `$1, $2, …` used once each and in order become `?` there.
+fn batch_sql(conn: &sqlx::AnyConnection, sql: String) -> sqlx::AssertSqlSafe<String> {
+    if conn.backend_name().eq_ignore_ascii_case("sqlite")
+        && let Some(positional) = positional_params(&sql)
+    {
+        return sqlx::AssertSqlSafe(positional);
+    }
+    sqlx::AssertSqlSafe(sql)
+}
+
+/// `sql` with `$1, $2, …` as `?`, if each appears once and in order.
+fn positional_params(sql: &str) -> Option<String> {
+    let mut out = String::with_capacity(sql.len());
+    let mut next = 1u64;
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let digits = rest[at + 1..]
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len() - at - 1);
+        let n: u64 = rest[at + 1..at + 1 + digits].parse().ok()?;
+        if n != next {
+            return None;
+        }
+        next += 1;
+        out.push('?');
+        rest = &rest[at + 1 + digits..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// `f(0)`, `f(1)`, … joined by `sep`: SQL lists whose parameter numbers follow from
@@ -351,6 +402,19 @@ mod tests {
         assert_eq!(take_batch(&mut waiting).len(), MAX_BATCH);
         assert_eq!(waiting.len(), 5);
         assert_eq!(waiting[0].req.visitor.0, MAX_BATCH as i64);
+    }
+
+    #[test]
+    fn sqlite_gets_positional_parameters_only_when_they_are_in_order() {
+        assert_eq!(
+            positional_params("INSERT INTO t VALUES ($1, $2), ($3, $4) RETURNING id").as_deref(),
+            Some("INSERT INTO t VALUES (?, ?), (?, ?) RETURNING id")
+        );
+        assert_eq!(positional_params("SELECT 1").as_deref(), Some("SELECT 1"));
+        // Reused or out of order: left numbered.
+        assert_eq!(positional_params("WHERE a = $1 OR b = $1"), None);
+        assert_eq!(positional_params("VALUES ($2, $3) WHERE $1"), None);
+        assert_eq!(positional_params("WHERE a = $"), None);
     }
 
     #[test]

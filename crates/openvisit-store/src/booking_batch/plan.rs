@@ -8,14 +8,14 @@ use openvisit_core::facility::VisitKind;
 use openvisit_core::interval::{BusySet, Interval, add_minutes};
 use openvisit_core::pricing::quote;
 use openvisit_core::{FacilityId, HousingUnitId, KioskId};
-use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+use sqlx::{Any, Row, Transaction};
 
-use super::{Job, Plan, Settled, numbered, person_key};
+use super::{ConfigCache, Job, Plan, Settled, batch_sql, numbered, person_key};
 use crate::booking::{Booked, booking_row, replay, resident_for_booking};
 use crate::db::Backend;
 use crate::error::StoreError;
 use crate::lobby::unused_lobby_code;
-use crate::schedule::{ScheduleData, UnitsWanted, load_unit_schedules};
+use crate::schedule::{ScheduleData, UnitsWanted, load_facility_config, load_unit_schedules};
 
 /// Reads what the rules need, under the write lock, and places each booking; those
 /// that break a rule are answered here (nothing was written for them). One that finds
@@ -26,6 +26,7 @@ pub(super) async fn plan(
     backend: Backend,
     jobs: &[Job],
     pending: &[usize],
+    configs: &mut ConfigCache,
     settled: &mut Settled,
 ) -> Result<Vec<Plan>, StoreError> {
     let mut live = Vec::new();
@@ -40,7 +41,7 @@ pub(super) async fn plan(
             None => live.push(i),
         }
     }
-    let mut places = residents_and_approvals(tx, backend, jobs, &live).await?;
+    let (mut places, revisions) = residents_and_approvals(tx, backend, jobs, &live).await?;
     let mut people = Vec::new();
     for i in live {
         match places.get(&i) {
@@ -60,7 +61,7 @@ pub(super) async fn plan(
             }
         }
     }
-    let mut schedules = load_schedules(tx, jobs, &people).await?;
+    let mut schedules = load_schedules(tx, jobs, &people, &revisions, configs).await?;
     // What the database holds, before this batch marks its own kiosks taken.
     let read = schedules.clone();
     let busy = busy_people(tx, jobs, &people).await?;
@@ -148,8 +149,9 @@ fn mark_taken(
     }
 }
 
-/// Each job's (facility, unit, privileged), or why it may not book; no entry where
-/// the visitor has no approval row for the resident. On PostgreSQL the
+/// Each job's (facility, unit, privileged), or why it may not book (no entry where
+/// the visitor has no approval row for the resident); and each facility's
+/// `config_revision`. On PostgreSQL the
 /// resident, approval and facility rows are share-locked until commit, so a
 /// suspension, a release or a blackout racing with the batch waits for it and then
 /// sees (and cancels) the new visits.
@@ -158,14 +160,16 @@ async fn residents_and_approvals(
     backend: Backend,
     jobs: &[Job],
     live: &[usize],
-) -> Result<HashMap<usize, Result<(FacilityId, HousingUnitId, bool), StoreError>>, StoreError> {
+) -> Result<(Places, HashMap<FacilityId, i64>), StoreError> {
     let mut out = HashMap::new();
+    let mut revisions = HashMap::new();
     if live.is_empty() {
-        return Ok(out);
+        return Ok((out, revisions));
     }
     let mut sql = String::from(
         "SELECT r.id AS resident_id, a.visitor_id AS visitor_id, r.facility_id, \
-         r.housing_unit_id, r.status, a.status AS approval, a.privileged AS privileged \
+         r.housing_unit_id, r.status, a.status AS approval, a.privileged AS privileged, \
+         f.config_revision AS config_revision \
          FROM residents r JOIN approvals a ON a.resident_id = r.id \
          JOIN facilities f ON f.id = r.facility_id WHERE ",
     );
@@ -175,7 +179,7 @@ async fn residents_and_approvals(
     if backend == Backend::Postgres {
         sql.push_str(" FOR SHARE");
     }
-    let mut q = sqlx::query(AssertSqlSafe(sql));
+    let mut q = sqlx::query(batch_sql(tx, sql));
     for &i in live {
         q = q.bind(jobs[i].req.resident.0).bind(jobs[i].req.visitor.0);
     }
@@ -184,6 +188,10 @@ async fn residents_and_approvals(
     for row in &rows {
         let r: i64 = row.try_get("resident_id")?;
         let v: i64 = row.try_get("visitor_id")?;
+        revisions.insert(
+            FacilityId(row.try_get("facility_id")?),
+            row.try_get::<i64, _>("config_revision")?,
+        );
         found.insert((r, v), booking_row(row));
     }
     for &i in live {
@@ -192,15 +200,21 @@ async fn residents_and_approvals(
             out.insert(i, r);
         }
     }
-    Ok(out)
+    Ok((out, revisions))
 }
 
+/// Where each job's resident is, or why it may not book.
+type Places = HashMap<usize, Result<(FacilityId, HousingUnitId, bool), StoreError>>;
+
 /// The facility side of the schedule for each (facility, unit) in the batch, over
-/// the time its bookings cover: a handful of queries per facility.
+/// the time its bookings cover: the kept configuration (read again only when its
+/// revision moved) and one or two queries per facility for the booked kiosks.
 async fn load_schedules(
     tx: &mut Transaction<'static, Any>,
     jobs: &[Job],
     people: &[(usize, (FacilityId, HousingUnitId, bool))],
+    revisions: &HashMap<FacilityId, i64>,
+    configs: &mut ConfigCache,
 ) -> Result<HashMap<(FacilityId, HousingUnitId), ScheduleData>, StoreError> {
     let mut wanted: HashMap<FacilityId, UnitsWanted> = HashMap::new();
     for (i, (facility, unit, _)) in people {
@@ -223,7 +237,25 @@ async fn load_schedules(
     }
     let mut out = HashMap::new();
     for w in wanted.values() {
-        for (unit, data) in load_unit_schedules(tx, w).await? {
+        let revision = revisions
+            .get(&w.facility)
+            .copied()
+            .ok_or_else(|| StoreError::Corrupt("facility revision not read".into()))?;
+        let fresh = configs
+            .get(&w.facility)
+            .is_some_and(|c| c.revision == revision && c.blackouts_from <= w.span.start);
+        if !fresh {
+            // A day early, so bookings a little earlier than this batch's reuse it.
+            let from = add_minutes(w.span.start, -24 * 60);
+            let config = load_facility_config(tx, w.facility, revision, from).await?;
+            configs.insert(w.facility, config);
+        }
+        let Some(config) = configs.get(&w.facility) else {
+            return Err(StoreError::Corrupt(
+                "facility configuration not kept".into(),
+            ));
+        };
+        for (unit, data) in load_unit_schedules(tx, w, config).await? {
             out.insert((w.facility, unit), data);
         }
     }
@@ -262,7 +294,7 @@ async fn busy_people(
     );
     sql.push_str(&numbered(keys.len(), ", ", |n| format!("${}", n + 3)));
     sql.push(')');
-    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(lo).bind(hi);
+    let mut q = sqlx::query(batch_sql(tx, sql)).bind(lo).bind(hi);
     for k in &keys {
         q = q.bind(k.as_str());
     }

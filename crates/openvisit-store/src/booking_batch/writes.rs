@@ -9,17 +9,29 @@ use openvisit_core::interval::Interval;
 use openvisit_core::ledger::{JournalEntry, LedgerAccount};
 use openvisit_core::pricing::ChargeKind;
 use openvisit_core::{Cents, KioskId, VisitId};
-use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+use sqlx::{Any, Row, Transaction};
 
-use super::{Job, Plan, Settled, kiosk_key, numbered, person_key};
+use super::{Job, Plan, Settled, batch_sql, kiosk_key, numbered, person_key};
 use crate::booking::{BookingRequest, claim};
 use crate::error::StoreError;
 use crate::ledger::balance_of;
 use crate::time::secs;
 use crate::visits::{Visit, VisitStatus};
 
-/// Runs of granules in one claims `INSERT`, well inside both backends' parameter limits.
-const CLAIM_RUNS_PER_STATEMENT: usize = 1000;
+/// Claim rows in one `INSERT`, well inside both backends' parameter limits.
+const CLAIMS_PER_STATEMENT: usize = 1000;
+
+/// How the claims are inserted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ClaimMode {
+    /// A granule someone else holds fails the statement, and the batch is written
+    /// again with `SkipTaken`. The cheap way, for the usual case where the read under
+    /// the lock was right.
+    Plain,
+    /// Granules someone else holds are skipped, then looked up: the booking moves to
+    /// another kiosk or is refused.
+    SkipTaken,
+}
 
 /// `($1, $2, …), (…)`: `rows` groups of `cols` numbered parameters from `$first`.
 pub(super) fn placeholders(rows: usize, cols: usize, first: usize) -> String {
@@ -54,13 +66,15 @@ pub(super) async fn count_weeks(
         let mut group: Vec<&Plan> = plans.iter().filter(|p| p.weekly_limit == limit).collect();
         // One order for every writer's row locks: two batches cannot deadlock here.
         group.sort_by_key(|p| (jobs[p.job].req.resident, p.week.clone()));
+        // The limit is a number from the facility's settings, written into the SQL so
+        // the parameters stay in order (see `batch_sql`).
         let sql = format!(
             "INSERT INTO week_counts (resident_id, week_start, visits) VALUES {} \
              ON CONFLICT (resident_id, week_start) DO UPDATE SET visits = week_counts.visits + 1 \
-             WHERE $1 = 0 OR week_counts.visits < $1 RETURNING resident_id",
-            placeholders(group.len(), 3, 2)
+             WHERE {limit} = 0 OR week_counts.visits < {limit} RETURNING resident_id",
+            placeholders(group.len(), 3, 1)
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(limit);
+        let mut q = sqlx::query(batch_sql(tx, sql));
         for p in &group {
             q = q
                 .bind(jobs[p.job].req.resident.0)
@@ -103,7 +117,7 @@ pub(super) async fn take_money(
          AND cents >= (SELECT v.amount FROM v WHERE v.account = balances.account) \
          RETURNING account"
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql));
+    let mut q = sqlx::query(batch_sql(tx, sql));
     for p in &paid {
         q = q
             .bind(LedgerAccount::VisitorBalance(jobs[p.job].req.visitor).key())
@@ -150,7 +164,7 @@ pub(super) async fn insert_visits(
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql));
+    let mut q = sqlx::query(batch_sql(tx, sql));
     for p in plans {
         let req = &jobs[p.job].req;
         q = q
@@ -201,6 +215,7 @@ pub(super) async fn claim_all(
     jobs: &[Job],
     plans: &[Plan],
     ids: &HashMap<usize, VisitId>,
+    mode: ClaimMode,
 ) -> Result<Claims, StoreError> {
     let mut rows: Vec<(String, i64, i64)> = Vec::new();
     for p in plans {
@@ -223,31 +238,19 @@ pub(super) async fn claim_all(
     }
     rows.sort();
     let mut inserted = 0;
-    // Runs of consecutive granules of one resource and visit go as (resource, first,
-    // end, visit) and are expanded by the database: a third of the parameters.
-    let runs = runs_of(&rows);
-    for chunk in runs.chunks(CLAIM_RUNS_PER_STATEMENT) {
-        let values = numbered(chunk.len(), ", ", |n| {
-            let b = 4 * n;
-            format!(
-                "(CAST(${} AS TEXT), CAST(${} AS BIGINT), CAST(${} AS BIGINT), CAST(${} AS BIGINT))",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4
-            )
-        });
-        // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the INSERT.
+    for chunk in rows.chunks(CLAIMS_PER_STATEMENT) {
+        // In key order, like every writer, so two batches cannot deadlock.
         let sql = format!(
-            "WITH RECURSIVE g(resource, granule, last, visit_id) AS (VALUES {values} \
-             UNION ALL SELECT resource, granule + 1, last, visit_id FROM g WHERE granule + 1 < last) \
-             INSERT INTO claims (resource, granule, visit_id) \
-             SELECT resource, granule, visit_id FROM g WHERE true ORDER BY resource, granule \
-             ON CONFLICT DO NOTHING"
+            "INSERT INTO claims (resource, granule, visit_id) VALUES {}{}",
+            placeholders(chunk.len(), 3, 1),
+            match mode {
+                ClaimMode::Plain => "",
+                ClaimMode::SkipTaken => " ON CONFLICT DO NOTHING",
+            }
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for (r, first, end, v) in chunk {
-            q = q.bind(*r).bind(*first).bind(*end).bind(*v);
+        let mut q = sqlx::query(batch_sql(tx, sql));
+        for (r, g, v) in chunk {
+            q = q.bind(r.as_str()).bind(*g).bind(*v);
         }
         inserted += q.execute(&mut **tx).await?.rows_affected() as usize;
     }
@@ -316,21 +319,6 @@ pub(super) async fn claim_all(
     })
 }
 
-/// (resource, first granule, end granule, visit) for each run of consecutive granules
-/// in sorted claim rows.
-fn runs_of(rows: &[(String, i64, i64)]) -> Vec<(&str, i64, i64, i64)> {
-    let mut runs: Vec<(&str, i64, i64, i64)> = Vec::new();
-    for (resource, granule, visit) in rows {
-        match runs.last_mut() {
-            Some(last) if last.0 == resource && last.2 == *granule && last.3 == *visit => {
-                last.2 += 1;
-            }
-            _ => runs.push((resource, *granule, granule + 1, *visit)),
-        }
-    }
-    runs
-}
-
 /// For each visit id, the resources of `rows` it did not get.
 async fn missing_claims(
     tx: &mut Transaction<'static, Any>,
@@ -346,7 +334,7 @@ async fn missing_claims(
         "SELECT resource, granule, visit_id FROM claims WHERE visit_id IN ({})",
         numbered(visits.len(), ", ", |n| format!("${}", n + 1))
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql));
+    let mut q = sqlx::query(batch_sql(tx, sql));
     for v in &visits {
         q = q.bind(*v);
     }
@@ -427,7 +415,7 @@ pub(super) async fn write_ledger(
          RETURNING id, visit_id",
         placeholders(entries.len(), 5, 1)
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql));
+    let mut q = sqlx::query(batch_sql(tx, sql));
     for (p, e) in &entries {
         let req = &jobs[p.job].req;
         q = q
@@ -453,7 +441,7 @@ pub(super) async fn write_ledger(
         "INSERT INTO ledger_postings (entry_id, account, amount_cents) VALUES {}",
         placeholders(postings, 3, 1)
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql));
+    let mut q = sqlx::query(batch_sql(tx, sql));
     for (p, e) in &entries {
         let id = entry_id(p)?;
         for posting in e.postings() {
@@ -469,7 +457,7 @@ pub(super) async fn write_ledger(
         "INSERT INTO audit_log (at, actor_id, facility_id, action, subject, detail) VALUES {}",
         placeholders(entries.len(), 6, 1)
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql));
+    let mut q = sqlx::query(batch_sql(tx, sql));
     for (p, e) in &entries {
         let id = entry_id(p)?;
         let detail = serde_json::json!({
@@ -508,7 +496,7 @@ pub(super) async fn remember_keys(
          created_at) VALUES {}",
         placeholders(keyed.len(), 6, 1)
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql));
+    let mut q = sqlx::query(batch_sql(tx, sql));
     for (p, key) in keyed {
         let job = &jobs[p.job];
         q = q
@@ -554,31 +542,5 @@ pub(super) fn new_visit(
         connected_seconds: 0,
         lost_minutes: 0,
         lobby_code: p.lobby_code.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::runs_of;
-
-    #[test]
-    fn consecutive_granules_of_one_resource_and_visit_make_one_run() {
-        let rows: Vec<(String, i64, i64)> = vec![
-            ("kiosk:1".into(), 10, 7),
-            ("kiosk:1".into(), 11, 7),
-            ("kiosk:1".into(), 12, 8),
-            ("kiosk:1".into(), 14, 8),
-            ("resident:2".into(), 10, 7),
-            ("resident:2".into(), 11, 7),
-        ];
-        assert_eq!(
-            runs_of(&rows),
-            vec![
-                ("kiosk:1", 10, 12, 7),
-                ("kiosk:1", 12, 13, 8),
-                ("kiosk:1", 14, 15, 8),
-                ("resident:2", 10, 12, 7),
-            ]
-        );
     }
 }

@@ -2,7 +2,7 @@
 
 use openvisit_core::interval::add_minutes;
 use openvisit_store::ledger::check_ledger;
-use openvisit_store::visits::overlapping_pairs;
+use openvisit_store::visits::overlapping_visits;
 use serde_json::json;
 use sqlx::Row;
 
@@ -11,7 +11,7 @@ use crate::harness::*;
 async fn assert_consistent(app: &TestApp) {
     let mut conn = app.db().pool.acquire().await.expect("conn");
     assert_eq!(
-        overlapping_pairs(&mut conn).await.expect("pairs"),
+        overlapping_visits(&mut conn).await.expect("pairs"),
         0,
         "no overlapping visits"
     );

@@ -207,7 +207,7 @@ async fn moving_a_visit_keeps_its_invitation_frees_the_old_time_and_never_half_m
         assert_eq!(bal["balance_cents"], 2000 - 570);
         let mut conn = app.db().pool.acquire().await.expect("conn");
         assert_eq!(
-            openvisit_store::visits::overlapping_pairs(&mut conn)
+            openvisit_store::visits::overlapping_visits(&mut conn)
                 .await
                 .expect("pairs"),
             0

@@ -13,7 +13,7 @@ use openvisit_store::booking::{Booked, BookingRequest, book_visit};
 use openvisit_store::cancel::cancel_visit;
 use openvisit_store::facilities::update_settings;
 use openvisit_store::ledger::{check_ledger, visitor_balance};
-use openvisit_store::visits::overlapping_pairs;
+use openvisit_store::visits::overlapping_visits;
 use sqlx::Row;
 
 use crate::harness::*;
