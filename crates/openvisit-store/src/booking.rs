@@ -124,23 +124,24 @@ pub(crate) async fn claim(
     visit: VisitId,
 ) -> Result<bool, StoreError> {
     let granules: Vec<i64> = interval.granules().collect();
-    let mut sql = String::from("INSERT INTO claims (resource, granule, visit_id) VALUES ");
-    let mut n = 1;
-    for (r, _) in resources.iter().enumerate() {
-        for (g, _) in granules.iter().enumerate() {
-            if r + g > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("(${}, ${}, ${})", n, n + 1, n + 2));
-            n += 3;
-        }
-    }
-    sql.push_str(" ON CONFLICT DO NOTHING");
+    let mut sorted = resources.to_vec();
+    sorted.sort_unstable();
+    // In key order (granule, resource), like the booking writer, so two writers
+    // cannot deadlock.
+    let rows: Vec<(i64, &str)> = granules
+        .iter()
+        .flat_map(|g| sorted.iter().map(move |r| (*g, *r)))
+        .collect();
+    let sql = format!(
+        "INSERT INTO claims (resource, granule, visit_id) VALUES {} ON CONFLICT DO NOTHING",
+        (0..rows.len())
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let mut q = sqlx::query(AssertSqlSafe(sql));
-    for r in resources {
-        for g in &granules {
-            q = q.bind(*r).bind(*g).bind(visit.0);
-        }
+    for (g, r) in &rows {
+        q = q.bind(*r).bind(*g).bind(visit.0);
     }
     let inserted = q.execute(&mut *conn).await?.rows_affected();
     if inserted == (granules.len() * resources.len()) as u64 {

@@ -263,7 +263,7 @@ async fn load_schedules(
 }
 
 /// (person key, job) for each job whose resident or visitor already holds a granule
-/// of the visit's time.
+/// of the visit's time: one probe of the claims key (granule, resource) per job.
 async fn busy_people(
     tx: &mut Transaction<'static, Any>,
     jobs: &[Job],
@@ -274,29 +274,36 @@ async fn busy_people(
         return Ok(out);
     }
     let mut wanted: HashMap<String, Vec<(usize, std::ops::Range<i64>)>> = HashMap::new();
-    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+    let mut probes = Vec::new();
     for (i, _) in people {
         let req = &jobs[*i].req;
         let end = add_minutes(req.start, i64::from(req.length_minutes));
         let g = Interval::new(req.start, end).granules();
-        lo = lo.min(g.start);
-        hi = hi.max(g.end);
-        for key in [
+        let keys = [
             person_key("resident", req.resident.0),
             person_key("visitor", req.visitor.0),
-        ] {
-            wanted.entry(key).or_default().push((*i, g.clone()));
+        ];
+        for key in &keys {
+            wanted.entry(key.clone()).or_default().push((*i, g.clone()));
         }
+        probes.push((g, keys));
     }
-    let keys: Vec<&String> = wanted.keys().collect();
-    let mut sql = String::from(
-        "SELECT resource, granule FROM claims WHERE granule >= $1 AND granule < $2 AND resource IN (",
+    let sql = format!(
+        "SELECT resource, granule FROM claims WHERE {}",
+        numbered(probes.len(), " OR ", |n| {
+            let b = 4 * n;
+            format!(
+                "(granule >= ${} AND granule < ${} AND resource IN (${}, ${}))",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4
+            )
+        })
     );
-    sql.push_str(&numbered(keys.len(), ", ", |n| format!("${}", n + 3)));
-    sql.push(')');
-    let mut q = sqlx::query(batch_sql(tx, sql)).bind(lo).bind(hi);
-    for k in &keys {
-        q = q.bind(k.as_str());
+    let mut q = sqlx::query(batch_sql(tx, sql));
+    for (g, [resident, visitor]) in probes {
+        q = q.bind(g.start).bind(g.end).bind(resident).bind(visitor);
     }
     for row in q.fetch_all(&mut **tx).await? {
         let resource: String = row.try_get("resource")?;

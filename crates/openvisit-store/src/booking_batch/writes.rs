@@ -236,10 +236,10 @@ pub(super) async fn claim_all(
             rows.extend(on_kiosk.granules().map(|g| (key.clone(), g, visit_id)));
         }
     }
-    rows.sort();
+    // In key order (granule, resource), so two writers cannot deadlock.
+    rows.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
     let mut inserted = 0;
     for chunk in rows.chunks(CLAIMS_PER_STATEMENT) {
-        // In key order, like every writer, so two batches cannot deadlock.
         let sql = format!(
             "INSERT INTO claims (resource, granule, visit_id) VALUES {}{}",
             placeholders(chunk.len(), 3, 1),
