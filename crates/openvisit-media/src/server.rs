@@ -79,6 +79,7 @@ pub(crate) fn spawn(
                     events,
                     counters,
                     next_id: 1,
+                    dirty: Vec::new(),
                 };
                 server.run(inbox).await;
             });
@@ -98,6 +99,9 @@ struct Server {
     events: UnboundedSender<MediaEvent>,
     counters: Arc<MediaCounters>,
     next_id: u64,
+    /// Peers that need one `Input::Timeout` and a drain before the loop sleeps: they
+    /// received input, were written media, were asked for a keyframe, or are due.
+    dirty: Vec<ParticipantId>,
 }
 
 impl Server {
@@ -107,7 +111,7 @@ impl Server {
             let now = Instant::now();
             self.enforce_deadlines(now);
             self.report_flows(now);
-            self.drive_timeouts(now);
+            self.settle(now);
             let wake = self.next_wake(now);
             tokio::select! {
                 biased;
@@ -119,11 +123,12 @@ impl Server {
                 }
                 received = self.socket.recv_from(&mut buf) => {
                     if let Ok((n, source)) = received {
-                        self.receive(source, &buf[..n]);
+                        let now = Instant::now();
+                        self.receive(source, &buf[..n], now);
                         // Drain what is already queued before looking at timers again.
                         for _ in 0..RECV_BATCH {
                             match self.socket.try_recv_from(&mut buf) {
-                                Ok((n, source)) => self.receive(source, &buf[..n]),
+                                Ok((n, source)) => self.receive(source, &buf[..n], now),
                                 Err(_) => break,
                             }
                         }
@@ -238,7 +243,7 @@ impl Server {
         self.counters
             .peers
             .store(self.peers.len() as u64, Ordering::Relaxed);
-        self.poll(id);
+        self.mark(id);
         Ok(Admitted {
             participant: id,
             answer_sdp: answer.to_sdp_string(),
@@ -326,26 +331,41 @@ impl Server {
         }
     }
 
-    fn drive_timeouts(&mut self, now: Instant) {
-        let due: Vec<ParticipantId> = self
-            .peers
-            .values()
-            .filter(|p| p.wake_at <= now)
-            .map(|p| p.id)
-            .collect();
-        for id in due {
-            if let Some(peer) = self.peers.get_mut(&id)
-                && peer.rtc.handle_input(Input::Timeout(now)).is_err()
-            {
-                peer.rtc.disconnect();
-            }
-            self.poll(id);
+    /// Queues a peer for the next [`Server::settle`] (once, however often it is marked).
+    fn mark(&mut self, id: ParticipantId) {
+        if let Some(peer) = self.peers.get_mut(&id)
+            && !peer.dirty
+        {
+            peer.dirty = true;
+            self.dirty.push(id);
         }
     }
 
-    fn receive(&mut self, source: SocketAddr, data: &[u8]) {
+    /// Gives every marked or due peer one `Input::Timeout(now)` and drains its output.
+    /// str0m stamps the packets written with `write_rtp` only on a timeout, so this is
+    /// what sends forwarded media: once per batch of datagrams, not once per packet.
+    /// `now` must be taken after the batch (str0m ignores a time before its last input).
+    fn settle(&mut self, now: Instant) {
+        for peer in self.peers.values_mut() {
+            if peer.wake_at <= now && !peer.dirty {
+                peer.dirty = true;
+                self.dirty.push(peer.id);
+            }
+        }
+        while let Some(id) = self.dirty.pop() {
+            let Some(peer) = self.peers.get_mut(&id) else {
+                continue;
+            };
+            peer.dirty = false;
+            if peer.rtc.handle_input(Input::Timeout(now)).is_err() {
+                peer.rtc.disconnect();
+            }
+            self.drain(id, false, now);
+        }
+    }
+
+    fn receive(&mut self, source: SocketAddr, data: &[u8], now: Instant) {
         self.counters.packets_in.fetch_add(1, Ordering::Relaxed);
-        let now = Instant::now();
         let Ok(receive) = Receive::new(Protocol::Udp, source, self.local, data) else {
             return;
         };
@@ -366,78 +386,83 @@ impl Server {
         {
             peer.rtc.disconnect();
         }
-        self.poll(id);
+        self.mark(id);
+        // str0m holds one received RTP packet at a time: take it out before the next
+        // datagram goes in. The rest of the output waits for `settle`.
+        self.drain(id, true, now);
     }
 
-    /// Drains one peer's output; media it produced is forwarded, which may make other
-    /// peers produce output in turn.
-    fn poll(&mut self, id: ParticipantId) {
-        let mut work = vec![id];
-        while let Some(id) = work.pop() {
-            let mut media: Vec<RtpPacket> = Vec::new();
-            let mut keyframe_wanted = false;
+    /// Polls one peer's output until its timeout (or, with `until_media`, until the
+    /// first RTP packet it received). Media is forwarded at once: `write_rtp` on the
+    /// receivers, which are marked for `settle`.
+    fn drain(&mut self, id: ParticipantId, until_media: bool, now: Instant) {
+        let mut keyframe_wanted = false;
+        let mut gone = false;
+        let Some(peer) = self.peers.get(&id) else {
+            return;
+        };
+        let (room, role) = (peer.room, peer.role);
+        loop {
             let Some(peer) = self.peers.get_mut(&id) else {
-                continue;
+                return;
             };
-            let (room, role) = (peer.room, peer.role);
-            let mut gone = false;
-            loop {
-                if !peer.rtc.is_alive() {
+            if !peer.rtc.is_alive() {
+                gone = true;
+                break;
+            }
+            match peer.rtc.poll_output() {
+                Ok(Output::Timeout(t)) => {
+                    peer.wake_at = t;
+                    break;
+                }
+                Ok(Output::Transmit(t)) => {
+                    if self.socket.try_send_to(&t.contents, t.destination).is_ok() {
+                        self.counters.packets_out.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                Ok(Output::Event(event)) => match event {
+                    Event::Connected => {
+                        peer.connected = true;
+                        keyframe_wanted = true;
+                        let _ = self.events.send(MediaEvent::Connected {
+                            room,
+                            participant: id,
+                            role,
+                        });
+                    }
+                    Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
+                        peer.rtc.disconnect();
+                    }
+                    Event::MediaAdded(added) => peer.mids.push((added.mid, added.kind)),
+                    Event::RtpPacket(packet) => {
+                        self.forward(id, room, role, &packet, now);
+                        if until_media {
+                            break;
+                        }
+                    }
+                    Event::KeyframeRequest(_) => keyframe_wanted = true,
+                    _ => {}
+                },
+                Err(e) => {
+                    tracing::debug!(error = %e, "media peer failed");
+                    peer.rtc.disconnect();
                     gone = true;
                     break;
                 }
-                match peer.rtc.poll_output() {
-                    Ok(Output::Timeout(t)) => {
-                        peer.wake_at = t;
-                        break;
-                    }
-                    Ok(Output::Transmit(t)) => {
-                        if self.socket.try_send_to(&t.contents, t.destination).is_ok() {
-                            self.counters.packets_out.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                    Ok(Output::Event(event)) => match event {
-                        Event::Connected => {
-                            peer.connected = true;
-                            keyframe_wanted = true;
-                            let _ = self.events.send(MediaEvent::Connected {
-                                room,
-                                participant: id,
-                                role,
-                            });
-                        }
-                        Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
-                            peer.rtc.disconnect();
-                        }
-                        Event::MediaAdded(added) => peer.mids.push((added.mid, added.kind)),
-                        Event::RtpPacket(packet) => media.push(packet),
-                        Event::KeyframeRequest(_) => keyframe_wanted = true,
-                        _ => {}
-                    },
-                    Err(e) => {
-                        tracing::debug!(error = %e, "media peer failed");
-                        peer.rtc.disconnect();
-                        gone = true;
-                        break;
-                    }
-                }
             }
-            if gone {
-                self.remove_peer(room, id);
-                continue;
-            }
-            if keyframe_wanted {
-                // A receiver lost the picture (or just connected): ask the senders.
-                let source = if role == Role::Monitor {
-                    None
-                } else {
-                    role.other_party()
-                };
-                self.request_keyframes(room, source);
-            }
-            for packet in media {
-                self.forward(id, room, role, &packet, &mut work);
-            }
+        }
+        if gone {
+            self.remove_peer(room, id);
+            return;
+        }
+        if keyframe_wanted {
+            // A receiver lost the picture (or just connected): ask the senders.
+            let source = if role == Role::Monitor {
+                None
+            } else {
+                role.other_party()
+            };
+            self.request_keyframes(room, source);
         }
     }
 
@@ -457,6 +482,8 @@ impl Server {
             if let Some(peer) = self.peers.get_mut(&p) {
                 peer.request_keyframe(now);
             }
+            // The request goes out on the sender's next timeout.
+            self.mark(p);
         }
     }
 
@@ -466,12 +493,11 @@ impl Server {
         room_id: RoomId,
         role: Role,
         packet: &RtpPacket,
-        work: &mut Vec<ParticipantId>,
+        now: Instant,
     ) {
         if role == Role::Monitor {
             return;
         }
-        let now = Instant::now();
         let Some(room) = self.rooms.get_mut(&room_id) else {
             return;
         };
@@ -492,6 +518,7 @@ impl Server {
         let Some(params) = sender.rtc.codec_config().find(|p| p.pt() == pt).copied() else {
             return;
         };
+        let mut keyframe_from_sender = false;
         // The recording holds VP8 and Opus, the codecs the server accepts.
         if let Some(r) = room.recorder.as_mut() {
             let lost = r.write_packet(
@@ -508,6 +535,7 @@ impl Server {
             );
             if lost {
                 sender.request_keyframe(now);
+                keyframe_from_sender = true;
             }
         }
         // What the sender's header carried about its own stream is not the receiver's.
@@ -558,10 +586,16 @@ impl Server {
             if to_role != Role::Monitor {
                 delivered = true;
             }
-            work.push(to);
+            if !peer.dirty {
+                peer.dirty = true;
+                self.dirty.push(to);
+            }
         }
         if delivered && let Some(slot) = Room::party_slot(role) {
             room.last_forwarded[slot] = Some(now);
+        }
+        if keyframe_from_sender {
+            self.mark(from);
         }
     }
 }
