@@ -16,12 +16,12 @@ use str0m::media::MediaKind;
 use str0m::net::{Protocol, Receive};
 use str0m::rtp::{RtpPacket, RtpWrite};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc};
-use tokio::net::UdpSocket;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::peer::{Incoming, Peer};
 use crate::recorder::Packet;
 use crate::room::{FLOW_INTERVAL, Room};
+use crate::udp::{MediaSocket, Outbox, RecvBatch};
 use crate::{
     Admitted, Command, EndCause, MediaConfig, MediaCounters, MediaError, MediaEvent, ParticipantId,
     Role, RoomId,
@@ -30,8 +30,6 @@ use crate::{
 /// The longest the loop sleeps: bounds how late a gate deadline can be noticed even if
 /// no packet or command arrives.
 const MAX_SLEEP: Duration = Duration::from_millis(20);
-/// Datagrams read in one go before the loop looks at timers again.
-const RECV_BATCH: usize = 64;
 
 pub(crate) fn spawn(
     config: &MediaConfig,
@@ -61,7 +59,7 @@ pub(crate) fn spawn(
         .name("openvisit-media".into())
         .spawn(move || {
             runtime.block_on(async move {
-                let socket = match UdpSocket::from_std(socket) {
+                let socket = match MediaSocket::new(socket) {
                     Ok(s) => s,
                     Err(e) => {
                         tracing::error!(error = %e, "media socket");
@@ -80,6 +78,7 @@ pub(crate) fn spawn(
                     counters,
                     next_id: 1,
                     dirty: Vec::new(),
+                    out: Vec::new(),
                 };
                 server.run(inbox).await;
             });
@@ -88,7 +87,7 @@ pub(crate) fn spawn(
 }
 
 struct Server {
-    socket: UdpSocket,
+    socket: MediaSocket,
     local: SocketAddr,
     candidate: SocketAddr,
     crypto: Arc<CryptoProvider>,
@@ -102,16 +101,19 @@ struct Server {
     /// Peers that need one `Input::Timeout` and a drain before the loop sleeps: they
     /// received input, were written media, were asked for a keyframe, or are due.
     dirty: Vec<ParticipantId>,
+    /// Datagrams to send at the end of the loop turn, all in one go.
+    out: Outbox,
 }
 
 impl Server {
     async fn run(&mut self, mut inbox: UnboundedReceiver<Command>) {
-        let mut buf = vec![0u8; 2000];
+        let mut batch = RecvBatch::new();
         loop {
             let now = Instant::now();
             self.enforce_deadlines(now);
             self.report_flows(now);
             self.settle(now);
+            self.flush();
             let wake = self.next_wake(now);
             tokio::select! {
                 biased;
@@ -121,15 +123,15 @@ impl Server {
                         Some(c) => self.handle_command(c),
                     }
                 }
-                received = self.socket.recv_from(&mut buf) => {
-                    if let Ok((n, source)) = received {
+                received = self.socket.recv(&mut batch) => {
+                    if received.is_ok() {
                         let now = Instant::now();
-                        self.receive(source, &buf[..n], now);
-                        // Drain what is already queued before looking at timers again.
-                        for _ in 0..RECV_BATCH {
-                            match self.socket.try_recv_from(&mut buf) {
-                                Ok((n, source)) => self.receive(source, &buf[..n], now),
-                                Err(_) => break,
+                        self.counters
+                            .packets_in
+                            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                        for i in 0..batch.len() {
+                            if let Some((source, data)) = batch.get(i) {
+                                self.receive(source, data, now);
                             }
                         }
                     }
@@ -140,6 +142,18 @@ impl Server {
         for peer in self.peers.values_mut() {
             peer.rtc.disconnect();
         }
+        self.flush();
+    }
+
+    /// Sends the turn's datagrams.
+    fn flush(&mut self) {
+        if self.out.is_empty() {
+            return;
+        }
+        let sent = self.socket.send(&mut self.out);
+        self.counters
+            .packets_out
+            .fetch_add(sent as u64, Ordering::Relaxed);
     }
 
     fn next_wake(&self, now: Instant) -> Instant {
@@ -293,9 +307,9 @@ impl Server {
         }
     }
 
-    fn flush_transmits(&self, peer: &mut Peer) {
+    fn flush_transmits(&mut self, peer: &mut Peer) {
         while let Ok(Output::Transmit(t)) = peer.rtc.poll_output() {
-            let _ = self.socket.try_send_to(&t.contents, t.destination);
+            self.out.push((t.destination, t.contents.into()));
         }
     }
 
@@ -365,7 +379,6 @@ impl Server {
     }
 
     fn receive(&mut self, source: SocketAddr, data: &[u8], now: Instant) {
-        self.counters.packets_in.fetch_add(1, Ordering::Relaxed);
         let Ok(receive) = Receive::new(Protocol::Udp, source, self.local, data) else {
             return;
         };
@@ -415,11 +428,7 @@ impl Server {
                     peer.wake_at = t;
                     break;
                 }
-                Ok(Output::Transmit(t)) => {
-                    if self.socket.try_send_to(&t.contents, t.destination).is_ok() {
-                        self.counters.packets_out.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
+                Ok(Output::Transmit(t)) => self.out.push((t.destination, t.contents.into())),
                 Ok(Output::Event(event)) => match event {
                     Event::Connected => {
                         peer.connected = true;
