@@ -18,6 +18,9 @@ pub(crate) struct RecvBatch {
     bufs: Vec<u8>,
     lens: Vec<usize>,
     sources: Vec<Option<SocketAddr>>,
+    /// When the kernel queued each datagram, in nanoseconds of the system clock (0 when
+    /// unknown): how long datagrams wait before they are read is part of the latency.
+    arrived: Vec<u64>,
     count: usize,
     #[cfg(target_os = "linux")]
     sys: linux::RecvScratch,
@@ -29,6 +32,7 @@ impl RecvBatch {
             bufs: vec![0; BATCH * DATAGRAM],
             lens: vec![0; BATCH],
             sources: vec![None; BATCH],
+            arrived: vec![0; BATCH],
             count: 0,
             #[cfg(target_os = "linux")]
             sys: linux::RecvScratch::new(),
@@ -39,6 +43,11 @@ impl RecvBatch {
         self.count
     }
 
+    /// Forgets the datagrams read.
+    pub fn clear(&mut self) {
+        self.count = 0;
+    }
+
     /// The `i`th datagram and its source; `None` for one that was cut short or came
     /// from an address that is not IP.
     pub fn get(&self, i: usize) -> Option<(SocketAddr, &[u8])> {
@@ -46,6 +55,11 @@ impl RecvBatch {
         let len = *self.lens.get(i)?;
         let start = i * DATAGRAM;
         Some((source, self.bufs.get(start..start + len)?))
+    }
+
+    /// The kernel's arrival times of this batch's datagrams (see `arrived`).
+    pub fn arrivals(&self) -> &[u64] {
+        &self.arrived[..self.count]
     }
 }
 
@@ -82,7 +96,12 @@ mod linux {
         names: Vec<libc::sockaddr_storage>,
         iovs: Vec<libc::iovec>,
         hdrs: Vec<libc::mmsghdr>,
+        /// One control buffer per datagram for its arrival time; u64s for alignment.
+        control: Vec<[u64; CONTROL_WORDS]>,
     }
+
+    /// Room for one `SCM_TIMESTAMPNS` control message (header plus a timespec).
+    const CONTROL_WORDS: usize = 8;
 
     impl RecvScratch {
         pub(super) fn new() -> RecvScratch {
@@ -99,6 +118,7 @@ mod linux {
                 names: vec![name; BATCH],
                 iovs: vec![iov; BATCH],
                 hdrs: vec![hdr; BATCH],
+                control: vec![[0; CONTROL_WORDS]; BATCH],
             }
         }
     }
@@ -115,6 +135,13 @@ mod linux {
         /// Takes a non-blocking socket; must be called inside the Tokio runtime.
         pub fn new(socket: StdUdpSocket) -> io::Result<MediaSocket> {
             let scratch = RecvScratch::new();
+            // Room for the datagrams of a whole batch or more each way (the kernel caps
+            // this at net.core.[rw]mem_max; failing to raise it is harmless).
+            for option in [libc::SO_RCVBUF, libc::SO_SNDBUF] {
+                set_option(socket.as_raw_fd(), option, SOCKET_BUFFER);
+            }
+            // Arrival times, for the forwarding latency.
+            set_option(socket.as_raw_fd(), libc::SO_TIMESTAMPNS, 1);
             // SAFETY: the socket owns its descriptor, which stays open and the same
             // until the AsyncFd (which owns the socket) is dropped.
             let fd = unsafe { AsyncFd::register_with_interest(socket, Interest::READABLE) }
@@ -200,6 +227,23 @@ mod linux {
         }
     }
 
+    /// Bytes asked for each socket buffer.
+    const SOCKET_BUFFER: libc::c_int = 4 << 20;
+
+    fn set_option(fd: libc::c_int, option: libc::c_int, value: libc::c_int) {
+        // SAFETY: `fd` is an open socket, and the option value is a c_int whose address
+        // and size are passed together; the kernel only reads it.
+        unsafe {
+            libc::setsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                option,
+                (&raw const value).cast(),
+                size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
+    }
+
     fn recvmmsg(fd: libc::c_int, batch: &mut RecvBatch) -> io::Result<usize> {
         let s = &mut batch.sys;
         for i in 0..BATCH {
@@ -212,13 +256,13 @@ mod linux {
             hdr.msg_hdr.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
             hdr.msg_hdr.msg_iov = &raw mut s.iovs[i];
             hdr.msg_hdr.msg_iovlen = 1;
-            hdr.msg_hdr.msg_control = std::ptr::null_mut();
-            hdr.msg_hdr.msg_controllen = 0;
+            hdr.msg_hdr.msg_control = s.control[i].as_mut_ptr().cast();
+            hdr.msg_hdr.msg_controllen = size_of::<[u64; CONTROL_WORDS]>();
             hdr.msg_hdr.msg_flags = 0;
             hdr.msg_len = 0;
         }
-        // SAFETY: every header points at its own `names` entry (sized as given) and its
-        // own iovec, which covers a distinct DATAGRAM-byte slice of `bufs`; all are
+        // SAFETY: every header points at its own `names` entry and control buffer
+        // (sized as given) and its own iovec, which covers a distinct DATAGRAM-byte slice of `bufs`; all are
         // owned by `batch`, which is borrowed mutably for the whole call, so nothing
         // else touches or moves them while the kernel writes.
         let r = unsafe {
@@ -244,9 +288,33 @@ mod linux {
             } else {
                 decode(&s.names[i], hdr.msg_hdr.msg_namelen)
             };
+            batch.arrived[i] = arrival(&hdr.msg_hdr);
         }
         batch.count = n;
         Ok(n)
+    }
+
+    /// The `SCM_TIMESTAMPNS` arrival time in a received header, in nanoseconds; 0 if none.
+    fn arrival(hdr: &libc::msghdr) -> u64 {
+        // SAFETY: `hdr` is a header recvmmsg just filled: its control pointer and length
+        // describe our control buffer, and the CMSG macros stay within that length.
+        // The timespec is read unaligned from the message's data.
+        unsafe {
+            let mut cmsg = libc::CMSG_FIRSTHDR(hdr);
+            while !cmsg.is_null() {
+                if (*cmsg).cmsg_level == libc::SOL_SOCKET
+                    && (*cmsg).cmsg_type == libc::SCM_TIMESTAMPNS
+                {
+                    let t = libc::CMSG_DATA(cmsg)
+                        .cast::<libc::timespec>()
+                        .read_unaligned();
+                    return u64::try_from(t.tv_sec).unwrap_or(0) * 1_000_000_000
+                        + u64::try_from(t.tv_nsec).unwrap_or(0);
+                }
+                cmsg = libc::CMSG_NXTHDR(hdr, cmsg);
+            }
+        }
+        0
     }
 
     fn decode(name: &libc::sockaddr_storage, len: libc::socklen_t) -> Option<SocketAddr> {
@@ -330,6 +398,7 @@ mod plain {
             let (n, from) = self.socket.recv_from(&mut batch.bufs[..DATAGRAM]).await?;
             batch.lens[0] = n;
             batch.sources[0] = Some(from);
+            batch.arrived.fill(0);
             batch.count = 1;
             while batch.count < BATCH {
                 let i = batch.count;
@@ -372,7 +441,9 @@ mod tests {
         let (a_addr, b_addr) = (a.local_addr()?, b.local_addr()?);
         let mut a = MediaSocket::new(a)?;
         let b = MediaSocket::new(b)?;
-        let mut out: Outbox = (0..70u8).map(|i| (b_addr, vec![i; 10 + usize::from(i)])).collect();
+        let mut out: Outbox = (0..70u8)
+            .map(|i| (b_addr, vec![i; 10 + usize::from(i)]))
+            .collect();
         assert_eq!(a.send(&mut out), 70);
         assert!(out.is_empty());
         let mut batch = RecvBatch::new();
@@ -380,7 +451,9 @@ mod tests {
         while seen.len() < 70 {
             let n = b.recv(&mut batch).await?;
             for i in 0..n {
-                let (from, data) = batch.get(i).ok_or_else(|| io::Error::other("no datagram"))?;
+                let (from, data) = batch
+                    .get(i)
+                    .ok_or_else(|| io::Error::other("no datagram"))?;
                 assert_eq!(from, a_addr);
                 seen.push(data.to_vec());
             }
