@@ -30,13 +30,6 @@ use crate::{
 /// The longest the loop sleeps: bounds how late a gate deadline can be noticed even if
 /// no packet or command arrives.
 const MAX_SLEEP: Duration = Duration::from_millis(20);
-/// After a read of fewer datagrams than this, the loop waits [`COALESCE`] before the next
-/// read, so that it wakes once for many datagrams rather than once for each: most of the
-/// cost of a wake-up (str0m's timeout pass over each touched peer, the system calls) is
-/// then shared. At light load this is the whole difference.
-const COALESCE_BELOW: usize = 32;
-/// How long datagrams may wait in the socket for company: the latency it adds at most.
-const COALESCE: Duration = Duration::ZERO;
 
 pub(crate) fn spawn(
     config: &MediaConfig,
@@ -115,8 +108,6 @@ struct Server {
 impl Server {
     async fn run(&mut self, mut inbox: UnboundedReceiver<Command>) {
         let mut batch = RecvBatch::new();
-        // When the last read was small: wait until then before the next one.
-        let mut read_after: Option<Instant> = None;
         loop {
             let now = Instant::now();
             self.enforce_deadlines(now);
@@ -127,14 +118,6 @@ impl Server {
                 self.record_latency(&batch);
             }
             let wake = self.next_wake(now);
-            if let Some(at) = read_after.take() {
-                // A plain sleep: this thread has nothing else to do meanwhile, and
-                // Tokio's timer would round up to the next millisecond.
-                let pause = at.min(wake).saturating_duration_since(Instant::now());
-                if !pause.is_zero() {
-                    std::thread::sleep(pause);
-                }
-            }
             batch.clear();
             tokio::select! {
                 biased;
@@ -154,9 +137,6 @@ impl Server {
                             if let Some((source, data)) = batch.get(i) {
                                 self.receive(source, data, now);
                             }
-                        }
-                        if batch.len() < COALESCE_BELOW {
-                            read_after = Some(now + COALESCE);
                         }
                     }
                 }

@@ -155,19 +155,16 @@ mod linux {
         }
 
         /// Waits until datagrams are queued and reads up to [`BATCH`] of them.
+        ///
+        /// Readiness is cleared only by a read that finds the queue empty (EAGAIN).
+        /// Clearing it after a short read instead (`clear_ready`) saved that read but
+        /// lost wake-ups in the benchmark: peers failed to connect and datagrams waited
+        /// 10 ms and more.
         pub async fn recv(&self, batch: &mut RecvBatch) -> io::Result<usize> {
             loop {
                 let mut guard = self.fd.readable().await?;
                 match guard.try_io(|fd| recvmmsg(fd.as_raw_fd(), batch)) {
-                    Ok(Ok(n)) => {
-                        if n < BATCH {
-                            // The queue is empty now: the next read waits for the
-                            // next datagram instead of probing for EAGAIN. Tokio keeps
-                            // the readiness if an event came in meanwhile.
-                            guard.clear_ready();
-                        }
-                        return Ok(n);
-                    }
+                    Ok(Ok(n)) => return Ok(n),
                     Ok(Err(e)) => return Err(e),
                     Err(_would_block) => {}
                 }
