@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use openvisit_media::loopback::{LoopbackPeer, OfferingPeer, SendRate};
-use openvisit_media::{MediaConfig, MediaServer, Role, RoomId, RoomOptions};
+use openvisit_media::{MediaConfig, MediaServer, Role, RoomId, RoomOptions, latency_quantile};
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
@@ -27,14 +27,19 @@ pub async fn run(visits: &[usize], seconds: u64) -> anyhow::Result<()> {
         println!(
             "{n:>4} visits ({} monitors): in {:>6.0} pkt/s, out {:>6.0} pkt/s; media thread {:>5.1}% of a core \
              ({:.2}% per visit) => {per_core:>6.0} pkt/s per core = {:.2} of the raw ceiling; \
-             {:.2}% of media units not delivered",
+             {:.2}% of media units not delivered; forwarding latency p99 {} (goal <= 2 ms)",
             n.div_ceil(4),
             r.packets_in,
             r.packets_out,
             r.cpu * 100.0,
             r.cpu * 100.0 / n.max(1) as f64,
             per_core / ceiling,
-            r.loss
+            r.loss,
+            r.latency_p99_micros
+                .map_or("unknown".to_string(), |us| format!(
+                    "{:.2} ms",
+                    us as f64 / 1000.0
+                )),
         );
     }
     Ok(())
@@ -46,6 +51,9 @@ struct SfuRun {
     /// Cores the media thread used (CPU seconds per second).
     cpu: f64,
     loss: f64,
+    /// From a datagram's arrival at the server's socket to the end of the send after
+    /// its read (Linux; a bucket's upper edge).
+    latency_p99_micros: Option<u64>,
 }
 
 /// CPU seconds the media thread has used, from /proc (Linux).
@@ -102,6 +110,7 @@ async fn sfu(visits: usize, seconds: u64) -> anyhow::Result<SfuRun> {
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     let before = media.counters();
+    let latency_before = media.latency_histogram();
     let sent0: u64 = peers
         .iter()
         .map(|p| p.counters.sent.load(Ordering::Relaxed))
@@ -113,6 +122,7 @@ async fn sfu(visits: usize, seconds: u64) -> anyhow::Result<SfuRun> {
     let elapsed = start.elapsed().as_secs_f64();
     let cpu = (media_thread_cpu().unwrap_or(0.0) - cpu0) / elapsed;
     let after = media.counters();
+    let latency_p99_micros = latency_quantile(&latency_before, &media.latency_histogram(), 0.99);
     let sent: u64 = peers
         .iter()
         .map(|p| p.counters.sent.load(Ordering::Relaxed))
@@ -136,6 +146,7 @@ async fn sfu(visits: usize, seconds: u64) -> anyhow::Result<SfuRun> {
         packets_out,
         cpu,
         loss,
+        latency_p99_micros,
     })
 }
 

@@ -17,6 +17,7 @@ mod peer;
 mod recorder;
 mod room;
 mod server;
+mod udp;
 
 pub mod loopback;
 
@@ -144,6 +145,60 @@ pub struct MediaCounters {
     pub packets_out: AtomicU64,
     pub media_forwarded: AtomicU64,
     pub peers: AtomicU64,
+    /// Forwarding latency: datagrams in, counted by how long they took from arriving
+    /// at the socket to the end of the send that followed their read.
+    pub latency: LatencyHistogram,
+}
+
+/// Counts of datagrams by latency, in [`LatencyHistogram::BUCKET_MICROS`] steps; the
+/// last bucket holds everything slower.
+#[derive(Debug)]
+pub struct LatencyHistogram(pub [AtomicU64; LatencyHistogram::BUCKETS]);
+
+impl LatencyHistogram {
+    pub const BUCKETS: usize = 200;
+    pub const BUCKET_MICROS: u64 = 50;
+
+    pub fn record(&self, micros: u64, count: u64) {
+        let i = usize::try_from(micros / Self::BUCKET_MICROS)
+            .unwrap_or(usize::MAX)
+            .min(Self::BUCKETS - 1);
+        self.0[i].fetch_add(count, Ordering::Relaxed);
+    }
+
+    pub fn snapshot(&self) -> Vec<u64> {
+        self.0.iter().map(|c| c.load(Ordering::Relaxed)).collect()
+    }
+}
+
+impl Default for LatencyHistogram {
+    fn default() -> Self {
+        LatencyHistogram(std::array::from_fn(|_| AtomicU64::new(0)))
+    }
+}
+
+/// The upper edge, in microseconds, of the bucket where the `q` quantile of the
+/// difference `after - before` of two [`LatencyHistogram::snapshot`]s lies; `None`
+/// when nothing was counted in between.
+pub fn latency_quantile(before: &[u64], after: &[u64], q: f64) -> Option<u64> {
+    let counts: Vec<u64> = after
+        .iter()
+        .zip(before.iter().chain(std::iter::repeat(&0)))
+        .map(|(a, b)| a.saturating_sub(*b))
+        .collect();
+    let total: u64 = counts.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    let want = (total as f64 * q).ceil() as u64;
+    let mut seen = 0;
+    for (i, c) in counts.iter().enumerate() {
+        seen += c;
+        if seen >= want {
+            return Some((i as u64 + 1) * LatencyHistogram::BUCKET_MICROS);
+        }
+    }
+    Some(counts.len() as u64 * LatencyHistogram::BUCKET_MICROS)
 }
 
 /// A snapshot of [`MediaCounters`].
@@ -267,6 +322,11 @@ impl MediaServer {
     /// every media packet of the room, as a broken media node would.
     pub fn inject_fault(&self, room: RoomId, dropping: bool) -> Result<(), MediaError> {
         self.send(Command::Fault { room, dropping })
+    }
+
+    /// Datagrams in by forwarding latency (see [`MediaCounters::latency`]).
+    pub fn latency_histogram(&self) -> Vec<u64> {
+        self.counters.latency.snapshot()
     }
 
     pub fn counters(&self) -> CounterSnapshot {

@@ -34,6 +34,8 @@ pub(crate) struct Peer {
     pub connected: bool,
     /// When str0m next wants `Input::Timeout`.
     pub wake_at: Instant,
+    /// Queued for the server's next timeout pass (see `Server::settle`).
+    pub dirty: bool,
     last_keyframe_request: Option<Instant>,
     /// How packets from a source are renumbered on each outgoing m-line.
     rewrites: HashMap<Mid, Rewrite>,
@@ -103,6 +105,7 @@ impl Peer {
             mids: Vec::new(),
             connected: false,
             wake_at: now,
+            dirty: false,
             last_keyframe_request: None,
             rewrites: HashMap::new(),
             pts: HashMap::new(),

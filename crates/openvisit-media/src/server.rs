@@ -8,7 +8,7 @@ use std::io;
 use std::net::{SocketAddr, UdpSocket as StdUdpSocket};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use str0m::change::SdpOffer;
 use str0m::config::CryptoProvider;
@@ -16,12 +16,12 @@ use str0m::media::MediaKind;
 use str0m::net::{Protocol, Receive};
 use str0m::rtp::{RtpPacket, RtpWrite};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc};
-use tokio::net::UdpSocket;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::peer::{Incoming, Peer};
 use crate::recorder::Packet;
 use crate::room::{FLOW_INTERVAL, Room};
+use crate::udp::{MediaSocket, Outbox, RecvBatch};
 use crate::{
     Admitted, Command, EndCause, MediaConfig, MediaCounters, MediaError, MediaEvent, ParticipantId,
     Role, RoomId,
@@ -30,8 +30,6 @@ use crate::{
 /// The longest the loop sleeps: bounds how late a gate deadline can be noticed even if
 /// no packet or command arrives.
 const MAX_SLEEP: Duration = Duration::from_millis(20);
-/// Datagrams read in one go before the loop looks at timers again.
-const RECV_BATCH: usize = 64;
 
 pub(crate) fn spawn(
     config: &MediaConfig,
@@ -61,7 +59,7 @@ pub(crate) fn spawn(
         .name("openvisit-media".into())
         .spawn(move || {
             runtime.block_on(async move {
-                let socket = match UdpSocket::from_std(socket) {
+                let socket = match MediaSocket::new(socket) {
                     Ok(s) => s,
                     Err(e) => {
                         tracing::error!(error = %e, "media socket");
@@ -79,6 +77,8 @@ pub(crate) fn spawn(
                     events,
                     counters,
                     next_id: 1,
+                    dirty: Vec::new(),
+                    out: Vec::new(),
                 };
                 server.run(inbox).await;
             });
@@ -87,7 +87,7 @@ pub(crate) fn spawn(
 }
 
 struct Server {
-    socket: UdpSocket,
+    socket: MediaSocket,
     local: SocketAddr,
     candidate: SocketAddr,
     crypto: Arc<CryptoProvider>,
@@ -98,17 +98,27 @@ struct Server {
     events: UnboundedSender<MediaEvent>,
     counters: Arc<MediaCounters>,
     next_id: u64,
+    /// Peers that need one `Input::Timeout` and a drain before the loop sleeps: they
+    /// received input, were written media, were asked for a keyframe, or are due.
+    dirty: Vec<ParticipantId>,
+    /// Datagrams to send at the end of the loop turn, all in one go.
+    out: Outbox,
 }
 
 impl Server {
     async fn run(&mut self, mut inbox: UnboundedReceiver<Command>) {
-        let mut buf = vec![0u8; 2000];
+        let mut batch = RecvBatch::new();
         loop {
             let now = Instant::now();
             self.enforce_deadlines(now);
             self.report_flows(now);
-            self.drive_timeouts(now);
+            self.settle(now);
+            self.flush();
+            if batch.len() > 0 {
+                self.record_latency(&batch);
+            }
             let wake = self.next_wake(now);
+            batch.clear();
             tokio::select! {
                 biased;
                 command = inbox.recv() => {
@@ -117,14 +127,15 @@ impl Server {
                         Some(c) => self.handle_command(c),
                     }
                 }
-                received = self.socket.recv_from(&mut buf) => {
-                    if let Ok((n, source)) = received {
-                        self.receive(source, &buf[..n]);
-                        // Drain what is already queued before looking at timers again.
-                        for _ in 0..RECV_BATCH {
-                            match self.socket.try_recv_from(&mut buf) {
-                                Ok((n, source)) => self.receive(source, &buf[..n]),
-                                Err(_) => break,
+                received = self.socket.recv(&mut batch) => {
+                    if received.is_ok() {
+                        let now = Instant::now();
+                        self.counters
+                            .packets_in
+                            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                        for i in 0..batch.len() {
+                            if let Some((source, data)) = batch.get(i) {
+                                self.receive(source, data, now);
                             }
                         }
                     }
@@ -135,6 +146,33 @@ impl Server {
         for peer in self.peers.values_mut() {
             peer.rtc.disconnect();
         }
+        self.flush();
+    }
+
+    /// Counts the batch's datagrams by how long they took from arrival to the send
+    /// that just ended.
+    fn record_latency(&self, batch: &RecvBatch) {
+        let Ok(now) = SystemTime::now().duration_since(UNIX_EPOCH) else {
+            return;
+        };
+        let now = u64::try_from(now.as_nanos()).unwrap_or(u64::MAX);
+        for &arrived in batch.arrivals() {
+            if arrived > 0 {
+                let micros = now.saturating_sub(arrived) / 1000;
+                self.counters.latency.record(micros, 1);
+            }
+        }
+    }
+
+    /// Sends the turn's datagrams.
+    fn flush(&mut self) {
+        if self.out.is_empty() {
+            return;
+        }
+        let sent = self.socket.send(&mut self.out);
+        self.counters
+            .packets_out
+            .fetch_add(sent as u64, Ordering::Relaxed);
     }
 
     fn next_wake(&self, now: Instant) -> Instant {
@@ -238,7 +276,7 @@ impl Server {
         self.counters
             .peers
             .store(self.peers.len() as u64, Ordering::Relaxed);
-        self.poll(id);
+        self.mark(id);
         Ok(Admitted {
             participant: id,
             answer_sdp: answer.to_sdp_string(),
@@ -288,9 +326,9 @@ impl Server {
         }
     }
 
-    fn flush_transmits(&self, peer: &mut Peer) {
+    fn flush_transmits(&mut self, peer: &mut Peer) {
         while let Ok(Output::Transmit(t)) = peer.rtc.poll_output() {
-            let _ = self.socket.try_send_to(&t.contents, t.destination);
+            self.out.push((t.destination, t.contents.into()));
         }
     }
 
@@ -326,26 +364,40 @@ impl Server {
         }
     }
 
-    fn drive_timeouts(&mut self, now: Instant) {
-        let due: Vec<ParticipantId> = self
-            .peers
-            .values()
-            .filter(|p| p.wake_at <= now)
-            .map(|p| p.id)
-            .collect();
-        for id in due {
-            if let Some(peer) = self.peers.get_mut(&id)
-                && peer.rtc.handle_input(Input::Timeout(now)).is_err()
-            {
-                peer.rtc.disconnect();
-            }
-            self.poll(id);
+    /// Queues a peer for the next [`Server::settle`] (once, however often it is marked).
+    fn mark(&mut self, id: ParticipantId) {
+        if let Some(peer) = self.peers.get_mut(&id)
+            && !peer.dirty
+        {
+            peer.dirty = true;
+            self.dirty.push(id);
         }
     }
 
-    fn receive(&mut self, source: SocketAddr, data: &[u8]) {
-        self.counters.packets_in.fetch_add(1, Ordering::Relaxed);
-        let now = Instant::now();
+    /// Gives every marked or due peer one `Input::Timeout(now)` and drains its output.
+    /// str0m stamps the packets written with `write_rtp` only on a timeout, so this is
+    /// what sends forwarded media: once per batch of datagrams, not once per packet.
+    /// `now` must be taken after the batch (str0m ignores a time before its last input).
+    fn settle(&mut self, now: Instant) {
+        for peer in self.peers.values_mut() {
+            if peer.wake_at <= now && !peer.dirty {
+                peer.dirty = true;
+                self.dirty.push(peer.id);
+            }
+        }
+        while let Some(id) = self.dirty.pop() {
+            let Some(peer) = self.peers.get_mut(&id) else {
+                continue;
+            };
+            peer.dirty = false;
+            if peer.rtc.handle_input(Input::Timeout(now)).is_err() {
+                peer.rtc.disconnect();
+            }
+            self.drain(id, false, now);
+        }
+    }
+
+    fn receive(&mut self, source: SocketAddr, data: &[u8], now: Instant) {
         let Ok(receive) = Receive::new(Protocol::Udp, source, self.local, data) else {
             return;
         };
@@ -366,78 +418,79 @@ impl Server {
         {
             peer.rtc.disconnect();
         }
-        self.poll(id);
+        self.mark(id);
+        // str0m holds one received RTP packet at a time: take it out before the next
+        // datagram goes in. The rest of the output waits for `settle`.
+        self.drain(id, true, now);
     }
 
-    /// Drains one peer's output; media it produced is forwarded, which may make other
-    /// peers produce output in turn.
-    fn poll(&mut self, id: ParticipantId) {
-        let mut work = vec![id];
-        while let Some(id) = work.pop() {
-            let mut media: Vec<RtpPacket> = Vec::new();
-            let mut keyframe_wanted = false;
+    /// Polls one peer's output until its timeout (or, with `until_media`, until the
+    /// first RTP packet it received). Media is forwarded at once: `write_rtp` on the
+    /// receivers, which are marked for `settle`.
+    fn drain(&mut self, id: ParticipantId, until_media: bool, now: Instant) {
+        let mut keyframe_wanted = false;
+        let mut gone = false;
+        let Some(peer) = self.peers.get(&id) else {
+            return;
+        };
+        let (room, role) = (peer.room, peer.role);
+        loop {
             let Some(peer) = self.peers.get_mut(&id) else {
-                continue;
+                return;
             };
-            let (room, role) = (peer.room, peer.role);
-            let mut gone = false;
-            loop {
-                if !peer.rtc.is_alive() {
+            if !peer.rtc.is_alive() {
+                gone = true;
+                break;
+            }
+            match peer.rtc.poll_output() {
+                Ok(Output::Timeout(t)) => {
+                    peer.wake_at = t;
+                    break;
+                }
+                Ok(Output::Transmit(t)) => self.out.push((t.destination, t.contents.into())),
+                Ok(Output::Event(event)) => match event {
+                    Event::Connected => {
+                        peer.connected = true;
+                        keyframe_wanted = true;
+                        let _ = self.events.send(MediaEvent::Connected {
+                            room,
+                            participant: id,
+                            role,
+                        });
+                    }
+                    Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
+                        peer.rtc.disconnect();
+                    }
+                    Event::MediaAdded(added) => peer.mids.push((added.mid, added.kind)),
+                    Event::RtpPacket(packet) => {
+                        self.forward(id, room, role, &packet, now);
+                        if until_media {
+                            break;
+                        }
+                    }
+                    Event::KeyframeRequest(_) => keyframe_wanted = true,
+                    _ => {}
+                },
+                Err(e) => {
+                    tracing::debug!(error = %e, "media peer failed");
+                    peer.rtc.disconnect();
                     gone = true;
                     break;
                 }
-                match peer.rtc.poll_output() {
-                    Ok(Output::Timeout(t)) => {
-                        peer.wake_at = t;
-                        break;
-                    }
-                    Ok(Output::Transmit(t)) => {
-                        if self.socket.try_send_to(&t.contents, t.destination).is_ok() {
-                            self.counters.packets_out.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                    Ok(Output::Event(event)) => match event {
-                        Event::Connected => {
-                            peer.connected = true;
-                            keyframe_wanted = true;
-                            let _ = self.events.send(MediaEvent::Connected {
-                                room,
-                                participant: id,
-                                role,
-                            });
-                        }
-                        Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
-                            peer.rtc.disconnect();
-                        }
-                        Event::MediaAdded(added) => peer.mids.push((added.mid, added.kind)),
-                        Event::RtpPacket(packet) => media.push(packet),
-                        Event::KeyframeRequest(_) => keyframe_wanted = true,
-                        _ => {}
-                    },
-                    Err(e) => {
-                        tracing::debug!(error = %e, "media peer failed");
-                        peer.rtc.disconnect();
-                        gone = true;
-                        break;
-                    }
-                }
             }
-            if gone {
-                self.remove_peer(room, id);
-                continue;
-            }
-            if keyframe_wanted {
-                // A receiver lost the picture (or just connected): ask the senders.
-                let source = if role == Role::Monitor {
-                    None
-                } else {
-                    role.other_party()
-                };
-                self.request_keyframes(room, source);
-            }
-            for packet in media {
-                self.forward(id, room, role, &packet, &mut work);
-            }
+        }
+        if gone {
+            self.remove_peer(room, id);
+            return;
+        }
+        if keyframe_wanted {
+            // A receiver lost the picture (or just connected): ask the senders.
+            let source = if role == Role::Monitor {
+                None
+            } else {
+                role.other_party()
+            };
+            self.request_keyframes(room, source);
         }
     }
 
@@ -457,6 +510,8 @@ impl Server {
             if let Some(peer) = self.peers.get_mut(&p) {
                 peer.request_keyframe(now);
             }
+            // The request goes out on the sender's next timeout.
+            self.mark(p);
         }
     }
 
@@ -466,12 +521,11 @@ impl Server {
         room_id: RoomId,
         role: Role,
         packet: &RtpPacket,
-        work: &mut Vec<ParticipantId>,
+        now: Instant,
     ) {
         if role == Role::Monitor {
             return;
         }
-        let now = Instant::now();
         let Some(room) = self.rooms.get_mut(&room_id) else {
             return;
         };
@@ -492,6 +546,7 @@ impl Server {
         let Some(params) = sender.rtc.codec_config().find(|p| p.pt() == pt).copied() else {
             return;
         };
+        let mut keyframe_from_sender = false;
         // The recording holds VP8 and Opus, the codecs the server accepts.
         if let Some(r) = room.recorder.as_mut() {
             let lost = r.write_packet(
@@ -508,6 +563,7 @@ impl Server {
             );
             if lost {
                 sender.request_keyframe(now);
+                keyframe_from_sender = true;
             }
         }
         // What the sender's header carried about its own stream is not the receiver's.
@@ -558,10 +614,16 @@ impl Server {
             if to_role != Role::Monitor {
                 delivered = true;
             }
-            work.push(to);
+            if !peer.dirty {
+                peer.dirty = true;
+                self.dirty.push(to);
+            }
         }
         if delivered && let Some(slot) = Room::party_slot(role) {
             room.last_forwarded[slot] = Some(now);
+        }
+        if keyframe_from_sender {
+            self.mark(from);
         }
     }
 }
