@@ -292,44 +292,21 @@ pub(crate) async fn load_unit_schedules(
     let facility = &config.facility;
     let rules = &config.rules;
     let gap = i64::from(rules.kiosk_gap_minutes);
-    let units = wanted
-        .units
-        .iter()
-        .map(|u| u.0.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-
     // A booked visit [s, e) holds its kiosk until e + gap: it matters if it ends after
-    // span.start - gap and starts before span.end + gap. No visit is longer than
-    // MAX_VISIT_MINUTES, so the start bounds the index scan from below too.
+    // span.start - gap and starts before span.end + gap.
     let from = add_minutes(wanted.span.start, -gap);
     let to = add_minutes(wanted.span.end, gap);
-    let housing_busy = intervals_in(
-        conn,
-        &format!(
-            "SELECT v.housing_kiosk_id AS k, v.start_at, v.end_at FROM visits v \
-             JOIN kiosks k ON k.id = v.housing_kiosk_id WHERE k.housing_unit_id IN ({units}) \
-             AND v.facility_id = $3 AND v.status = 'booked' AND v.end_at > $1 AND v.start_at < $2 \
-             AND v.start_at > $4"
-        ),
-        from,
-        to,
-        facility.id.0,
-    )
-    .await?;
-    let lobby_busy = if wanted.with_lobby {
-        intervals_in(
-            conn,
-            "SELECT lobby_kiosk_id AS k, start_at, end_at FROM visits WHERE facility_id = $3 \
-             AND lobby_kiosk_id IS NOT NULL AND status = 'booked' AND end_at > $1 \
-             AND start_at < $2 AND start_at > $4",
-            from,
-            to,
-            facility.id.0,
-        )
-        .await?
-    } else {
-        Vec::new()
+    let unit_kiosks: Vec<KioskId> = wanted
+        .units
+        .iter()
+        .filter_map(|u| config.kiosks.get(&Some(u.0)))
+        .flatten()
+        .copied()
+        .collect();
+    let housing_busy = kiosk_visits(conn, "housing_kiosk_id", &unit_kiosks, from, to).await?;
+    let lobby_busy = match (wanted.with_lobby, config.kiosks.get(&None)) {
+        (true, Some(lobby)) => kiosk_visits(conn, "lobby_kiosk_id", lobby, from, to).await?,
+        _ => Vec::new(),
     };
     let gap = rules.kiosk_gap_minutes;
     let lobby_hours = config.hours.get(&None).cloned().unwrap_or_default();
@@ -367,20 +344,38 @@ pub(crate) async fn load_unit_schedules(
     Ok(out)
 }
 
-/// Like `intervals`, for SQL built at run time (`$1` and `$2` the bounds, `$3` an id,
-/// `$4` the earliest start that can still reach `$1`).
-async fn intervals_in(
+/// The booked visits on `kiosks` that end after `from` and start before `to`;
+/// `column` is `housing_kiosk_id` or `lobby_kiosk_id`. One index range per kiosk: no
+/// visit is longer than MAX_VISIT_MINUTES, so the start bounds it from below too.
+async fn kiosk_visits(
     conn: &mut AnyConnection,
-    sql: &str,
+    column: &'static str,
+    kiosks: &[KioskId],
     from: Timestamp,
     to: Timestamp,
-    id: i64,
 ) -> Result<Vec<(i64, Interval)>, StoreError> {
-    let rows = sqlx::query(AssertSqlSafe(sql.to_owned()))
-        .bind(secs(from))
-        .bind(secs(to))
-        .bind(id)
+    if kiosks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = kiosks.len();
+    let list = (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut q = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {column} AS k, start_at, end_at FROM visits WHERE {column} IN ({list}) \
+         AND start_at > ${} AND start_at < ${} AND end_at > ${} AND status = 'booked'",
+        n + 1,
+        n + 2,
+        n + 3
+    )));
+    for k in kiosks {
+        q = q.bind(k.0);
+    }
+    let rows = q
         .bind(secs(add_minutes(from, -MAX_VISIT_MINUTES)))
+        .bind(secs(to))
+        .bind(secs(from))
         .fetch_all(conn)
         .await?;
     busy_rows(&rows)
