@@ -5,6 +5,7 @@ mod facility;
 mod kiosk;
 mod live;
 mod money;
+mod writer;
 
 /// `SELECT COUNT(*) AS n …` (or any query with one BIGINT column `n`).
 async fn count(db: &openvisit_store::Db, sql: &'static str) -> i64 {
