@@ -185,15 +185,12 @@ mod linux {
                         iov_base: data.as_ptr() as *mut libc::c_void,
                         iov_len: data.len(),
                     };
-                    let hdr = &mut self.hdrs[i];
-                    hdr.msg_hdr.msg_name = (&raw mut self.names[i]).cast();
-                    hdr.msg_hdr.msg_namelen = name_len;
-                    hdr.msg_hdr.msg_iov = &raw mut self.iovs[i];
-                    hdr.msg_hdr.msg_iovlen = 1;
-                    hdr.msg_hdr.msg_control = std::ptr::null_mut();
-                    hdr.msg_hdr.msg_controllen = 0;
-                    hdr.msg_hdr.msg_flags = 0;
-                    hdr.msg_len = 0;
+                    point_header(
+                        &mut self.hdrs[i],
+                        (&raw mut self.names[i], name_len),
+                        &raw mut self.iovs[i],
+                        (std::ptr::null_mut(), 0),
+                    );
                 }
                 // SAFETY: the first `chunk.len()` headers point at `self.names` and
                 // `self.iovs` entries set just above, and each iovec at a datagram in
@@ -224,6 +221,24 @@ mod linux {
         }
     }
 
+    /// Points a message header at one address, one buffer and a control area (null
+    /// and 0 for none), with the results of an earlier call cleared.
+    fn point_header(
+        hdr: &mut libc::mmsghdr,
+        (name, name_len): (*mut libc::sockaddr_storage, libc::socklen_t),
+        iov: *mut libc::iovec,
+        (control, control_len): (*mut libc::c_void, usize),
+    ) {
+        hdr.msg_hdr.msg_name = name.cast();
+        hdr.msg_hdr.msg_namelen = name_len;
+        hdr.msg_hdr.msg_iov = iov;
+        hdr.msg_hdr.msg_iovlen = 1;
+        hdr.msg_hdr.msg_control = control;
+        hdr.msg_hdr.msg_controllen = control_len;
+        hdr.msg_hdr.msg_flags = 0;
+        hdr.msg_len = 0;
+    }
+
     /// Bytes asked for each socket buffer.
     const SOCKET_BUFFER: libc::c_int = 4 << 20;
 
@@ -248,15 +263,18 @@ mod linux {
                 iov_base: batch.bufs[i * DATAGRAM..].as_mut_ptr().cast(),
                 iov_len: DATAGRAM,
             };
-            let hdr = &mut s.hdrs[i];
-            hdr.msg_hdr.msg_name = (&raw mut s.names[i]).cast();
-            hdr.msg_hdr.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-            hdr.msg_hdr.msg_iov = &raw mut s.iovs[i];
-            hdr.msg_hdr.msg_iovlen = 1;
-            hdr.msg_hdr.msg_control = s.control[i].as_mut_ptr().cast();
-            hdr.msg_hdr.msg_controllen = size_of::<[u64; CONTROL_WORDS]>();
-            hdr.msg_hdr.msg_flags = 0;
-            hdr.msg_len = 0;
+            point_header(
+                &mut s.hdrs[i],
+                (
+                    &raw mut s.names[i],
+                    size_of::<libc::sockaddr_storage>() as libc::socklen_t,
+                ),
+                &raw mut s.iovs[i],
+                (
+                    s.control[i].as_mut_ptr().cast(),
+                    size_of::<[u64; CONTROL_WORDS]>(),
+                ),
+            );
         }
         // SAFETY: every header points at its own `names` entry and control buffer
         // (sized as given) and its own iovec, which covers a distinct DATAGRAM-byte slice of `bufs`; all are
