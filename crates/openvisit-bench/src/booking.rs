@@ -12,6 +12,7 @@ use openvisit_store::accounts::{NewAccount, Role, create_account};
 use openvisit_store::approvals::{ApprovalStatus, decide_approval, request_approval};
 use openvisit_store::booking::{BookingRequest, book_visit};
 use openvisit_store::facilities::{FacilitySettings, NewFacility, create_facility};
+use openvisit_store::integrity::dangling_references;
 use openvisit_store::ledger::check_ledger;
 use openvisit_store::places::{add_hours, create_kiosk, create_unit};
 use openvisit_store::residents::create_resident;
@@ -280,8 +281,9 @@ pub async fn run(database: &str, clients: &[usize], seconds: u64) -> anyhow::Res
     let mut conn = db.pool.acquire().await?;
     let overlaps = overlapping_visits(&mut conn).await?;
     let ledger = check_ledger(&mut conn).await?;
+    let dangling = dangling_references(&mut conn).await?;
     println!(
-        "overlapping visits: {overlaps}; ledger total: {} over {} entries; mismatched balances: {}",
+        "overlapping visits: {overlaps}; dangling references: {dangling}; ledger total: {} over {} entries; mismatched balances: {}",
         ledger.total,
         ledger.entries,
         ledger.mismatched_balances.len()

@@ -19,6 +19,7 @@ pub mod demo;
 pub mod error;
 pub mod facilities;
 pub mod finish;
+pub mod integrity;
 pub mod kiosks;
 pub mod ledger;
 pub mod live;

@@ -10,6 +10,7 @@
 //! back and the rest are written again without it, so nothing is half-written.
 
 mod plan;
+mod single_statement;
 mod writes;
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -17,7 +18,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use jiff::Timestamp;
 use openvisit_core::availability::Placement;
 use openvisit_core::pricing::Quote;
-use openvisit_core::{FacilityId, KioskId};
+use openvisit_core::{FacilityId, KioskId, VisitId};
 use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
@@ -262,6 +263,15 @@ struct Plan {
     weekly_limit: i64,
     week: String,
     gap: u32,
+    /// PostgreSQL: the ids drawn for its visit and journal entry.
+    reserved: Option<Reserved>,
+}
+
+/// Ids drawn from the sequences before the batch writes.
+#[derive(Debug, Clone, Copy)]
+struct Reserved {
+    visit: VisitId,
+    entry: i64,
 }
 
 async fn write_batch(
@@ -275,6 +285,18 @@ async fn write_batch(
     let mut settled: Settled = Vec::new();
     let plans = plan(tx, backend, jobs, pending, configs, &mut settled).await?;
     if plans.is_empty() {
+        return Ok(Step::Commit(settled));
+    }
+    if backend == Backend::Postgres && mode == ClaimMode::Plain {
+        let (ids, refused) = single_statement::write_batch(tx, jobs, &plans).await?;
+        if !refused.is_empty() {
+            settled.extend(refused);
+            return Ok(Step::Rollback(settled));
+        }
+        for p in &plans {
+            let visit = new_visit(&jobs[p.job].req, p, p.placement, ids[&p.job]);
+            settled.push((p.job, Ok(Booked::New(visit))));
+        }
         return Ok(Step::Commit(settled));
     }
     let before = settled.len();

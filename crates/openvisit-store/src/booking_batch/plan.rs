@@ -7,10 +7,10 @@ use openvisit_core::availability::{RuleViolation, week_of};
 use openvisit_core::facility::VisitKind;
 use openvisit_core::interval::{BusySet, Interval, add_minutes};
 use openvisit_core::pricing::quote;
-use openvisit_core::{FacilityId, HousingUnitId, KioskId};
+use openvisit_core::{FacilityId, HousingUnitId, KioskId, VisitId};
 use sqlx::{Any, Row, Transaction};
 
-use super::{ConfigCache, Job, Plan, Settled, batch_sql, numbered, person_key};
+use super::{ConfigCache, Job, Plan, Reserved, Settled, batch_sql, numbered, person_key};
 use crate::booking::{Booked, booking_row, replay, resident_for_booking};
 use crate::db::Backend;
 use crate::error::StoreError;
@@ -41,7 +41,11 @@ pub(super) async fn plan(
             None => live.push(i),
         }
     }
-    let (mut places, revisions) = residents_and_approvals(tx, backend, jobs, &live).await?;
+    let Found {
+        mut places,
+        revisions,
+        mut reserved,
+    } = residents_and_approvals(tx, backend, jobs, &live).await?;
     let mut people = Vec::new();
     for i in live {
         match places.get(&i) {
@@ -132,6 +136,7 @@ pub(super) async fn plan(
             weekly_limit: i64::from(rules.weekly_limit_per_resident),
             week: week_of(rules, req.start).to_string(),
             gap,
+            reserved: reserved.remove(&i),
         });
     }
     Ok(plans)
@@ -149,28 +154,47 @@ fn mark_taken(
     }
 }
 
+/// What the batch's first read found.
+#[derive(Default)]
+struct Found {
+    places: Places,
+    /// Each facility's `config_revision`.
+    revisions: HashMap<FacilityId, i64>,
+    /// PostgreSQL: ids drawn for each job's visit and journal entry.
+    reserved: HashMap<usize, Reserved>,
+}
+
 /// Each job's (facility, unit, privileged), or why it may not book (no entry where
 /// the visitor has no approval row for the resident); and each facility's
 /// `config_revision`. On PostgreSQL the
 /// resident, approval and facility rows are share-locked until commit, so a
 /// suspension, a release or a blackout racing with the batch waits for it and then
-/// sees (and cancels) the new visits.
+/// sees (and cancels) the new visits; and the same read draws the ids of the rows the
+/// batch will write, so they can all be written in one statement (`single_statement`).
 async fn residents_and_approvals(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,
     jobs: &[Job],
     live: &[usize],
-) -> Result<(Places, HashMap<FacilityId, i64>), StoreError> {
-    let mut out = HashMap::new();
-    let mut revisions = HashMap::new();
+) -> Result<Found, StoreError> {
+    let mut found = Found::default();
     if live.is_empty() {
-        return Ok((out, revisions));
+        return Ok(found);
     }
     let mut sql = String::from(
         "SELECT r.id AS resident_id, a.visitor_id AS visitor_id, r.facility_id, \
          r.housing_unit_id, r.status, a.status AS approval, a.privileged AS privileged, \
-         f.config_revision AS config_revision \
-         FROM residents r JOIN approvals a ON a.resident_id = r.id \
+         f.config_revision AS config_revision",
+    );
+    if backend == Backend::Postgres {
+        // Ids drawn for a booking refused later are skipped; nothing needs them dense.
+        sql.push_str(
+            ", nextval(pg_get_serial_sequence('visits', 'id')) AS new_visit_id, \
+             nextval(pg_get_serial_sequence('ledger_entries', 'id')) AS new_entry_id",
+        );
+    }
+    sql.push_str(
+        " FROM residents r JOIN approvals a ON a.resident_id = r.id \
          JOIN facilities f ON f.id = r.facility_id WHERE ",
     );
     sql.push_str(&numbered(live.len(), " OR ", |n| {
@@ -184,23 +208,33 @@ async fn residents_and_approvals(
         q = q.bind(jobs[i].req.resident.0).bind(jobs[i].req.visitor.0);
     }
     let rows = q.fetch_all(&mut **tx).await?;
-    let mut found = HashMap::new();
+    let mut by_pair = HashMap::new();
     for row in &rows {
         let r: i64 = row.try_get("resident_id")?;
         let v: i64 = row.try_get("visitor_id")?;
-        revisions.insert(
+        found.revisions.insert(
             FacilityId(row.try_get("facility_id")?),
             row.try_get::<i64, _>("config_revision")?,
         );
-        found.insert((r, v), booking_row(row));
+        let reserved = match backend {
+            Backend::Postgres => Some(Reserved {
+                visit: VisitId(row.try_get("new_visit_id")?),
+                entry: row.try_get("new_entry_id")?,
+            }),
+            Backend::Sqlite => None,
+        };
+        by_pair.insert((r, v), (booking_row(row), reserved));
     }
     for &i in live {
         let req = &jobs[i].req;
-        if let Some(r) = found.remove(&(req.resident.0, req.visitor.0)) {
-            out.insert(i, r);
+        if let Some((place, reserved)) = by_pair.remove(&(req.resident.0, req.visitor.0)) {
+            found.places.insert(i, place);
+            if let Some(r) = reserved {
+                found.reserved.insert(i, r);
+            }
         }
     }
-    Ok((out, revisions))
+    Ok(found)
 }
 
 /// Where each job's resident is, or why it may not book.

@@ -124,6 +124,18 @@ pub(super) async fn take_money(
             .bind(p.price.amount.0);
     }
     let taken: HashSet<String> = returned(&q.fetch_all(&mut **tx).await?, "account")?;
+    refuse_unpaid(tx, jobs, &paid, &taken, settled).await
+}
+
+/// Answers each paid booking whose visitor's balance was not in `taken` with
+/// `InsufficientFunds`, saying how much there is.
+pub(super) async fn refuse_unpaid(
+    tx: &mut Transaction<'static, Any>,
+    jobs: &[Job],
+    paid: &[&Plan],
+    taken: &HashSet<String>,
+    settled: &mut Settled,
+) -> Result<(), StoreError> {
     for p in paid {
         let key = LedgerAccount::VisitorBalance(jobs[p.job].req.visitor).key();
         if !taken.contains(&key) {
@@ -376,13 +388,12 @@ async fn move_kiosk(
     Ok(None)
 }
 
-/// One balanced journal entry per paid booking, its postings and its audit line.
-pub(super) async fn write_ledger(
-    tx: &mut Transaction<'static, Any>,
+/// Each paid booking's journal entry, checked against what `take_money` takes.
+pub(super) fn booking_entries<'p>(
     jobs: &[Job],
-    plans: &[Plan],
+    plans: &'p [Plan],
     ids: &HashMap<usize, VisitId>,
-) -> Result<(), StoreError> {
+) -> Result<Vec<(&'p Plan, JournalEntry)>, StoreError> {
     let mut entries: Vec<(&Plan, JournalEntry)> = Vec::new();
     for p in plans {
         let req = &jobs[p.job].req;
@@ -407,6 +418,26 @@ pub(super) async fn write_ledger(
         }
         entries.push((p, entry));
     }
+    Ok(entries)
+}
+
+/// The audit line's detail for a journal entry.
+pub(super) fn audit_detail(entry_id: i64, e: &JournalEntry) -> String {
+    serde_json::json!({
+        "entry": entry_id,
+        "postings": e.postings().iter().map(|p| (p.account.key(), p.amount.0)).collect::<Vec<_>>(),
+    })
+    .to_string()
+}
+
+/// One balanced journal entry per paid booking, its postings and its audit line.
+pub(super) async fn write_ledger(
+    tx: &mut Transaction<'static, Any>,
+    jobs: &[Job],
+    plans: &[Plan],
+    ids: &HashMap<usize, VisitId>,
+) -> Result<(), StoreError> {
+    let entries = booking_entries(jobs, plans, ids)?;
     if entries.is_empty() {
         return Ok(());
     }
@@ -460,11 +491,7 @@ pub(super) async fn write_ledger(
     let mut q = sqlx::query(batch_sql(tx, sql));
     for (p, e) in &entries {
         let id = entry_id(p)?;
-        let detail = serde_json::json!({
-            "entry": id,
-            "postings": e.postings().iter().map(|p| (p.account.key(), p.amount.0)).collect::<Vec<_>>(),
-        })
-        .to_string();
+        let detail = audit_detail(id, e);
         q = q
             .bind(secs(jobs[p.job].now))
             .bind(jobs[p.job].req.visitor.0)

@@ -1,6 +1,7 @@
 //! Many requests at once through the real HTTP server, on every backend.
 
 use openvisit_core::interval::add_minutes;
+use openvisit_store::integrity::dangling_references;
 use openvisit_store::ledger::check_ledger;
 use openvisit_store::visits::overlapping_visits;
 use serde_json::json;
@@ -14,6 +15,11 @@ async fn assert_consistent(app: &TestApp) {
         overlapping_visits(&mut conn).await.expect("pairs"),
         0,
         "no overlapping visits"
+    );
+    assert_eq!(
+        dangling_references(&mut conn).await.expect("references"),
+        0,
+        "every row the bookings wrote names rows that exist"
     );
     let check = check_ledger(&mut conn).await.expect("ledger");
     assert_eq!(check.total, 0, "ledger balances to zero");

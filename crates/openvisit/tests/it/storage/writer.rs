@@ -13,6 +13,7 @@ use openvisit_store::StoreError;
 use openvisit_store::booking::{Booked, BookingRequest, book_visit};
 use openvisit_store::cancel::cancel_visit;
 use openvisit_store::facilities::update_settings;
+use openvisit_store::integrity::dangling_references;
 use openvisit_store::ledger::{check_ledger, visitor_balance};
 use openvisit_store::visits::overlapping_visits;
 use sqlx::Row;
@@ -205,6 +206,84 @@ async fn the_overlap_check_finds_a_visit_written_past_the_claims() {
                 .expect("hide the copy");
         }
         assert_eq!(overlapping_visits(&mut conn).await.expect("check"), 0);
+        drop(conn);
+        t.cleanup().await;
+    }
+}
+
+/// On PostgreSQL the booking path writes without foreign keys; the check the races
+/// and the benchmark run in their place must see a row naming one that is not there.
+#[tokio::test]
+async fn the_reference_check_finds_a_row_naming_a_missing_one() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        let fx = fixture(db, 1, 1, settings()).await;
+        let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+        fund(db, v, 5000).await;
+        let req = BookingRequest {
+            visitor: v,
+            resident: fx.residents[0],
+            kind: VisitKind::Remote,
+            start: local_start(2, 9, 0),
+            length_minutes: 30,
+        };
+        let visit = book_visit(db, &req, None, Timestamp::now())
+            .await
+            .expect("book")
+            .visit()
+            .clone();
+        let mut conn = db.pool.acquire().await.expect("conn");
+        assert_eq!(
+            dangling_references(&mut conn).await.expect("check"),
+            0,
+            "a booking's visit, claims, entry, postings and count name rows that exist"
+        );
+        if backend == openvisit_store::Backend::Sqlite {
+            // SQLite keeps its foreign keys; let these rows past them.
+            sqlx::query("PRAGMA foreign_keys = OFF")
+                .execute(&mut *conn)
+                .await
+                .expect("pragma");
+        }
+        let missing = 9_000_000i64;
+        let dangling = [
+            (
+                "a visit's resident",
+                "UPDATE visits SET resident_id = $1 WHERE id = $2",
+            ),
+            (
+                "an entry's visit",
+                "UPDATE ledger_entries SET visit_id = $1 WHERE visit_id = $2",
+            ),
+            (
+                "a claim's visit",
+                "INSERT INTO claims (resource, granule, visit_id) VALUES ('kiosk:0', $2, $1)",
+            ),
+            (
+                "a count's resident",
+                "INSERT INTO week_counts (resident_id, week_start, visits) VALUES ($1, CAST($2 AS TEXT), 1)",
+            ),
+        ];
+        for (n, (what, sql)) in dangling.into_iter().enumerate() {
+            sqlx::query(sql)
+                .bind(missing)
+                .bind(visit.id.0)
+                .execute(&mut *conn)
+                .await
+                .expect(what);
+            assert_eq!(
+                dangling_references(&mut conn).await.expect("check"),
+                n as i64 + 1,
+                "{what} is missing"
+            );
+        }
+        if backend == openvisit_store::Backend::Sqlite {
+            sqlx::query("PRAGMA foreign_keys = ON")
+                .execute(&mut *conn)
+                .await
+                .expect("pragma");
+        }
         drop(conn);
         t.cleanup().await;
     }
