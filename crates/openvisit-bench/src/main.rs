@@ -39,6 +39,10 @@ enum Command {
         visits: Vec<usize>,
         #[arg(long, default_value_t = 5)]
         seconds: u64,
+        /// Threads that run the headless peers; 0 gives each peer a thread of its own
+        /// (then every datagram the server sends wakes a sleeping thread).
+        #[arg(long, default_value_t = 1)]
+        peer_threads: usize,
     },
     /// Booking throughput at several client counts beside raw inserts.
     Booking {
@@ -58,7 +62,11 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Availability { iterations } => availability::run(iterations),
         Command::Pages { iterations } => pages::run(iterations).await,
-        Command::Media { visits, seconds } => media::run(&visits, seconds).await,
+        Command::Media {
+            visits,
+            seconds,
+            peer_threads,
+        } => media::run(&visits, seconds, peer_threads).await,
         Command::Booking {
             database,
             clients,

@@ -2,7 +2,8 @@
 //! VP8-sized frames plus Opus (headless str0m peers on loopback, in this process), one
 //! staff monitor on every fourth visit; beside the raw UDP relay ceiling measured in the
 //! same run (recv + send of 1200-byte packets, no WebRTC). The load generators share the
-//! machine, so the figures are a floor for the server.
+//! machine, so the figures are a floor for the server. The peers run as tasks on
+//! `peer_threads` threads (or, with 0, a thread each).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::sync::Arc;
@@ -14,11 +15,28 @@ use openvisit_media::{MediaConfig, MediaServer, Role, RoomId, RoomOptions, laten
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
-pub async fn run(visits: &[usize], seconds: u64) -> anyhow::Result<()> {
+pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow::Result<()> {
     let ceiling = raw_relay(seconds)?;
     println!("raw UDP relay ceiling: {ceiling:.0} packets/s on one core (recv + send, no WebRTC)");
+    let peer_runtime = PeerRuntime(match peer_threads {
+        0 => None,
+        n => Some(
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(n)
+                .thread_name("loopback-peers")
+                .enable_all()
+                .build()?,
+        ),
+    });
+    println!(
+        "peers: {}",
+        match peer_threads {
+            0 => "a thread each".to_string(),
+            n => format!("tasks on {n} thread(s)"),
+        }
+    );
     for &n in visits {
-        let r = sfu(n, seconds).await?;
+        let r = sfu(n, seconds, peer_runtime.0.as_ref().map(|r| r.handle())).await?;
         let per_core = if r.cpu > 0.0 {
             r.packets_in / r.cpu
         } else {
@@ -43,6 +61,18 @@ pub async fn run(visits: &[usize], seconds: u64) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The peers' runtime, shut down without waiting: a runtime may not be dropped (which
+/// waits) inside the bench's own.
+struct PeerRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for PeerRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
 }
 
 struct SfuRun {
@@ -74,7 +104,15 @@ fn media_thread_cpu() -> Option<f64> {
     None
 }
 
-async fn sfu(visits: usize, seconds: u64) -> anyhow::Result<SfuRun> {
+async fn sfu(
+    visits: usize,
+    seconds: u64,
+    peers_on: Option<&tokio::runtime::Handle>,
+) -> anyhow::Result<SfuRun> {
+    let start = |offering: OfferingPeer, answer: &str, rate: Option<SendRate>| match peers_on {
+        Some(rt) => offering.start_on(answer, rate, rt),
+        None => offering.start(answer, rate),
+    };
     let (media, _events) = MediaServer::start(&MediaConfig {
         bind: SocketAddr::new(LOOPBACK, 0),
         public_ip: None,
@@ -93,14 +131,14 @@ async fn sfu(visits: usize, seconds: u64) -> anyhow::Result<SfuRun> {
         for role in [Role::Visitor, Role::Resident] {
             let offering = OfferingPeer::party(LOOPBACK)?;
             let a = media.admit(room, role, offering.offer_sdp.clone()).await?;
-            peers.push(offering.start(&a.answer_sdp, Some(SendRate::VISIT))?);
+            peers.push(start(offering, &a.answer_sdp, Some(SendRate::VISIT))?);
         }
         if v % 4 == 0 {
             let offering = OfferingPeer::monitor(LOOPBACK)?;
             let a = media
                 .admit(room, Role::Monitor, offering.offer_sdp.clone())
                 .await?;
-            monitors.push(offering.start(&a.answer_sdp, None)?);
+            monitors.push(start(offering, &a.answer_sdp, None)?);
         }
         media.set_gate(room, Some(Instant::now() + Duration::from_secs(3600)))?;
     }

@@ -2,10 +2,14 @@
 //!
 //! It offers what a browser would (audio and video, or a monitor's receive-only lines),
 //! sends VP8-sized frames and Opus-sized packets at a steady rate, and counts what it
-//! receives per m-line. It runs on its own thread until stopped.
+//! receives per m-line. It runs on its own thread until stopped, or as a task on a
+//! runtime the caller gives (`start_on`): the capacity benchmark puts its hundreds of
+//! peers on one or two threads, so the server's sends do not each wake a sleeping
+//! thread of their own, which peers on other machines would not cost it either.
 
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
+use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
@@ -71,6 +75,8 @@ pub struct LoopbackPeer {
     pub counters: Arc<PeerCounters>,
     sending: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
+    /// Its own thread (`start`); none for a task on a runtime (`start_on`), which ends
+    /// at its next wake-up after `stop`.
     thread: Option<JoinHandle<()>>,
     started: Instant,
 }
@@ -122,8 +128,36 @@ impl OfferingPeer {
         })
     }
 
-    /// Applies the server's answer and starts the peer's thread.
-    pub fn start(mut self, answer_sdp: &str, rate: Option<SendRate>) -> io::Result<LoopbackPeer> {
+    /// Applies the server's answer and starts the peer on a thread of its own.
+    pub fn start(self, answer_sdp: &str, rate: Option<SendRate>) -> io::Result<LoopbackPeer> {
+        let (run, mut peer) = self.answered(answer_sdp, rate)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let thread = std::thread::Builder::new()
+            .name("loopback-peer".into())
+            .spawn(move || runtime.block_on(run.run()))?;
+        peer.thread = Some(thread);
+        Ok(peer)
+    }
+
+    /// Applies the server's answer and starts the peer as a task on `runtime`.
+    pub fn start_on(
+        self,
+        answer_sdp: &str,
+        rate: Option<SendRate>,
+        runtime: &tokio::runtime::Handle,
+    ) -> io::Result<LoopbackPeer> {
+        let (run, peer) = self.answered(answer_sdp, rate)?;
+        runtime.spawn(run.run());
+        Ok(peer)
+    }
+
+    fn answered(
+        mut self,
+        answer_sdp: &str,
+        rate: Option<SendRate>,
+    ) -> io::Result<(Runner, LoopbackPeer)> {
         let answer = SdpAnswer::from_sdp_string(answer_sdp).map_err(io::Error::other)?;
         self.rtc
             .sdp_api()
@@ -143,16 +177,14 @@ impl OfferingPeer {
             rate: rate.unwrap_or(SendRate::LIGHT),
             started,
         };
-        let thread = std::thread::Builder::new()
-            .name("loopback-peer".into())
-            .spawn(move || run.run())?;
-        Ok(LoopbackPeer {
+        let peer = LoopbackPeer {
             counters,
             sending,
             stop,
-            thread: Some(thread),
+            thread: None,
             started,
-        })
+        };
+        Ok((run, peer))
     }
 }
 
@@ -220,11 +252,20 @@ struct Runner {
 }
 
 impl Runner {
-    fn run(mut self) {
-        let mut buf = vec![0u8; 2000];
+    async fn run(mut self) {
         let Ok(local) = self.socket.local_addr() else {
             return;
         };
+        let Ok(socket) = self
+            .socket
+            .try_clone()
+            .and_then(|s| s.set_nonblocking(true).map(|()| s))
+            .and_then(tokio::net::UdpSocket::from_std)
+        else {
+            self.counters.closed.store(true, Ordering::Relaxed);
+            return;
+        };
+        let mut buf = vec![0u8; 2000];
         let video_every = Duration::from_secs(1) / self.rate.video_fps.max(1);
         let audio_every = Duration::from_secs(1) / self.rate.audio_pps.max(1);
         let mut next_video = self.started;
@@ -241,6 +282,9 @@ impl Runner {
                 match self.rtc.poll_output() {
                     Ok(Output::Timeout(t)) => break t,
                     Ok(Output::Transmit(t)) => {
+                        // Through the std handle (non-blocking, the same socket): Tokio's
+                        // `try_send_to` refuses until its reactor has seen the socket
+                        // writable. A full buffer drops, as a network would.
                         let _ = self.socket.send_to(&t.contents, t.destination);
                     }
                     Ok(Output::Event(e)) => self.on_event(e),
@@ -252,7 +296,8 @@ impl Runner {
             };
             let now = Instant::now();
             let connected = self.counters.connected.load(Ordering::Relaxed);
-            if connected && self.sending.load(Ordering::Relaxed) {
+            let sending = connected && self.sending.load(Ordering::Relaxed);
+            if sending {
                 if now >= next_video {
                     self.send(MediaKind::Video, &video_frame, now, Frequency::NINETY_KHZ);
                     next_video += video_every;
@@ -274,20 +319,28 @@ impl Runner {
                 }
             }
             let mut until = wake.min(now + Duration::from_millis(50));
-            if connected {
+            if sending {
                 until = until.min(next_video).min(next_audio);
             }
-            let timeout = until
-                .saturating_duration_since(Instant::now())
-                .max(Duration::from_millis(1));
-            let _ = self.socket.set_read_timeout(Some(timeout));
-            match self.socket.recv_from(&mut buf) {
-                Ok((n, source)) => {
+            // What has arrived first, then wait for a datagram or the next deadline.
+            let received = match socket.try_recv_from(&mut buf) {
+                Ok(got) => Some(got),
+                Err(_) if Instant::now() >= until => None,
+                Err(_) => {
+                    let sleep = pin!(tokio::time::sleep_until(until.into()));
+                    tokio::select! {
+                        got = socket.recv_from(&mut buf) => got.ok(),
+                        () = sleep => None,
+                    }
+                }
+            };
+            match received {
+                Some((n, source)) => {
                     if let Ok(r) = Receive::new(Protocol::Udp, source, local, &buf[..n]) {
                         let _ = self.rtc.handle_input(Input::Receive(Instant::now(), r));
                     }
                 }
-                Err(_) => {
+                None => {
                     let _ = self.rtc.handle_input(Input::Timeout(Instant::now()));
                 }
             }

@@ -125,10 +125,16 @@ mod linux {
 
     pub(crate) struct MediaSocket {
         fd: AsyncFd<StdUdpSocket>,
-        /// Destinations and headers for `sendmmsg`, reused.
+        /// Destinations, buffers, control areas and headers for `sendmmsg`, reused.
         names: Vec<libc::sockaddr_storage>,
         iovs: Vec<libc::iovec>,
+        controls: Vec<[u64; SEND_CONTROL_WORDS]>,
         hdrs: Vec<libc::mmsghdr>,
+        /// Datagrams in each message of the last `fill`.
+        segments: Vec<usize>,
+        /// Whether runs of datagrams to one address go as one segmented send; off
+        /// after the kernel refuses one.
+        pub(super) gso: bool,
     }
 
     impl MediaSocket {
@@ -150,7 +156,10 @@ mod linux {
                 fd,
                 names: scratch.names,
                 iovs: scratch.iovs,
+                controls: vec![[0; SEND_CONTROL_WORDS]; BATCH],
                 hdrs: scratch.hdrs,
+                segments: vec![0; BATCH],
+                gso: true,
             })
         }
 
@@ -171,46 +180,50 @@ mod linux {
             }
         }
 
-        /// Sends everything in `out` (one `sendmmsg` per [`BATCH`]) and empties it.
-        /// Returns how many went out; what the kernel refuses is dropped, as UDP may.
+        /// Sends everything in `out` and empties it: one `sendmmsg` per [`BATCH`]
+        /// messages, where a message is one datagram or, with GSO, a run of datagrams
+        /// to one address (`UDP_SEGMENT`: the kernel cuts it into datagrams of the first
+        /// one's size, so all but the last must have that size). A forwarded video frame
+        /// is a few equal packets to each receiver: one trip through the stack instead of
+        /// one each. Returns how many datagrams went out; what the kernel refuses is
+        /// dropped, as UDP may.
         pub fn send(&mut self, out: &mut Outbox) -> usize {
             let fd = self.fd.get_ref().as_raw_fd();
+            if self.gso {
+                // Each receiver's datagrams side by side, in the order they were queued.
+                out.sort_by_key(|(to, _)| *to);
+            }
             let mut sent = 0;
             let mut next = 0;
             while next < out.len() {
-                let chunk = &out[next..out.len().min(next + BATCH)];
-                for (i, (to, data)) in chunk.iter().enumerate() {
-                    let name_len = encode(*to, &mut self.names[i]);
-                    self.iovs[i] = libc::iovec {
-                        iov_base: data.as_ptr() as *mut libc::c_void,
-                        iov_len: data.len(),
-                    };
-                    point_header(
-                        &mut self.hdrs[i],
-                        (&raw mut self.names[i], name_len),
-                        &raw mut self.iovs[i],
-                        (std::ptr::null_mut(), 0),
-                    );
-                }
-                // SAFETY: the first `chunk.len()` headers point at `self.names` and
-                // `self.iovs` entries set just above, and each iovec at a datagram in
-                // `out`; all of them live, unmoved, until the call returns. The kernel
-                // only reads the buffers and writes `msg_len`.
+                let messages = self.fill(&out[next..]);
+                // SAFETY: the first `messages` headers point at `self.names`,
+                // `self.iovs` and `self.controls` entries set by `fill`, and each iovec
+                // at a datagram in `out`; all of them live, unmoved, until the call
+                // returns. The kernel only reads the buffers and writes `msg_len`.
                 let r = unsafe {
                     libc::sendmmsg(
                         fd,
                         self.hdrs.as_mut_ptr(),
-                        chunk.len() as libc::c_uint,
+                        messages as libc::c_uint,
                         libc::MSG_DONTWAIT,
                     )
                 };
                 if r > 0 {
-                    let r = r as usize;
-                    sent += r;
-                    next += r;
-                } else if io::Error::last_os_error().kind() == io::ErrorKind::WouldBlock {
+                    let done: usize = self.segments[..r as usize].iter().sum();
+                    sent += done;
+                    next += done;
+                    continue;
+                }
+                let error = io::Error::last_os_error();
+                if error.kind() == io::ErrorKind::WouldBlock {
                     // The send buffer is full: drop the rest of the turn.
                     break;
+                }
+                if self.segments[0] > 1 {
+                    // The kernel or the route cannot segment: send one by one from now.
+                    tracing::info!(error = %error, "UDP segmentation refused; sending datagrams one by one");
+                    self.gso = false;
                 } else {
                     // The first datagram was refused (a bad address): skip it.
                     next += 1;
@@ -219,20 +232,99 @@ mod linux {
             out.clear();
             sent
         }
+
+        /// Points the headers at the messages `out` starts with; gives how many.
+        fn fill(&mut self, out: &[(SocketAddr, Vec<u8>)]) -> usize {
+            let mut messages = 0;
+            let mut iov = 0;
+            let mut at = 0;
+            while messages < BATCH && iov < BATCH && at < out.len() {
+                let (to, first) = &out[at];
+                let size = first.len();
+                let mut count = 1;
+                while self.gso
+                    && at + count < out.len()
+                    && iov + count < BATCH
+                    && count < MAX_SEGMENTS
+                    && (count + 1) * size <= MAX_GSO_BYTES
+                    && out[at + count].0 == *to
+                    && out[at + count - 1].1.len() == size
+                    && out[at + count].1.len() <= size
+                {
+                    count += 1;
+                }
+                for (k, (_, data)) in out[at..at + count].iter().enumerate() {
+                    self.iovs[iov + k] = libc::iovec {
+                        iov_base: data.as_ptr() as *mut libc::c_void,
+                        iov_len: data.len(),
+                    };
+                }
+                let name_len = encode(*to, &mut self.names[messages]);
+                let control = if count > 1 {
+                    segment_size(&mut self.controls[messages], size)
+                } else {
+                    (std::ptr::null_mut(), 0)
+                };
+                point_header(
+                    &mut self.hdrs[messages],
+                    (&raw mut self.names[messages], name_len),
+                    (&raw mut self.iovs[iov], count),
+                    control,
+                );
+                self.segments[messages] = count;
+                messages += 1;
+                iov += count;
+                at += count;
+            }
+            messages
+        }
     }
 
-    /// Points a message header at one address, one buffer and a control area (null
-    /// and 0 for none), with the results of an earlier call cleared.
+    /// Datagrams in one segmented send, at most (the kernel's `UDP_MAX_SEGMENTS`).
+    const MAX_SEGMENTS: usize = 64;
+    /// Bytes in one segmented send, at most: a UDP datagram's limit, less headers.
+    const MAX_GSO_BYTES: usize = 65_000;
+
+    /// Writes a `UDP_SEGMENT` control message for datagrams of `size` bytes into
+    /// `buf`; gives the control area for a header.
+    fn segment_size(
+        buf: &mut [u64; SEND_CONTROL_WORDS],
+        size: usize,
+    ) -> (*mut libc::c_void, usize) {
+        let size = u16::try_from(size).unwrap_or(u16::MAX);
+        let base = buf.as_mut_ptr().cast::<libc::c_void>();
+        // SAFETY: CMSG_SPACE(2) is 24 bytes on Linux, within the 32-byte buffer, which
+        // is u64-aligned as a cmsghdr needs; the header and the u16 after it are
+        // written inside it. The msghdr here only carries the control area for the
+        // CMSG_FIRSTHDR computation.
+        unsafe {
+            let mut hdr: libc::msghdr = zeroed();
+            hdr.msg_control = base;
+            hdr.msg_controllen = libc::CMSG_SPACE(size_of::<u16>() as u32) as usize;
+            let cmsg = libc::CMSG_FIRSTHDR(&raw const hdr);
+            (*cmsg).cmsg_level = libc::SOL_UDP;
+            (*cmsg).cmsg_type = libc::UDP_SEGMENT;
+            (*cmsg).cmsg_len = libc::CMSG_LEN(size_of::<u16>() as u32) as usize;
+            std::ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast::<u16>(), size);
+            (base, hdr.msg_controllen)
+        }
+    }
+
+    /// Room for one `UDP_SEGMENT` control message, in u64s for alignment.
+    const SEND_CONTROL_WORDS: usize = 4;
+
+    /// Points a message header at one address, `iov_len` buffers from `iov` and a
+    /// control area (null and 0 for none), with the results of an earlier call cleared.
     fn point_header(
         hdr: &mut libc::mmsghdr,
         (name, name_len): (*mut libc::sockaddr_storage, libc::socklen_t),
-        iov: *mut libc::iovec,
+        (iov, iov_len): (*mut libc::iovec, usize),
         (control, control_len): (*mut libc::c_void, usize),
     ) {
         hdr.msg_hdr.msg_name = name.cast();
         hdr.msg_hdr.msg_namelen = name_len;
         hdr.msg_hdr.msg_iov = iov;
-        hdr.msg_hdr.msg_iovlen = 1;
+        hdr.msg_hdr.msg_iovlen = iov_len;
         hdr.msg_hdr.msg_control = control;
         hdr.msg_hdr.msg_controllen = control_len;
         hdr.msg_hdr.msg_flags = 0;
@@ -269,7 +361,7 @@ mod linux {
                     &raw mut s.names[i],
                     size_of::<libc::sockaddr_storage>() as libc::socklen_t,
                 ),
-                &raw mut s.iovs[i],
+                (&raw mut s.iovs[i], 1),
                 (
                     s.control[i].as_mut_ptr().cast(),
                     size_of::<[u64; CONTROL_WORDS]>(),
@@ -475,6 +567,52 @@ mod tests {
         }
         for (i, data) in seen.iter().enumerate() {
             assert_eq!(data, &vec![i as u8; 10 + i]);
+        }
+        Ok(())
+    }
+
+    /// Runs of equal datagrams to one address go as one segmented send; each must
+    /// still arrive as its own datagram, whole and in order, beside other receivers'.
+    #[tokio::test]
+    async fn a_frame_sent_in_one_segmented_send_arrives_as_its_datagrams() -> io::Result<()> {
+        let a = StdUdpSocket::bind((Ipv4Addr::LOCALHOST, 0))?;
+        a.set_nonblocking(true)?;
+        let mut a = MediaSocket::new(a)?;
+        let mut receivers = Vec::new();
+        for _ in 0..2 {
+            let r = StdUdpSocket::bind((Ipv4Addr::LOCALHOST, 0))?;
+            r.set_nonblocking(true)?;
+            receivers.push((r.local_addr()?, MediaSocket::new(r)?));
+        }
+        // Interleaved as the forwarding loop queues them: four packets of a frame
+        // (three full, one short), then a short audio packet, to each receiver.
+        let sizes = [1100usize, 1100, 1100, 700, 120];
+        let mut out: Outbox = Vec::new();
+        for (n, size) in sizes.iter().enumerate() {
+            for (r, (to, _)) in receivers.iter().enumerate() {
+                out.push((*to, vec![(10 * r + n) as u8; *size]));
+            }
+        }
+        assert_eq!(a.send(&mut out), 2 * sizes.len());
+        assert!(a.gso, "the kernel took the segmented sends");
+        for (r, (_, socket)) in receivers.iter().enumerate() {
+            let mut batch = RecvBatch::new();
+            let mut seen = Vec::new();
+            while seen.len() < sizes.len() {
+                let n = socket.recv(&mut batch).await?;
+                for i in 0..n {
+                    let (_, data) = batch
+                        .get(i)
+                        .ok_or_else(|| io::Error::other("no datagram"))?;
+                    seen.push(data.to_vec());
+                }
+            }
+            let expected: Vec<Vec<u8>> = sizes
+                .iter()
+                .enumerate()
+                .map(|(n, size)| vec![(10 * r + n) as u8; *size])
+                .collect();
+            assert_eq!(seen, expected, "receiver {r}");
         }
         Ok(())
     }
