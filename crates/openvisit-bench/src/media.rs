@@ -16,8 +16,11 @@ use openvisit_media::{MediaConfig, MediaServer, Role, RoomId, RoomOptions, laten
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
 pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow::Result<()> {
-    let ceiling = raw_relay(seconds)?;
-    println!("raw UDP relay ceiling: {ceiling:.0} packets/s on one core (recv + send, no WebRTC)");
+    let ceiling = raw_relay(seconds, &Mix::UNIFORM)?;
+    println!(
+        "raw UDP relay ceiling: {ceiling:.0} packets/s on one core (recv + send of 1200-byte \
+         packets, one out per in, no WebRTC)"
+    );
     let peer_runtime = PeerRuntime(match peer_threads {
         0 => None,
         n => Some(
@@ -59,6 +62,19 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
                     us as f64 / 1000.0
                 )),
         );
+        // The relay again, moving what this level's server moved: its mean datagram
+        // size and as many sends per datagram in.
+        let mix = Mix {
+            bytes: r.mean_bytes_in.round().clamp(1.0, 1500.0) as usize,
+            fan_out: (r.packets_out / r.packets_in.max(1.0)).max(1.0),
+        };
+        let same = raw_relay(seconds, &mix)?;
+        println!(
+            "      the same packets relayed raw ({} bytes, {:.2} out per in): {same:.0} packets in/s on one core => {:.2} of that ceiling",
+            mix.bytes,
+            mix.fan_out,
+            per_core / same.max(1.0)
+        );
     }
     Ok(())
 }
@@ -78,6 +94,8 @@ impl Drop for PeerRuntime {
 struct SfuRun {
     packets_in: f64,
     packets_out: f64,
+    /// Mean size of a datagram in.
+    mean_bytes_in: f64,
     /// Cores the media thread used (CPU seconds per second).
     cpu: f64,
     loss: f64,
@@ -179,30 +197,50 @@ async fn sfu(
     for p in peers.into_iter().chain(monitors) {
         p.stop();
     }
+    let mean_bytes_in = (after.bytes_in - before.bytes_in) as f64
+        / (after.packets_in - before.packets_in).max(1) as f64;
     Ok(SfuRun {
         packets_in,
         packets_out,
+        mean_bytes_in,
         cpu,
         loss,
         latency_p99_micros,
     })
 }
 
-/// One thread receiving and re-sending 1200-byte packets as fast as it can, fed by one
-/// sender thread: the most a relay could move on this machine.
-fn raw_relay(seconds: u64) -> anyhow::Result<f64> {
+/// What the raw relay moves: packets of one size, each sent on to `fan_out` sinks on
+/// average (1.25: every fourth packet also goes to a second sink).
+struct Mix {
+    bytes: usize,
+    fan_out: f64,
+}
+
+impl Mix {
+    const UNIFORM: Mix = Mix {
+        bytes: 1200,
+        fan_out: 1.0,
+    };
+}
+
+/// One thread receiving and re-sending packets as fast as it can, fed by one sender
+/// thread: the most a relay could move on this machine. Counts packets in.
+fn raw_relay(seconds: u64, mix: &Mix) -> anyhow::Result<f64> {
     let relay = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0))?;
     relay.set_read_timeout(Some(Duration::from_millis(100)))?;
     let sink = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0))?;
     let sink_addr = sink.local_addr()?;
+    let second_sink = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0))?;
+    let second_addr = second_sink.local_addr()?;
     let relay_addr = relay.local_addr()?;
+    let (bytes, extra) = (mix.bytes, mix.fan_out - 1.0);
     let stop = Arc::new(AtomicBool::new(false));
     let moved = Arc::new(AtomicU64::new(0));
     let sender = {
         let stop = Arc::clone(&stop);
         std::thread::spawn(move || -> std::io::Result<()> {
             let s = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0))?;
-            let packet = [7u8; 1200];
+            let packet = vec![7u8; bytes];
             while !stop.load(Ordering::Relaxed) {
                 let _ = s.send_to(&packet, relay_addr);
             }
@@ -213,10 +251,16 @@ fn raw_relay(seconds: u64) -> anyhow::Result<f64> {
         let (stop, moved) = (Arc::clone(&stop), Arc::clone(&moved));
         std::thread::spawn(move || {
             let mut buf = [0u8; 2000];
+            let mut owed = 0.0;
             while !stop.load(Ordering::Relaxed) {
                 if let Ok((n, _)) = relay.recv_from(&mut buf)
                     && relay.send_to(&buf[..n], sink_addr).is_ok()
                 {
+                    owed += extra;
+                    if owed >= 1.0 {
+                        owed -= 1.0;
+                        let _ = relay.send_to(&buf[..n], second_addr);
+                    }
                     moved.fetch_add(1, Ordering::Relaxed);
                 }
             }
@@ -230,6 +274,6 @@ fn raw_relay(seconds: u64) -> anyhow::Result<f64> {
     stop.store(true, Ordering::Relaxed);
     let _ = sender.join();
     let _ = relayer.join();
-    drop(sink);
+    drop((sink, second_sink));
     Ok(rate)
 }

@@ -142,6 +142,8 @@ pub enum MediaError {
 #[derive(Debug, Default)]
 pub struct MediaCounters {
     pub packets_in: AtomicU64,
+    /// Bytes of the datagrams in.
+    pub bytes_in: AtomicU64,
     pub packets_out: AtomicU64,
     pub media_forwarded: AtomicU64,
     pub peers: AtomicU64,
@@ -205,6 +207,7 @@ pub fn latency_quantile(before: &[u64], after: &[u64], q: f64) -> Option<u64> {
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct CounterSnapshot {
     pub packets_in: u64,
+    pub bytes_in: u64,
     pub packets_out: u64,
     pub media_forwarded: u64,
     pub peers: u64,
@@ -332,6 +335,7 @@ impl MediaServer {
     pub fn counters(&self) -> CounterSnapshot {
         CounterSnapshot {
             packets_in: self.counters.packets_in.load(Ordering::Relaxed),
+            bytes_in: self.counters.bytes_in.load(Ordering::Relaxed),
             packets_out: self.counters.packets_out.load(Ordering::Relaxed),
             media_forwarded: self.counters.media_forwarded.load(Ordering::Relaxed),
             peers: self.counters.peers.load(Ordering::Relaxed),

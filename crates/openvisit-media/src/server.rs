@@ -133,6 +133,9 @@ impl Server {
                         self.counters
                             .packets_in
                             .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                        self.counters
+                            .bytes_in
+                            .fetch_add(batch.bytes() as u64, Ordering::Relaxed);
                         for i in 0..batch.len() {
                             if let Some((source, data)) = batch.get(i) {
                                 self.receive(source, data, now);

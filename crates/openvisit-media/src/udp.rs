@@ -43,6 +43,11 @@ impl RecvBatch {
         self.count
     }
 
+    /// Bytes of the datagrams read.
+    pub fn bytes(&self) -> usize {
+        self.lens[..self.count].iter().sum()
+    }
+
     /// Forgets the datagrams read.
     pub fn clear(&mut self) {
         self.count = 0;
