@@ -485,7 +485,8 @@ mod linux {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+// Also built by the tests on Linux, so the fallback is compiled and tried somewhere.
+#[cfg(any(not(target_os = "linux"), test))]
 mod plain {
     use std::io;
     use std::net::UdpSocket as StdUdpSocket;
@@ -496,11 +497,17 @@ mod plain {
 
     pub(crate) struct MediaSocket {
         socket: UdpSocket,
+        /// The same socket, for sends: Tokio's `try_send_to` refuses until its
+        /// reactor has seen the socket writable, which dropped every datagram of a
+        /// turn sent before the first wait.
+        sender: StdUdpSocket,
     }
 
     impl MediaSocket {
+        /// Takes a non-blocking socket; must be called inside the Tokio runtime.
         pub fn new(socket: StdUdpSocket) -> io::Result<MediaSocket> {
             Ok(MediaSocket {
+                sender: socket.try_clone()?,
                 socket: UdpSocket::from_std(socket)?,
             })
         }
@@ -530,7 +537,7 @@ mod plain {
         pub fn send(&mut self, out: &mut Outbox) -> usize {
             let sent = out
                 .iter()
-                .filter(|(to, data)| self.socket.try_send_to(data, *to).is_ok())
+                .filter(|(to, data)| self.sender.send_to(data, *to).is_ok())
                 .count();
             out.clear();
             sent
@@ -562,6 +569,41 @@ mod tests {
         let mut seen = Vec::new();
         while seen.len() < 70 {
             let n = b.recv(&mut batch).await?;
+            for i in 0..n {
+                let (from, data) = batch
+                    .get(i)
+                    .ok_or_else(|| io::Error::other("no datagram"))?;
+                assert_eq!(from, a_addr);
+                seen.push(data.to_vec());
+            }
+        }
+        for (i, data) in seen.iter().enumerate() {
+            assert_eq!(data, &vec![i as u8; 10 + i]);
+        }
+        Ok(())
+    }
+
+    /// The fallback for other systems (one datagram per call) must read and send the
+    /// same as the Linux batches.
+    #[tokio::test]
+    async fn the_fallback_reads_and_sends_datagrams_with_their_addresses() -> io::Result<()> {
+        let a = StdUdpSocket::bind((Ipv4Addr::LOCALHOST, 0))?;
+        a.set_nonblocking(true)?;
+        let b = StdUdpSocket::bind((Ipv4Addr::LOCALHOST, 0))?;
+        b.set_nonblocking(true)?;
+        let (a_addr, b_addr) = (a.local_addr()?, b.local_addr()?);
+        let mut a = plain::MediaSocket::new(a)?;
+        let b = plain::MediaSocket::new(b)?;
+        let mut out: Outbox = (0..70u8)
+            .map(|i| (b_addr, vec![i; 10 + usize::from(i)]))
+            .collect();
+        assert_eq!(a.send(&mut out), 70);
+        assert!(out.is_empty());
+        let mut batch = RecvBatch::new();
+        let mut seen = Vec::new();
+        while seen.len() < 70 {
+            let n = b.recv(&mut batch).await?;
+            assert!(n <= BATCH);
             for i in 0..n {
                 let (from, data) = batch
                     .get(i)
