@@ -137,6 +137,26 @@ async fn bookings_written_together_are_answered_each_on_its_own() {
     }
 }
 
+/// A 30-minute remote visit the day after tomorrow at 09:00, booked.
+async fn book_half_hour(
+    db: &openvisit_store::Db,
+    visitor: openvisit_core::AccountId,
+    resident: openvisit_core::ResidentId,
+) -> openvisit_store::visits::Visit {
+    let req = BookingRequest {
+        visitor,
+        resident,
+        kind: VisitKind::Remote,
+        start: local_start(2, 9, 0),
+        length_minutes: 30,
+    };
+    book_visit(db, &req, None, Timestamp::now())
+        .await
+        .expect("book")
+        .visit()
+        .clone()
+}
+
 /// The overlap check the race tests and the benchmark rely on must see a double
 /// booking on any one resource: a kiosk, a resident or a visitor.
 #[tokio::test]
@@ -148,18 +168,7 @@ async fn the_overlap_check_finds_a_visit_written_past_the_claims() {
         let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
         let (v2, _) = approved_visitor(db, &fx, &fx.residents[1..]).await;
         fund(db, v, 5000).await;
-        let req = BookingRequest {
-            visitor: v,
-            resident: fx.residents[0],
-            kind: VisitKind::Remote,
-            start: local_start(2, 9, 0),
-            length_minutes: 30,
-        };
-        let first = book_visit(db, &req, None, Timestamp::now())
-            .await
-            .expect("book")
-            .visit()
-            .clone();
+        let first = book_half_hour(db, v, fx.residents[0]).await;
         let mut conn = db.pool.acquire().await.expect("conn");
         assert_eq!(overlapping_visits(&mut conn).await.expect("check"), 0);
         let kiosk = first.housing_kiosk.0;
@@ -221,18 +230,7 @@ async fn the_reference_check_finds_a_row_naming_a_missing_one() {
         let fx = fixture(db, 1, 1, settings()).await;
         let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
         fund(db, v, 5000).await;
-        let req = BookingRequest {
-            visitor: v,
-            resident: fx.residents[0],
-            kind: VisitKind::Remote,
-            start: local_start(2, 9, 0),
-            length_minutes: 30,
-        };
-        let visit = book_visit(db, &req, None, Timestamp::now())
-            .await
-            .expect("book")
-            .visit()
-            .clone();
+        let visit = book_half_hour(db, v, fx.residents[0]).await;
         let mut conn = db.pool.acquire().await.expect("conn");
         assert_eq!(
             dangling_references(&mut conn).await.expect("check"),
