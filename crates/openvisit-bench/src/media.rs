@@ -1,7 +1,8 @@
 //! Media capacity: concurrent 1:1 visits through the SFU, each side sending ~1 Mbit/s of
 //! VP8-sized frames plus Opus (headless str0m peers on loopback, in this process), one
 //! staff monitor on every fourth visit; beside the raw UDP relay ceiling measured in the
-//! same run (recv + send of 1200-byte packets, no WebRTC). The load generators share the
+//! same run (recv + send of 1200-byte packets to sinks that read them, no WebRTC; both
+//! counted per second of their own thread's CPU time). The load generators share the
 //! machine, so the figures are a floor for the server. The peers run as tasks on
 //! `peer_threads` threads (or, with 0, a thread each).
 
@@ -18,8 +19,8 @@ const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow::Result<()> {
     let ceiling = raw_relay(seconds, &Mix::UNIFORM)?;
     println!(
-        "raw UDP relay ceiling: {ceiling:.0} packets/s on one core (recv + send of 1200-byte \
-         packets, one out per in, no WebRTC)"
+        "raw UDP relay ceiling: {ceiling:.0} packets in per core-second (recv + send of 1200-byte \
+         packets, one out per in, to a sink that reads them, no WebRTC)"
     );
     let peer_runtime = PeerRuntime(match peer_threads {
         0 => None,
@@ -70,7 +71,7 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
         };
         let same = raw_relay(seconds, &mix)?;
         println!(
-            "      the same packets relayed raw ({} bytes, {:.2} out per in): {same:.0} packets in/s on one core => {:.2} of that ceiling",
+            "      the same packets relayed raw ({} bytes, {:.2} out per in): {same:.0} packets in per core-second => {:.2} of that ceiling",
             mix.bytes,
             mix.fan_out,
             per_core / same.max(1.0)
@@ -104,11 +105,16 @@ struct SfuRun {
     latency_p99_micros: Option<u64>,
 }
 
-/// CPU seconds the media thread has used, from /proc (Linux).
-fn media_thread_cpu() -> Option<f64> {
+/// The server's media thread, by name, for its CPU time.
+const MEDIA_THREAD: &str = "openvisit-media";
+/// The raw relay's thread, by name, for its CPU time.
+const RELAY_THREAD: &str = "raw-relay";
+
+/// CPU seconds the thread of this name has used, from /proc (Linux).
+fn thread_cpu(name: &str) -> Option<f64> {
     for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
         let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
-        if comm.trim() != "openvisit-media" {
+        if comm.trim() != name {
             continue;
         }
         let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
@@ -172,11 +178,11 @@ async fn sfu(
         .map(|p| p.counters.sent.load(Ordering::Relaxed))
         .sum();
     let recv0: u64 = peers.iter().map(LoopbackPeer::total_received).sum();
-    let cpu0 = media_thread_cpu().unwrap_or(0.0);
+    let cpu0 = thread_cpu(MEDIA_THREAD).unwrap_or(0.0);
     let start = Instant::now();
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     let elapsed = start.elapsed().as_secs_f64();
-    let cpu = (media_thread_cpu().unwrap_or(0.0) - cpu0) / elapsed;
+    let cpu = (thread_cpu(MEDIA_THREAD).unwrap_or(0.0) - cpu0) / elapsed;
     let after = media.counters();
     let latency_p99_micros = latency_quantile(&latency_before, &media.latency_histogram(), 0.99);
     let sent: u64 = peers
@@ -224,56 +230,76 @@ impl Mix {
 }
 
 /// One thread receiving and re-sending packets as fast as it can, fed by one sender
-/// thread: the most a relay could move on this machine. Counts packets in.
+/// thread, its packets read by one thread per sink, as the peers read the server's: the
+/// most a relay could move on this machine. Counts packets in per second of the relay
+/// thread's CPU time, as the server's are counted.
 fn raw_relay(seconds: u64, mix: &Mix) -> anyhow::Result<f64> {
     let relay = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0))?;
     relay.set_read_timeout(Some(Duration::from_millis(100)))?;
-    let sink = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0))?;
-    let sink_addr = sink.local_addr()?;
-    let second_sink = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0))?;
-    let second_addr = second_sink.local_addr()?;
     let relay_addr = relay.local_addr()?;
     let (bytes, extra) = (mix.bytes, mix.fan_out - 1.0);
     let stop = Arc::new(AtomicBool::new(false));
     let moved = Arc::new(AtomicU64::new(0));
-    let sender = {
+    let mut sink_addrs = Vec::new();
+    let mut threads = Vec::new();
+    for _ in 0..2 {
+        let sink = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0))?;
+        sink.set_read_timeout(Some(Duration::from_millis(100)))?;
+        sink_addrs.push(sink.local_addr()?);
         let stop = Arc::clone(&stop);
-        std::thread::spawn(move || -> std::io::Result<()> {
-            let s = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0))?;
+        threads.push(std::thread::spawn(move || {
+            let mut buf = [0u8; 2000];
+            while !stop.load(Ordering::Relaxed) {
+                let _ = sink.recv(&mut buf);
+            }
+        }));
+    }
+    let (sink_addr, second_addr) = (sink_addrs[0], sink_addrs[1]);
+    {
+        let stop = Arc::clone(&stop);
+        threads.push(std::thread::spawn(move || {
+            let Ok(s) = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0)) else {
+                return;
+            };
             let packet = vec![7u8; bytes];
             while !stop.load(Ordering::Relaxed) {
                 let _ = s.send_to(&packet, relay_addr);
             }
-            Ok(())
-        })
-    };
-    let relayer = {
+        }));
+    }
+    {
         let (stop, moved) = (Arc::clone(&stop), Arc::clone(&moved));
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 2000];
-            let mut owed = 0.0;
-            while !stop.load(Ordering::Relaxed) {
-                if let Ok((n, _)) = relay.recv_from(&mut buf)
-                    && relay.send_to(&buf[..n], sink_addr).is_ok()
-                {
-                    owed += extra;
-                    if owed >= 1.0 {
-                        owed -= 1.0;
-                        let _ = relay.send_to(&buf[..n], second_addr);
+        threads.push(
+            std::thread::Builder::new()
+                .name(RELAY_THREAD.into())
+                .spawn(move || {
+                    let mut buf = [0u8; 2000];
+                    let mut owed = 0.0;
+                    while !stop.load(Ordering::Relaxed) {
+                        if let Ok((n, _)) = relay.recv_from(&mut buf)
+                            && relay.send_to(&buf[..n], sink_addr).is_ok()
+                        {
+                            owed += extra;
+                            if owed >= 1.0 {
+                                owed -= 1.0;
+                                let _ = relay.send_to(&buf[..n], second_addr);
+                            }
+                            moved.fetch_add(1, Ordering::Relaxed);
+                        }
                     }
-                    moved.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-        })
-    };
+                })?,
+        );
+    }
     std::thread::sleep(Duration::from_millis(300));
     let m0 = moved.load(Ordering::Relaxed);
-    let start = Instant::now();
+    let cpu0 = thread_cpu(RELAY_THREAD).unwrap_or(0.0);
     std::thread::sleep(Duration::from_secs(seconds));
-    let rate = (moved.load(Ordering::Relaxed) - m0) as f64 / start.elapsed().as_secs_f64();
+    let cpu = thread_cpu(RELAY_THREAD).unwrap_or(0.0) - cpu0;
+    let packets = (moved.load(Ordering::Relaxed) - m0) as f64;
     stop.store(true, Ordering::Relaxed);
-    let _ = sender.join();
-    let _ = relayer.join();
-    drop((sink, second_sink));
-    Ok(rate)
+    for t in threads {
+        let _ = t.join();
+    }
+    anyhow::ensure!(cpu > 0.0, "the relay thread's CPU time could not be read");
+    Ok(packets / cpu)
 }
