@@ -17,6 +17,7 @@ mod peer;
 mod recorder;
 mod room;
 mod server;
+mod tcp;
 mod udp;
 
 pub mod loopback;

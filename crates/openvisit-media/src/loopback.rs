@@ -6,9 +6,11 @@
 //! runtime the caller gives (`start_on`): the capacity benchmark puts its hundreds of
 //! peers on one or two threads, so the server's sends do not each wake a sleeping
 //! thread of their own, which peers on other machines would not cost it either.
+//! A peer reaches the server over UDP, or (`party_over_tcp`) only over TCP, as a browser
+//! does when its network blocks UDP.
 
 use std::io;
-use std::net::{SocketAddr, UdpSocket};
+use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -17,8 +19,11 @@ use std::time::{Duration, Instant};
 
 use str0m::change::{SdpAnswer, SdpPendingOffer};
 use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid};
-use str0m::net::{Protocol, Receive};
+use str0m::net::{Protocol, Receive, TcpType, Transmit};
 use str0m::{Candidate, Event, Input, Output, Rtc};
+use tokio::sync::mpsc::{Receiver, Sender};
+
+use crate::tcp::{self, Frame};
 
 /// What a peer sends.
 #[derive(Debug, Clone, Copy)]
@@ -60,10 +65,17 @@ pub struct PeerCounters {
     pub last_received_micros: AtomicU64,
 }
 
+/// How a peer reaches the server.
+enum Link {
+    Udp(UdpSocket),
+    /// A connection to the server's media port over TCP (ICE-TCP, the active side).
+    Tcp(TcpStream),
+}
+
 /// A peer that has made its offer and waits for the answer.
 pub struct OfferingPeer {
     rtc: Rtc,
-    socket: UdpSocket,
+    link: Link,
     pending: SdpPendingOffer,
     mids: Vec<(Mid, MediaKind)>,
     /// The SDP offer to send through signaling.
@@ -85,7 +97,7 @@ impl OfferingPeer {
     /// A visitor or resident: one audio and one video line, both ways.
     pub fn party(bind_ip: std::net::IpAddr) -> io::Result<OfferingPeer> {
         OfferingPeer::new(
-            bind_ip,
+            Link::Udp(UdpSocket::bind(SocketAddr::new(bind_ip, 0))?),
             &[
                 (MediaKind::Audio, Direction::SendRecv),
                 (MediaKind::Video, Direction::SendRecv),
@@ -97,7 +109,7 @@ impl OfferingPeer {
     /// resident video.
     pub fn monitor(bind_ip: std::net::IpAddr) -> io::Result<OfferingPeer> {
         OfferingPeer::new(
-            bind_ip,
+            Link::Udp(UdpSocket::bind(SocketAddr::new(bind_ip, 0))?),
             &[
                 (MediaKind::Audio, Direction::RecvOnly),
                 (MediaKind::Video, Direction::RecvOnly),
@@ -107,11 +119,30 @@ impl OfferingPeer {
         )
     }
 
-    fn new(bind_ip: std::net::IpAddr, lines: &[(MediaKind, Direction)]) -> io::Result<Self> {
-        let socket = UdpSocket::bind(SocketAddr::new(bind_ip, 0))?;
-        let local = socket.local_addr()?;
+    /// A visitor or resident whose only way to the server is a TCP connection to its
+    /// media port (`server`, the address of its candidates): the offer has no UDP
+    /// candidate at all.
+    pub fn party_over_tcp(server: SocketAddr) -> io::Result<OfferingPeer> {
+        OfferingPeer::new(
+            Link::Tcp(TcpStream::connect(server)?),
+            &[
+                (MediaKind::Audio, Direction::SendRecv),
+                (MediaKind::Video, Direction::SendRecv),
+            ],
+        )
+    }
+
+    fn new(link: Link, lines: &[(MediaKind, Direction)]) -> io::Result<Self> {
         let mut rtc = Rtc::builder().build(Instant::now());
-        let candidate = Candidate::host(local, "udp").map_err(io::Error::other)?;
+        let candidate = match &link {
+            Link::Udp(socket) => Candidate::host(socket.local_addr()?, "udp"),
+            Link::Tcp(stream) => Candidate::builder()
+                .tcp()
+                .host(stream.local_addr()?)
+                .tcptype(TcpType::Active)
+                .build(),
+        }
+        .map_err(io::Error::other)?;
         rtc.add_local_candidate(candidate);
         let mut change = rtc.sdp_api();
         let mut mids = Vec::new();
@@ -121,7 +152,7 @@ impl OfferingPeer {
         let (offer, pending) = change.apply().ok_or_else(|| io::Error::other("no offer"))?;
         Ok(OfferingPeer {
             rtc,
-            socket,
+            link,
             pending,
             mids,
             offer_sdp: offer.to_sdp_string(),
@@ -169,7 +200,7 @@ impl OfferingPeer {
         let started = Instant::now();
         let run = Runner {
             rtc: self.rtc,
-            socket: self.socket,
+            link: self.link,
             mids: self.mids,
             counters: Arc::clone(&counters),
             sending: Arc::clone(&sending),
@@ -242,7 +273,7 @@ impl Drop for LoopbackPeer {
 
 struct Runner {
     rtc: Rtc,
-    socket: UdpSocket,
+    link: Link,
     mids: Vec<(Mid, MediaKind)>,
     counters: Arc<PeerCounters>,
     sending: Arc<AtomicBool>,
@@ -253,15 +284,7 @@ struct Runner {
 
 impl Runner {
     async fn run(mut self) {
-        let Ok(local) = self.socket.local_addr() else {
-            return;
-        };
-        let Ok(socket) = self
-            .socket
-            .try_clone()
-            .and_then(|s| s.set_nonblocking(true).map(|()| s))
-            .and_then(tokio::net::UdpSocket::from_std)
-        else {
+        let Ok(mut io) = PeerIo::new(&self.link) else {
             self.counters.closed.store(true, Ordering::Relaxed);
             return;
         };
@@ -281,12 +304,7 @@ impl Runner {
                 }
                 match self.rtc.poll_output() {
                     Ok(Output::Timeout(t)) => break t,
-                    Ok(Output::Transmit(t)) => {
-                        // Through the std handle (non-blocking, the same socket): Tokio's
-                        // `try_send_to` refuses until its reactor has seen the socket
-                        // writable. A full buffer drops, as a network would.
-                        let _ = self.socket.send_to(&t.contents, t.destination);
-                    }
+                    Ok(Output::Transmit(t)) => io.send(&t),
                     Ok(Output::Event(e)) => self.on_event(e),
                     Err(_) => {
                         self.counters.closed.store(true, Ordering::Relaxed);
@@ -322,21 +340,9 @@ impl Runner {
             if sending {
                 until = until.min(next_video).min(next_audio);
             }
-            // What has arrived first, then wait for a datagram or the next deadline.
-            let received = match socket.try_recv_from(&mut buf) {
-                Ok(got) => Some(got),
-                Err(_) if Instant::now() >= until => None,
-                Err(_) => {
-                    let sleep = pin!(tokio::time::sleep_until(until.into()));
-                    tokio::select! {
-                        got = socket.recv_from(&mut buf) => got.ok(),
-                        () = sleep => None,
-                    }
-                }
-            };
-            match received {
+            match io.recv(&mut buf, until).await {
                 Some((n, source)) => {
-                    if let Ok(r) = Receive::new(Protocol::Udp, source, local, &buf[..n]) {
+                    if let Ok(r) = Receive::new(io.proto, source, io.local, &buf[..n]) {
                         let _ = self.rtc.handle_input(Input::Receive(Instant::now(), r));
                     }
                 }
@@ -393,4 +399,111 @@ fn vp8_like_frame(len: usize) -> Vec<u8> {
     frame[4] = 0x01;
     frame[5] = 0x2a;
     frame
+}
+
+/// A running peer's way to the server.
+struct PeerIo {
+    proto: Protocol,
+    /// The address of the peer's candidate.
+    local: SocketAddr,
+    path: Path,
+}
+
+enum Path {
+    Udp {
+        /// Sends go through the std handle (non-blocking, the same socket): Tokio's
+        /// `try_send_to` refuses until its reactor has seen the socket writable.
+        std: UdpSocket,
+        socket: tokio::net::UdpSocket,
+    },
+    Tcp {
+        out: Sender<Vec<u8>>,
+        frames: Receiver<Frame>,
+    },
+}
+
+impl PeerIo {
+    /// Must run inside the runtime the peer runs on.
+    fn new(link: &Link) -> io::Result<PeerIo> {
+        match link {
+            Link::Udp(std) => {
+                let std = std.try_clone()?;
+                let socket = std.try_clone()?;
+                socket.set_nonblocking(true)?;
+                Ok(PeerIo {
+                    proto: Protocol::Udp,
+                    local: std.local_addr()?,
+                    path: Path::Udp {
+                        std,
+                        socket: tokio::net::UdpSocket::from_std(socket)?,
+                    },
+                })
+            }
+            Link::Tcp(stream) => {
+                let stream = stream.try_clone()?;
+                stream.set_nonblocking(true)?;
+                let (local, server) = (stream.local_addr()?, stream.peer_addr()?);
+                let (frames_tx, frames) = tcp::frame_queue();
+                let out =
+                    tcp::spawn_framed(tokio::net::TcpStream::from_std(stream)?, server, frames_tx);
+                Ok(PeerIo {
+                    proto: Protocol::Tcp,
+                    local,
+                    path: Path::Tcp { out, frames },
+                })
+            }
+        }
+    }
+
+    /// Sends a datagram; a full buffer drops it, as a network would.
+    fn send(&self, t: &Transmit) {
+        match &self.path {
+            Path::Udp { std, .. } => {
+                let _ = std.send_to(&t.contents, t.destination);
+            }
+            Path::Tcp { out, .. } => {
+                let _ = out.try_send(t.contents.to_vec());
+            }
+        }
+    }
+
+    /// What has arrived first, else waits for a datagram until `until`. Returns its
+    /// length in `buf` and its source.
+    async fn recv(&mut self, buf: &mut [u8], until: Instant) -> Option<(usize, SocketAddr)> {
+        match &mut self.path {
+            Path::Udp { socket, .. } => match socket.try_recv_from(buf) {
+                Ok(got) => Some(got),
+                Err(_) if Instant::now() >= until => None,
+                Err(_) => {
+                    let sleep = pin!(tokio::time::sleep_until(until.into()));
+                    tokio::select! {
+                        got = socket.recv_from(buf) => got.ok(),
+                        () = sleep => None,
+                    }
+                }
+            },
+            Path::Tcp { frames, .. } => {
+                let frame = match frames.try_recv() {
+                    Ok(frame) => frame,
+                    Err(_) if Instant::now() >= until => return None,
+                    Err(_) => {
+                        let sleep = pin!(tokio::time::sleep_until(until.into()));
+                        tokio::select! {
+                            frame = frames.recv() => frame.unwrap_or((self.local, None)),
+                            () = sleep => return None,
+                        }
+                    }
+                };
+                let (source, datagram) = frame;
+                let Some(datagram) = datagram else {
+                    // The connection closed: nothing more will come; wait as if idle.
+                    tokio::time::sleep_until(until.into()).await;
+                    return None;
+                };
+                let n = datagram.len();
+                buf.get_mut(..n)?.copy_from_slice(&datagram);
+                Some((n, source))
+            }
+        }
+    }
 }

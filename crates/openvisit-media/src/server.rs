@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::net::{SocketAddr, UdpSocket as StdUdpSocket};
+use std::net::{SocketAddr, TcpListener as StdTcpListener, UdpSocket as StdUdpSocket};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use str0m::change::SdpOffer;
 use str0m::config::CryptoProvider;
 use str0m::media::MediaKind;
-use str0m::net::{Protocol, Receive};
+use str0m::net::{Protocol, Receive, TcpType, Transmit};
 use str0m::rtp::{RtpPacket, RtpWrite};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
@@ -21,6 +21,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use crate::peer::{Incoming, Peer};
 use crate::recorder::Packet;
 use crate::room::{FLOW_INTERVAL, Room};
+use crate::tcp::TcpLinks;
 use crate::udp::{MediaSocket, Outbox, RecvBatch};
 use crate::{
     Admitted, Command, EndCause, MediaConfig, MediaCounters, MediaError, MediaEvent, ParticipantId,
@@ -51,6 +52,12 @@ pub(crate) fn spawn(
         }
     };
     let candidate = SocketAddr::new(ip, local.port());
+    // The same port number over TCP, for clients whose network blocks UDP. Without it
+    // (the number is taken for TCP) UDP still serves everyone else.
+    let tcp = StdTcpListener::bind(SocketAddr::new(config.bind.ip(), local.port()))
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        .map_err(|e| tracing::warn!(error = %e, port = local.port(), "media over TCP is off"))
+        .ok();
     let crypto = Arc::new(str0m::crypto::from_feature_flags());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -66,9 +73,15 @@ pub(crate) fn spawn(
                         return;
                     }
                 };
+                let tcp = tcp.and_then(|l| {
+                    tokio::net::TcpListener::from_std(l)
+                        .map_err(|e| tracing::warn!(error = %e, "media over TCP is off"))
+                        .ok()
+                });
                 let mut server = Server {
+                    tcp_candidate: tcp.is_some(),
+                    tcp: TcpLinks::new(tcp),
                     socket,
-                    local,
                     candidate,
                     crypto,
                     peers: HashMap::new(),
@@ -88,7 +101,11 @@ pub(crate) fn spawn(
 
 struct Server {
     socket: MediaSocket,
-    local: SocketAddr,
+    /// The TCP side of the media port (RFC 6544).
+    tcp: TcpLinks,
+    /// Whether answers offer the TCP candidate.
+    tcp_candidate: bool,
+    /// The address clients reach the port at, UDP and TCP: the one candidate.
     candidate: SocketAddr,
     crypto: Arc<CryptoProvider>,
     peers: HashMap<ParticipantId, Peer>,
@@ -138,9 +155,19 @@ impl Server {
                             .fetch_add(batch.bytes() as u64, Ordering::Relaxed);
                         for i in 0..batch.len() {
                             if let Some((source, data)) = batch.get(i) {
-                                self.receive(source, data, now);
+                                self.receive(Protocol::Udp, source, data, now);
                             }
                         }
+                    }
+                }
+                first = self.tcp.next_frame() => {
+                    // What else the connections have brought, in the same turn.
+                    let mut frame = Some(first);
+                    let mut taken = 0;
+                    while let Some((source, datagram)) = frame {
+                        self.receive_tcp(source, datagram);
+                        taken += 1;
+                        frame = if taken < crate::udp::BATCH { self.tcp.try_next_frame() } else { None };
                     }
                 }
                 () = tokio::time::sleep_until(wake.into()) => {}
@@ -252,6 +279,15 @@ impl Server {
         let candidate = Candidate::host(self.candidate, "udp")
             .map_err(|e| MediaError::BadOffer(e.to_string()))?;
         rtc.add_local_candidate(candidate);
+        if self.tcp_candidate {
+            let tcp = Candidate::builder()
+                .tcp()
+                .host(self.candidate)
+                .tcptype(TcpType::Passive)
+                .build()
+                .map_err(|e| MediaError::BadOffer(e.to_string()))?;
+            rtc.add_local_candidate(tcp);
+        }
         let answer = rtc
             .sdp_api()
             .accept_offer(offer)
@@ -331,7 +367,7 @@ impl Server {
 
     fn flush_transmits(&mut self, peer: &mut Peer) {
         while let Ok(Output::Transmit(t)) = peer.rtc.poll_output() {
-            self.out.push((t.destination, t.contents.into()));
+            transmit(&mut self.out, &mut self.tcp, t);
         }
     }
 
@@ -400,8 +436,24 @@ impl Server {
         }
     }
 
-    fn receive(&mut self, source: SocketAddr, data: &[u8], now: Instant) {
-        let Ok(receive) = Receive::new(Protocol::Udp, source, self.local, data) else {
+    /// A datagram from a TCP connection, or `None`: the connection closed.
+    fn receive_tcp(&mut self, source: SocketAddr, datagram: Option<Vec<u8>>) {
+        let Some(data) = datagram else {
+            self.by_source.remove(&source);
+            return;
+        };
+        self.counters.packets_in.fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .bytes_in
+            .fetch_add(data.len() as u64, Ordering::Relaxed);
+        self.receive(Protocol::Tcp, source, &data, Instant::now());
+    }
+
+    /// Hands a datagram to the peer it belongs to. It arrived at the candidate's address
+    /// whatever the socket is bound to (a wildcard behind NAT): str0m answers ICE checks
+    /// only on an address it offered.
+    fn receive(&mut self, proto: Protocol, source: SocketAddr, data: &[u8], now: Instant) {
+        let Ok(receive) = Receive::new(proto, source, self.candidate, data) else {
             return;
         };
         let input = Input::Receive(now, receive);
@@ -450,7 +502,7 @@ impl Server {
                     peer.wake_at = t;
                     break;
                 }
-                Ok(Output::Transmit(t)) => self.out.push((t.destination, t.contents.into())),
+                Ok(Output::Transmit(t)) => transmit(&mut self.out, &mut self.tcp, t),
                 Ok(Output::Event(event)) => match event {
                     Event::Connected => {
                         peer.connected = true;
@@ -628,5 +680,13 @@ impl Server {
         if keyframe_from_sender {
             self.mark(from);
         }
+    }
+}
+
+/// Queues a datagram for the turn's UDP send, or writes it to its TCP connection.
+fn transmit(out: &mut Outbox, tcp: &mut TcpLinks, t: Transmit) {
+    match t.proto {
+        Protocol::Udp => out.push((t.destination, t.contents.into())),
+        _ => tcp.send(t.destination, &t.contents),
     }
 }

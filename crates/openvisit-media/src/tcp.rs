@@ -1,0 +1,170 @@
+//! ICE over TCP (RFC 6544) for clients whose network blocks UDP: the media port number
+//! also listens on TCP, and the server offers it as a passive candidate beside the UDP
+//! one. Each connection carries the same STUN, DTLS and SRTP datagrams, every one behind
+//! a two-byte length (RFC 4571). Browsers prefer UDP and use this only when UDP fails.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc::{self, Receiver, Sender};
+
+/// A connection that carries nothing for this long is closed: ICE sends a check or a
+/// keep-alive every few seconds.
+const IDLE: Duration = Duration::from_secs(30);
+/// Connections held at once; more are refused, so a flood cannot exhaust descriptors.
+const MAX_CONNECTIONS: usize = 1024;
+/// Datagrams read and not yet handled, from all connections: a full queue stops the
+/// readers rather than growing.
+const READ_QUEUE: usize = 4096;
+/// Datagrams waiting to be written to one connection; beyond this they are dropped, as
+/// a full UDP buffer drops them.
+const WRITE_QUEUE: usize = 512;
+
+/// The longest datagram a connection may carry (more than any path MTU); a longer
+/// one closes the connection.
+const LONGEST: usize = 2048;
+
+/// A datagram read from a connection, or `None` when the connection closed.
+pub(crate) type Frame = (SocketAddr, Option<Vec<u8>>);
+
+/// A queue for the datagrams read from connections.
+pub(crate) fn frame_queue() -> (Sender<Frame>, Receiver<Frame>) {
+    mpsc::channel(READ_QUEUE)
+}
+
+/// Reads length-prefixed datagrams from `stream` into `frames` and writes what is sent on
+/// the returned channel, each behind its length. Both halves run as tasks on the current
+/// runtime and end when the connection closes or the returned sender is dropped.
+pub(crate) fn spawn_framed(
+    stream: TcpStream,
+    remote: SocketAddr,
+    frames: Sender<Frame>,
+) -> Sender<Vec<u8>> {
+    let _ = stream.set_nodelay(true);
+    let (mut reader, mut writer) = stream.into_split();
+    let (out, mut outgoing) = mpsc::channel::<Vec<u8>>(WRITE_QUEUE);
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; LONGEST];
+        loop {
+            let read = async {
+                let len = usize::from(reader.read_u16().await?);
+                let into = buf.get_mut(..len).ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::InvalidData, "longer than a datagram")
+                })?;
+                reader.read_exact(into).await?;
+                io::Result::Ok(len)
+            };
+            match tokio::time::timeout(IDLE, read).await {
+                Ok(Ok(len)) => {
+                    if frames
+                        .send((remote, Some(buf[..len].to_vec())))
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+                _ => {
+                    let _ = frames.send((remote, None)).await;
+                    return;
+                }
+            }
+        }
+    });
+    tokio::spawn(async move {
+        while let Some(datagram) = outgoing.recv().await {
+            // RFC 4571 framing; a datagram never exceeds the MTU, far below 64 KiB.
+            let Ok(len) = u16::try_from(datagram.len()) else {
+                continue;
+            };
+            let mut framed = Vec::with_capacity(datagram.len() + 2);
+            framed.extend_from_slice(&len.to_be_bytes());
+            framed.extend_from_slice(&datagram);
+            if writer.write_all(&framed).await.is_err() {
+                return;
+            }
+        }
+    });
+    out
+}
+
+/// The media port's TCP side: the listener and the open connections, by remote address.
+pub(crate) struct TcpLinks {
+    listener: Option<TcpListener>,
+    links: HashMap<SocketAddr, Sender<Vec<u8>>>,
+    frames_tx: Sender<Frame>,
+    frames: Receiver<Frame>,
+}
+
+impl TcpLinks {
+    /// `None` serves no TCP (the port number was taken for TCP).
+    pub fn new(listener: Option<TcpListener>) -> TcpLinks {
+        let (frames_tx, frames) = frame_queue();
+        TcpLinks {
+            listener,
+            links: HashMap::new(),
+            frames_tx,
+            frames,
+        }
+    }
+
+    /// Waits for the next datagram from any connection, accepting new connections
+    /// meanwhile (cancel-safe). A closed connection is forgotten and reported with
+    /// `None`.
+    pub async fn next_frame(&mut self) -> Frame {
+        loop {
+            let accepted = tokio::select! {
+                frame = self.frames.recv() => {
+                    // A sender half lives in `self`, so the channel never closes.
+                    let Some((remote, datagram)) = frame else {
+                        return std::future::pending().await;
+                    };
+                    if datagram.is_none() {
+                        self.links.remove(&remote);
+                    }
+                    return (remote, datagram);
+                }
+                accepted = accept(self.listener.as_ref()) => accepted,
+            };
+            let Ok((stream, remote)) = accepted else {
+                continue;
+            };
+            if self.links.len() >= MAX_CONNECTIONS {
+                tracing::warn!(%remote, "media TCP connection refused: too many open");
+                continue;
+            }
+            let link = spawn_framed(stream, remote, self.frames_tx.clone());
+            self.links.insert(remote, link);
+        }
+    }
+
+    /// A datagram already read, without waiting.
+    pub fn try_next_frame(&mut self) -> Option<Frame> {
+        let (remote, datagram) = self.frames.try_recv().ok()?;
+        if datagram.is_none() {
+            self.links.remove(&remote);
+        }
+        Some((remote, datagram))
+    }
+
+    /// Sends one datagram to the connection from `to`; dropped if there is none.
+    pub fn send(&mut self, to: SocketAddr, datagram: &[u8]) {
+        if let Some(link) = self.links.get(&to)
+            && let Err(mpsc::error::TrySendError::Closed(_)) = link.try_send(datagram.to_vec())
+        {
+            self.links.remove(&to);
+        }
+    }
+}
+
+/// The listener's next connection; never, without a listener.
+async fn accept(listener: Option<&TcpListener>) -> io::Result<(TcpStream, SocketAddr)> {
+    match listener {
+        Some(l) => l.accept().await,
+        None => std::future::pending().await,
+    }
+}

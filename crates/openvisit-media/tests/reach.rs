@@ -1,0 +1,125 @@
+//! How clients reach the media port: over TCP when their network blocks UDP, and at the
+//! public address when the port is bound to every interface (behind NAT).
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use openvisit_media::loopback::{LoopbackPeer, OfferingPeer, SendRate};
+use openvisit_media::{MediaConfig, MediaServer, Role, RoomId, RoomOptions};
+
+const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+async fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
+    let until = Instant::now() + Duration::from_secs(10);
+    while !ok() {
+        assert!(Instant::now() < until, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn open(media: &MediaServer, room: RoomId) {
+    media
+        .open_room(
+            room,
+            RoomOptions {
+                record_to: None,
+                monitorable: true,
+            },
+        )
+        .expect("room");
+}
+
+async fn admit(media: &MediaServer, room: RoomId, role: Role, peer: OfferingPeer) -> LoopbackPeer {
+    let admitted = media
+        .admit(room, role, peer.offer_sdp.clone())
+        .await
+        .expect("admitted");
+    peer.start(&admitted.answer_sdp, Some(SendRate::LIGHT))
+        .expect("peer starts")
+}
+
+/// Opens the gate and waits for audio and video to cross both ways.
+async fn media_flows(media: &MediaServer, room: RoomId, a: &LoopbackPeer, b: &LoopbackPeer) {
+    wait_for("both connected", || a.is_connected() && b.is_connected()).await;
+    media
+        .set_gate(room, Some(Instant::now() + Duration::from_secs(60)))
+        .expect("gate");
+    wait_for("audio and video both ways", || {
+        (0..2).all(|line| a.received(line) > 5 && b.received(line) > 5)
+    })
+    .await;
+}
+
+fn candidate_lines(sdp: &str) -> Vec<&str> {
+    sdp.lines()
+        .filter(|l| l.starts_with("a=candidate"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_party_whose_network_blocks_udp_gets_media_over_tcp() {
+    let (media, _events) = MediaServer::start(&MediaConfig {
+        bind: SocketAddr::new(LOOPBACK, 0),
+        public_ip: None,
+    })
+    .expect("media server starts");
+    let room = RoomId(1);
+    open(&media, room);
+
+    let over_tcp = OfferingPeer::party_over_tcp(media.local_addr()).expect("TCP connects");
+    let offered = candidate_lines(&over_tcp.offer_sdp);
+    assert!(
+        !offered.is_empty() && offered.iter().all(|l| l.contains(" tcp ")),
+        "the visitor offers TCP only: {offered:?}"
+    );
+    let admitted = media
+        .admit(room, Role::Visitor, over_tcp.offer_sdp.clone())
+        .await
+        .expect("admitted");
+    let answered = candidate_lines(&admitted.answer_sdp);
+    assert!(
+        answered.iter().any(|l| l.contains(" udp "))
+            && answered
+                .iter()
+                .any(|l| l.contains(" tcp ") && l.contains("tcptype passive")),
+        "the server offers UDP and passive TCP: {answered:?}"
+    );
+    let visitor = over_tcp
+        .start(&admitted.answer_sdp, Some(SendRate::LIGHT))
+        .expect("peer starts");
+    let resident = admit(
+        &media,
+        room,
+        Role::Resident,
+        OfferingPeer::party(LOOPBACK).expect("peer"),
+    )
+    .await;
+    media_flows(&media, room, &visitor, &resident).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_port_bound_to_every_interface_is_reached_at_its_public_address() {
+    let (media, _events) = MediaServer::start(&MediaConfig {
+        bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0),
+        public_ip: Some(LOOPBACK),
+    })
+    .expect("media server starts");
+    let public = SocketAddr::new(LOOPBACK, media.local_addr().port());
+    let room = RoomId(2);
+    open(&media, room);
+    let visitor = admit(
+        &media,
+        room,
+        Role::Visitor,
+        OfferingPeer::party(LOOPBACK).expect("peer"),
+    )
+    .await;
+    let resident = admit(
+        &media,
+        room,
+        Role::Resident,
+        OfferingPeer::party_over_tcp(public).expect("TCP connects"),
+    )
+    .await;
+    media_flows(&media, room, &visitor, &resident).await;
+}
