@@ -50,6 +50,13 @@ try {
     await page.waitForFunction(() => document.getElementById('visit').dataset.phase === 'live', null, { timeout: 20000 })
       .catch(() => fail(who + ' never went live'));
   }
+  // Join time: from the server's word that both are in to the first decoded frame.
+  const joinMs = (page) => page.evaluate(async () => {
+    while ((await window.ovFramesDecoded()) === 0) await new Promise((r) => setTimeout(r, 10));
+    return Date.now() - window.ovStartedAt;
+  });
+  const [visitorJoin, kioskJoin] = await Promise.all([joinMs(visitor), joinMs(kiosk)]);
+  console.log(`JOIN_MS lang=${lang} visitor=${visitorJoin} kiosk=${kioskJoin}`);
   const frames = async (page) => page.evaluate(() => window.ovFramesDecoded());
   const first = { visitor: 0, kiosk: 0 };
   const deadline = Date.now() + 20000;

@@ -92,7 +92,10 @@
       case 'welcome': startMedia(); break;
       case 'answer': pc.setRemoteDescription({ type: 'answer', sdp: m.sdp }); break;
       case 'status': showStatus(m); break;
-      case 'started': endsAt = Date.parse(m.ends_at); say(T.tLive); root.dataset.phase = 'live'; break;
+      case 'started':
+        // For tests and support: when the server said both sides are in.
+        window.ovStartedAt = Date.now();
+        endsAt = Date.parse(m.ends_at); say(T.tLive); root.dataset.phase = 'live'; break;
       case 'warning': $('visit-warning').textContent = T['tWarning' + m.minutes_left] || ''; break;
       case 'notice': $('visit-notice').textContent = [T['tNotice' + camel(m.kind)], m.body].filter(Boolean).join(' '); break;
       case 'ended': finish(m.outcome.kind); break;

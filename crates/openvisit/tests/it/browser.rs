@@ -23,12 +23,13 @@ pub(crate) fn ensure_node_modules(e2e: &std::path::Path) {
     assert!(status.success(), "npm ci failed in e2e/");
 }
 
-/// Runs `node SCRIPT ARGS…` in `e2e/` with Chromium; its output when it fails.
+/// Runs `node SCRIPT ARGS…` in `e2e/` with Chromium: what it printed, or all of its
+/// output when it fails.
 pub(crate) async fn run_e2e(
     script: &str,
     args: Vec<String>,
     chromium: String,
-) -> Result<(), String> {
+) -> Result<String, String> {
     let e2e = repo().join("e2e");
     ensure_node_modules(&e2e);
     let script = script.to_owned();
@@ -44,7 +45,7 @@ pub(crate) async fn run_e2e(
     .await
     .expect("join");
     if out.status.success() {
-        return Ok(());
+        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
     }
     Err(format!(
         "{}\n{}",
@@ -331,8 +332,13 @@ async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
             staff_secret,
             offset_ms,
         ];
-        if let Err(output) = run_e2e("live.mjs", args, chromium.clone()).await {
-            panic!("the {lang} live visit failed:\n{output}");
+        match run_e2e("live.mjs", args, chromium.clone()).await {
+            // The join time, for docs/BENCHMARKS.md (`-- --nocapture` shows it).
+            Ok(printed) => printed
+                .lines()
+                .filter(|l| l.starts_with("JOIN_MS"))
+                .for_each(|l| println!("{l}")),
+            Err(output) => panic!("the {lang} live visit failed:\n{output}"),
         }
         let mut conn = app.db().pool.acquire().await.expect("conn");
         let v = openvisit_store::visits::get_visit(&mut conn, openvisit_core::VisitId(visit_id))
