@@ -1,21 +1,15 @@
 //! How clients reach the media port: over TCP when their network blocks UDP, and at the
 //! public address when the port is bound to every interface (behind NAT).
 
+mod common;
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use openvisit_media::loopback::{LoopbackPeer, OfferingPeer, SendRate};
 use openvisit_media::{MediaConfig, MediaServer, Role, RoomId, RoomOptions};
 
-const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
-
-async fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
-    let until = Instant::now() + Duration::from_secs(10);
-    while !ok() {
-        assert!(Instant::now() < until, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
+use common::{LOOPBACK, wait_for};
 
 fn open(media: &MediaServer, room: RoomId) {
     media

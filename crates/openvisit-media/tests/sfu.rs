@@ -1,7 +1,9 @@
 //! The media server with real WebRTC peers (str0m clients) on loopback: what is forwarded,
 //! to whom, and when it stops.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+mod common;
+
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use openvisit_media::loopback::{LoopbackPeer, OfferingPeer, SendRate};
@@ -10,7 +12,7 @@ use openvisit_media::{
 };
 use tokio::sync::mpsc::UnboundedReceiver;
 
-const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+use common::{LOOPBACK, wait_for};
 
 fn server() -> (MediaServer, UnboundedReceiver<MediaEvent>) {
     MediaServer::start(&MediaConfig {
@@ -38,14 +40,6 @@ async fn join(
     offering
         .start(&admitted.answer_sdp, rate)
         .expect("peer starts")
-}
-
-async fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
-    let until = Instant::now() + Duration::from_secs(10);
-    while !ok() {
-        assert!(Instant::now() < until, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,149 @@
+//! Forwarding: a party's RTP packet to the other members of its room, and keyframe
+//! requests to the senders.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use str0m::media::MediaKind;
+use str0m::rtp::{RtpPacket, RtpWrite};
+
+use super::Server;
+use crate::peer::Incoming;
+use crate::recorder::Packet;
+use crate::room::Room;
+use crate::{ParticipantId, Role, RoomId};
+
+impl Server {
+    /// Asks the room's parties (or one of them) for a keyframe.
+    pub(super) fn request_keyframes(&mut self, room: RoomId, only: Option<Role>) {
+        let Some(r) = self.rooms.get(&room) else {
+            return;
+        };
+        let now = Instant::now();
+        let senders: Vec<ParticipantId> = r
+            .members
+            .iter()
+            .filter(|(_, role)| *role != Role::Monitor && only.is_none_or(|o| o == *role))
+            .map(|(p, _)| *p)
+            .collect();
+        for p in senders {
+            if let Some(peer) = self.peers.get_mut(&p) {
+                peer.request_keyframe(now);
+            }
+            // The request goes out on the sender's next timeout.
+            self.mark(p);
+        }
+    }
+
+    pub(super) fn forward(
+        &mut self,
+        from: ParticipantId,
+        room_id: RoomId,
+        role: Role,
+        packet: &RtpPacket,
+        now: Instant,
+    ) {
+        if role == Role::Monitor {
+            return;
+        }
+        let Some(room) = self.rooms.get_mut(&room_id) else {
+            return;
+        };
+        if !room.forwarding(now) {
+            return;
+        }
+        let Some(sender) = self.peers.get_mut(&from) else {
+            return;
+        };
+        let ssrc = packet.header.ssrc;
+        let Some(mid) = sender.rtc.direct_api().stream_rx(&ssrc).map(|s| s.mid()) else {
+            return;
+        };
+        let Some(kind) = sender.kind_of(mid) else {
+            return;
+        };
+        let pt = packet.header.payload_type;
+        let Some(params) = sender.rtc.codec_config().find(|p| p.pt() == pt).copied() else {
+            return;
+        };
+        let mut keyframe_from_sender = false;
+        // The recording holds VP8 and Opus, the codecs the server accepts.
+        if let Some(r) = room.recorder.as_mut() {
+            let lost = r.write_packet(
+                role,
+                kind,
+                Packet {
+                    source: *ssrc,
+                    seq: *packet.seq_no,
+                    timestamp: packet.header.timestamp,
+                    marker: packet.header.marker,
+                    payload: &packet.payload,
+                },
+                now,
+            );
+            if lost {
+                sender.request_keyframe(now);
+                keyframe_from_sender = true;
+            }
+        }
+        // What the sender's header carried about its own stream is not the receiver's.
+        let mut ext = packet.header.ext_vals.clone();
+        ext.mid = None;
+        ext.rid = None;
+        ext.rid_repair = None;
+        ext.transport_cc = None;
+        let mut delivered = false;
+        for &(to, to_role) in &room.members {
+            if to == from || to_role == role {
+                continue;
+            }
+            let Some(peer) = self.peers.get_mut(&to) else {
+                continue;
+            };
+            if !peer.connected {
+                continue;
+            }
+            let Some(out_mid) = peer.mid_for(kind, role) else {
+                continue;
+            };
+            let Some(out_pt) = peer.pt_for(from, &params) else {
+                continue;
+            };
+            let incoming = Incoming {
+                seq: packet.seq_no,
+                time: packet.header.timestamp,
+                at: packet.timestamp,
+                clock_rate: params.spec().clock_rate.get(),
+            };
+            let Some((seq, time)) = peer.rewrite(out_mid, ssrc, incoming) else {
+                continue;
+            };
+            let mut api = peer.rtc.direct_api();
+            let Some(stream) = api.stream_tx_by_mid(out_mid, None) else {
+                continue;
+            };
+            stream.write_rtp(
+                RtpWrite::new(out_pt, seq, time, packet.timestamp, packet.payload.clone())
+                    .marker(packet.header.marker)
+                    .ext_vals(ext.clone())
+                    .nackable(kind == MediaKind::Video),
+            );
+            self.counters
+                .media_forwarded
+                .fetch_add(1, Ordering::Relaxed);
+            if to_role != Role::Monitor {
+                delivered = true;
+            }
+            if !peer.dirty {
+                peer.dirty = true;
+                self.dirty.push(to);
+            }
+        }
+        if delivered && let Some(slot) = Room::party_slot(role) {
+            room.last_forwarded[slot] = Some(now);
+        }
+        if keyframe_from_sender {
+            self.mark(from);
+        }
+    }
+}
