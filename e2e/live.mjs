@@ -4,6 +4,7 @@
 // ends it at the scheduled end.
 // A staff member signs in on the sign-in page with their authenticator code, watches
 // both sides silently, and afterwards plays the recording back.
+// Both pages' media goes over UDP, though the server also offers TCP.
 // Usage: node live.mjs BASE_URL SESSION_COOKIE KIOSK_KEY PIN VISIT_ID LANG STAFF_EMAIL
 //        STAFF_PASSWORD STAFF_TOTP_SECRET SERVER_CLOCK_OFFSET_MS
 import { totp } from './totp.mjs';
@@ -69,6 +70,9 @@ try {
   const later = { visitor: await frames(visitor), kiosk: await frames(kiosk) };
   if (!(first.visitor >= 10 && later.visitor > first.visitor)) fail(`visitor frames not rising: ${first.visitor} -> ${later.visitor}`);
   if (!(first.kiosk >= 10 && later.kiosk > first.kiosk)) fail(`kiosk frames not rising: ${first.kiosk} -> ${later.kiosk}`);
+  const transport = { visitor: await visitor.evaluate(() => window.ovTransport()), kiosk: await kiosk.evaluate(() => window.ovTransport()) };
+  if (transport.visitor !== 'udp') fail(`the visitor's media goes over ${transport.visitor}`);
+  if (transport.kiosk !== 'udp') fail(`the kiosk's media goes over ${transport.kiosk}`);
 
   // A staff monitor receives both sides; the parties' pages do not change.
   const staffCtx = await browser.newContext({ locale: lang });
@@ -120,7 +124,7 @@ try {
     await new Promise((r) => setTimeout(r, 1000));
   }
   if (durations.length !== 2 || !durations.every((d) => d > 1)) fail('the recording does not play: ' + JSON.stringify(durations));
-  console.log(JSON.stringify({ first, later, watched, durations }));
+  console.log(JSON.stringify({ first, later, transport, watched, durations }));
 } catch (e) {
   fail(String(e && e.stack || e));
 } finally {

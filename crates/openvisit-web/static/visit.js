@@ -143,5 +143,17 @@
     (await pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video') n += r.framesDecoded || 0; });
     return n;
   };
+  // For tests and support: the protocol ('udp' or 'tcp') the media goes over.
+  window.ovTransport = async () => {
+    if (!pc) return '';
+    const stats = await pc.getStats();
+    let protocol = '';
+    stats.forEach((r) => {
+      const pair = r.type === 'transport' && stats.get(r.selectedCandidatePairId);
+      const local = pair && stats.get(pair.localCandidateId);
+      if (local) protocol = local.protocol;
+    });
+    return protocol;
+  };
   window.OV = { checkDevices, join };
 })();
