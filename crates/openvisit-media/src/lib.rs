@@ -251,23 +251,26 @@ pub struct Admitted {
 pub struct MediaServer {
     commands: tokio_mpsc::UnboundedSender<Command>,
     local_addr: SocketAddr,
+    serves_tcp: bool,
     counters: Arc<MediaCounters>,
 }
 
 impl MediaServer {
-    /// Binds the UDP port and starts the media thread. Events come out of the receiver.
+    /// Binds the UDP port (and the same port number over TCP, if free) and starts the
+    /// media thread. Events come out of the receiver.
     pub fn start(
         config: &MediaConfig,
     ) -> Result<(MediaServer, tokio_mpsc::UnboundedReceiver<MediaEvent>), MediaError> {
         let (commands, inbox) = tokio_mpsc::unbounded_channel();
         let (events, outbox) = tokio_mpsc::unbounded_channel();
         let counters = Arc::new(MediaCounters::default());
-        let local_addr = server::spawn(config, inbox, events, Arc::clone(&counters))
+        let (local_addr, serves_tcp) = server::spawn(config, inbox, events, Arc::clone(&counters))
             .map_err(|e| MediaError::Start(e.to_string()))?;
         Ok((
             MediaServer {
                 commands,
                 local_addr,
+                serves_tcp,
                 counters,
             },
             outbox,
@@ -277,6 +280,11 @@ impl MediaServer {
     /// The UDP address media arrives at.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Whether the same port number also serves media over TCP (it was free at start).
+    pub fn serves_tcp(&self) -> bool {
+        self.serves_tcp
     }
 
     fn send(&self, c: Command) -> Result<(), MediaError> {

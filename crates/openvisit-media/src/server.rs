@@ -36,7 +36,7 @@ pub(crate) fn spawn(
     inbox: UnboundedReceiver<Command>,
     events: UnboundedSender<MediaEvent>,
     counters: Arc<MediaCounters>,
-) -> io::Result<SocketAddr> {
+) -> io::Result<(SocketAddr, bool)> {
     let socket = StdUdpSocket::bind(config.bind)?;
     socket.set_nonblocking(true)?;
     let local = socket.local_addr()?;
@@ -57,6 +57,7 @@ pub(crate) fn spawn(
         .and_then(|l| l.set_nonblocking(true).map(|()| l))
         .map_err(|e| tracing::warn!(error = %e, port = local.port(), "media over TCP is off"))
         .ok();
+    let serves_tcp = tcp.is_some();
     let crypto = Arc::new(str0m::crypto::from_feature_flags());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -95,7 +96,7 @@ pub(crate) fn spawn(
                 server.run(inbox).await;
             });
         })?;
-    Ok(local)
+    Ok((local, serves_tcp))
 }
 
 struct Server {

@@ -57,6 +57,7 @@ async fn a_party_whose_network_blocks_udp_gets_media_over_tcp() {
         public_ip: None,
     })
     .expect("media server starts");
+    assert!(media.serves_tcp());
     let room = RoomId(1);
     open(&media, room);
 
@@ -113,6 +114,40 @@ async fn a_port_bound_to_every_interface_is_reached_at_its_public_address() {
         room,
         Role::Resident,
         OfferingPeer::party_over_tcp(public).expect("TCP connects"),
+    )
+    .await;
+    media_flows(&media, room, &visitor, &resident).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_port_number_is_taken_for_tcp_the_server_offers_udp_alone() {
+    let taken = std::net::TcpListener::bind(SocketAddr::new(LOOPBACK, 0)).expect("TCP port");
+    let (media, _events) = MediaServer::start(&MediaConfig {
+        bind: taken.local_addr().expect("addr"),
+        public_ip: None,
+    })
+    .expect("the media server starts on UDP");
+    assert!(!media.serves_tcp());
+    let room = RoomId(3);
+    open(&media, room);
+    let visitor = OfferingPeer::party(LOOPBACK).expect("peer");
+    let admitted = media
+        .admit(room, Role::Visitor, visitor.offer_sdp.clone())
+        .await
+        .expect("admitted");
+    let answered = candidate_lines(&admitted.answer_sdp);
+    assert!(
+        answered.len() == 1 && answered[0].contains(" udp "),
+        "UDP alone: {answered:?}"
+    );
+    let visitor = visitor
+        .start(&admitted.answer_sdp, Some(SendRate::LIGHT))
+        .expect("peer starts");
+    let resident = admit(
+        &media,
+        room,
+        Role::Resident,
+        OfferingPeer::party(LOOPBACK).expect("peer"),
     )
     .await;
     media_flows(&media, room, &visitor, &resident).await;

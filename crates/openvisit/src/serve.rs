@@ -38,8 +38,8 @@ pub struct MailArgs {
 
 #[derive(clap::Args, Clone)]
 pub struct MediaArgs {
-    /// The UDP address of the media server (all video goes through this one port;
-    /// default: the web server's address, port 0 = any free port).
+    /// The address of the media server, UDP and TCP (all video goes through this one port
+    /// number; default: the web server's address, port 0 = any free port).
     #[arg(long, env = "OPENVISIT_MEDIA_BIND")]
     media_bind: Option<SocketAddr>,
     /// The address browsers reach the media port at, when it differs from the bound one
@@ -135,7 +135,14 @@ pub async fn serve(
         public_ip: media.media_public_ip,
     })
     .with_context(|| format!("cannot start the media server on UDP {media_bind}"))?;
-    println!("  Media:      UDP {}", media_server.local_addr());
+    if media_server.serves_tcp() {
+        println!("  Media:      UDP and TCP {}", media_server.local_addr());
+    } else {
+        println!(
+            "  Media:      UDP {} (TCP off: the port number is taken for TCP)",
+            media_server.local_addr()
+        );
+    }
     let live = LiveHub::start(
         media_server,
         media_events,
