@@ -23,13 +23,25 @@ fn open(media: &MediaServer, room: RoomId) {
         .expect("room");
 }
 
-async fn admit(media: &MediaServer, room: RoomId, role: Role, peer: OfferingPeer) -> LoopbackPeer {
+/// Admits and starts the peer; also the candidate lines of the server's answer.
+async fn admit(
+    media: &MediaServer,
+    room: RoomId,
+    role: Role,
+    peer: OfferingPeer,
+) -> (LoopbackPeer, Vec<String>) {
     let admitted = media
         .admit(room, role, peer.offer_sdp.clone())
         .await
         .expect("admitted");
-    peer.start(&admitted.answer_sdp, Some(SendRate::LIGHT))
-        .expect("peer starts")
+    let answered = candidate_lines(&admitted.answer_sdp)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let started = peer
+        .start(&admitted.answer_sdp, Some(SendRate::LIGHT))
+        .expect("peer starts");
+    (started, answered)
 }
 
 /// Opens the gate and waits for audio and video to cross both ways.
@@ -67,11 +79,7 @@ async fn a_party_whose_network_blocks_udp_gets_media_over_tcp() {
         !offered.is_empty() && offered.iter().all(|l| l.contains(" tcp ")),
         "the visitor offers TCP only: {offered:?}"
     );
-    let admitted = media
-        .admit(room, Role::Visitor, over_tcp.offer_sdp.clone())
-        .await
-        .expect("admitted");
-    let answered = candidate_lines(&admitted.answer_sdp);
+    let (visitor, answered) = admit(&media, room, Role::Visitor, over_tcp).await;
     assert!(
         answered.iter().any(|l| l.contains(" udp "))
             && answered
@@ -79,10 +87,7 @@ async fn a_party_whose_network_blocks_udp_gets_media_over_tcp() {
                 .any(|l| l.contains(" tcp ") && l.contains("tcptype passive")),
         "the server offers UDP and passive TCP: {answered:?}"
     );
-    let visitor = over_tcp
-        .start(&admitted.answer_sdp, Some(SendRate::LIGHT))
-        .expect("peer starts");
-    let resident = admit(
+    let (resident, _) = admit(
         &media,
         room,
         Role::Resident,
@@ -102,14 +107,14 @@ async fn a_port_bound_to_every_interface_is_reached_at_its_public_address() {
     let public = SocketAddr::new(LOOPBACK, media.local_addr().port());
     let room = RoomId(2);
     open(&media, room);
-    let visitor = admit(
+    let (visitor, _) = admit(
         &media,
         room,
         Role::Visitor,
         OfferingPeer::party(LOOPBACK).expect("peer"),
     )
     .await;
-    let resident = admit(
+    let (resident, _) = admit(
         &media,
         room,
         Role::Resident,
@@ -130,20 +135,18 @@ async fn when_the_port_number_is_taken_for_tcp_the_server_offers_udp_alone() {
     assert!(!media.serves_tcp());
     let room = RoomId(3);
     open(&media, room);
-    let visitor = OfferingPeer::party(LOOPBACK).expect("peer");
-    let admitted = media
-        .admit(room, Role::Visitor, visitor.offer_sdp.clone())
-        .await
-        .expect("admitted");
-    let answered = candidate_lines(&admitted.answer_sdp);
+    let (visitor, answered) = admit(
+        &media,
+        room,
+        Role::Visitor,
+        OfferingPeer::party(LOOPBACK).expect("peer"),
+    )
+    .await;
     assert!(
         answered.len() == 1 && answered[0].contains(" udp "),
         "UDP alone: {answered:?}"
     );
-    let visitor = visitor
-        .start(&admitted.answer_sdp, Some(SendRate::LIGHT))
-        .expect("peer starts");
-    let resident = admit(
+    let (resident, _) = admit(
         &media,
         room,
         Role::Resident,
