@@ -7,20 +7,13 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use openvisit_media::loopback::{LoopbackPeer, OfferingPeer, SendRate};
-use openvisit_media::{MediaConfig, MediaServer, Role, RoomId, RoomOptions};
+use openvisit_media::{MediaConfig, MediaServer, Role, RoomId};
 
-use common::{LOOPBACK, wait_for};
+use common::{LOOPBACK, open_room, wait_for};
 
-fn open(media: &MediaServer, room: RoomId) {
-    media
-        .open_room(
-            room,
-            RoomOptions {
-                record_to: None,
-                monitorable: true,
-            },
-        )
-        .expect("room");
+/// A visitor or resident on UDP.
+fn party() -> OfferingPeer {
+    OfferingPeer::party(LOOPBACK).expect("peer")
 }
 
 /// Admits and starts the peer; also the candidate lines of the server's answer.
@@ -71,7 +64,7 @@ async fn a_party_whose_network_blocks_udp_gets_media_over_tcp() {
     .expect("media server starts");
     assert!(media.serves_tcp());
     let room = RoomId(1);
-    open(&media, room);
+    open_room(&media, room);
 
     let over_tcp = OfferingPeer::party_over_tcp(media.local_addr()).expect("TCP connects");
     let offered = candidate_lines(&over_tcp.offer_sdp);
@@ -87,13 +80,7 @@ async fn a_party_whose_network_blocks_udp_gets_media_over_tcp() {
                 .any(|l| l.contains(" tcp ") && l.contains("tcptype passive")),
         "the server offers UDP and passive TCP: {answered:?}"
     );
-    let (resident, _) = admit(
-        &media,
-        room,
-        Role::Resident,
-        OfferingPeer::party(LOOPBACK).expect("peer"),
-    )
-    .await;
+    let (resident, _) = admit(&media, room, Role::Resident, party()).await;
     media_flows(&media, room, &visitor, &resident).await;
 }
 
@@ -106,14 +93,8 @@ async fn a_port_bound_to_every_interface_is_reached_at_its_public_address() {
     .expect("media server starts");
     let public = SocketAddr::new(LOOPBACK, media.local_addr().port());
     let room = RoomId(2);
-    open(&media, room);
-    let (visitor, _) = admit(
-        &media,
-        room,
-        Role::Visitor,
-        OfferingPeer::party(LOOPBACK).expect("peer"),
-    )
-    .await;
+    open_room(&media, room);
+    let (visitor, _) = admit(&media, room, Role::Visitor, party()).await;
     let (resident, _) = admit(
         &media,
         room,
@@ -134,24 +115,12 @@ async fn when_the_port_number_is_taken_for_tcp_the_server_offers_udp_alone() {
     .expect("the media server starts on UDP");
     assert!(!media.serves_tcp());
     let room = RoomId(3);
-    open(&media, room);
-    let (visitor, answered) = admit(
-        &media,
-        room,
-        Role::Visitor,
-        OfferingPeer::party(LOOPBACK).expect("peer"),
-    )
-    .await;
+    open_room(&media, room);
+    let (visitor, answered) = admit(&media, room, Role::Visitor, party()).await;
     assert!(
         answered.len() == 1 && answered[0].contains(" udp "),
         "UDP alone: {answered:?}"
     );
-    let (resident, _) = admit(
-        &media,
-        room,
-        Role::Resident,
-        OfferingPeer::party(LOOPBACK).expect("peer"),
-    )
-    .await;
+    let (resident, _) = admit(&media, room, Role::Resident, party()).await;
     media_flows(&media, room, &visitor, &resident).await;
 }

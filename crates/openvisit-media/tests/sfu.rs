@@ -12,7 +12,7 @@ use openvisit_media::{
 };
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use common::{LOOPBACK, wait_for};
+use common::{LOOPBACK, open_room, wait_for};
 
 fn server() -> (MediaServer, UnboundedReceiver<MediaEvent>) {
     MediaServer::start(&MediaConfig {
@@ -46,15 +46,7 @@ async fn join(
 async fn media_flows_both_ways_only_while_the_gate_is_open_and_stops_at_the_deadline() {
     let (media, mut events) = server();
     let room = RoomId(1);
-    media
-        .open_room(
-            room,
-            RoomOptions {
-                record_to: None,
-                monitorable: true,
-            },
-        )
-        .expect("room");
+    open_room(&media, room);
     let visitor = join(&media, room, Role::Visitor, Some(SendRate::LIGHT)).await;
     let resident = join(&media, room, Role::Resident, Some(SendRate::LIGHT)).await;
     wait_for("both connected", || {
@@ -153,15 +145,7 @@ async fn a_privileged_room_refuses_monitors() {
 async fn flow_reports_say_when_media_fails_on_the_server() {
     let (media, mut events) = server();
     let room = RoomId(3);
-    media
-        .open_room(
-            room,
-            RoomOptions {
-                record_to: None,
-                monitorable: true,
-            },
-        )
-        .expect("room");
+    open_room(&media, room);
     let visitor = join(&media, room, Role::Visitor, Some(SendRate::LIGHT)).await;
     let resident = join(&media, room, Role::Resident, Some(SendRate::LIGHT)).await;
     wait_for("both connected", || {
