@@ -79,7 +79,6 @@ pub(crate) fn spawn(
                         .ok()
                 });
                 let mut server = Server {
-                    tcp_candidate: tcp.is_some(),
                     tcp: TcpLinks::new(tcp),
                     socket,
                     candidate,
@@ -103,8 +102,6 @@ struct Server {
     socket: MediaSocket,
     /// The TCP side of the media port (RFC 6544).
     tcp: TcpLinks,
-    /// Whether answers offer the TCP candidate.
-    tcp_candidate: bool,
     /// The address clients reach the port at, UDP and TCP: the one candidate.
     candidate: SocketAddr,
     crypto: Arc<CryptoProvider>,
@@ -279,7 +276,7 @@ impl Server {
         let candidate = Candidate::host(self.candidate, "udp")
             .map_err(|e| MediaError::BadOffer(e.to_string()))?;
         rtc.add_local_candidate(candidate);
-        if self.tcp_candidate {
+        if self.tcp.listening() {
             let tcp = Candidate::builder()
                 .tcp()
                 .host(self.candidate)

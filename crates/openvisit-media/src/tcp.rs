@@ -112,6 +112,11 @@ impl TcpLinks {
         }
     }
 
+    /// Whether there is a listener, so answers offer the TCP candidate.
+    pub fn listening(&self) -> bool {
+        self.listener.is_some()
+    }
+
     /// Waits for the next datagram from any connection, accepting new connections
     /// meanwhile (cancel-safe). A closed connection is forgotten and reported with
     /// `None`.
