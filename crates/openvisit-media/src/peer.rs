@@ -36,6 +36,10 @@ pub(crate) struct Peer {
     pub wake_at: Instant,
     /// Queued for the server's next timeout pass (see `Server::settle`).
     pub dirty: bool,
+    /// str0m was given work (media written, a keyframe asked for, a timer due) that only
+    /// a timeout acts on, and has had none since. A received datagram runs one inside
+    /// str0m, so a peer that only received needs draining, not another timeout.
+    pub owes_timeout: bool,
     last_keyframe_request: Option<Instant>,
     /// How packets from a source are renumbered on each outgoing m-line.
     rewrites: HashMap<Mid, Rewrite>,
@@ -106,6 +110,7 @@ impl Peer {
             connected: false,
             wake_at: now,
             dirty: false,
+            owes_timeout: true,
             last_keyframe_request: None,
             rewrites: HashMap::new(),
             pts: HashMap::new(),

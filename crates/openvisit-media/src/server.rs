@@ -3,7 +3,7 @@
 //! It runs on its own thread with a single-threaded Tokio runtime, so the sans-IO str0m
 //! instances are only ever touched from here: no locks on the packet path.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io;
 use std::net::{SocketAddr, TcpListener as StdTcpListener, UdpSocket as StdUdpSocket};
 use std::sync::Arc;
@@ -90,6 +90,8 @@ pub(crate) fn spawn(
                     counters,
                     next_id: 1,
                     dirty: Vec::new(),
+                    wakes: BTreeSet::new(),
+                    rooms_due: Instant::now(),
                     out: Vec::new(),
                 };
                 server.run(inbox).await;
@@ -112,9 +114,15 @@ struct Server {
     events: UnboundedSender<MediaEvent>,
     counters: Arc<MediaCounters>,
     next_id: u64,
-    /// Peers that need one `Input::Timeout` and a drain before the loop sleeps: they
+    /// Peers to drain before the loop sleeps (and time out, if they owe one): they
     /// received input, were written media, were asked for a keyframe, or are due.
     dirty: Vec<ParticipantId>,
+    /// When each peer's str0m next wants a timeout, earliest first: the loop finds the
+    /// due peers and its own wake-up without visiting every peer each turn.
+    wakes: BTreeSet<(Instant, ParticipantId)>,
+    /// The earliest instant any room has something due (its end, its flow report):
+    /// rooms are visited only then.
+    rooms_due: Instant,
     /// Datagrams to send at the end of the loop turn, all in one go.
     out: Outbox,
 }
@@ -124,8 +132,11 @@ impl Server {
         let mut batch = RecvBatch::new();
         loop {
             let now = Instant::now();
-            self.enforce_deadlines(now);
-            self.report_flows(now);
+            if now >= self.rooms_due {
+                self.enforce_deadlines(now);
+                self.report_flows(now);
+                self.rooms_due = self.next_room_event(now);
+            }
             self.settle(now);
             self.flush();
             if batch.len() > 0 {
@@ -203,19 +214,25 @@ impl Server {
     }
 
     fn next_wake(&self, now: Instant) -> Instant {
-        let mut wake = now + MAX_SLEEP;
-        for peer in self.peers.values() {
-            wake = wake.min(peer.wake_at);
-        }
-        for room in self.rooms.values() {
-            if let Some(until) = room.gate_until {
-                wake = wake.min(until);
-            }
-            if let Some(at) = room.next_flow_report {
-                wake = wake.min(at);
-            }
+        let mut wake = (now + MAX_SLEEP).min(self.rooms_due);
+        if let Some(&(at, _)) = self.wakes.first() {
+            wake = wake.min(at);
         }
         wake.max(now + Duration::from_micros(200))
+    }
+
+    /// The earliest end or flow report of any room, or `now + MAX_SLEEP`.
+    fn next_room_event(&self, now: Instant) -> Instant {
+        let mut next = now + MAX_SLEEP;
+        for room in self.rooms.values() {
+            if let Some(until) = room.gate_until {
+                next = next.min(until);
+            }
+            if let Some(at) = room.next_flow_report {
+                next = next.min(at);
+            }
+        }
+        next
     }
 
     fn handle_command(&mut self, command: Command) {
@@ -237,6 +254,9 @@ impl Server {
                     let opened = r.gate_until.is_none() && until.is_some();
                     r.gate_until = until;
                     r.next_flow_report = until.map(|_| Instant::now() + FLOW_INTERVAL);
+                    if let Some(at) = r.gate_until.into_iter().chain(r.next_flow_report).min() {
+                        self.rooms_due = self.rooms_due.min(at);
+                    }
                     if opened {
                         // Start the pictures at once rather than at the next natural keyframe.
                         self.request_keyframes(room, None);
@@ -306,6 +326,7 @@ impl Server {
         self.next_id += 1;
         self.peers
             .insert(id, Peer::new(id, room_id, role, rtc, now));
+        self.wakes.insert((now, id));
         if let Some(room) = self.rooms.get_mut(&room_id) {
             room.members.push((id, role));
         }
@@ -321,6 +342,7 @@ impl Server {
 
     fn remove_peer(&mut self, room: RoomId, participant: ParticipantId) {
         if let Some(mut peer) = self.peers.remove(&participant) {
+            self.wakes.remove(&(peer.wake_at, participant));
             peer.rtc.disconnect();
             self.by_source.retain(|_, p| *p != participant);
             let _ = self.events.send(MediaEvent::Disconnected {
@@ -344,6 +366,7 @@ impl Server {
         for (p, _) in &r.members {
             let p = *p;
             if let Some(mut peer) = self.peers.remove(&p) {
+                self.wakes.remove(&(peer.wake_at, p));
                 peer.rtc.disconnect();
                 // Flush the close so the browser learns now, not at its ICE timeout.
                 self.flush_transmits(&mut peer);
@@ -400,25 +423,31 @@ impl Server {
         }
     }
 
-    /// Queues a peer for the next [`Server::settle`] (once, however often it is marked).
+    /// Queues a peer for a timeout and a drain in the next [`Server::settle`] (once,
+    /// however often it is marked).
     fn mark(&mut self, id: ParticipantId) {
-        if let Some(peer) = self.peers.get_mut(&id)
-            && !peer.dirty
-        {
-            peer.dirty = true;
-            self.dirty.push(id);
+        if let Some(peer) = self.peers.get_mut(&id) {
+            peer.owes_timeout = true;
+            if !peer.dirty {
+                peer.dirty = true;
+                self.dirty.push(id);
+            }
         }
     }
 
-    /// Gives every marked or due peer one `Input::Timeout(now)` and drains its output.
-    /// str0m stamps the packets written with `write_rtp` only on a timeout, so this is
-    /// what sends forwarded media: once per batch of datagrams, not once per packet.
-    /// `now` must be taken after the batch (str0m ignores a time before its last input).
+    /// Gives every peer that owes one an `Input::Timeout(now)`, and drains every queued
+    /// peer's output. str0m's pacer sees packets written with `write_rtp` only on a
+    /// timeout, so this is what sends forwarded media: once per batch of datagrams, not
+    /// once per packet. `now` must be taken after the batch (str0m ignores a time before
+    /// its last input).
     fn settle(&mut self, now: Instant) {
-        for peer in self.peers.values_mut() {
-            if peer.wake_at <= now && !peer.dirty {
-                peer.dirty = true;
-                self.dirty.push(peer.id);
+        for &(_, id) in self.wakes.range(..=(now, ParticipantId(u64::MAX))) {
+            if let Some(peer) = self.peers.get_mut(&id) {
+                peer.owes_timeout = true;
+                if !peer.dirty {
+                    peer.dirty = true;
+                    self.dirty.push(id);
+                }
             }
         }
         while let Some(id) = self.dirty.pop() {
@@ -426,7 +455,9 @@ impl Server {
                 continue;
             };
             peer.dirty = false;
-            if peer.rtc.handle_input(Input::Timeout(now)).is_err() {
+            if std::mem::take(&mut peer.owes_timeout)
+                && peer.rtc.handle_input(Input::Timeout(now)).is_err()
+            {
                 peer.rtc.disconnect();
             }
             self.drain(id, false, now);
@@ -465,12 +496,18 @@ impl Server {
                 peer.id
             }
         };
-        if let Some(peer) = self.peers.get_mut(&id)
-            && peer.rtc.handle_input(input).is_err()
-        {
-            peer.rtc.disconnect();
+        let Some(peer) = self.peers.get_mut(&id) else {
+            return;
+        };
+        match peer.rtc.handle_input(input) {
+            // str0m runs its timers after every datagram it takes: what was owed is done.
+            Ok(()) => peer.owes_timeout = false,
+            Err(_) => peer.rtc.disconnect(),
         }
-        self.mark(id);
+        if !peer.dirty {
+            peer.dirty = true;
+            self.dirty.push(id);
+        }
         // str0m holds one received RTP packet at a time: take it out before the next
         // datagram goes in. The rest of the output waits for `settle`.
         self.drain(id, true, now);
@@ -496,7 +533,11 @@ impl Server {
             }
             match peer.rtc.poll_output() {
                 Ok(Output::Timeout(t)) => {
-                    peer.wake_at = t;
+                    if t != peer.wake_at {
+                        self.wakes.remove(&(peer.wake_at, id));
+                        self.wakes.insert((t, id));
+                        peer.wake_at = t;
+                    }
                     break;
                 }
                 Ok(Output::Transmit(t)) => transmit(&mut self.out, &mut self.tcp, t),

@@ -178,7 +178,15 @@ mod linux {
             loop {
                 let mut guard = self.fd.readable().await?;
                 match guard.try_io(|fd| recvmmsg(fd.as_raw_fd(), batch)) {
-                    Ok(Ok(n)) => return Ok(n),
+                    Ok(Ok(n)) => {
+                        // A short read emptied the queue: wait for the next arrival
+                        // instead of learning that from one more read. (Readiness is
+                        // edge-triggered: whatever arrives after the read wakes us.)
+                        if n < BATCH {
+                            guard.clear_ready();
+                        }
+                        return Ok(n);
+                    }
                     Ok(Err(e)) => return Err(e),
                     Err(_would_block) => {}
                 }

@@ -134,6 +134,7 @@ impl Server {
             if to_role != Role::Monitor {
                 delivered = true;
             }
+            peer.owes_timeout = true;
             if !peer.dirty {
                 peer.dirty = true;
                 self.dirty.push(to);
