@@ -1,6 +1,7 @@
-//! Benchmarks (not tests): availability in the pure core, and booking throughput on
-//! SQLite and PostgreSQL beside a raw single-row-insert baseline on the same database
-//! in the same run. Results go to docs/BENCHMARKS.md by hand.
+//! Benchmarks (not tests): availability in the pure core, page rendering, booking
+//! throughput on SQLite and PostgreSQL beside a raw single-row-insert baseline on the
+//! same database in the same run, media capacity beside a raw UDP relay, and join time in
+//! Chromium. Results go to docs/BENCHMARKS.md by hand.
 
 #![allow(
     clippy::disallowed_methods,
@@ -9,6 +10,7 @@
 
 mod availability;
 mod booking;
+mod join;
 mod media;
 mod pages;
 
@@ -44,6 +46,12 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         peer_threads: usize,
     },
+    /// Join time in headless Chromium: both parties ready to the first decoded frame.
+    /// Needs Chromium (`CHROMIUM`, default /usr/bin/chromium) and `npm ci` in e2e/.
+    Join {
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Booking throughput at several client counts beside raw inserts.
     Booking {
         /// `sqlite` for a temporary SQLite file, or a postgres:// URL (a fresh database
@@ -67,6 +75,7 @@ async fn main() -> anyhow::Result<()> {
             seconds,
             peer_threads,
         } => media::run(&visits, seconds, peer_threads).await,
+        Command::Join { runs } => join::run(runs).await,
         Command::Booking {
             database,
             clients,

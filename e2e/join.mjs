@@ -1,0 +1,48 @@
+// Join time, for `openvisit-bench join`: the visitor's page and the housing kiosk's page
+// join a booked visit in one headless Chromium with fake camera and microphone; prints how
+// long each took from the server's `started` (both ready) to its first decoded frame.
+// Usage: node join.mjs BASE_URL SESSION_COOKIE KIOSK_KEY PIN VISIT_ID
+import { chromium } from 'playwright-core';
+
+const [base, sessionCookie, kioskKey, pin, visitId] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    '--autoplay-policy=no-user-gesture-required', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+let code = 0;
+try {
+  const url = new URL(base);
+  const visitorCtx = await browser.newContext();
+  const [name, value] = sessionCookie.split('=');
+  await visitorCtx.addCookies([{ name, value, domain: url.hostname, path: '/' }]);
+  const visitor = await visitorCtx.newPage();
+  await visitor.goto(`${base}/visits/${visitId}/join`);
+  await visitor.click('#check');
+  await visitor.waitForSelector('#ready:not([disabled])');
+  await visitor.click('#ready');
+
+  const kiosk = await (await browser.newContext()).newPage();
+  await kiosk.goto(`${base}/kiosk/setup?key=${kioskKey}`);
+  await kiosk.goto(`${base}/kiosk`);
+  await kiosk.waitForSelector('#kiosk-sign-in:not([hidden])');
+  await kiosk.fill('#kiosk-secret', pin);
+  await kiosk.click('#kiosk-sign-in button[type=submit]');
+
+  for (const page of [visitor, kiosk]) {
+    await page.waitForFunction(() => document.getElementById('visit').dataset.phase === 'live', null, { timeout: 20000 });
+  }
+  const joinMs = (page) => page.evaluate(async () => {
+    while ((await window.ovFramesDecoded()) === 0) await new Promise((r) => setTimeout(r, 10));
+    return Date.now() - window.ovStartedAt;
+  });
+  const [visitorJoin, kioskJoin] = await Promise.all([joinMs(visitor), joinMs(kiosk)]);
+  console.log(`JOIN_MS visitor=${visitorJoin} kiosk=${kioskJoin}`);
+} catch (e) {
+  console.error(String(e && e.stack || e));
+  code = 1;
+} finally {
+  await browser.close();
+}
+process.exit(code);
