@@ -4,7 +4,8 @@
 //! same run (recv + send of 1200-byte packets to sinks that read them, no WebRTC; both
 //! counted per second of their own thread's CPU time). The load generators share the
 //! machine, so the figures are a floor for the server. The peers run as tasks on
-//! `peer_threads` threads (or, with 0, a thread each).
+//! `peer_threads` threads (or, with 0, a thread each). On two cores or more, the thread
+//! measured (the media thread, the relay) is pinned to one core and its load to another.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::sync::Arc;
@@ -27,7 +28,7 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
         n => Some(
             tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(n)
-                .thread_name("loopback-peers")
+                .thread_name(PEER_THREAD)
                 .enable_all()
                 .build()?,
         ),
@@ -50,7 +51,7 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
             "{n:>4} visits ({} monitors): in {:>6.0} pkt/s, out {:>6.0} pkt/s; media thread {:>5.1}% of a core \
              ({:.2}% per visit) => {per_core:>6.0} pkt/s per core = {:.2} of the raw ceiling; \
              {:.2}% of media units not delivered; forwarding latency p50 {}, p99 {} (goal <= 2 ms); \
-             last media {} the enforced end (goal: at most 100 ms after)",
+             last media {} the enforced end (goal: at most 100 ms after){}",
             n.div_ceil(4),
             r.packets_in,
             r.packets_out,
@@ -66,6 +67,11 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
                 } else {
                     format!("{:.2} ms before", -ms)
                 }),
+            if r.pinned {
+                "; media thread on core 0, peers on core 1"
+            } else {
+                ""
+            },
         );
         // The relay again, moving what this level's server moved: its mean datagram
         // size and as many sends per datagram in.
@@ -103,6 +109,8 @@ struct SfuRun {
     mean_bytes_in: f64,
     /// Cores the media thread used (CPU seconds per second).
     cpu: f64,
+    /// Whether the media thread had core 0 to itself and the peers core 1.
+    pinned: bool,
     loss: f64,
     /// From a datagram's arrival at the server's socket to the end of the send after
     /// its read (Linux; a bucket's upper edge).
@@ -123,6 +131,40 @@ fn millis(micros: Option<u64>) -> String {
 const MEDIA_THREAD: &str = "openvisit-media";
 /// The raw relay's thread, by name, for its CPU time.
 const RELAY_THREAD: &str = "raw-relay";
+
+/// The load generators' threads (the relay's sender and sinks), by name, for pinning.
+const LOAD_THREAD: &str = "relay-load";
+/// The benchmark peers' threads (`--peer-threads` above 0), by name, for pinning.
+const PEER_THREAD: &str = "loopback-peers";
+
+/// On a machine of two or more cores, pins the measured thread (`measured`) to core 0
+/// and the threads that generate its load (`load`) to core 1 (with `taskset`): the figure
+/// is then what one core does, not how the scheduler shared two between a server and its
+/// load (which shows most in latency). Returns whether it did.
+fn pin_apart(measured: &str, load: &str) -> bool {
+    if std::thread::available_parallelism().map_or(true, |n| n.get() < 2) {
+        return false;
+    }
+    let mut pinned = [false, false];
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return false;
+    };
+    for task in tasks.flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        let core = match comm.trim() {
+            name if name == measured => 0,
+            name if name == load => 1,
+            _ => continue,
+        };
+        let tid = task.file_name().to_string_lossy().into_owned();
+        let done = std::process::Command::new("taskset")
+            .args(["-p", "-c", &core.to_string(), &tid])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        pinned[core] |= done;
+    }
+    pinned == [true, true]
+}
 
 /// CPU seconds the thread of this name has used, from /proc (Linux).
 fn thread_cpu(name: &str) -> Option<f64> {
@@ -184,6 +226,7 @@ async fn sfu(
     while peers.iter().any(|p| !p.is_connected()) && Instant::now() < until {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let pinned = peers_on.is_some() && pin_apart(MEDIA_THREAD, PEER_THREAD);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let before = media.counters();
     let latency_before = media.latency_histogram();
@@ -245,6 +288,7 @@ async fn sfu(
         packets_out,
         mean_bytes_in,
         cpu,
+        pinned,
         loss,
         latency_p50_micros,
         latency_p99_micros,
@@ -284,25 +328,33 @@ fn raw_relay(seconds: u64, mix: &Mix) -> anyhow::Result<f64> {
         sink.set_read_timeout(Some(Duration::from_millis(100)))?;
         sink_addrs.push(sink.local_addr()?);
         let stop = Arc::clone(&stop);
-        threads.push(std::thread::spawn(move || {
-            let mut buf = [0u8; 2000];
-            while !stop.load(Ordering::Relaxed) {
-                let _ = sink.recv(&mut buf);
-            }
-        }));
+        threads.push(
+            std::thread::Builder::new()
+                .name(LOAD_THREAD.into())
+                .spawn(move || {
+                    let mut buf = [0u8; 2000];
+                    while !stop.load(Ordering::Relaxed) {
+                        let _ = sink.recv(&mut buf);
+                    }
+                })?,
+        );
     }
     let (sink_addr, second_addr) = (sink_addrs[0], sink_addrs[1]);
     {
         let stop = Arc::clone(&stop);
-        threads.push(std::thread::spawn(move || {
-            let Ok(s) = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0)) else {
-                return;
-            };
-            let packet = vec![7u8; bytes];
-            while !stop.load(Ordering::Relaxed) {
-                let _ = s.send_to(&packet, relay_addr);
-            }
-        }));
+        threads.push(
+            std::thread::Builder::new()
+                .name(LOAD_THREAD.into())
+                .spawn(move || {
+                    let Ok(s) = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0)) else {
+                        return;
+                    };
+                    let packet = vec![7u8; bytes];
+                    while !stop.load(Ordering::Relaxed) {
+                        let _ = s.send_to(&packet, relay_addr);
+                    }
+                })?,
+        );
     }
     {
         let (stop, moved) = (Arc::clone(&stop), Arc::clone(&moved));
@@ -327,6 +379,7 @@ fn raw_relay(seconds: u64, mix: &Mix) -> anyhow::Result<f64> {
                 })?,
         );
     }
+    pin_apart(RELAY_THREAD, LOAD_THREAD);
     std::thread::sleep(Duration::from_millis(300));
     let m0 = moved.load(Ordering::Relaxed);
     let cpu0 = thread_cpu(RELAY_THREAD).unwrap_or(0.0);

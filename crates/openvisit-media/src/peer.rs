@@ -1,8 +1,8 @@
 //! One participant's WebRTC connection and which of its m-lines carry what.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use rustc_hash::FxHashMap as HashMap;
 use str0m::Rtc;
 use str0m::format::PayloadParams;
 use str0m::media::{KeyframeRequestKind, MediaKind, Mid, Pt};
@@ -112,8 +112,8 @@ impl Peer {
             dirty: false,
             owes_timeout: true,
             last_keyframe_request: None,
-            rewrites: HashMap::new(),
-            pts: HashMap::new(),
+            rewrites: HashMap::default(),
+            pts: HashMap::default(),
         }
     }
 

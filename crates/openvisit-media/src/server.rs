@@ -3,13 +3,14 @@
 //! It runs on its own thread with a single-threaded Tokio runtime, so the sans-IO str0m
 //! instances are only ever touched from here: no locks on the packet path.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::io;
 use std::net::{SocketAddr, TcpListener as StdTcpListener, UdpSocket as StdUdpSocket};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use rustc_hash::FxHashMap as HashMap;
 use str0m::change::SdpOffer;
 use str0m::config::CryptoProvider;
 use str0m::net::{Protocol, Receive, TcpType, Transmit};
@@ -83,9 +84,9 @@ pub(crate) fn spawn(
                     socket,
                     candidate,
                     crypto,
-                    peers: HashMap::new(),
-                    by_source: HashMap::new(),
-                    rooms: HashMap::new(),
+                    peers: HashMap::default(),
+                    by_source: HashMap::default(),
+                    rooms: HashMap::default(),
                     events,
                     counters,
                     next_id: 1,
