@@ -1,6 +1,7 @@
 // Join time, for `openvisit-bench join`: the visitor's page and the housing kiosk's page
 // join a booked visit in one headless Chromium with fake camera and microphone; prints how
-// long each took from the server's `started` (both ready) to its first decoded frame.
+// long each took from the server's `started` (both ready) to its first decoded frame, and
+// which protocol each page's media goes over (the TCP test in browser.rs reads that).
 // Usage: node join.mjs BASE_URL SESSION_COOKIE KIOSK_KEY PIN VISIT_ID
 import { chromium } from 'playwright-core';
 
@@ -34,11 +35,17 @@ try {
     await page.waitForFunction(() => document.getElementById('visit').dataset.phase === 'live', null, { timeout: 20000 });
   }
   const joinMs = (page) => page.evaluate(async () => {
-    while ((await window.ovFramesDecoded()) === 0) await new Promise((r) => setTimeout(r, 10));
+    const giveUp = Date.now() + 15000;
+    while ((await window.ovFramesDecoded()) === 0) {
+      if (Date.now() > giveUp) throw new Error('no video frame decoded in 15 s');
+      await new Promise((r) => setTimeout(r, 10));
+    }
     return Date.now() - window.ovStartedAt;
   });
   const [visitorJoin, kioskJoin] = await Promise.all([joinMs(visitor), joinMs(kiosk)]);
   console.log(`JOIN_MS visitor=${visitorJoin} kiosk=${kioskJoin}`);
+  const transport = await Promise.all([visitor, kiosk].map((p) => p.evaluate(() => window.ovTransport())));
+  console.log(`TRANSPORT visitor=${transport[0]} kiosk=${transport[1]}`);
 } catch (e) {
   console.error(String(e && e.stack || e));
   code = 1;

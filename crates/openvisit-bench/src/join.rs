@@ -123,6 +123,7 @@ async fn serve_and_join(dir: &Path, e2e: &Path, chromium: &str) -> anyhow::Resul
         openvisit_media::MediaServer::start(&openvisit_media::MediaConfig {
             bind: "127.0.0.1:0".parse()?,
             public_ip: None,
+            tcp_only: false,
         })?;
     let live = openvisit_web::live::LiveHub::start(
         media,

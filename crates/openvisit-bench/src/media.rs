@@ -196,6 +196,7 @@ async fn sfu(
     let (media, _events) = MediaServer::start(&MediaConfig {
         bind: SocketAddr::new(LOOPBACK, 0),
         public_ip: None,
+        tcp_only: false,
     })?;
     let mut peers: Vec<LoopbackPeer> = Vec::new();
     let mut monitors: Vec<LoopbackPeer> = Vec::new();

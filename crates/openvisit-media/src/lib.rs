@@ -69,6 +69,10 @@ pub struct MediaConfig {
     /// The address clients reach the UDP port at (the host candidate). Defaults to the
     /// bound address when that is not a wildcard.
     pub public_ip: Option<IpAddr>,
+    /// Offer media over TCP only (the same port number), not UDP: for a network where
+    /// UDP never reaches the server, and to test the TCP path with a browser that would
+    /// otherwise choose UDP. Starting fails if the port number is taken for TCP.
+    pub tcp_only: bool,
 }
 
 /// How a room behaves, fixed when it opens.

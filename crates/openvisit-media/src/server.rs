@@ -59,6 +59,13 @@ pub(crate) fn spawn(
         .map_err(|e| tracing::warn!(error = %e, port = local.port(), "media over TCP is off"))
         .ok();
     let serves_tcp = tcp.is_some();
+    if config.tcp_only && !serves_tcp {
+        return Err(io::Error::new(
+            io::ErrorKind::AddrInUse,
+            "media over TCP only, but the port number is taken for TCP",
+        ));
+    }
+    let offers_udp = !config.tcp_only;
     let crypto = Arc::new(str0m::crypto::from_feature_flags());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -83,6 +90,7 @@ pub(crate) fn spawn(
                     tcp: TcpLinks::new(tcp),
                     socket,
                     candidate,
+                    offers_udp,
                     crypto,
                     peers: HashMap::default(),
                     by_source: HashMap::default(),
@@ -107,6 +115,8 @@ struct Server {
     tcp: TcpLinks,
     /// The address clients reach the port at, UDP and TCP: the one candidate.
     candidate: SocketAddr,
+    /// Whether answers offer UDP (not with `MediaConfig::tcp_only`).
+    offers_udp: bool,
     crypto: Arc<CryptoProvider>,
     peers: HashMap<ParticipantId, Peer>,
     /// Which peer a remote address belongs to, learnt from ICE.
@@ -294,9 +304,11 @@ impl Server {
             .enable_vp8(true)
             .set_crypto_provider(Arc::clone(&self.crypto))
             .build(now);
-        let candidate = Candidate::host(self.candidate, "udp")
-            .map_err(|e| MediaError::BadOffer(e.to_string()))?;
-        rtc.add_local_candidate(candidate);
+        if self.offers_udp {
+            let udp = Candidate::host(self.candidate, "udp")
+                .map_err(|e| MediaError::BadOffer(e.to_string()))?;
+            rtc.add_local_candidate(udp);
+        }
         if self.tcp.listening() {
             let tcp = Candidate::builder()
                 .tcp()

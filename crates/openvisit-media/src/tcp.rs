@@ -17,6 +17,9 @@ use tokio::sync::mpsc::{self, Receiver, Sender};
 const IDLE: Duration = Duration::from_secs(30);
 /// Connections held at once; more are refused, so a flood cannot exhaust descriptors.
 const MAX_CONNECTIONS: usize = 1024;
+/// Connections held at once from one IP address, so one host cannot take them all. A
+/// browser opens one per media connection; several visitors may share a NAT.
+const MAX_PER_ADDRESS: usize = 32;
 /// Datagrams read and not yet handled, from all connections: a full queue stops the
 /// readers rather than growing.
 const READ_QUEUE: usize = 4096;
@@ -142,6 +145,10 @@ impl TcpLinks {
                 tracing::warn!(%remote, "media TCP connection refused: too many open");
                 continue;
             }
+            if self.links.keys().filter(|a| a.ip() == remote.ip()).count() >= MAX_PER_ADDRESS {
+                tracing::warn!(%remote, "media TCP connection refused: too many from this address");
+                continue;
+            }
             let link = spawn_framed(stream, remote, self.frames_tx.clone());
             self.links.insert(remote, link);
         }
@@ -171,5 +178,43 @@ async fn accept(listener: Option<&TcpListener>) -> io::Result<(TcpStream, Socket
     match listener {
         Some(l) => l.accept().await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One address may hold `MAX_PER_ADDRESS` connections; the next is closed at once,
+    /// and those it holds stay open.
+    #[tokio::test]
+    async fn one_address_cannot_hold_more_than_its_share_of_connections() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("address");
+        let mut links = TcpLinks::new(Some(listener));
+        tokio::spawn(async move {
+            loop {
+                links.next_frame().await;
+            }
+        });
+        let mut held = Vec::new();
+        for _ in 0..MAX_PER_ADDRESS {
+            held.push(TcpStream::connect(port).await.expect("connect"));
+        }
+        let mut refused = TcpStream::connect(port).await.expect("connect");
+        let mut byte = [0u8; 1];
+        let read = tokio::time::timeout(Duration::from_secs(5), refused.read(&mut byte)).await;
+        assert!(
+            matches!(read, Ok(Ok(0)) | Ok(Err(_))),
+            "the connection over the limit is closed: {read:?}"
+        );
+        for stream in &mut held {
+            let read =
+                tokio::time::timeout(Duration::from_millis(20), stream.read(&mut byte)).await;
+            assert!(
+                read.is_err(),
+                "a connection within the limit stays open: {read:?}"
+            );
+        }
     }
 }

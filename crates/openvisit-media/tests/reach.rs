@@ -60,6 +60,7 @@ async fn a_party_whose_network_blocks_udp_gets_media_over_tcp() {
     let (media, _events) = MediaServer::start(&MediaConfig {
         bind: SocketAddr::new(LOOPBACK, 0),
         public_ip: None,
+        tcp_only: false,
     })
     .expect("media server starts");
     assert!(media.serves_tcp());
@@ -89,6 +90,7 @@ async fn a_port_bound_to_every_interface_is_reached_at_its_public_address() {
     let (media, _events) = MediaServer::start(&MediaConfig {
         bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0),
         public_ip: Some(LOOPBACK),
+        tcp_only: false,
     })
     .expect("media server starts");
     let public = SocketAddr::new(LOOPBACK, media.local_addr().port());
@@ -111,6 +113,7 @@ async fn when_the_port_number_is_taken_for_tcp_the_server_offers_udp_alone() {
     let (media, _events) = MediaServer::start(&MediaConfig {
         bind: taken.local_addr().expect("addr"),
         public_ip: None,
+        tcp_only: false,
     })
     .expect("the media server starts on UDP");
     assert!(!media.serves_tcp());

@@ -18,6 +18,7 @@ fn server() -> (MediaServer, UnboundedReceiver<MediaEvent>) {
     MediaServer::start(&MediaConfig {
         bind: SocketAddr::new(LOOPBACK, 0),
         public_ip: None,
+        tcp_only: false,
     })
     .expect("media server starts")
 }

@@ -46,6 +46,10 @@ pub struct MediaArgs {
     /// (behind NAT, or bound to 0.0.0.0).
     #[arg(long, env = "OPENVISIT_MEDIA_PUBLIC_IP")]
     media_public_ip: Option<std::net::IpAddr>,
+    /// Offer media over TCP only, for a network where UDP never reaches the server
+    /// (browsers otherwise try UDP first and fall back to TCP by themselves).
+    #[arg(long, env = "OPENVISIT_MEDIA_TCP_ONLY")]
+    media_tcp_only: bool,
 }
 
 pub async fn serve(
@@ -133,9 +137,12 @@ pub async fn serve(
     let (media_server, media_events) = MediaServer::start(&MediaConfig {
         bind: media_bind,
         public_ip: media.media_public_ip,
+        tcp_only: media.media_tcp_only,
     })
     .with_context(|| format!("cannot start the media server on UDP {media_bind}"))?;
-    if media_server.serves_tcp() {
+    if media.media_tcp_only {
+        println!("  Media:      TCP {} (only)", media_server.local_addr());
+    } else if media_server.serves_tcp() {
         println!("  Media:      UDP and TCP {}", media_server.local_addr());
     } else {
         println!(

@@ -261,7 +261,10 @@ struct LiveSetup {
 }
 
 async fn live_setup() -> LiveSetup {
-    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    live_setup_on(TestApp::spawn(openvisit_store::Backend::Sqlite).await).await
+}
+
+async fn live_setup_on(app: TestApp) -> LiveSetup {
     let db = app.db();
     let fx = fixture(db, 1, 1, settings()).await;
     let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
@@ -348,4 +351,35 @@ async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
         drop(conn);
         app.stop().await;
     }
+}
+
+/// When the browsers cannot use UDP (here the server offers TCP only, as
+/// `serve --media-tcp-only` does), the visitor's page and the kiosk page still hold the
+/// visit: both decode the other's video, over TCP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_udp_the_pages_hold_the_visit_over_tcp() {
+    let chromium = chromium();
+    let LiveSetup {
+        app,
+        cookie,
+        key,
+        visit_id,
+        ..
+    } = live_setup_on(TestApp::spawn_media_over_tcp_only(openvisit_store::Backend::Sqlite).await)
+        .await;
+    let args = vec![
+        app.base.clone(),
+        cookie,
+        key,
+        "2468".to_owned(),
+        visit_id.to_string(),
+    ];
+    let printed = run_e2e("join.mjs", args, chromium)
+        .await
+        .unwrap_or_else(|output| panic!("the visit over TCP failed:\n{output}"));
+    assert!(
+        printed.contains("TRANSPORT visitor=tcp kiosk=tcp"),
+        "both pages' media goes over TCP: {printed}"
+    );
+    app.stop().await;
 }

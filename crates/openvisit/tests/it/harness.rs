@@ -359,6 +359,19 @@ impl TestApp {
         backend: Backend,
         mailer: Option<Arc<dyn openvisit_web::mail::Mailer>>,
     ) -> TestApp {
+        TestApp::spawn_with(backend, mailer, false).await
+    }
+
+    /// A server whose media port offers TCP only, as `serve --media-tcp-only` does.
+    pub async fn spawn_media_over_tcp_only(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, None, true).await
+    }
+
+    async fn spawn_with(
+        backend: Backend,
+        mailer: Option<Arc<dyn openvisit_web::mail::Mailer>>,
+        tcp_only: bool,
+    ) -> TestApp {
         let tdb = TestDb::new(backend).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -370,6 +383,7 @@ impl TestApp {
             openvisit_media::MediaServer::start(&openvisit_media::MediaConfig {
                 bind: "127.0.0.1:0".parse().expect("address"),
                 public_ip: None,
+                tcp_only,
             })
             .expect("media server");
         let live = openvisit_web::live::LiveHub::start(
