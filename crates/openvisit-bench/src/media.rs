@@ -51,7 +51,7 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
             "{n:>4} visits ({} monitors): in {:>6.0} pkt/s, out {:>6.0} pkt/s; media thread {:>5.1}% of a core \
              ({:.2}% per visit) => {per_core:>6.0} pkt/s per core = {:.2} of the raw ceiling; \
              {:.2}% of media units not delivered; forwarding latency p50 {}, p99 {} (goal <= 2 ms); \
-             last media {} the enforced end (goal: at most 100 ms after){}",
+             last media {} the enforced end (goal: at most 100 ms after){}{}",
             n.div_ceil(4),
             r.packets_in,
             r.packets_out,
@@ -72,6 +72,10 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
             } else {
                 ""
             },
+            r.peer_cpu.map_or(String::new(), |c| format!(
+                "; peers' threads {:.0}% of a core",
+                c * 100.0
+            )),
         );
         // The relay again, moving what this level's server moved: its mean datagram
         // size and as many sends per datagram in.
@@ -111,6 +115,9 @@ struct SfuRun {
     cpu: f64,
     /// Whether the media thread had core 0 to itself and the peers core 1.
     pinned: bool,
+    /// Cores the peers' threads used (with `--peer-threads` above 0): near 1 per thread,
+    /// the load generator is saturated and sends in bursts, which shows in latency.
+    peer_cpu: Option<f64>,
     loss: f64,
     /// From a datagram's arrival at the server's socket to the end of the send after
     /// its read (Linux; a bucket's upper edge).
@@ -166,22 +173,28 @@ fn pin_apart(measured: &str, load: &str) -> bool {
     pinned == [true, true]
 }
 
-/// CPU seconds the thread of this name has used, from /proc (Linux).
+/// CPU seconds the threads of this name have used, from /proc (Linux).
 fn thread_cpu(name: &str) -> Option<f64> {
+    let mut seconds = None;
     for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
         let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
         if comm.trim() != name {
             continue;
         }
-        let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
         // Fields after the command name: state is field 3, utime 14, stime 15.
-        let rest = stat.rsplit_once(')')?.1;
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
         let fields: Vec<&str> = rest.split_whitespace().collect();
-        let utime: f64 = fields.get(11)?.parse().ok()?;
-        let stime: f64 = fields.get(12)?.parse().ok()?;
-        return Some((utime + stime) / 100.0);
+        let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+        if let (Some(utime), Some(stime)) = (ticks(11), ticks(12)) {
+            *seconds.get_or_insert(0.0) += (utime + stime) / 100.0;
+        }
     }
-    None
+    seconds
 }
 
 async fn sfu(
@@ -237,10 +250,14 @@ async fn sfu(
         .sum();
     let recv0: u64 = peers.iter().map(LoopbackPeer::total_received).sum();
     let cpu0 = thread_cpu(MEDIA_THREAD).unwrap_or(0.0);
+    let peer_cpu0 = thread_cpu(PEER_THREAD);
     let start = Instant::now();
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     let elapsed = start.elapsed().as_secs_f64();
     let cpu = (thread_cpu(MEDIA_THREAD).unwrap_or(0.0) - cpu0) / elapsed;
+    let peer_cpu = peer_cpu0
+        .zip(thread_cpu(PEER_THREAD))
+        .map(|(before, after)| (after - before) / elapsed);
     let after = media.counters();
     let latency_after = media.latency_histogram();
     let latency_p50_micros = latency_quantile(&latency_before, &latency_after, 0.5);
@@ -290,6 +307,7 @@ async fn sfu(
         mean_bytes_in,
         cpu,
         pinned,
+        peer_cpu,
         loss,
         latency_p50_micros,
         latency_p99_micros,
