@@ -2,16 +2,12 @@
 // from the email, signs in and sees the account confirmed; axe-core checks each step.
 // Usage: node account.mjs BASE_URL LINK_COMMAND
 //   LINK_COMMAND is run to print the confirmation link once the email has arrived.
-import { chromium } from 'playwright-core';
+import { launch, NO_GPU } from './browser.mjs';
 import { AxeBuilder } from '@axe-core/playwright';
 import { execSync } from 'node:child_process';
 
 const [base, linkCommand] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launch(NO_GPU);
 let failures = 0;
 const fail = (msg) => { failures++; console.error('FAIL ' + msg); };
 async function axe(page, step) {

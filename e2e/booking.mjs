@@ -1,15 +1,11 @@
 // The demo visitor books a remote visit on the website in Spanish, sees it under
 // "Mis visitas", cancels it and gets the money back; axe-core checks every page.
 // Usage: node booking.mjs BASE_URL
-import { chromium } from 'playwright-core';
+import { launch, NO_GPU } from './browser.mjs';
 import { AxeBuilder } from '@axe-core/playwright';
 
 const [base] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launch(NO_GPU);
 let failures = 0;
 const fail = (msg) => { failures++; console.error('FAIL ' + msg); };
 async function axe(page, step) {

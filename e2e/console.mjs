@@ -7,17 +7,14 @@
 // work, and axe checks every console page.
 // Usage: node console.mjs SETUP_JSON (see the test in tests/it/console.rs)
 import { totp } from './totp.mjs';
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import { AxeBuilder } from '@axe-core/playwright';
 
 const setup = JSON.parse(process.argv[2]);
 const { base, email, password, secret, offsetMs, rosterCsv, cancelVisit, cancelDay, newcomer, blackoutStart, blackoutEnd, reference, reply } = setup;
 
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 let failures = 0;
 const fail = (msg) => { failures++; console.error('FAIL ' + msg); };
 const step = (msg) => console.log('step: ' + msg);

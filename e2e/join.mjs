@@ -3,15 +3,10 @@
 // long each took from the server's `started` (both ready) to its first decoded frame, and
 // which protocol each page's media goes over (the TCP test in browser.rs reads that).
 // Usage: node join.mjs BASE_URL SESSION_COOKIE KIOSK_KEY PIN VISIT_ID
-import { chromium } from 'playwright-core';
+import { launch, FAKE_MEDIA } from './browser.mjs';
 
 const [base, sessionCookie, kioskKey, pin, visitId] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    '--autoplay-policy=no-user-gesture-required', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch(FAKE_MEDIA);
 let code = 0;
 try {
   const url = new URL(base);

@@ -5,7 +5,7 @@
 // With KEYBOARD=1 every step is done with Tab, Space and Enter only.
 // Staff sign in through the API with their authenticator code (TOTP, from STAFF_SECRET).
 // Usage: node journey.mjs BASE_URL SMTP_DIR LANG EMAIL STAFF_EMAIL STAFF_PASSWORD STAFF_SECRET
-import { chromium } from 'playwright-core';
+import { launch, NO_GPU } from './browser.mjs';
 import { AxeBuilder } from '@axe-core/playwright';
 import { totp } from './totp.mjs';
 import fs from 'node:fs';
@@ -49,10 +49,7 @@ async function waitForMail(to, count) {
   throw new Error(`no email #${count} to ${to}`);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launch(NO_GPU);
 const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: es ? 'es-MX' : 'en-US' });
 const page = await context.newPage();
 async function axe(step) {

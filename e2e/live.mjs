@@ -8,18 +8,13 @@
 // Usage: node live.mjs BASE_URL SESSION_COOKIE KIOSK_KEY PIN VISIT_ID LANG STAFF_EMAIL
 //        STAFF_PASSWORD STAFF_TOTP_SECRET SERVER_CLOCK_OFFSET_MS
 import { totp } from './totp.mjs';
-import { chromium } from 'playwright-core';
+import { launch, FAKE_MEDIA } from './browser.mjs';
 import { AxeBuilder } from '@axe-core/playwright';
 
 const [base, sessionCookie, kioskKey, pin, visitId, lang, staffEmail, staffPassword, staffSecret, offsetMs] = process.argv.slice(2);
 
 const ended = lang === 'es' ? 'La visita ha terminado.' : 'The visit has ended.';
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    '--autoplay-policy=no-user-gesture-required', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch(FAKE_MEDIA);
 let failures = 0;
 const fail = (msg) => { failures++; console.error('FAIL ' + msg); };
 const url = new URL(base);

@@ -3,7 +3,7 @@
 // scroll sideways on the phone, and the first Tab must land on the skip link.
 // Screenshots of the main pages go to docs/screenshots/.
 // Usage: node pages.mjs BASE_URL SCREENSHOT_DIR
-import { chromium } from 'playwright-core';
+import { launch, NO_GPU } from './browser.mjs';
 import { AxeBuilder } from '@axe-core/playwright';
 
 const [base, shots] = process.argv.slice(2);
@@ -22,11 +22,7 @@ const pages = [
   ['forgot-password', '/forgot-password'],
   ['reset-password', '/reset-password?token=0'],
 ];
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launch(NO_GPU);
 let failures = 0;
 const fail = (msg) => { failures++; console.error('FAIL ' + msg); };
 try {

@@ -5,21 +5,15 @@
 //! (`e2e/join.mjs`, Playwright), with fake camera and microphone.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::Context;
 use openvisit_core::ResidentId;
 use openvisit_core::facility::VisitKind;
-use openvisit_store::Db;
 use openvisit_store::booking::{BookingRequest, book_visit};
-use openvisit_store::demo::{DEMO_RESIDENT_PIN, DEMO_VISITOR_EMAIL, seed_demo_if_empty};
-use openvisit_store::payments::TestProvider;
-use openvisit_web::AppState;
-use openvisit_web::clock::Clock;
-use openvisit_web::mail::OutboxMailer;
-use openvisit_web::rate_limit::RateLimiter;
+use openvisit_store::demo::DEMO_RESIDENT_PIN;
 use tokio::sync::oneshot;
 
+use crate::demo::{app_state, demo_db, demo_visitor_session};
 use crate::quantile;
 
 /// What one run measured, in milliseconds.
@@ -82,16 +76,11 @@ async fn one_run(e2e: &Path, chromium: &str, run: usize) -> anyhow::Result<Joine
 }
 
 async fn serve_and_join(dir: &Path, e2e: &Path, chromium: &str) -> anyhow::Result<Joined> {
-    let db = Db::connect(&format!("sqlite://{}/bench.db?mode=rwc", dir.display()), 8).await?;
-    db.migrate().await?;
-    let clock = Arc::new(Clock::default());
-    seed_demo_if_empty(&db, clock.now()).await?;
+    let (db, clock) = demo_db(dir).await?;
 
     // A 15-minute remote visit tomorrow at 13:00 (Riverside's afternoon hours) for the
     // demo visitor with resident 1, and the server's clock moved into its waiting room.
-    let visitor = openvisit_store::accounts::account_by_email(&db, DEMO_VISITOR_EMAIL)
-        .await?
-        .context("no demo visitor")?;
+    let (visitor, _) = demo_visitor_session(&db, &clock).await?;
     let now = clock.now();
     let tz = jiff::tz::TimeZone::get("America/Chicago")?;
     let tomorrow = tz
@@ -101,7 +90,7 @@ async fn serve_and_join(dir: &Path, e2e: &Path, chromium: &str) -> anyhow::Resul
         .to_ambiguous_timestamp(tomorrow.at(13, 0, 0, 0))
         .compatible()?;
     let request = BookingRequest {
-        visitor: visitor.id,
+        visitor,
         resident: ResidentId(1),
         kind: VisitKind::Remote,
         start,
@@ -109,14 +98,8 @@ async fn serve_and_join(dir: &Path, e2e: &Path, chromium: &str) -> anyhow::Resul
     };
     let visit = book_visit(&db, &request, None, now).await?.visit().clone();
     clock.advance_seconds(visit.start.as_second() - 5 * 60 - now.as_second());
-    let now = clock.now();
-    let session = openvisit_store::accounts::create_session(
-        &db,
-        visitor.id,
-        openvisit_core::interval::add_minutes(now, 60),
-        now,
-    )
-    .await?;
+    // Signed in at the moved time (a session from before would have expired).
+    let (_, cookie) = demo_visitor_session(&db, &clock).await?;
     let kiosk_key = openvisit_store::kiosks::issue_kiosk_key(&db, visit.housing_kiosk).await?;
 
     let (media, media_events) =
@@ -134,22 +117,7 @@ async fn serve_and_join(dir: &Path, e2e: &Path, chromium: &str) -> anyhow::Resul
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let state = AppState {
-        mailer: Arc::new(OutboxMailer::new(
-            dir.join("outbox"),
-            "OpenVisit <bench@openvisit.localhost>",
-        )?),
-        outbox: Some(dir.join("outbox")),
-        public_url: base.clone(),
-        limiter: Arc::new(RateLimiter::default()),
-        attempts_per_minute: 1_000,
-        db: db.clone(),
-        payments: Arc::new(TestProvider::default()),
-        clock,
-        metrics: None,
-        secure_cookies: false,
-        live: Some(live),
-    };
+    let state = app_state(dir, &db, clock, base.clone(), Some(live))?;
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(openvisit_web::serve(listener, state, async {
         let _ = stopped.await;
@@ -160,7 +128,7 @@ async fn serve_and_join(dir: &Path, e2e: &Path, chromium: &str) -> anyhow::Resul
         .env("CHROMIUM", chromium)
         .arg("join.mjs")
         .arg(&base)
-        .arg(format!("ov_session={session}"))
+        .arg(cookie)
         .arg(&kiosk_key)
         .arg(DEMO_RESIDENT_PIN)
         .arg(visit.id.0.to_string());

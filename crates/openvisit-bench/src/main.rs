@@ -10,6 +10,7 @@
 
 mod availability;
 mod booking;
+mod demo;
 mod join;
 mod media;
 mod pages;

@@ -2,59 +2,23 @@
 //! straight into the router (no network), so the figure is routing, database reads,
 //! translation and template rendering.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
 use axum::http::Request;
-use openvisit_store::Db;
-use openvisit_store::demo::seed_demo_if_empty;
-use openvisit_store::payments::TestProvider;
-use openvisit_web::AppState;
-use openvisit_web::clock::Clock;
-use openvisit_web::mail::OutboxMailer;
-use openvisit_web::rate_limit::RateLimiter;
 use tower::ServiceExt;
 
+use crate::demo::{app_state, demo_db, demo_visitor_session};
 use crate::quantile;
 
 pub async fn run(iterations: usize) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("ov_bench_pages_{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let db = Db::connect(&format!("sqlite://{}/bench.db?mode=rwc", dir.display()), 8).await?;
-    db.migrate().await?;
-    let clock = Arc::new(Clock::default());
-    seed_demo_if_empty(&db, clock.now()).await?;
-    let state = AppState {
-        mailer: Arc::new(OutboxMailer::new(
-            dir.join("outbox"),
-            "OpenVisit <bench@openvisit.localhost>",
-        )?),
-        outbox: Some(dir.join("outbox")),
-        public_url: "http://127.0.0.1".into(),
-        limiter: Arc::new(RateLimiter::default()),
-        attempts_per_minute: 1_000_000,
-        db: db.clone(),
-        payments: Arc::new(TestProvider::default()),
-        clock,
-        metrics: None,
-        secure_cookies: false,
-        live: None,
-    };
+    let (db, clock) = demo_db(&dir).await?;
+    let state = app_state(&dir, &db, clock, "http://127.0.0.1".into(), None)?;
     // The demo visitor's session, for the signed-in pages.
     let now = state.clock.now();
-    let visitor =
-        openvisit_store::accounts::account_by_email(&db, openvisit_store::demo::DEMO_VISITOR_EMAIL)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no demo visitor"))?;
-    let token = openvisit_store::accounts::create_session(
-        &db,
-        visitor.id,
-        openvisit_core::interval::add_minutes(now, 60),
-        now,
-    )
-    .await?;
-    let cookie = format!("ov_session={token}");
+    let (_, cookie) = demo_visitor_session(&db, &state.clock).await?;
     let day = jiff::tz::TimeZone::get("America/Chicago")?
         .to_datetime(openvisit_core::interval::add_minutes(now, 2 * 24 * 60))
         .date();
