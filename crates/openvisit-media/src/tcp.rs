@@ -15,6 +15,9 @@ use tokio::sync::mpsc::{self, Receiver, Sender};
 /// A connection that carries nothing for this long is closed: ICE sends a check or a
 /// keep-alive every few seconds.
 const IDLE: Duration = Duration::from_secs(30);
+/// A new connection must bring its first datagram (an ICE check) this soon, or it is
+/// closed: a client opens the connection to send one.
+const FIRST_DATAGRAM: Duration = Duration::from_secs(5);
 /// Connections held at once; more are refused, so a flood cannot exhaust descriptors.
 const MAX_CONNECTIONS: usize = 1024;
 /// Connections held at once from one IP address, so one host cannot take them all. A
@@ -52,6 +55,7 @@ pub(crate) fn spawn_framed(
     let (out, mut outgoing) = mpsc::channel::<Vec<u8>>(WRITE_QUEUE);
     tokio::spawn(async move {
         let mut buf = vec![0u8; LONGEST];
+        let mut wait = FIRST_DATAGRAM;
         loop {
             let read = async {
                 let len = usize::from(reader.read_u16().await?);
@@ -61,8 +65,9 @@ pub(crate) fn spawn_framed(
                 reader.read_exact(into).await?;
                 io::Result::Ok(len)
             };
-            match tokio::time::timeout(IDLE, read).await {
+            match tokio::time::timeout(wait, read).await {
                 Ok(Ok(len)) => {
+                    wait = IDLE;
                     if frames
                         .send((remote, Some(buf[..len].to_vec())))
                         .await
@@ -216,5 +221,35 @@ mod tests {
                 "a connection within the limit stays open: {read:?}"
             );
         }
+    }
+
+    /// A connection that sends nothing is closed once `FIRST_DATAGRAM` has passed; one
+    /// that sent a datagram is kept.
+    #[tokio::test]
+    async fn a_connection_that_sends_nothing_is_closed_soon() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("address");
+        let mut links = TcpLinks::new(Some(listener));
+        tokio::spawn(async move {
+            loop {
+                links.next_frame().await;
+            }
+        });
+        let mut silent = TcpStream::connect(port).await.expect("connect");
+        let mut talking = TcpStream::connect(port).await.expect("connect");
+        talking.write_all(&[0, 1, 7]).await.expect("a datagram");
+        let started = std::time::Instant::now();
+        let mut byte = [0u8; 1];
+        let read = tokio::time::timeout(FIRST_DATAGRAM * 2, silent.read(&mut byte)).await;
+        assert!(
+            matches!(read, Ok(Ok(0)) | Ok(Err(_))),
+            "the silent connection is closed: {read:?}"
+        );
+        assert!(started.elapsed() >= FIRST_DATAGRAM - Duration::from_millis(100));
+        let read = tokio::time::timeout(Duration::from_millis(20), talking.read(&mut byte)).await;
+        assert!(
+            read.is_err(),
+            "the connection that sent a datagram stays open: {read:?}"
+        );
     }
 }
