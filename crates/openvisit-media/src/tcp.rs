@@ -190,10 +190,9 @@ async fn accept(listener: Option<&TcpListener>) -> io::Result<(TcpStream, Socket
 mod tests {
     use super::*;
 
-    /// One address may hold `MAX_PER_ADDRESS` connections; the next is closed at once,
-    /// and those it holds stay open.
-    #[tokio::test]
-    async fn one_address_cannot_hold_more_than_its_share_of_connections() {
+    /// A `TcpLinks` on a free loopback port, taking connections and datagrams as the
+    /// media loop does; returns the port's address.
+    async fn serve_links() -> SocketAddr {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("address");
         let mut links = TcpLinks::new(Some(listener));
@@ -202,6 +201,14 @@ mod tests {
                 links.next_frame().await;
             }
         });
+        port
+    }
+
+    /// One address may hold `MAX_PER_ADDRESS` connections; the next is closed at once,
+    /// and those it holds stay open.
+    #[tokio::test]
+    async fn one_address_cannot_hold_more_than_its_share_of_connections() {
+        let port = serve_links().await;
         let mut held = Vec::new();
         for _ in 0..MAX_PER_ADDRESS {
             held.push(TcpStream::connect(port).await.expect("connect"));
@@ -227,14 +234,7 @@ mod tests {
     /// that sent a datagram is kept.
     #[tokio::test]
     async fn a_connection_that_sends_nothing_is_closed_soon() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let port = listener.local_addr().expect("address");
-        let mut links = TcpLinks::new(Some(listener));
-        tokio::spawn(async move {
-            loop {
-                links.next_frame().await;
-            }
-        });
+        let port = serve_links().await;
         let mut silent = TcpStream::connect(port).await.expect("connect");
         let mut talking = TcpStream::connect(port).await.expect("connect");
         talking.write_all(&[0, 1, 7]).await.expect("a datagram");
