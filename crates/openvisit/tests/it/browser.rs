@@ -247,7 +247,10 @@ async fn a_newcomer_signs_up_gets_approved_pays_books_and_cancels_end_to_end() {
     app.stop().await;
 }
 
-/// A remote visit booked and paid, its housing kiosk's key, the resident's PIN `2468`,
+/// The PIN the resident of `LiveSetup` signs in with at the kiosk.
+const PIN: &str = "2468";
+
+/// A remote visit booked and paid, its housing kiosk's key, the resident's PIN (`PIN`),
 /// and the server's clock moved to 45 seconds before the scheduled end: the parties
 /// arrive late (R4), so the visit ends at the scheduled end within the test.
 struct LiveSetup {
@@ -258,6 +261,20 @@ struct LiveSetup {
     key: String,
     visit_id: i64,
     end: jiff::Timestamp,
+}
+
+impl LiveSetup {
+    /// What `e2e/join.mjs` and the start of `e2e/live.mjs` take: the server, the
+    /// visitor's cookie, the kiosk's key, the resident's PIN and the visit.
+    fn page_args(&self) -> Vec<String> {
+        vec![
+            self.app.base.clone(),
+            self.cookie.clone(),
+            self.key.clone(),
+            PIN.to_owned(),
+            self.visit_id.to_string(),
+        ]
+    }
 }
 
 async fn live_setup() -> LiveSetup {
@@ -282,7 +299,7 @@ async fn live_setup_on(app: TestApp) -> LiveSetup {
     let key = openvisit_store::kiosks::issue_kiosk_key(db, kiosk)
         .await
         .expect("key");
-    openvisit_store::resident_pins::set_resident_pin(db, fx.residents[0], "2468")
+    openvisit_store::resident_pins::set_resident_pin(db, fx.residents[0], PIN)
         .await
         .expect("pin");
     let end = start + jiff::SignedDuration::from_mins(15);
@@ -306,14 +323,15 @@ async fn live_setup_on(app: TestApp) -> LiveSetup {
 async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
     let chromium = chromium();
     for lang in ["en", "es"] {
+        let setup = live_setup().await;
+        let mut args = setup.page_args();
         let LiveSetup {
             app,
             fx,
-            cookie,
-            key,
             visit_id,
             end,
-        } = live_setup().await;
+            ..
+        } = setup;
         let db = app.db();
         let staff_secret = openvisit_store::accounts::totp_secret_for_email(db, &fx.staff_email)
             .await
@@ -323,18 +341,13 @@ async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
         let offset_ms = (app.state.clock.now().as_millisecond()
             - jiff::Timestamp::now().as_millisecond())
         .to_string();
-        let args = vec![
-            app.base.clone(),
-            cookie,
-            key,
-            "2468".to_owned(),
-            visit_id.to_string(),
+        args.extend([
             lang.to_owned(),
             fx.staff_email.clone(),
             STAFF_PASSWORD.to_owned(),
             staff_secret,
             offset_ms,
-        ];
+        ]);
         match run_e2e("live.mjs", args, chromium.clone()).await {
             // The join time, for docs/BENCHMARKS.md (`-- --nocapture` shows it).
             Ok(printed) => printed
@@ -359,21 +372,11 @@ async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_udp_the_pages_hold_the_visit_over_tcp() {
     let chromium = chromium();
-    let LiveSetup {
-        app,
-        cookie,
-        key,
-        visit_id,
-        ..
-    } = live_setup_on(TestApp::spawn_media_over_tcp_only(openvisit_store::Backend::Sqlite).await)
-        .await;
-    let args = vec![
-        app.base.clone(),
-        cookie,
-        key,
-        "2468".to_owned(),
-        visit_id.to_string(),
-    ];
+    let setup =
+        live_setup_on(TestApp::spawn_media_over_tcp_only(openvisit_store::Backend::Sqlite).await)
+            .await;
+    let args = setup.page_args();
+    let app = setup.app;
     let printed = run_e2e("join.mjs", args, chromium)
         .await
         .unwrap_or_else(|output| panic!("the visit over TCP failed:\n{output}"));
