@@ -1,6 +1,7 @@
-// Debian's Chromium as the browser tests launch it (CHROMIUM overrides the path), with
-// the flags every test wants and those a script adds.
+// The browsers the tests launch: Debian's Chromium (CHROMIUM overrides the path) with
+// the flags every test wants and those a script adds, and Debian's Firefox ESR.
 import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 
 // A fake camera and microphone that need no permission prompt, and video that plays
 // without a click.
@@ -14,5 +15,23 @@ export function launch(extra = []) {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', ...extra],
+  });
+}
+
+// Debian's Firefox ESR (FIREFOX overrides the path), driven over WebDriver BiDi by
+// puppeteer-core, as playwright drives only its own patched Firefox. A fake camera and
+// microphone without a prompt, video that plays without a click, and plain host
+// candidates (no mDNS names).
+export function launchFirefox() {
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: process.env.FIREFOX || '/usr/bin/firefox-esr',
+    headless: true,
+    extraPrefsFirefox: {
+      'media.navigator.streams.fake': true,
+      'media.navigator.permission.disabled': true,
+      'media.autoplay.default': 0,
+      'media.peerconnection.ice.obfuscate_host_addresses': false,
+    },
   });
 }

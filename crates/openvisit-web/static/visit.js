@@ -149,7 +149,9 @@
     const stats = await pc.getStats();
     let protocol = '';
     stats.forEach((r) => {
-      const pair = r.type === 'transport' && stats.get(r.selectedCandidatePairId);
+      // Firefox has no transport stats; it marks the pair in use as selected.
+      const pair = r.type === 'transport' ? stats.get(r.selectedCandidatePairId)
+        : r.type === 'candidate-pair' && r.selected ? r : null;
       const local = pair && stats.get(pair.localCandidateId);
       if (local) protocol = local.protocol;
     });

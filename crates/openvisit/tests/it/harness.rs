@@ -349,6 +349,31 @@ pub struct TestApp {
     handle: Option<tokio::task::JoinHandle<()>>,
 }
 
+const LOOPBACK: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
+/// A media server on a free port of `ip`, offering UDP and TCP.
+fn media_on(ip: std::net::IpAddr) -> openvisit_media::MediaConfig {
+    openvisit_media::MediaConfig {
+        bind: std::net::SocketAddr::new(ip, 0),
+        public_ip: None,
+        tcp_only: false,
+    }
+}
+
+/// This machine's own IPv4 address, the one it would send from to other hosts (a UDP
+/// `connect` only picks the route; nothing is sent). For Firefox, which leaves loopback
+/// addresses out of ICE whatever its settings say.
+pub fn own_address() -> std::net::IpAddr {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").expect("a UDP socket");
+    socket
+        .connect("203.0.113.1:9")
+        .ok()
+        .and_then(|()| socket.local_addr().ok())
+        .map(|a| a.ip())
+        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified())
+        .expect("the Firefox test needs an IPv4 address besides loopback (a route out)")
+}
+
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
         TestApp::spawn_with_mailer(backend, None).await
@@ -359,18 +384,27 @@ impl TestApp {
         backend: Backend,
         mailer: Option<Arc<dyn openvisit_web::mail::Mailer>>,
     ) -> TestApp {
-        TestApp::spawn_with(backend, mailer, false).await
+        TestApp::spawn_with(backend, mailer, media_on(LOOPBACK)).await
     }
 
     /// A server whose media port offers TCP only, as `serve --media-tcp-only` does.
     pub async fn spawn_media_over_tcp_only(backend: Backend) -> TestApp {
-        TestApp::spawn_with(backend, None, true).await
+        let media = openvisit_media::MediaConfig {
+            tcp_only: true,
+            ..media_on(LOOPBACK)
+        };
+        TestApp::spawn_with(backend, None, media).await
+    }
+
+    /// A server whose media port is on `ip` (its web server stays on loopback).
+    pub async fn spawn_media_on(backend: Backend, ip: std::net::IpAddr) -> TestApp {
+        TestApp::spawn_with(backend, None, media_on(ip)).await
     }
 
     async fn spawn_with(
         backend: Backend,
         mailer: Option<Arc<dyn openvisit_web::mail::Mailer>>,
-        tcp_only: bool,
+        media: openvisit_media::MediaConfig,
     ) -> TestApp {
         let tdb = TestDb::new(backend).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -380,12 +414,7 @@ impl TestApp {
         let outbox = std::env::temp_dir().join(format!("{}_outbox", unique_name()));
         let clock = Arc::new(Clock::default());
         let (media, media_events) =
-            openvisit_media::MediaServer::start(&openvisit_media::MediaConfig {
-                bind: "127.0.0.1:0".parse().expect("address"),
-                public_ip: None,
-                tcp_only,
-            })
-            .expect("media server");
+            openvisit_media::MediaServer::start(&media).expect("media server");
         let live = openvisit_web::live::LiveHub::start(
             media,
             media_events,
@@ -703,6 +732,16 @@ pub fn chromium() -> String {
         "the browser tests need Chromium at {chromium}"
     );
     chromium
+}
+
+/// The path of Debian's Firefox ESR (or `FIREFOX`), which `e2e/browser.mjs` launches.
+pub fn firefox() -> String {
+    let firefox = std::env::var("FIREFOX").unwrap_or_else(|_| "/usr/bin/firefox-esr".into());
+    assert!(
+        std::path::Path::new(&firefox).exists(),
+        "the Firefox test needs Firefox at {firefox}: apt-get install firefox-esr (or set FIREFOX)"
+    );
+    firefox
 }
 
 /// A server on SQLite whose email goes to a real SMTP receiver.
