@@ -13,12 +13,12 @@ use std::io;
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::pin::pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use str0m::change::{SdpAnswer, SdpPendingOffer};
-use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid};
+use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid, Pt};
 use str0m::net::{Protocol, Receive, TcpType, Transmit};
 use str0m::{Candidate, Event, Input, Output, Rtc};
 use tokio::sync::mpsc::{Receiver, Sender};
@@ -61,6 +61,8 @@ pub struct PeerCounters {
     /// Frames or packets received on each m-line, in offer order.
     pub received: [AtomicU64; 4],
     pub sent: AtomicU64,
+    /// Video frames sent.
+    pub sent_video: AtomicU64,
     /// When media was last received, in microseconds since the peer started.
     pub last_received_micros: AtomicU64,
 }
@@ -86,6 +88,10 @@ pub struct OfferingPeer {
 pub struct LoopbackPeer {
     pub counters: Arc<PeerCounters>,
     sending: Arc<AtomicBool>,
+    /// Every how many video packets one is lost on the way out, and on the way in (0:
+    /// none).
+    loss_out: Arc<AtomicU32>,
+    loss_in: Arc<AtomicU32>,
     stop: Arc<AtomicBool>,
     /// Its own thread (`start`); none for a task on a runtime (`start_on`), which ends
     /// at its next wake-up after `stop`.
@@ -196,6 +202,8 @@ impl OfferingPeer {
             .map_err(io::Error::other)?;
         let counters = Arc::new(PeerCounters::default());
         let sending = Arc::new(AtomicBool::new(rate.is_some()));
+        let loss_out = Arc::new(AtomicU32::new(0));
+        let loss_in = Arc::new(AtomicU32::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let started = Instant::now();
         let run = Runner {
@@ -204,6 +212,9 @@ impl OfferingPeer {
             mids: self.mids,
             counters: Arc::clone(&counters),
             sending: Arc::clone(&sending),
+            loss_out: VideoLoss::new(&loss_out),
+            loss_in: VideoLoss::new(&loss_in),
+            video_pt: None,
             stop: Arc::clone(&stop),
             rate: rate.unwrap_or(SendRate::LIGHT),
             started,
@@ -211,6 +222,8 @@ impl OfferingPeer {
         let peer = LoopbackPeer {
             counters,
             sending,
+            loss_out,
+            loss_in,
             stop,
             thread: None,
             started,
@@ -245,6 +258,18 @@ impl LoopbackPeer {
         self.sending.store(on, Ordering::Relaxed);
     }
 
+    /// Loses one in every `every` video packets this peer sends (0: none; 1: all), as a
+    /// lossy uplink would. Retransmissions get through.
+    pub fn lose_video_out(&self, every: u32) {
+        self.loss_out.store(every, Ordering::Relaxed);
+    }
+
+    /// Loses one in every `every` video packets that reach this peer, as a lossy
+    /// downlink would. Retransmissions get through.
+    pub fn lose_video_in(&self, every: u32) {
+        self.loss_in.store(every, Ordering::Relaxed);
+    }
+
     /// When media last arrived, if ever.
     pub fn last_received_at(&self) -> Option<Instant> {
         match self.counters.last_received_micros.load(Ordering::Relaxed) {
@@ -277,6 +302,10 @@ struct Runner {
     mids: Vec<(Mid, MediaKind)>,
     counters: Arc<PeerCounters>,
     sending: Arc<AtomicBool>,
+    loss_out: VideoLoss,
+    loss_in: VideoLoss,
+    /// The payload type of its video (both ways), once it has sent some.
+    video_pt: Option<Pt>,
     stop: Arc<AtomicBool>,
     rate: SendRate,
     started: Instant,
@@ -304,7 +333,11 @@ impl Runner {
                 }
                 match self.rtc.poll_output() {
                     Ok(Output::Timeout(t)) => break t,
-                    Ok(Output::Transmit(t)) => io.send(&t),
+                    Ok(Output::Transmit(t)) => {
+                        if !self.loss_out.takes(&t.contents, self.video_pt) {
+                            io.send(&t);
+                        }
+                    }
                     Ok(Output::Event(e)) => self.on_event(e),
                     Err(_) => {
                         self.counters.closed.store(true, Ordering::Relaxed);
@@ -342,6 +375,9 @@ impl Runner {
             }
             match io.recv(&mut buf, until).await {
                 Some((n, source)) => {
+                    if self.loss_in.takes(&buf[..n], self.video_pt) {
+                        continue;
+                    }
                     if let Ok(r) = Receive::new(io.proto, source, io.local, &buf[..n]) {
                         let _ = self.rtc.handle_input(Input::Receive(Instant::now(), r));
                     }
@@ -386,7 +422,42 @@ impl Runner {
         let time = MediaTime::new(u64::try_from(ticks).unwrap_or(0), freq);
         if writer.write(pt, now, time, Arc::clone(data)).is_ok() {
             self.counters.sent.fetch_add(1, Ordering::Relaxed);
+            if kind == MediaKind::Video {
+                self.video_pt = Some(pt);
+                self.counters.sent_video.fetch_add(1, Ordering::Relaxed);
+            }
         }
+    }
+}
+
+/// Loss of video packets on one direction of a peer's link, for tests.
+struct VideoLoss {
+    /// One in every how many is lost (0: none).
+    every: Arc<AtomicU32>,
+    seen: u32,
+}
+
+impl VideoLoss {
+    fn new(every: &Arc<AtomicU32>) -> VideoLoss {
+        VideoLoss {
+            every: Arc::clone(every),
+            seen: 0,
+        }
+    }
+
+    /// Whether `datagram` is a video packet of payload type `pt` (not a retransmission,
+    /// which has its own) that this loss takes. RTP headers travel in clear under SRTP.
+    fn takes(&mut self, datagram: &[u8], pt: Option<Pt>) -> bool {
+        let every = self.every.load(Ordering::Relaxed);
+        let (Some(pt), true) = (pt, every > 0) else {
+            return false;
+        };
+        let video = datagram.len() > 12 && datagram[0] & 0xc0 == 0x80 && datagram[1] & 0x7f == *pt;
+        if !video {
+            return false;
+        }
+        self.seen = self.seen.wrapping_add(1);
+        self.seen.is_multiple_of(every)
     }
 }
 
