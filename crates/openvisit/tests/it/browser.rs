@@ -420,3 +420,67 @@ async fn a_visitor_in_firefox_and_a_kiosk_in_chromium_hold_a_visit() {
     drop(conn);
     app.stop().await;
 }
+
+/// An on-site visit at two kiosks: the visitor signs in at the lobby kiosk with the code
+/// from the booking (a wrong code first, told so in Spanish), the resident at the housing
+/// kiosk with the PIN; each decodes the other's video and both say it ended, at the
+/// scheduled end. The visit is free.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_on_site_visit_is_held_at_the_lobby_and_housing_kiosks() {
+    let chromium = chromium();
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let db = app.db();
+    let fx = fixture(db, 1, 1, settings()).await;
+    let (_, email) = approved_visitor(db, &fx, &fx.residents).await;
+    let client = app.client_for(&email, VISITOR_PASSWORD).await;
+    let start = local_start(1, 12, 0);
+    let (status, visit) = client
+        .post(
+            "/api/v1/visits",
+            serde_json::json!({ "resident_id": fx.residents[0].0, "kind": "on_site", "start": start, "length_minutes": 15 }),
+        )
+        .await;
+    assert_eq!(status, 201, "{visit}");
+    assert_eq!(visit["price"], 0, "on-site visits are free");
+    let kiosk_key = |field: &str| {
+        let kiosk = openvisit_core::KioskId(visit[field].as_i64().expect("a kiosk"));
+        async move {
+            openvisit_store::kiosks::issue_kiosk_key(db, kiosk)
+                .await
+                .expect("key")
+        }
+    };
+    let lobby_key = kiosk_key("lobby_kiosk").await;
+    let housing_key = kiosk_key("housing_kiosk").await;
+    openvisit_store::resident_pins::set_resident_pin(db, fx.residents[0], PIN)
+        .await
+        .expect("pin");
+    // The parties arrive 45 s before the scheduled end, so it ends within the test.
+    let end = start + jiff::SignedDuration::from_mins(15);
+    let now = app.state.clock.now();
+    app.state
+        .clock
+        .advance_seconds(end.as_second() - 45 - now.as_second());
+    let args = vec![
+        app.base.clone(),
+        lobby_key,
+        visit["lobby_code"]
+            .as_str()
+            .expect("a lobby code")
+            .to_owned(),
+        housing_key,
+        PIN.to_owned(),
+        "es".to_owned(),
+    ];
+    if let Err(output) = run_e2e("onsite.mjs", args, chromium).await {
+        panic!("the on-site visit failed:\n{output}");
+    }
+    let visit_id = openvisit_core::VisitId(visit["id"].as_i64().expect("id"));
+    let mut conn = app.db().pool.acquire().await.expect("conn");
+    let v = openvisit_store::visits::get_visit(&mut conn, visit_id)
+        .await
+        .expect("visit");
+    assert_eq!(v.actual_end, Some(end), "it ended at the scheduled end");
+    drop(conn);
+    app.stop().await;
+}
