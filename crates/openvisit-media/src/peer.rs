@@ -14,6 +14,15 @@ use crate::{ParticipantId, Role, RoomId};
 /// into a burst of keyframes.
 const KEYFRAME_INTERVAL: Duration = Duration::from_millis(500);
 
+/// Why the server asks a sender for a keyframe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyframeNeed {
+    /// Someone starts watching: the visit's gate opened, or a receiver connected.
+    NewViewer,
+    /// A receiver lost the picture, or the recording has a gap.
+    Repair,
+}
+
 /// What `Peer::rewrite` needs of an incoming packet.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Incoming {
@@ -162,14 +171,17 @@ impl Peer {
         self.mids.iter().find(|(m, _)| *m == mid).map(|(_, k)| *k)
     }
 
-    /// Asks this peer for a fresh keyframe on its video, throttled.
-    pub fn request_keyframe(&mut self, now: Instant) {
+    /// Asks this peer for a fresh keyframe on its video. Requests to repair a picture
+    /// are throttled; one for a new viewer goes out at once, since that viewer sees
+    /// nothing until it comes.
+    pub fn request_keyframe(&mut self, now: Instant, need: KeyframeNeed) {
         if self.role == Role::Monitor {
             return;
         }
-        if self
-            .last_keyframe_request
-            .is_some_and(|t| now.saturating_duration_since(t) < KEYFRAME_INTERVAL)
+        if need == KeyframeNeed::Repair
+            && self
+                .last_keyframe_request
+                .is_some_and(|t| now.saturating_duration_since(t) < KEYFRAME_INTERVAL)
         {
             return;
         }

@@ -19,7 +19,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 mod forward;
 
-use crate::peer::Peer;
+use crate::peer::{KeyframeNeed, Peer};
 use crate::room::{FLOW_INTERVAL, Room};
 use crate::tcp::TcpLinks;
 use crate::udp::{MediaSocket, Outbox, RecvBatch};
@@ -270,7 +270,7 @@ impl Server {
                     }
                     if opened {
                         // Start the pictures at once rather than at the next natural keyframe.
-                        self.request_keyframes(room, None);
+                        self.request_keyframes_at_gate(room);
                     }
                 }
             }
@@ -530,7 +530,7 @@ impl Server {
     /// first RTP packet it received). Media is forwarded at once: `write_rtp` on the
     /// receivers, which are marked for `settle`.
     fn drain(&mut self, id: ParticipantId, until_media: bool, now: Instant) {
-        let mut keyframe_wanted = false;
+        let mut keyframe_wanted: Option<KeyframeNeed> = None;
         let mut gone = false;
         let Some(peer) = self.peers.get(&id) else {
             return;
@@ -557,7 +557,7 @@ impl Server {
                 Ok(Output::Event(event)) => match event {
                     Event::Connected => {
                         peer.connected = true;
-                        keyframe_wanted = true;
+                        keyframe_wanted = Some(KeyframeNeed::NewViewer);
                         let _ = self.events.send(MediaEvent::Connected {
                             room,
                             participant: id,
@@ -574,7 +574,9 @@ impl Server {
                             break;
                         }
                     }
-                    Event::KeyframeRequest(_) => keyframe_wanted = true,
+                    Event::KeyframeRequest(_) => {
+                        keyframe_wanted = keyframe_wanted.or(Some(KeyframeNeed::Repair));
+                    }
                     _ => {}
                 },
                 Err(e) => {
@@ -589,14 +591,14 @@ impl Server {
             self.remove_peer(room, id);
             return;
         }
-        if keyframe_wanted {
+        if let Some(need) = keyframe_wanted {
             // A receiver lost the picture (or just connected): ask the senders.
             let source = if role == Role::Monitor {
                 None
             } else {
                 role.other_party()
             };
-            self.request_keyframes(room, source);
+            self.request_keyframes(room, source, need);
         }
     }
 }

@@ -8,27 +8,61 @@ use str0m::media::MediaKind;
 use str0m::rtp::{RtpPacket, RtpWrite};
 
 use super::Server;
-use crate::peer::Incoming;
+use crate::peer::{Incoming, KeyframeNeed};
 use crate::recorder::Packet;
 use crate::room::Room;
 use crate::{ParticipantId, Role, RoomId};
 
 impl Server {
     /// Asks the room's parties (or one of them) for a keyframe.
-    pub(super) fn request_keyframes(&mut self, room: RoomId, only: Option<Role>) {
+    pub(super) fn request_keyframes(
+        &mut self,
+        room: RoomId,
+        only: Option<Role>,
+        need: KeyframeNeed,
+    ) {
         let Some(r) = self.rooms.get(&room) else {
             return;
         };
-        let now = Instant::now();
         let senders: Vec<ParticipantId> = r
             .members
             .iter()
             .filter(|(_, role)| *role != Role::Monitor && only.is_none_or(|o| o == *role))
             .map(|(p, _)| *p)
             .collect();
-        for p in senders {
+        self.request_keyframes_from(&senders, need);
+    }
+
+    /// When the gate opens: a keyframe from each party whose receivers are all
+    /// connected. A receiver still connecting asks for one when it connects; asked now
+    /// as well, the sender's keyframe would pass before that receiver could take it, and
+    /// browsers ignore a second request within 300 ms of the first (the kiosk's first
+    /// picture came 600 ms after its connection).
+    pub(super) fn request_keyframes_at_gate(&mut self, room: RoomId) {
+        let Some(r) = self.rooms.get(&room) else {
+            return;
+        };
+        let connected = |p: ParticipantId| self.peers.get(&p).is_some_and(|peer| peer.connected);
+        let senders: Vec<ParticipantId> = r
+            .members
+            .iter()
+            .filter(|&&(p, role)| {
+                role != Role::Monitor
+                    && r.members
+                        .iter()
+                        .filter(|&&(q, other)| q != p && other != role)
+                        .all(|&(q, _)| connected(q))
+            })
+            .map(|(p, _)| *p)
+            .collect();
+        self.request_keyframes_from(&senders, KeyframeNeed::NewViewer);
+    }
+
+    fn request_keyframes_from(&mut self, senders: &[ParticipantId], need: KeyframeNeed) {
+        let now = Instant::now();
+        for &p in senders {
             if let Some(peer) = self.peers.get_mut(&p) {
-                peer.request_keyframe(now);
+                peer.request_keyframe(now, need);
             }
             // The request goes out on the sender's next timeout.
             self.mark(p);
@@ -82,7 +116,7 @@ impl Server {
                 now,
             );
             if lost {
-                sender.request_keyframe(now);
+                sender.request_keyframe(now, KeyframeNeed::Repair);
                 keyframe_from_sender = true;
             }
         }
