@@ -44,6 +44,25 @@ async fn join(
         .expect("peer starts")
 }
 
+/// A visitor and a resident sending at `rate`, connected, and the room's gate open for
+/// 30 s.
+async fn both_parties_in_an_open_room(
+    media: &MediaServer,
+    room: RoomId,
+    rate: SendRate,
+) -> (LoopbackPeer, LoopbackPeer) {
+    let visitor = join(media, room, Role::Visitor, Some(rate)).await;
+    let resident = join(media, room, Role::Resident, Some(rate)).await;
+    wait_for("both connected", || {
+        visitor.is_connected() && resident.is_connected()
+    })
+    .await;
+    media
+        .set_gate(room, Some(Instant::now() + Duration::from_secs(30)))
+        .expect("gate");
+    (visitor, resident)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn media_flows_both_ways_only_while_the_gate_is_open_and_stops_at_the_deadline() {
     let (media, mut events) = server();
@@ -148,15 +167,7 @@ async fn flow_reports_say_when_media_fails_on_the_server() {
     let (media, mut events) = server();
     let room = RoomId(3);
     open_room(&media, room);
-    let visitor = join(&media, room, Role::Visitor, Some(SendRate::LIGHT)).await;
-    let resident = join(&media, room, Role::Resident, Some(SendRate::LIGHT)).await;
-    wait_for("both connected", || {
-        visitor.is_connected() && resident.is_connected()
-    })
-    .await;
-    media
-        .set_gate(room, Some(Instant::now() + Duration::from_secs(30)))
-        .expect("gate");
+    let (visitor, _resident) = both_parties_in_an_open_room(&media, room, SendRate::LIGHT).await;
 
     let mut next_flow = async || loop {
         match tokio::time::timeout(Duration::from_secs(5), events.recv()).await {
@@ -210,7 +221,7 @@ async fn frames_across(from: &LoopbackPeer, to: &LoopbackPeer, window: Duration)
 
 /// One video packet in ten lost on the visitor's uplink: the server asks for the lost
 /// packets again (NACK) and the resident still gets nearly every frame, where without
-/// repair about a third of the frames (four packets each) would never complete. The same
+/// repair about half of the frames (four packets each) never complete. The same
 /// on the resident's downlink: the server resends from its own copies. With all of the
 /// visitor's video lost, the resident still hears them; and video comes back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -218,15 +229,7 @@ async fn video_recovers_from_loss_and_audio_goes_on_without_video() {
     let (media, _events) = server();
     let room = RoomId(5);
     open_room(&media, room);
-    let visitor = join(&media, room, Role::Visitor, Some(FOUR_PACKET_FRAMES)).await;
-    let resident = join(&media, room, Role::Resident, Some(FOUR_PACKET_FRAMES)).await;
-    wait_for("both connected", || {
-        visitor.is_connected() && resident.is_connected()
-    })
-    .await;
-    media
-        .set_gate(room, Some(Instant::now() + Duration::from_secs(30)))
-        .expect("gate");
+    let (visitor, resident) = both_parties_in_an_open_room(&media, room, FOUR_PACKET_FRAMES).await;
     wait_for("video both ways", || {
         visitor.received(1) > 5 && resident.received(1) > 5
     })

@@ -281,6 +281,26 @@ impl LiveSetup {
     }
 }
 
+/// Moves the server's clock to 45 s before `end`: the parties arrive late (R4), so the
+/// visit ends at its scheduled end within the test.
+fn arrive_45_s_before(app: &TestApp, end: jiff::Timestamp) {
+    let now = app.state.clock.now();
+    app.state
+        .clock
+        .advance_seconds(end.as_second() - 45 - now.as_second());
+}
+
+/// Asserts that the visit ended at `end`, and stops the server.
+async fn ended_at_and_stop(app: TestApp, visit_id: i64, end: jiff::Timestamp) {
+    let mut conn = app.db().pool.acquire().await.expect("conn");
+    let v = openvisit_store::visits::get_visit(&mut conn, openvisit_core::VisitId(visit_id))
+        .await
+        .expect("visit");
+    assert_eq!(v.actual_end, Some(end), "it ended at the scheduled end");
+    drop(conn);
+    app.stop().await;
+}
+
 async fn live_setup() -> LiveSetup {
     live_setup_on(TestApp::spawn(openvisit_store::Backend::Sqlite).await).await
 }
@@ -307,10 +327,7 @@ async fn live_setup_on(app: TestApp) -> LiveSetup {
         .await
         .expect("pin");
     let end = start + jiff::SignedDuration::from_mins(15);
-    let now = app.state.clock.now();
-    app.state
-        .clock
-        .advance_seconds(end.as_second() - 45 - now.as_second());
+    arrive_45_s_before(&app, end);
     LiveSetup {
         cookie: client.cookie.clone().expect("session cookie"),
         visit_id: visit["id"].as_i64().expect("id"),
@@ -360,13 +377,7 @@ async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
                 .for_each(|l| println!("{l}")),
             Err(output) => panic!("the {lang} live visit failed:\n{output}"),
         }
-        let mut conn = app.db().pool.acquire().await.expect("conn");
-        let v = openvisit_store::visits::get_visit(&mut conn, openvisit_core::VisitId(visit_id))
-            .await
-            .expect("visit");
-        assert_eq!(v.actual_end, Some(end), "it ended at the scheduled end");
-        drop(conn);
-        app.stop().await;
+        ended_at_and_stop(app, visit_id, end).await;
     }
 }
 
@@ -412,13 +423,7 @@ async fn a_visitor_in_firefox_and_a_kiosk_in_chromium_hold_a_visit() {
     if let Err(output) = run_e2e("firefox.mjs", args, chromium).await {
         panic!("the visit between Firefox and Chromium failed:\n{output}");
     }
-    let mut conn = app.db().pool.acquire().await.expect("conn");
-    let v = openvisit_store::visits::get_visit(&mut conn, openvisit_core::VisitId(visit_id))
-        .await
-        .expect("visit");
-    assert_eq!(v.actual_end, Some(end), "it ended at the scheduled end");
-    drop(conn);
-    app.stop().await;
+    ended_at_and_stop(app, visit_id, end).await;
 }
 
 /// An on-site visit at two kiosks: the visitor signs in at the lobby kiosk with the code
@@ -455,12 +460,8 @@ async fn an_on_site_visit_is_held_at_the_lobby_and_housing_kiosks() {
     openvisit_store::resident_pins::set_resident_pin(db, fx.residents[0], PIN)
         .await
         .expect("pin");
-    // The parties arrive 45 s before the scheduled end, so it ends within the test.
     let end = start + jiff::SignedDuration::from_mins(15);
-    let now = app.state.clock.now();
-    app.state
-        .clock
-        .advance_seconds(end.as_second() - 45 - now.as_second());
+    arrive_45_s_before(&app, end);
     let args = vec![
         app.base.clone(),
         lobby_key,
@@ -475,12 +476,5 @@ async fn an_on_site_visit_is_held_at_the_lobby_and_housing_kiosks() {
     if let Err(output) = run_e2e("onsite.mjs", args, chromium).await {
         panic!("the on-site visit failed:\n{output}");
     }
-    let visit_id = openvisit_core::VisitId(visit["id"].as_i64().expect("id"));
-    let mut conn = app.db().pool.acquire().await.expect("conn");
-    let v = openvisit_store::visits::get_visit(&mut conn, visit_id)
-        .await
-        .expect("visit");
-    assert_eq!(v.actual_end, Some(end), "it ended at the scheduled end");
-    drop(conn);
-    app.stop().await;
+    ended_at_and_stop(app, visit["id"].as_i64().expect("id"), end).await;
 }
