@@ -16,9 +16,13 @@ use openvisit_store::{Backend, Db};
 use openvisit_web::AppState;
 use openvisit_web::clock::Clock;
 use serde_json::{Value, json};
-use std::io::BufRead;
 
 use tokio::sync::oneshot;
+
+mod browsers;
+mod smtp;
+pub use browsers::*;
+pub use smtp::*;
 
 pub const POSTGRES_ENV: &str = "OPENVISIT_TEST_POSTGRES_URL";
 
@@ -360,20 +364,6 @@ fn media_on(ip: std::net::IpAddr) -> openvisit_media::MediaConfig {
     }
 }
 
-/// This machine's own IPv4 address, the one it would send from to other hosts (a UDP
-/// `connect` only picks the route; nothing is sent). For Firefox, which leaves loopback
-/// addresses out of ICE whatever its settings say.
-pub fn own_address() -> std::net::IpAddr {
-    let socket = std::net::UdpSocket::bind("0.0.0.0:0").expect("a UDP socket");
-    socket
-        .connect("203.0.113.1:9")
-        .ok()
-        .and_then(|()| socket.local_addr().ok())
-        .map(|a| a.ip())
-        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified())
-        .expect("the Firefox test needs an IPv4 address besides loopback (a route out)")
-}
-
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
         TestApp::spawn_with_mailer(backend, None).await
@@ -664,97 +654,6 @@ impl Client {
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
     }
-}
-
-/// aiosmtpd on a free port, saving messages into a folder; stopped when dropped.
-pub struct SmtpReceiver {
-    child: std::process::Child,
-    pub port: u16,
-    pub dir: std::path::PathBuf,
-}
-
-impl SmtpReceiver {
-    pub fn start() -> SmtpReceiver {
-        let dir = std::env::temp_dir().join(format!(
-            "ov_smtp_{}_{}",
-            std::process::id(),
-            jiff::Timestamp::now().as_nanosecond()
-        ));
-        std::fs::create_dir_all(&dir).expect("dir");
-        let script =
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../e2e/smtp_receiver.py");
-        let mut child = std::process::Command::new("python3")
-            .arg(script)
-            .arg(&dir)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python3 with aiosmtpd (pip install aiosmtpd) runs the SMTP receiver");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read port");
-        let port = line
-            .trim()
-            .strip_prefix("port ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("the SMTP receiver did not start: {line:?}"));
-        SmtpReceiver { child, port, dir }
-    }
-
-    pub fn messages(&self) -> Vec<String> {
-        let mut files: Vec<_> = std::fs::read_dir(&self.dir)
-            .map(|d| d.flatten().map(|e| e.path()).collect())
-            .unwrap_or_default();
-        files.sort();
-        files
-            .iter()
-            .filter_map(|f| std::fs::read_to_string(f).ok())
-            .collect()
-    }
-}
-
-impl Drop for SmtpReceiver {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// Debian's Chromium for the browser tests (or `$CHROMIUM`).
-pub fn chromium() -> String {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        std::path::Path::new(&chromium).exists(),
-        "the browser tests need Chromium at {chromium}"
-    );
-    chromium
-}
-
-/// The path of Debian's Firefox ESR (or `FIREFOX`), which `e2e/browser.mjs` launches.
-pub fn firefox() -> String {
-    let firefox = std::env::var("FIREFOX").unwrap_or_else(|_| "/usr/bin/firefox-esr".into());
-    assert!(
-        std::path::Path::new(&firefox).exists(),
-        "the Firefox test needs Firefox at {firefox}: apt-get install firefox-esr (or set FIREFOX)"
-    );
-    firefox
-}
-
-/// A server on SQLite whose email goes to a real SMTP receiver.
-pub async fn app_with_smtp() -> (TestApp, SmtpReceiver) {
-    let smtp = SmtpReceiver::start();
-    let mailer = openvisit_web::mail::SmtpMailer::new(
-        "127.0.0.1",
-        smtp.port,
-        "OpenVisit <no-reply@openvisit.localhost>",
-    )
-    .expect("mailer");
-    let app = TestApp::spawn_with_mailer(Backend::Sqlite, Some(Arc::new(mailer))).await;
-    (app, smtp)
 }
 
 /// Adds a housing unit with one kiosk, open every day from `open` to `close` (minutes
