@@ -4,6 +4,7 @@
 // at the scheduled end. The visitor's page is in LANG.
 // Usage: node firefox.mjs BASE_URL SESSION_COOKIE KIOSK_KEY PIN VISIT_ID LANG
 import { launch, launchFirefox, FAKE_MEDIA } from './browser.mjs';
+import { kioskPage, kioskSignIn, phase } from './visit_pages.mjs';
 
 const [base, sessionCookie, kioskKey, pin, visitId, lang] = process.argv.slice(2);
 const ended = { en: 'The visit has ended.', es: 'La visita ha terminado.' };
@@ -21,16 +22,12 @@ try {
   await visitor.waitForSelector('#ready:not([disabled])');
   await visitor.click('#ready');
 
-  const kiosk = await (await chromium.newContext()).newPage();
-  await kiosk.goto(`${base}/kiosk/setup?key=${kioskKey}`);
-  await kiosk.goto(`${base}/kiosk`);
-  await kiosk.waitForSelector('#kiosk-sign-in:not([hidden])');
-  await kiosk.fill('#kiosk-secret', pin);
-  await kiosk.click('#kiosk-sign-in button[type=submit]');
+  const kiosk = await kioskPage(chromium, base, kioskKey, 'en');
+  await kioskSignIn(kiosk, pin);
 
   const live = () => document.getElementById('visit').dataset.phase === 'live';
   await visitor.waitForFunction(live, { timeout: 20000 }).catch(() => fail('the Firefox visitor never went live'));
-  await kiosk.waitForFunction(live, null, { timeout: 20000 }).catch(() => fail('the kiosk never went live'));
+  await phase(kiosk, 'live', 20000).catch(() => fail('the kiosk never went live'));
 
   const frames = async () => [await visitor.evaluate(() => window.ovFramesDecoded()),
     await kiosk.evaluate(() => window.ovFramesDecoded())];
@@ -49,7 +46,7 @@ try {
 
   const isEnded = () => document.getElementById('visit').dataset.phase === 'ended';
   await visitor.waitForFunction(isEnded, { timeout: 90000 }).catch(() => fail('Firefox was not told the visit ended'));
-  await kiosk.waitForFunction(isEnded, null, { timeout: 90000 }).catch(() => fail('the kiosk was not told the visit ended'));
+  await phase(kiosk, 'ended', 90000).catch(() => fail('the kiosk was not told the visit ended'));
   const said = [await visitor.$eval('#visit-status', (e) => e.textContent.trim()),
     (await kiosk.textContent('#visit-status')).trim()];
   if (said[0] !== ended[lang]) fail(`Firefox says "${said[0]}" at the end`);

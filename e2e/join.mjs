@@ -4,31 +4,16 @@
 // which protocol each page's media goes over (the TCP test in browser.rs reads that).
 // Usage: node join.mjs BASE_URL SESSION_COOKIE KIOSK_KEY PIN VISIT_ID
 import { launch, FAKE_MEDIA } from './browser.mjs';
+import { visitorReady, kioskPage, kioskSignIn, phase } from './visit_pages.mjs';
 
 const [base, sessionCookie, kioskKey, pin, visitId] = process.argv.slice(2);
 const browser = await launch(FAKE_MEDIA);
 let code = 0;
 try {
-  const url = new URL(base);
-  const visitorCtx = await browser.newContext();
-  const [name, value] = sessionCookie.split('=');
-  await visitorCtx.addCookies([{ name, value, domain: url.hostname, path: '/' }]);
-  const visitor = await visitorCtx.newPage();
-  await visitor.goto(`${base}/visits/${visitId}/join`);
-  await visitor.click('#check');
-  await visitor.waitForSelector('#ready:not([disabled])');
-  await visitor.click('#ready');
-
-  const kiosk = await (await browser.newContext()).newPage();
-  await kiosk.goto(`${base}/kiosk/setup?key=${kioskKey}`);
-  await kiosk.goto(`${base}/kiosk`);
-  await kiosk.waitForSelector('#kiosk-sign-in:not([hidden])');
-  await kiosk.fill('#kiosk-secret', pin);
-  await kiosk.click('#kiosk-sign-in button[type=submit]');
-
-  for (const page of [visitor, kiosk]) {
-    await page.waitForFunction(() => document.getElementById('visit').dataset.phase === 'live', null, { timeout: 20000 });
-  }
+  const visitor = await visitorReady(browser, base, sessionCookie, visitId, 'en');
+  const kiosk = await kioskPage(browser, base, kioskKey, 'en');
+  await kioskSignIn(kiosk, pin);
+  for (const page of [visitor, kiosk]) await phase(page, 'live', 20000);
   const joinMs = (page) => page.evaluate(async () => {
     const giveUp = Date.now() + 15000;
     while ((await window.ovFramesDecoded()) === 0) {

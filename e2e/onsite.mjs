@@ -5,6 +5,7 @@
 // server ends it at the scheduled end.
 // Usage: node onsite.mjs BASE_URL LOBBY_KEY CODE HOUSING_KEY PIN LANG
 import { launch, FAKE_MEDIA } from './browser.mjs';
+import { kioskPage, kioskSignIn, phase } from './visit_pages.mjs';
 
 const [base, lobbyKey, code, housingKey, pin, lang] = process.argv.slice(2);
 const text = {
@@ -15,33 +16,19 @@ let failures = 0;
 const fail = (msg) => { failures++; console.error('FAIL ' + msg); };
 const browser = await launch(FAKE_MEDIA);
 
-// A kiosk page set up with its device key, showing its sign-in form.
-async function kiosk(key) {
-  const page = await (await browser.newContext({ locale: lang })).newPage();
-  await page.goto(`${base}/kiosk/setup?key=${key}`);
-  await page.goto(`${base}/kiosk?lang=${lang}`);
-  await page.waitForSelector('#kiosk-sign-in:not([hidden])');
-  return page;
-}
-async function signIn(page, secret) {
-  await page.fill('#kiosk-secret', secret);
-  await page.click('#kiosk-sign-in button[type=submit]');
-}
-
 try {
-  const lobby = await kiosk(lobbyKey);
-  await signIn(lobby, 'ZZZZ-ZZZZ');
+  const lobby = await kioskPage(browser, base, lobbyKey, lang);
+  await kioskSignIn(lobby, 'ZZZZ-ZZZZ');
   await lobby.waitForFunction((t) => document.getElementById('visit-status').textContent.trim() === t, text.wrong, { timeout: 10000 })
     .catch(async () => fail(`a wrong code says "${await lobby.textContent('#visit-status')}"`));
   const typed = `${code.slice(0, 4)}-${code.slice(4)}`.toLowerCase();
-  await signIn(lobby, typed);
+  await kioskSignIn(lobby, typed);
 
-  const housing = await kiosk(housingKey);
-  await signIn(housing, pin);
+  const housing = await kioskPage(browser, base, housingKey, lang);
+  await kioskSignIn(housing, pin);
 
-  const live = () => document.getElementById('visit').dataset.phase === 'live';
   for (const [who, page] of [['lobby', lobby], ['housing', housing]]) {
-    await page.waitForFunction(live, null, { timeout: 20000 }).catch(() => fail(`the ${who} kiosk never went live`));
+    await phase(page, 'live', 20000).catch(() => fail(`the ${who} kiosk never went live`));
   }
   const frames = (page) => page.evaluate(() => window.ovFramesDecoded());
   let first = [0, 0];
@@ -55,9 +42,8 @@ try {
   if (!(first[0] >= 10 && later[0] > first[0])) fail(`lobby frames not rising: ${first[0]} -> ${later[0]}`);
   if (!(first[1] >= 10 && later[1] > first[1])) fail(`housing frames not rising: ${first[1]} -> ${later[1]}`);
 
-  const ended = () => document.getElementById('visit').dataset.phase === 'ended';
   for (const [who, page] of [['lobby', lobby], ['housing', housing]]) {
-    await page.waitForFunction(ended, null, { timeout: 90000 }).catch(() => fail(`the ${who} kiosk was not told the visit ended`));
+    await phase(page, 'ended', 90000).catch(() => fail(`the ${who} kiosk was not told the visit ended`));
     const said = (await page.textContent('#visit-status')).trim();
     if (said !== text.ended) fail(`the ${who} kiosk says "${said}" at the end`);
   }

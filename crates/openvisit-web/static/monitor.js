@@ -55,6 +55,10 @@
     };
   }
 
+  // Reasons staff have typed, by visit: the list is redrawn every few seconds, and a
+  // half-typed reason must survive that.
+  const reasons = new Map();
+
   async function end(visit, reason) {
     if (!reason.trim()) { alert(T.tReasonNeeded); return; }
     await api(`/api/v1/staff/visits/${visit}/end`, { reason });
@@ -81,6 +85,8 @@
     const label = document.createElement('label');
     const input = document.createElement('input');
     input.id = `reason-${v.visit_id}`;
+    input.value = reasons.get(v.visit_id) || '';
+    input.addEventListener('input', () => reasons.set(v.visit_id, input.value));
     label.htmlFor = input.id;
     label.textContent = T.tReason;
     const e = document.createElement('button');
@@ -93,7 +99,10 @@
   async function refresh() {
     try {
       const live = await api('/api/v1/staff/live');
+      const focused = list.contains(document.activeElement) ? document.activeElement.id : '';
       list.replaceChildren(...(live.length ? live.map(row) : [Object.assign(document.createElement('li'), { textContent: T.tNone })]));
+      const again = focused && document.getElementById(focused);
+      if (again) again.focus();
     } catch (e) { /* keep the last list */ }
   }
 

@@ -301,6 +301,24 @@ async fn ended_at_and_stop(app: TestApp, visit_id: i64, end: jiff::Timestamp) {
     app.stop().await;
 }
 
+/// What a script needs to sign the fixture's staff member in: email, password, TOTP
+/// secret, and how far the server's clock is from the browser's (the code is computed
+/// for the server's moved time).
+async fn staff_sign_in_args(app: &TestApp, fx: &Fixture) -> [String; 4] {
+    let secret = openvisit_store::accounts::totp_secret_for_email(app.db(), &fx.staff_email)
+        .await
+        .expect("secret")
+        .expect("staff are enrolled");
+    let offset_ms =
+        app.state.clock.now().as_millisecond() - jiff::Timestamp::now().as_millisecond();
+    [
+        fx.staff_email.clone(),
+        STAFF_PASSWORD.to_owned(),
+        secret,
+        offset_ms.to_string(),
+    ]
+}
+
 async fn live_setup() -> LiveSetup {
     live_setup_on(TestApp::spawn(openvisit_store::Backend::Sqlite).await).await
 }
@@ -353,22 +371,8 @@ async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
             end,
             ..
         } = setup;
-        let db = app.db();
-        let staff_secret = openvisit_store::accounts::totp_secret_for_email(db, &fx.staff_email)
-            .await
-            .expect("secret")
-            .expect("staff are enrolled");
-        // The page runs at the server's (moved) time; the code is computed for it.
-        let offset_ms = (app.state.clock.now().as_millisecond()
-            - jiff::Timestamp::now().as_millisecond())
-        .to_string();
-        args.extend([
-            lang.to_owned(),
-            fx.staff_email.clone(),
-            STAFF_PASSWORD.to_owned(),
-            staff_secret,
-            offset_ms,
-        ]);
+        args.push(lang.to_owned());
+        args.extend(staff_sign_in_args(&app, &fx).await);
         match run_e2e("live.mjs", args, chromium.clone()).await {
             // The join time, for docs/BENCHMARKS.md (`-- --nocapture` shows it).
             Ok(printed) => printed
@@ -477,4 +481,26 @@ async fn an_on_site_visit_is_held_at_the_lobby_and_housing_kiosks() {
         panic!("the on-site visit failed:\n{output}");
     }
     ended_at_and_stop(app, visit["id"].as_i64().expect("id"), end).await;
+}
+
+/// Staff end a live visit from the live page, with a reason typed while the list redraws
+/// itself: the visitor's page (in Spanish) and the kiosk say the facility ended it, and
+/// the visit is settled as ended by staff with that reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_end_a_live_visit_from_the_live_page_with_a_reason() {
+    const REASON: &str = "Lockdown in the unit";
+    let chromium = chromium();
+    let setup = live_setup().await;
+    let mut args = setup.page_args();
+    args.push("es".to_owned());
+    args.extend(staff_sign_in_args(&setup.app, &setup.fx).await);
+    args.push(REASON.to_owned());
+    let LiveSetup { app, visit_id, .. } = setup;
+    if let Err(output) = run_e2e("staff_end.mjs", args, chromium).await {
+        panic!("staff could not end the visit from the live page:\n{output}");
+    }
+    let v = crate::live::settled(&app, visit_id).await;
+    assert_eq!(v.status, openvisit_store::visits::VisitStatus::EndedByStaff);
+    assert_eq!(v.end_reason.as_deref(), Some(REASON));
+    app.stop().await;
 }

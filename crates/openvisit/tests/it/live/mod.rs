@@ -237,7 +237,7 @@ async fn visit_row(app: &TestApp, id: i64) -> openvisit_store::visits::Visit {
         .expect("visit")
 }
 
-async fn settled(app: &TestApp, id: i64) -> openvisit_store::visits::Visit {
+pub(crate) async fn settled(app: &TestApp, id: i64) -> openvisit_store::visits::Visit {
     let until = Instant::now() + Duration::from_secs(10);
     loop {
         let v = visit_row(app, id).await;

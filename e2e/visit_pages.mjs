@@ -1,0 +1,35 @@
+// The steps of a live visit that several browser scripts take, in playwright's Chromium.
+
+// The visitor's page for a visit, signed in with their session cookie ("name=value"):
+// checks the camera and microphone and says ready.
+export async function visitorReady(browser, base, sessionCookie, visitId, lang) {
+  const context = await browser.newContext({ locale: lang });
+  const [name, value] = sessionCookie.split('=');
+  await context.addCookies([{ name, value, domain: new URL(base).hostname, path: '/' }]);
+  const page = await context.newPage();
+  await page.goto(`${base}/visits/${visitId}/join?lang=${lang}`);
+  await page.click('#check');
+  await page.waitForSelector('#ready:not([disabled])');
+  await page.click('#ready');
+  return page;
+}
+
+// A kiosk page set up with its device key and showing its sign-in form.
+export async function kioskPage(browser, base, key, lang) {
+  const page = await (await browser.newContext({ locale: lang })).newPage();
+  await page.goto(`${base}/kiosk/setup?key=${key}`);
+  await page.goto(`${base}/kiosk?lang=${lang}`);
+  await page.waitForSelector('#kiosk-sign-in:not([hidden])');
+  return page;
+}
+
+// Signs in at a kiosk with a resident's PIN or a booking code.
+export async function kioskSignIn(page, secret) {
+  await page.fill('#kiosk-secret', secret);
+  await page.click('#kiosk-sign-in button[type=submit]');
+}
+
+// Waits until the visit room on `page` is in `phase` ('live', 'ended').
+export function phase(page, name, timeout) {
+  return page.waitForFunction((p) => document.getElementById('visit').dataset.phase === p, name, { timeout });
+}
