@@ -32,13 +32,39 @@ use crate::{
 /// no packet or command arrives.
 const MAX_SLEEP: Duration = Duration::from_millis(20);
 
+/// How many free UDP ports to try, when any will do, for one whose number is free for TCP
+/// too: another program's TCP connection can hold the number the system gave UDP.
+const PORT_TRIES: usize = 8;
+
+/// The UDP socket, and the same port number over TCP for clients whose network blocks
+/// UDP. Without TCP (the number is taken for TCP) UDP still serves everyone else.
+fn bind_ports(bind: SocketAddr) -> io::Result<(StdUdpSocket, Option<StdTcpListener>)> {
+    let tries = if bind.port() == 0 { PORT_TRIES } else { 1 };
+    let mut last = None;
+    for _ in 0..tries {
+        let socket = StdUdpSocket::bind(bind)?;
+        let port = socket.local_addr()?.port();
+        match StdTcpListener::bind(SocketAddr::new(bind.ip(), port))
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        {
+            Ok(tcp) => return Ok((socket, Some(tcp))),
+            Err(e) => last = Some((socket, e)),
+        }
+    }
+    let Some((socket, e)) = last else {
+        return Err(io::Error::other("no port tried"));
+    };
+    tracing::warn!(error = %e, port = socket.local_addr()?.port(), "media over TCP is off");
+    Ok((socket, None))
+}
+
 pub(crate) fn spawn(
     config: &MediaConfig,
     inbox: UnboundedReceiver<Command>,
     events: UnboundedSender<MediaEvent>,
     counters: Arc<MediaCounters>,
 ) -> io::Result<(SocketAddr, bool)> {
-    let socket = StdUdpSocket::bind(config.bind)?;
+    let (socket, tcp) = bind_ports(config.bind)?;
     socket.set_nonblocking(true)?;
     let local = socket.local_addr()?;
     let ip = match config.public_ip {
@@ -52,12 +78,6 @@ pub(crate) fn spawn(
         }
     };
     let candidate = SocketAddr::new(ip, local.port());
-    // The same port number over TCP, for clients whose network blocks UDP. Without it
-    // (the number is taken for TCP) UDP still serves everyone else.
-    let tcp = StdTcpListener::bind(SocketAddr::new(config.bind.ip(), local.port()))
-        .and_then(|l| l.set_nonblocking(true).map(|()| l))
-        .map_err(|e| tracing::warn!(error = %e, port = local.port(), "media over TCP is off"))
-        .ok();
     let serves_tcp = tcp.is_some();
     if config.tcp_only && !serves_tcp {
         return Err(io::Error::new(

@@ -595,47 +595,20 @@ impl Client {
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let res = self
-            .req(reqwest::Method::GET, path)
-            .send()
-            .await
-            .expect("send");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        answer(self.req(reqwest::Method::GET, path)).await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let res = self
-            .req(reqwest::Method::POST, path)
-            .json(&body)
-            .send()
-            .await
-            .expect("send");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        answer(self.req(reqwest::Method::POST, path).json(&body)).await
     }
 
     pub async fn post_with_key(&self, path: &str, body: Value, key: &str) -> (u16, Value) {
-        let res = self
-            .req(reqwest::Method::POST, path)
-            .header("idempotency-key", key)
-            .json(&body)
-            .send()
-            .await
-            .expect("send");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        let req = self.req(reqwest::Method::POST, path);
+        answer(req.header("idempotency-key", key).json(&body)).await
     }
 
     pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
-        let res = self
-            .req(reqwest::Method::PUT, path)
-            .json(&body)
-            .send()
-            .await
-            .expect("send");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        answer(self.req(reqwest::Method::PUT, path).json(&body)).await
     }
 
     pub async fn raw_post(
@@ -644,16 +617,16 @@ impl Client {
         content_type: &str,
         body: &'static str,
     ) -> (u16, Value) {
-        let res = self
-            .req(reqwest::Method::POST, path)
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .expect("send");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        let req = self.req(reqwest::Method::POST, path);
+        answer(req.header("content-type", content_type).body(body)).await
     }
+}
+
+/// Sends `req`: the status, and the body as JSON (`Null` when it is not JSON).
+async fn answer(req: reqwest::RequestBuilder) -> (u16, Value) {
+    let res = req.send().await.expect("send");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
 }
 
 /// Adds a housing unit with one kiosk, open every day from `open` to `close` (minutes
