@@ -458,36 +458,14 @@ impl TestApp {
 
     /// The emails sent so far, oldest first, as raw RFC 5322 text.
     pub fn emails(&self) -> Vec<String> {
-        let mut files: Vec<_> = std::fs::read_dir(&self.outbox)
-            .map(|d| {
-                d.flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        files.sort();
-        files
-            .iter()
-            .filter_map(|f| std::fs::read_to_string(f).ok())
-            .collect()
+        files_in_order(&self.outbox, Some("eml"))
     }
 
     /// The readable copies of the emails sent so far (to, subject, text, attachments).
     pub fn email_summaries(&self) -> Vec<Value> {
-        let mut files: Vec<_> = std::fs::read_dir(&self.outbox)
-            .map(|d| {
-                d.flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        files.sort();
-        files
+        files_in_order(&self.outbox, Some("json"))
             .iter()
-            .filter_map(|f| std::fs::read_to_string(f).ok())
-            .filter_map(|t| serde_json::from_str(&t).ok())
+            .filter_map(|t| serde_json::from_str(t).ok())
             .collect()
     }
 
@@ -627,6 +605,23 @@ async fn answer(req: reqwest::RequestBuilder) -> (u16, Value) {
     let res = req.send().await.expect("send");
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// The text of the files in `dir` (those ending in `.ext`, if given), by name.
+pub fn files_in_order(dir: &std::path::Path, ext: Option<&str>) -> Vec<String> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| ext.is_none_or(|ext| p.extension().is_some_and(|x| x == ext)))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .collect()
 }
 
 /// Adds a housing unit with one kiosk, open every day from `open` to `close` (minutes
