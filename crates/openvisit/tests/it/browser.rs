@@ -281,6 +281,24 @@ impl LiveSetup {
     }
 }
 
+/// Books a 15-minute visit of `kind` with the fixture's first resident, tomorrow at
+/// noon (facility time): its start, and the visit as the API returned it.
+async fn book_tomorrow_at_noon(
+    client: &Client,
+    fx: &Fixture,
+    kind: &str,
+) -> (jiff::Timestamp, serde_json::Value) {
+    let start = local_start(1, 12, 0);
+    let (status, visit) = client
+        .post(
+            "/api/v1/visits",
+            serde_json::json!({ "resident_id": fx.residents[0].0, "kind": kind, "start": start, "length_minutes": 15 }),
+        )
+        .await;
+    assert_eq!(status, 201, "{visit}");
+    (start, visit)
+}
+
 /// Moves the server's clock to 45 s before `end`: the parties arrive late (R4), so the
 /// visit ends at its scheduled end within the test.
 fn arrive_45_s_before(app: &TestApp, end: jiff::Timestamp) {
@@ -329,14 +347,7 @@ async fn live_setup_on(app: TestApp) -> LiveSetup {
     let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
     fund(db, visitor, 10_000).await;
     let client = app.client_for(&email, VISITOR_PASSWORD).await;
-    let start = local_start(1, 12, 0);
-    let (status, visit) = client
-        .post(
-            "/api/v1/visits",
-            serde_json::json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": start, "length_minutes": 15 }),
-        )
-        .await;
-    assert_eq!(status, 201, "{visit}");
+    let (start, visit) = book_tomorrow_at_noon(&client, &fx, "remote").await;
     let kiosk = openvisit_core::KioskId(visit["housing_kiosk"].as_i64().expect("kiosk"));
     let key = openvisit_store::kiosks::issue_kiosk_key(db, kiosk)
         .await
@@ -442,14 +453,7 @@ async fn an_on_site_visit_is_held_at_the_lobby_and_housing_kiosks() {
     let fx = fixture(db, 1, 1, settings()).await;
     let (_, email) = approved_visitor(db, &fx, &fx.residents).await;
     let client = app.client_for(&email, VISITOR_PASSWORD).await;
-    let start = local_start(1, 12, 0);
-    let (status, visit) = client
-        .post(
-            "/api/v1/visits",
-            serde_json::json!({ "resident_id": fx.residents[0].0, "kind": "on_site", "start": start, "length_minutes": 15 }),
-        )
-        .await;
-    assert_eq!(status, 201, "{visit}");
+    let (start, visit) = book_tomorrow_at_noon(&client, &fx, "on_site").await;
     assert_eq!(visit["price"], 0, "on-site visits are free");
     let kiosk_key = |field: &str| {
         let kiosk = openvisit_core::KioskId(visit[field].as_i64().expect("a kiosk"));

@@ -2,22 +2,22 @@
 
 /// Debian's Chromium for the browser tests (or `$CHROMIUM`).
 pub fn chromium() -> String {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        std::path::Path::new(&chromium).exists(),
-        "the browser tests need Chromium at {chromium}"
-    );
-    chromium
+    browser_at("CHROMIUM", "/usr/bin/chromium", "chromium")
 }
 
 /// The path of Debian's Firefox ESR (or `FIREFOX`), which `e2e/browser.mjs` launches.
 pub fn firefox() -> String {
-    let firefox = std::env::var("FIREFOX").unwrap_or_else(|_| "/usr/bin/firefox-esr".into());
+    browser_at("FIREFOX", "/usr/bin/firefox-esr", "firefox-esr")
+}
+
+/// `$env`, else `default`; the test fails, saying how to install it, if it is missing.
+fn browser_at(env: &str, default: &str, package: &str) -> String {
+    let path = std::env::var(env).unwrap_or_else(|_| default.into());
     assert!(
-        std::path::Path::new(&firefox).exists(),
-        "the Firefox test needs Firefox at {firefox}: apt-get install firefox-esr (or set FIREFOX)"
+        std::path::Path::new(&path).exists(),
+        "the browser tests need {path}: apt-get install {package} (or set {env})"
     );
-    firefox
+    path
 }
 
 /// This machine's own IPv4 address, the one it would send from to other hosts (a UDP

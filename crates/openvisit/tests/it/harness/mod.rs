@@ -169,21 +169,13 @@ pub struct Fixture {
 
 pub const STAFF_PASSWORD: &str = "staff-password-1";
 
+/// The demo's settings, without a weekly limit or a gap between a kiosk's visits, so
+/// tests book freely.
 pub fn settings() -> FacilitySettings {
     FacilitySettings {
-        offers_remote: true,
-        offers_on_site: true,
-        on_site_note: String::new(),
-        pricing_mode: openvisit_core::facility::PricingMode::Block,
-        increment_minutes: 15,
-        fee_cents: 285,
-        allowed_lengths: vec![15, 30, 45],
-        slot_grid_minutes: 15,
-        min_notice_minutes: 60,
-        max_days_ahead: 30,
-        cancel_notice_minutes: 24 * 60,
         weekly_limit: 0,
         kiosk_gap_minutes: 0,
+        ..openvisit_store::demo::default_settings()
     }
 }
 
@@ -251,7 +243,7 @@ pub async fn fixture(
         &NewAccount {
             email_verified: true,
             email: staff_email.clone(),
-            password: "staff-password-1".into(),
+            password: STAFF_PASSWORD.into(),
             display_name: "Officer".into(),
             role: Role::FacilityAdmin,
             facility: Some(facility),
@@ -282,7 +274,7 @@ pub async fn approved_visitor(
         &NewAccount {
             email_verified: true,
             email: email.clone(),
-            password: "visitor-password-1".into(),
+            password: VISITOR_PASSWORD.into(),
             display_name: "Visitor".into(),
             role: Role::Visitor,
             facility: None,
