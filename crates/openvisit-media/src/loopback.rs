@@ -18,7 +18,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use str0m::change::{SdpAnswer, SdpPendingOffer};
-use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid, Pt};
+use str0m::media::{Direction, Frequency, KeyframeRequestKind, MediaKind, MediaTime, Mid, Pt};
 use str0m::net::{Protocol, Receive, TcpType, Transmit};
 use str0m::{Candidate, Event, Input, Output, Rtc};
 use tokio::sync::mpsc::{Receiver, Sender};
@@ -65,6 +65,8 @@ pub struct PeerCounters {
     pub sent_video: AtomicU64,
     /// When media was last received, in microseconds since the peer started.
     pub last_received_micros: AtomicU64,
+    /// Keyframe requests (PLI or FIR) received for its video.
+    pub keyframe_requests: AtomicU64,
 }
 
 /// How a peer reaches the server.
@@ -92,6 +94,8 @@ pub struct LoopbackPeer {
     /// none).
     loss_out: Arc<AtomicU32>,
     loss_in: Arc<AtomicU32>,
+    /// Picture-loss reports it is to send on the video it receives.
+    lost_pictures: Arc<AtomicU32>,
     stop: Arc<AtomicBool>,
     /// Its own thread (`start`); none for a task on a runtime (`start_on`), which ends
     /// at its next wake-up after `stop`.
@@ -204,6 +208,7 @@ impl OfferingPeer {
         let sending = Arc::new(AtomicBool::new(rate.is_some()));
         let loss_out = Arc::new(AtomicU32::new(0));
         let loss_in = Arc::new(AtomicU32::new(0));
+        let lost_pictures = Arc::new(AtomicU32::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let started = Instant::now();
         let run = Runner {
@@ -214,6 +219,7 @@ impl OfferingPeer {
             sending: Arc::clone(&sending),
             loss_out: VideoLoss::new(&loss_out),
             loss_in: VideoLoss::new(&loss_in),
+            lost_pictures: Arc::clone(&lost_pictures),
             video_pt: None,
             stop: Arc::clone(&stop),
             rate: rate.unwrap_or(SendRate::LIGHT),
@@ -224,6 +230,7 @@ impl OfferingPeer {
             sending,
             loss_out,
             loss_in,
+            lost_pictures,
             stop,
             thread: None,
             started,
@@ -270,6 +277,12 @@ impl LoopbackPeer {
         self.loss_in.store(every, Ordering::Relaxed);
     }
 
+    /// Reports the video it receives as lost (a PLI), as a browser does when it cannot
+    /// decode: the server is to ask the sender for a keyframe.
+    pub fn report_lost_picture(&self) {
+        self.lost_pictures.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// When media last arrived, if ever.
     pub fn last_received_at(&self) -> Option<Instant> {
         match self.counters.last_received_micros.load(Ordering::Relaxed) {
@@ -304,6 +317,7 @@ struct Runner {
     sending: Arc<AtomicBool>,
     loss_out: VideoLoss,
     loss_in: VideoLoss,
+    lost_pictures: Arc<AtomicU32>,
     /// The payload type of its video (both ways), once it has sent some.
     video_pt: Option<Pt>,
     stop: Arc<AtomicBool>,
@@ -345,6 +359,12 @@ impl Runner {
                     }
                 }
             };
+            if self.lost_pictures.swap(0, Ordering::Relaxed) > 0 {
+                self.report_lost_picture();
+                // The report goes out on the next timeout: take one now.
+                let _ = self.rtc.handle_input(Input::Timeout(Instant::now()));
+                continue;
+            }
             let now = Instant::now();
             let connected = self.counters.connected.load(Ordering::Relaxed);
             let sending = connected && self.sending.load(Ordering::Relaxed);
@@ -403,7 +423,27 @@ impl Runner {
                         .store(u64::try_from(us).unwrap_or(u64::MAX), Ordering::Relaxed);
                 }
             }
+            Event::KeyframeRequest(_) => {
+                self.counters
+                    .keyframe_requests
+                    .fetch_add(1, Ordering::Relaxed);
+            }
             _ => {}
+        }
+    }
+
+    /// A picture-loss report on the first video line it receives on.
+    fn report_lost_picture(&mut self) {
+        let Some(mid) = self
+            .mids
+            .iter()
+            .find(|(_, k)| *k == MediaKind::Video)
+            .map(|(m, _)| *m)
+        else {
+            return;
+        };
+        if let Some(stream) = self.rtc.direct_api().stream_rx_by_mid(mid, None) {
+            stream.request_keyframe(KeyframeRequestKind::Pli);
         }
     }
 

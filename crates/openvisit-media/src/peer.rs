@@ -49,7 +49,7 @@ pub(crate) struct Peer {
     /// a timeout acts on, and has had none since. A received datagram runs one inside
     /// str0m, so a peer that only received needs draining, not another timeout.
     pub owes_timeout: bool,
-    last_keyframe_request: Option<Instant>,
+    keyframes: KeyframeThrottle,
     /// How packets from a source are renumbered on each outgoing m-line.
     rewrites: HashMap<Mid, Rewrite>,
     /// The payload type this peer uses for a source's payload type, learnt once.
@@ -120,7 +120,7 @@ impl Peer {
             wake_at: now,
             dirty: false,
             owes_timeout: true,
-            last_keyframe_request: None,
+            keyframes: KeyframeThrottle::default(),
             rewrites: HashMap::default(),
             pts: HashMap::default(),
         }
@@ -172,17 +172,11 @@ impl Peer {
     }
 
     /// Asks this peer for a fresh keyframe on its video. Requests to repair a picture
-    /// are throttled; one for a new viewer goes out at once, since that viewer sees
-    /// nothing until it comes.
+    /// are throttled, and one that falls in the throttle goes out when it ends (see
+    /// [`Peer::repair_due`]); one for a new viewer goes out at once, since that viewer
+    /// sees nothing until it comes.
     pub fn request_keyframe(&mut self, now: Instant, need: KeyframeNeed) {
-        if self.role == Role::Monitor {
-            return;
-        }
-        if need == KeyframeNeed::Repair
-            && self
-                .last_keyframe_request
-                .is_some_and(|t| now.saturating_duration_since(t) < KEYFRAME_INTERVAL)
-        {
+        if self.role == Role::Monitor || !self.keyframes.ask(now, need) {
             return;
         }
         let Some(mid) = self
@@ -196,8 +190,39 @@ impl Peer {
         let mut api = self.rtc.direct_api();
         if let Some(stream) = api.stream_rx_by_mid(mid, None) {
             stream.request_keyframe(KeyframeRequestKind::Pli);
-            self.last_keyframe_request = Some(now);
         }
+    }
+
+    /// When a repair request held back by the throttle is to go out: the server wakes
+    /// this peer then and asks again.
+    pub fn repair_due(&self) -> Option<Instant> {
+        self.keyframes.due
+    }
+}
+
+/// Keyframe requests to one sender: repairs at most once per [`KEYFRAME_INTERVAL`]; one
+/// that comes sooner is kept for the end of the interval rather than dropped (a receiver
+/// whose request fell in it would otherwise wait for its browser to ask again).
+#[derive(Debug, Default)]
+struct KeyframeThrottle {
+    last: Option<Instant>,
+    due: Option<Instant>,
+}
+
+impl KeyframeThrottle {
+    /// Whether to send a request now; if not, it is due later.
+    fn ask(&mut self, now: Instant, need: KeyframeNeed) -> bool {
+        if need == KeyframeNeed::Repair
+            && let Some(last) = self.last
+            && now.saturating_duration_since(last) < KEYFRAME_INTERVAL
+        {
+            self.due.get_or_insert(last + KEYFRAME_INTERVAL);
+            return false;
+        }
+        // This request brings a keyframe: a repair held back is answered by it.
+        self.last = Some(now);
+        self.due = None;
+        true
     }
 }
 
@@ -212,6 +237,26 @@ mod tests {
             at,
             clock_rate: 90_000,
         }
+    }
+
+    #[test]
+    fn a_repair_asked_for_too_soon_goes_out_when_the_interval_ends() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let mut k = KeyframeThrottle::default();
+        assert!(k.ask(t0, KeyframeNeed::Repair));
+        assert_eq!(k.due, None);
+        // Two more within the interval: held for its end, once.
+        assert!(!k.ask(t0 + ms(100), KeyframeNeed::Repair));
+        assert!(!k.ask(t0 + ms(300), KeyframeNeed::Repair));
+        assert_eq!(k.due, Some(t0 + KEYFRAME_INTERVAL));
+        // When it is due, it goes out, and nothing more is owed.
+        assert!(k.ask(t0 + KEYFRAME_INTERVAL, KeyframeNeed::Repair));
+        assert_eq!(k.due, None);
+        // A new viewer's request is never held, and answers a repair held back.
+        assert!(!k.ask(t0 + ms(600), KeyframeNeed::Repair));
+        assert!(k.ask(t0 + ms(650), KeyframeNeed::NewViewer));
+        assert_eq!(k.due, None);
     }
 
     #[test]

@@ -488,6 +488,10 @@ impl Server {
                 continue;
             };
             peer.dirty = false;
+            if peer.repair_due().is_some_and(|due| due <= now) {
+                peer.request_keyframe(now, KeyframeNeed::Repair);
+                peer.owes_timeout = true;
+            }
             if std::mem::take(&mut peer.owes_timeout)
                 && peer.rtc.handle_input(Input::Timeout(now)).is_err()
             {
@@ -566,6 +570,8 @@ impl Server {
             }
             match peer.rtc.poll_output() {
                 Ok(Output::Timeout(t)) => {
+                    // A held-back keyframe request wakes the peer too.
+                    let t = peer.repair_due().map_or(t, |due| due.min(t));
                     if t != peer.wake_at {
                         self.wakes.remove(&(peer.wake_at, id));
                         self.wakes.insert((t, id));

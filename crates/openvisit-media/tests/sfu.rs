@@ -269,6 +269,41 @@ async fn video_recovers_from_loss_and_audio_goes_on_without_video() {
     media.end_room(room).expect("end");
 }
 
+/// A receiver that reports a lost picture twice within the server's throttle (500 ms
+/// between repair requests to one sender) gets its second request through when the
+/// throttle ends, not dropped: the sender is asked twice, the second time about 400 ms
+/// after the first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repair_request_within_the_throttle_reaches_the_sender_when_it_ends() {
+    let (media, _events) = server();
+    let room = RoomId(6);
+    open_room(&media, room);
+    let (visitor, resident) = both_parties_in_an_open_room(&media, room, SendRate::LIGHT).await;
+    wait_for("video both ways", || {
+        visitor.received(1) > 2 && resident.received(1) > 2
+    })
+    .await;
+    // Past the throttle of the requests made when the gate opened.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let asked = || visitor.counters.keyframe_requests.load(Ordering::Relaxed);
+    let before = asked();
+
+    resident.report_lost_picture();
+    wait_for("the first request", || asked() > before).await;
+    let first = Instant::now();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    resident.report_lost_picture();
+    wait_for("the second request, held back", || asked() > before + 1).await;
+    let gap = first.elapsed();
+    assert!(
+        gap >= Duration::from_millis(300),
+        "the second request came {gap:?} after the first, inside the throttle"
+    );
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(asked(), before + 2, "one request per report, no more");
+    media.end_room(room).expect("end");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recorded_room_leaves_a_playable_webm_per_party() {
     let (media, mut events) = server();
