@@ -5,7 +5,10 @@
 //! counted per second of their own thread's CPU time). The load generators share the
 //! machine, so the figures are a floor for the server. The peers run as tasks on
 //! `peer_threads` threads (or, with 0, a thread each). On two cores or more, the thread
-//! measured (the media thread, the relay) is pinned to one core and its load to another.
+//! measured (the media thread, the relay) is pinned to one core and its load, with the
+//! rest of this process, to another. Each level also reports how long the media thread
+//! waited for its core while other threads had it, and what the hypervisor took (steal):
+//! on a shared host these decide the latency tail.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::sync::Arc;
@@ -77,6 +80,14 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
                 c * 100.0
             )),
         );
+        println!(
+            "      interference: the media thread waited {} ms a second, ready to run, while \
+             other threads had its core; the host took {} ms a second of core 0 from this \
+             machine (steal)",
+            r.media_waited_ms
+                .map_or("?".to_string(), |ms| format!("{ms:.1}")),
+            r.steal_ms.map_or("?".to_string(), |ms| format!("{ms:.1}")),
+        );
         // The relay again, moving what this level's server moved: its mean datagram
         // size and as many sends per datagram in.
         let mix = Mix {
@@ -118,6 +129,12 @@ struct SfuRun {
     /// Cores the peers' threads used (with `--peer-threads` above 0): near 1 per thread,
     /// the load generator is saturated and sends in bursts, which shows in latency.
     peer_cpu: Option<f64>,
+    /// Milliseconds per second the media thread was ready to run but another thread had
+    /// its core (the kernel's run-queue wait), and the host hypervisor kept core 0 from
+    /// this machine (steal): both delay datagrams without being the server's work, and
+    /// on a shared host they decide the latency tail.
+    media_waited_ms: Option<f64>,
+    steal_ms: Option<f64>,
     loss: f64,
     /// From a datagram's arrival at the server's socket to the end of the send after
     /// its read (Linux; a bucket's upper edge).
@@ -145,11 +162,13 @@ const LOAD_THREAD: &str = "relay-load";
 const PEER_THREAD: &str = "loopback-peers";
 
 /// On a machine of two or more cores, pins the measured thread (`measured`) to core 0
-/// and the threads that generate its load (`load`) to core 1 (with `taskset`): the figure
-/// is then what one core does, not how the scheduler shared two between a server and its
-/// load (which shows most in latency). Returns whether it did.
+/// and the threads that generate its load (`load`), with every other thread of this
+/// process, to core 1 (with `taskset`): the figure is then what one core does, not how
+/// the scheduler shared two between a server, its load and the benchmark's own runtime
+/// (which shows most in latency: a thread waiting for its core holds its datagrams).
+/// Returns whether the measured thread and its load were pinned.
 fn pin_apart(measured: &str, load: &str) -> bool {
-    if std::thread::available_parallelism().map_or(true, |n| n.get() < 2) {
+    if machine_cores() < 2 {
         return false;
     }
     let mut pinned = [false, false];
@@ -158,19 +177,38 @@ fn pin_apart(measured: &str, load: &str) -> bool {
     };
     for task in tasks.flatten() {
         let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
-        let core = match comm.trim() {
-            name if name == measured => 0,
-            name if name == load => 1,
-            _ => continue,
+        let (core, counts) = match comm.trim() {
+            name if name == measured => (0, true),
+            name if name == load => (1, true),
+            _ => (1, false),
         };
         let tid = task.file_name().to_string_lossy().into_owned();
         let done = std::process::Command::new("taskset")
             .args(["-p", "-c", &core.to_string(), &tid])
             .output()
             .is_ok_and(|o| o.status.success());
-        pinned[core] |= done;
+        if counts {
+            pinned[core] |= done;
+        }
     }
     pinned == [true, true]
+}
+
+/// Cores of the machine, online (from /proc/stat on Linux). Not
+/// `available_parallelism`, which counts the calling thread's cores: one, once this
+/// thread is pinned.
+fn machine_cores() -> usize {
+    std::fs::read_to_string("/proc/stat")
+        .map(|stat| {
+            stat.lines()
+                .filter(|l| {
+                    l.strip_prefix("cpu")
+                        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+                })
+                .count()
+        })
+        .unwrap_or(0)
+        .max(std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// CPU seconds the threads of this name have used, from /proc (Linux).
@@ -195,6 +233,34 @@ fn thread_cpu(name: &str) -> Option<f64> {
         }
     }
     seconds
+}
+
+/// Seconds the threads of this name have waited on a run queue, ready to run, from
+/// /proc (Linux, with scheduler statistics): time other threads had their core.
+fn thread_run_queue_wait(name: &str) -> Option<f64> {
+    let mut seconds = None;
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if comm.trim() != name {
+            continue;
+        }
+        // Fields: time on the CPU, time waiting on a run queue (both ns), timeslices.
+        let stat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+        let waited: f64 = stat.split_whitespace().nth(1)?.parse().ok()?;
+        *seconds.get_or_insert(0.0) += waited / 1e9;
+    }
+    seconds
+}
+
+/// Seconds the hypervisor has kept this core from the machine (steal), from /proc/stat.
+fn core_steal(core: usize) -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(&format!("cpu{core}")))?;
+    // cpuN user nice system idle iowait irq softirq steal ...: ticks of 1/100 s.
+    let ticks: f64 = line.split_whitespace().nth(8)?.parse().ok()?;
+    Some(ticks / 100.0)
 }
 
 async fn sfu(
@@ -251,6 +317,8 @@ async fn sfu(
     let recv0: u64 = peers.iter().map(LoopbackPeer::total_received).sum();
     let cpu0 = thread_cpu(MEDIA_THREAD).unwrap_or(0.0);
     let peer_cpu0 = thread_cpu(PEER_THREAD);
+    let waited0 = thread_run_queue_wait(MEDIA_THREAD);
+    let steal0 = core_steal(0);
     let start = Instant::now();
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     let elapsed = start.elapsed().as_secs_f64();
@@ -258,6 +326,11 @@ async fn sfu(
     let peer_cpu = peer_cpu0
         .zip(thread_cpu(PEER_THREAD))
         .map(|(before, after)| (after - before) / elapsed);
+    let per_second_ms = |(before, after): (f64, f64)| (after - before) * 1000.0 / elapsed;
+    let media_waited_ms = waited0
+        .zip(thread_run_queue_wait(MEDIA_THREAD))
+        .map(per_second_ms);
+    let steal_ms = steal0.zip(core_steal(0)).map(per_second_ms);
     let after = media.counters();
     let latency_after = media.latency_histogram();
     let latency_p50_micros = latency_quantile(&latency_before, &latency_after, 0.5);
@@ -308,6 +381,8 @@ async fn sfu(
         cpu,
         pinned,
         peer_cpu,
+        media_waited_ms,
+        steal_ms,
         loss,
         latency_p50_micros,
         latency_p99_micros,
