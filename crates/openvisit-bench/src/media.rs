@@ -211,45 +211,43 @@ fn machine_cores() -> usize {
         .max(std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// CPU seconds the threads of this name have used, from /proc (Linux).
-fn thread_cpu(name: &str) -> Option<f64> {
-    let mut seconds = None;
+/// The sum of `read` (a figure read from a thread's /proc folder) over this process's
+/// threads of this name (Linux); `None` if none could be read.
+fn sum_over_threads(name: &str, read: impl Fn(&std::path::Path) -> Option<f64>) -> Option<f64> {
+    let mut sum = None;
     for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
         let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
         if comm.trim() != name {
             continue;
         }
-        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
-            continue;
-        };
-        // Fields after the command name: state is field 3, utime 14, stime 15.
-        let Some((_, rest)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
-        if let (Some(utime), Some(stime)) = (ticks(11), ticks(12)) {
-            *seconds.get_or_insert(0.0) += (utime + stime) / 100.0;
+        if let Some(value) = read(&task.path()) {
+            *sum.get_or_insert(0.0) += value;
         }
     }
-    seconds
+    sum
 }
 
-/// Seconds the threads of this name have waited on a run queue, ready to run, from
-/// /proc (Linux, with scheduler statistics): time other threads had their core.
+/// CPU seconds the threads of this name have used.
+fn thread_cpu(name: &str) -> Option<f64> {
+    sum_over_threads(name, |task| {
+        let stat = std::fs::read_to_string(task.join("stat")).ok()?;
+        // Fields after the command name: state is field 3, utime 14, stime 15.
+        let (_, rest) = stat.rsplit_once(')')?;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+        Some((ticks(11)? + ticks(12)?) / 100.0)
+    })
+}
+
+/// Seconds the threads of this name have waited on a run queue, ready to run (kernel
+/// scheduler statistics): time other threads had their core.
 fn thread_run_queue_wait(name: &str) -> Option<f64> {
-    let mut seconds = None;
-    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
-        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
-        if comm.trim() != name {
-            continue;
-        }
+    sum_over_threads(name, |task| {
         // Fields: time on the CPU, time waiting on a run queue (both ns), timeslices.
-        let stat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+        let stat = std::fs::read_to_string(task.join("schedstat")).ok()?;
         let waited: f64 = stat.split_whitespace().nth(1)?.parse().ok()?;
-        *seconds.get_or_insert(0.0) += waited / 1e9;
-    }
-    seconds
+        Some(waited / 1e9)
+    })
 }
 
 /// Seconds the hypervisor has kept this core from the machine (steal), from /proc/stat.

@@ -18,7 +18,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use str0m::change::{SdpAnswer, SdpPendingOffer};
-use str0m::media::{Direction, Frequency, KeyframeRequestKind, MediaKind, MediaTime, Mid, Pt};
+use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid, Pt};
 use str0m::net::{Protocol, Receive, TcpType, Transmit};
 use str0m::{Candidate, Event, Input, Output, Rtc};
 use tokio::sync::mpsc::{Receiver, Sender};
@@ -360,7 +360,7 @@ impl Runner {
                 }
             };
             if self.lost_pictures.swap(0, Ordering::Relaxed) > 0 {
-                self.report_lost_picture();
+                crate::peer::report_lost_picture(&mut self.rtc, &self.mids);
                 // The report goes out on the next timeout: take one now.
                 let _ = self.rtc.handle_input(Input::Timeout(Instant::now()));
                 continue;
@@ -429,21 +429,6 @@ impl Runner {
                     .fetch_add(1, Ordering::Relaxed);
             }
             _ => {}
-        }
-    }
-
-    /// A picture-loss report on the first video line it receives on.
-    fn report_lost_picture(&mut self) {
-        let Some(mid) = self
-            .mids
-            .iter()
-            .find(|(_, k)| *k == MediaKind::Video)
-            .map(|(m, _)| *m)
-        else {
-            return;
-        };
-        if let Some(stream) = self.rtc.direct_api().stream_rx_by_mid(mid, None) {
-            stream.request_keyframe(KeyframeRequestKind::Pli);
         }
     }
 

@@ -179,24 +179,28 @@ impl Peer {
         if self.role == Role::Monitor || !self.keyframes.ask(now, need) {
             return;
         }
-        let Some(mid) = self
-            .mids
-            .iter()
-            .find(|(_, k)| *k == MediaKind::Video)
-            .map(|(m, _)| *m)
-        else {
-            return;
-        };
-        let mut api = self.rtc.direct_api();
-        if let Some(stream) = api.stream_rx_by_mid(mid, None) {
-            stream.request_keyframe(KeyframeRequestKind::Pli);
-        }
+        report_lost_picture(&mut self.rtc, &self.mids);
     }
 
     /// When a repair request held back by the throttle is to go out: the server wakes
     /// this peer then and asks again.
     pub fn repair_due(&self) -> Option<Instant> {
         self.keyframes.due
+    }
+}
+
+/// A picture-loss report (PLI) on the first video line of `mids` that str0m receives
+/// on: the sender is to send a keyframe. It goes out on the connection's next timeout.
+pub(crate) fn report_lost_picture(rtc: &mut Rtc, mids: &[(Mid, MediaKind)]) {
+    let Some(mid) = mids
+        .iter()
+        .find(|(_, k)| *k == MediaKind::Video)
+        .map(|(m, _)| *m)
+    else {
+        return;
+    };
+    if let Some(stream) = rtc.direct_api().stream_rx_by_mid(mid, None) {
+        stream.request_keyframe(KeyframeRequestKind::Pli);
     }
 }
 
