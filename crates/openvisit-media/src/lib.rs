@@ -151,6 +151,10 @@ pub struct MediaCounters {
     pub bytes_in: AtomicU64,
     pub packets_out: AtomicU64,
     pub media_forwarded: AtomicU64,
+    /// When the last send that carried forwarded media ended, in microseconds since the
+    /// Unix epoch (0: none yet): how the server keeps a visit's end, whatever the
+    /// receivers do with what they get.
+    pub last_media_sent_micros: AtomicU64,
     pub peers: AtomicU64,
     /// Forwarding latency: datagrams in, counted by how long they took from arriving
     /// at the socket to the end of the send that followed their read.
@@ -343,6 +347,14 @@ impl MediaServer {
     /// Datagrams in by forwarding latency (see [`MediaCounters::latency`]).
     pub fn latency_histogram(&self) -> Vec<u64> {
         self.counters.latency.snapshot()
+    }
+
+    /// When the server last sent forwarded media, if ever.
+    pub fn last_media_sent(&self) -> Option<std::time::SystemTime> {
+        match self.counters.last_media_sent_micros.load(Ordering::Relaxed) {
+            0 => None,
+            us => Some(std::time::UNIX_EPOCH + std::time::Duration::from_micros(us)),
+        }
     }
 
     pub fn counters(&self) -> CounterSnapshot {

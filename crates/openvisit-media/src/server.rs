@@ -122,6 +122,7 @@ pub(crate) fn spawn(
                     wakes: BTreeSet::new(),
                     rooms_due: Instant::now(),
                     out: Vec::new(),
+                    forwarded_at_last_send: 0,
                 };
                 server.run(inbox).await;
             });
@@ -156,6 +157,8 @@ struct Server {
     rooms_due: Instant,
     /// Datagrams to send at the end of the loop turn, all in one go.
     out: Outbox,
+    /// `counters.media_forwarded` when the last send went out.
+    forwarded_at_last_send: u64,
 }
 
 impl Server {
@@ -242,6 +245,17 @@ impl Server {
         self.counters
             .packets_out
             .fetch_add(sent as u64, Ordering::Relaxed);
+        // Media written since the last send went out with this one.
+        let forwarded = self.counters.media_forwarded.load(Ordering::Relaxed);
+        if forwarded != self.forwarded_at_last_send {
+            self.forwarded_at_last_send = forwarded;
+            if let Ok(now) = SystemTime::now().duration_since(UNIX_EPOCH) {
+                self.counters.last_media_sent_micros.store(
+                    u64::try_from(now.as_micros()).unwrap_or(u64::MAX),
+                    Ordering::Relaxed,
+                );
+            }
+        }
     }
 
     fn next_wake(&self, now: Instant) -> Instant {

@@ -5,7 +5,7 @@ mod common;
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use openvisit_media::loopback::{LoopbackPeer, OfferingPeer, SendRate};
 use openvisit_media::{
@@ -89,6 +89,7 @@ async fn media_flows_both_ways_only_while_the_gate_is_open_and_stops_at_the_dead
     );
 
     let deadline = Instant::now() + Duration::from_secs(3);
+    let deadline_on_the_system_clock = SystemTime::now() + Duration::from_secs(3);
     media.set_gate(room, Some(deadline)).expect("gate");
     wait_for("audio and video both ways", || {
         (0..2).all(|line| visitor.received(line) > 5 && resident.received(line) > 5)
@@ -136,6 +137,15 @@ async fn media_flows_both_ways_only_while_the_gate_is_open_and_stops_at_the_dead
             assert!(last <= after_end, "media arrived after the end");
         }
     }
+    // The server's own record: its last send of media was within 100 ms of the end.
+    let sent = media.last_media_sent().expect("media was sent");
+    let late = sent
+        .duration_since(deadline_on_the_system_clock)
+        .unwrap_or_default();
+    assert!(
+        late < Duration::from_millis(100),
+        "the server sent media {late:?} after the deadline"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
