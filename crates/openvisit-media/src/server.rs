@@ -11,22 +11,19 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rustc_hash::FxHashMap as HashMap;
-use str0m::change::SdpOffer;
 use str0m::config::CryptoProvider;
-use str0m::net::{Protocol, Receive, TcpType, Transmit};
-use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc};
+use str0m::net::{Protocol, Receive, Transmit};
+use str0m::{Event, IceConnectionState, Input, Output};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 mod forward;
+mod rooms;
 
 use crate::peer::{KeyframeNeed, Peer};
-use crate::room::{FLOW_INTERVAL, Room};
+use crate::room::Room;
 use crate::tcp::TcpLinks;
 use crate::udp::{MediaSocket, Outbox, RecvBatch};
-use crate::{
-    Admitted, Command, EndCause, MediaConfig, MediaCounters, MediaError, MediaEvent, ParticipantId,
-    Role, RoomId,
-};
+use crate::{Command, MediaConfig, MediaCounters, MediaEvent, ParticipantId, Role, RoomId};
 
 /// The longest the loop sleeps: bounds how late a gate deadline can be noticed even if
 /// no packet or command arrives.
@@ -264,210 +261,6 @@ impl Server {
             wake = wake.min(at);
         }
         wake.max(now + Duration::from_micros(200))
-    }
-
-    /// The earliest end or flow report of any room, or `now + MAX_SLEEP`.
-    fn next_room_event(&self, now: Instant) -> Instant {
-        let mut next = now + MAX_SLEEP;
-        for room in self.rooms.values() {
-            if let Some(until) = room.gate_until {
-                next = next.min(until);
-            }
-            if let Some(at) = room.next_flow_report {
-                next = next.min(at);
-            }
-        }
-        next
-    }
-
-    fn handle_command(&mut self, command: Command) {
-        match command {
-            Command::OpenRoom(id, options) => {
-                self.rooms.entry(id).or_insert_with(|| Room::new(options));
-            }
-            Command::Admit {
-                room,
-                role,
-                offer,
-                reply,
-            } => {
-                let result = self.admit(room, role, &offer);
-                let _ = reply.send(result);
-            }
-            Command::Gate { room, until } => {
-                if let Some(r) = self.rooms.get_mut(&room) {
-                    let opened = r.gate_until.is_none() && until.is_some();
-                    r.gate_until = until;
-                    r.next_flow_report = until.map(|_| Instant::now() + FLOW_INTERVAL);
-                    if let Some(at) = r.gate_until.into_iter().chain(r.next_flow_report).min() {
-                        self.rooms_due = self.rooms_due.min(at);
-                    }
-                    if opened {
-                        // Start the pictures at once rather than at the next natural keyframe.
-                        self.request_keyframes_at_gate(room);
-                    }
-                }
-            }
-            Command::Remove { room, participant } => self.remove_peer(room, participant),
-            Command::EndRoom(room) => self.end_room(room, EndCause::Closed),
-            Command::Fault { room, dropping } => {
-                if let Some(r) = self.rooms.get_mut(&room) {
-                    r.dropping = dropping;
-                }
-            }
-            Command::Shutdown => {}
-        }
-    }
-
-    fn admit(&mut self, room_id: RoomId, role: Role, offer: &str) -> Result<Admitted, MediaError> {
-        let room = self.rooms.get(&room_id).ok_or(MediaError::NoRoom)?;
-        if role == Role::Monitor && !room.options.monitorable {
-            return Err(MediaError::NotMonitorable);
-        }
-        let offer =
-            SdpOffer::from_sdp_string(offer).map_err(|e| MediaError::BadOffer(e.to_string()))?;
-        let now = Instant::now();
-        // RTP mode: packets are passed on as they come (payloads shared, not copied);
-        // only the recorder puts frames together.
-        let mut rtc = Rtc::builder()
-            .set_ice_lite(true)
-            .set_rtp_mode(true)
-            // Only what the recording can hold: every browser offers both.
-            .clear_codecs()
-            .enable_opus(true, false)
-            .enable_vp8(true)
-            .set_crypto_provider(Arc::clone(&self.crypto))
-            .build(now);
-        if self.offers_udp {
-            let udp = Candidate::host(self.candidate, "udp")
-                .map_err(|e| MediaError::BadOffer(e.to_string()))?;
-            rtc.add_local_candidate(udp);
-        }
-        if self.tcp.listening() {
-            let tcp = Candidate::builder()
-                .tcp()
-                .host(self.candidate)
-                .tcptype(TcpType::Passive)
-                .build()
-                .map_err(|e| MediaError::BadOffer(e.to_string()))?;
-            rtc.add_local_candidate(tcp);
-        }
-        let answer = rtc
-            .sdp_api()
-            .accept_offer(offer)
-            .map_err(|e| MediaError::BadOffer(e.to_string()))?;
-
-        // A party joining again replaces their old connection.
-        if role != Role::Monitor {
-            let old: Vec<ParticipantId> = room
-                .members
-                .iter()
-                .filter(|(_, r)| *r == role)
-                .map(|(p, _)| *p)
-                .collect();
-            for p in old {
-                self.remove_peer(room_id, p);
-            }
-        }
-        let id = ParticipantId(self.next_id);
-        self.next_id += 1;
-        self.peers
-            .insert(id, Peer::new(id, room_id, role, rtc, now));
-        self.wakes.insert((now, id));
-        if let Some(room) = self.rooms.get_mut(&room_id) {
-            room.members.push((id, role));
-        }
-        self.counters
-            .peers
-            .store(self.peers.len() as u64, Ordering::Relaxed);
-        self.mark(id);
-        Ok(Admitted {
-            participant: id,
-            answer_sdp: answer.to_sdp_string(),
-        })
-    }
-
-    fn remove_peer(&mut self, room: RoomId, participant: ParticipantId) {
-        if let Some(mut peer) = self.peers.remove(&participant) {
-            self.wakes.remove(&(peer.wake_at, participant));
-            peer.rtc.disconnect();
-            self.by_source.retain(|_, p| *p != participant);
-            let _ = self.events.send(MediaEvent::Disconnected {
-                room,
-                participant,
-                role: peer.role,
-            });
-        }
-        if let Some(r) = self.rooms.get_mut(&room) {
-            r.members.retain(|(p, _)| *p != participant);
-        }
-        self.counters
-            .peers
-            .store(self.peers.len() as u64, Ordering::Relaxed);
-    }
-
-    fn end_room(&mut self, room: RoomId, cause: EndCause) {
-        let Some(r) = self.rooms.remove(&room) else {
-            return;
-        };
-        for (p, _) in &r.members {
-            let p = *p;
-            if let Some(mut peer) = self.peers.remove(&p) {
-                self.wakes.remove(&(peer.wake_at, p));
-                peer.rtc.disconnect();
-                // Flush the close so the browser learns now, not at its ICE timeout.
-                self.flush_transmits(&mut peer);
-            }
-            self.by_source.retain(|_, q| *q != p);
-        }
-        self.counters
-            .peers
-            .store(self.peers.len() as u64, Ordering::Relaxed);
-        let _ = self.events.send(MediaEvent::RoomEnded { room, cause });
-        if let Some(recorder) = r.recorder {
-            let folder = recorder.finish();
-            let _ = self
-                .events
-                .send(MediaEvent::RecordingClosed { room, folder });
-        }
-    }
-
-    fn flush_transmits(&mut self, peer: &mut Peer) {
-        while let Ok(Output::Transmit(t)) = peer.rtc.poll_output() {
-            transmit(&mut self.out, &mut self.tcp, t);
-        }
-    }
-
-    fn enforce_deadlines(&mut self, now: Instant) {
-        let due: Vec<RoomId> = self
-            .rooms
-            .iter()
-            .filter(|(_, r)| r.gate_until.is_some_and(|u| u <= now))
-            .map(|(id, _)| *id)
-            .collect();
-        for room in due {
-            self.end_room(room, EndCause::Deadline);
-        }
-    }
-
-    fn report_flows(&mut self, now: Instant) {
-        for (id, room) in &mut self.rooms {
-            let Some(at) = room.next_flow_report else {
-                continue;
-            };
-            if at > now {
-                continue;
-            }
-            room.next_flow_report = Some(at + FLOW_INTERVAL);
-            if let Some(r) = room.recorder.as_mut() {
-                r.flush();
-            }
-            let _ = self.events.send(MediaEvent::Flow {
-                room: *id,
-                visitor: room.flowed(Role::Visitor, now),
-                resident: room.flowed(Role::Resident, now),
-            });
-        }
     }
 
     /// Queues a peer for a timeout and a drain in the next [`Server::settle`] (once,
