@@ -237,23 +237,15 @@ pub async fn fixture(
         );
     }
     tx.commit().await.expect("commit");
-    let staff_email = format!("{}@staff.test", unique_name());
-    let staff = create_account(
+    let (staff, staff_email) = verified_account(
         db,
-        &NewAccount {
-            email_verified: true,
-            email: staff_email.clone(),
-            password: STAFF_PASSWORD.into(),
-            display_name: "Officer".into(),
-            role: Role::FacilityAdmin,
-            facility: Some(facility),
-            language: "en".into(),
-            time_zone: "America/Chicago".into(),
-        },
-        Timestamp::now(),
+        "staff",
+        STAFF_PASSWORD,
+        ("Officer", "America/Chicago"),
+        Role::FacilityAdmin,
+        Some(facility),
     )
-    .await
-    .expect("staff");
+    .await;
     Fixture {
         facility,
         residents: ids,
@@ -262,29 +254,51 @@ pub async fn fixture(
     }
 }
 
+/// An English-speaking account with a verified, unique address at `<kind>.test`;
+/// `who` is its display name and time zone. Returns it and its address.
+async fn verified_account(
+    db: &Db,
+    kind: &str,
+    password: &str,
+    who: (&str, &str),
+    role: Role,
+    facility: Option<FacilityId>,
+) -> (AccountId, String) {
+    let email = format!("{}@{kind}.test", unique_name());
+    let account = create_account(
+        db,
+        &NewAccount {
+            email_verified: true,
+            email: email.clone(),
+            password: password.into(),
+            display_name: who.0.into(),
+            role,
+            facility,
+            language: "en".into(),
+            time_zone: who.1.into(),
+        },
+        Timestamp::now(),
+    )
+    .await
+    .expect(kind);
+    (account, email)
+}
+
 /// Creates a visitor approved for `residents`.
 pub async fn approved_visitor(
     db: &Db,
     fx: &Fixture,
     residents: &[ResidentId],
 ) -> (AccountId, String) {
-    let email = format!("{}@visitor.test", unique_name());
-    let visitor = create_account(
+    let (visitor, email) = verified_account(
         db,
-        &NewAccount {
-            email_verified: true,
-            email: email.clone(),
-            password: VISITOR_PASSWORD.into(),
-            display_name: "Visitor".into(),
-            role: Role::Visitor,
-            facility: None,
-            language: "en".into(),
-            time_zone: "America/New_York".into(),
-        },
-        Timestamp::now(),
+        "visitor",
+        VISITOR_PASSWORD,
+        ("Visitor", "America/New_York"),
+        Role::Visitor,
+        None,
     )
-    .await
-    .expect("visitor");
+    .await;
     for r in residents {
         let a = request_approval(db, visitor, *r, Timestamp::now())
             .await
