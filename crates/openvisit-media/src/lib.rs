@@ -14,6 +14,7 @@
 
 mod frames;
 mod peer;
+mod rate;
 mod recorder;
 mod room;
 mod server;
@@ -155,6 +156,11 @@ pub struct MediaCounters {
     /// Unix epoch (0: none yet): how the server keeps a visit's end, whatever the
     /// receivers do with what they get.
     pub last_media_sent_micros: AtomicU64,
+    /// Ceilings (REMB) sent to senders from their receivers' downlink estimates.
+    pub uplink_caps: AtomicU64,
+    /// Times a peer's output stopped with video held back by the pacer (sent over the
+    /// following turns to keep within the receiver's estimate).
+    pub paced_waits: AtomicU64,
     pub peers: AtomicU64,
     /// Forwarding latency: datagrams in, counted by how long they took from arriving
     /// at the socket to the end of the send that followed their read.

@@ -9,6 +9,7 @@
 //! A peer reaches the server over UDP, or (`party_over_tcp`) only over TCP, as a browser
 //! does when its network blocks UDP.
 
+use std::collections::VecDeque;
 use std::io;
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::pin::pin;
@@ -17,6 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use str0m::bwe::BweKind;
 use str0m::change::{SdpAnswer, SdpPendingOffer};
 use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid, Pt};
 use str0m::net::{Protocol, Receive, TcpType, Transmit};
@@ -67,6 +69,10 @@ pub struct PeerCounters {
     pub last_received_micros: AtomicU64,
     /// Keyframe requests (PLI or FIR) received for its video.
     pub keyframe_requests: AtomicU64,
+    /// The last ceiling (REMB) the server sent for what this peer sends, in bit/s (0:
+    /// none yet), and how many came.
+    pub uplink_ceiling_bps: AtomicU64,
+    pub uplink_ceilings: AtomicU64,
 }
 
 /// How a peer reaches the server.
@@ -96,6 +102,8 @@ pub struct LoopbackPeer {
     loss_in: Arc<AtomicU32>,
     /// Picture-loss reports it is to send on the video it receives.
     lost_pictures: Arc<AtomicU32>,
+    /// The rate its downlink carries, in kbit/s (0: as fast as loopback goes).
+    downlink_kbps: Arc<AtomicU32>,
     stop: Arc<AtomicBool>,
     /// Its own thread (`start`); none for a task on a runtime (`start_on`), which ends
     /// at its next wake-up after `stop`.
@@ -209,6 +217,7 @@ impl OfferingPeer {
         let loss_out = Arc::new(AtomicU32::new(0));
         let loss_in = Arc::new(AtomicU32::new(0));
         let lost_pictures = Arc::new(AtomicU32::new(0));
+        let downlink_kbps = Arc::new(AtomicU32::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let started = Instant::now();
         let run = Runner {
@@ -220,6 +229,7 @@ impl OfferingPeer {
             loss_out: VideoLoss::new(&loss_out),
             loss_in: VideoLoss::new(&loss_in),
             lost_pictures: Arc::clone(&lost_pictures),
+            downlink: Bottleneck::new(&downlink_kbps, started),
             video_pt: None,
             stop: Arc::clone(&stop),
             rate: rate.unwrap_or(SendRate::LIGHT),
@@ -231,6 +241,7 @@ impl OfferingPeer {
             loss_out,
             loss_in,
             lost_pictures,
+            downlink_kbps,
             stop,
             thread: None,
             started,
@@ -277,6 +288,21 @@ impl LoopbackPeer {
         self.loss_in.store(every, Ordering::Relaxed);
     }
 
+    /// Narrows this peer's downlink to `kbps` (0: unlimited), as a family's slow
+    /// connection would: what arrives faster queues, up to a quarter second, and what
+    /// does not fit is lost.
+    pub fn limit_downlink(&self, kbps: u32) {
+        self.downlink_kbps.store(kbps, Ordering::Relaxed);
+    }
+
+    /// The last ceiling the server set on what this peer sends (a REMB), in bit/s.
+    pub fn uplink_ceiling(&self) -> Option<u64> {
+        match self.counters.uplink_ceiling_bps.load(Ordering::Relaxed) {
+            0 => None,
+            bps => Some(bps),
+        }
+    }
+
     /// Reports the video it receives as lost (a PLI), as a browser does when it cannot
     /// decode: the server is to ask the sender for a keyframe.
     pub fn report_lost_picture(&self) {
@@ -318,6 +344,7 @@ struct Runner {
     loss_out: VideoLoss,
     loss_in: VideoLoss,
     lost_pictures: Arc<AtomicU32>,
+    downlink: Bottleneck,
     /// The payload type of its video (both ways), once it has sent some.
     video_pt: Option<Pt>,
     stop: Arc<AtomicBool>,
@@ -366,6 +393,12 @@ impl Runner {
                 continue;
             }
             let now = Instant::now();
+            if let Some((data, source)) = self.downlink.take_due(now) {
+                if let Ok(r) = Receive::new(io.proto, source, io.local, &data) {
+                    let _ = self.rtc.handle_input(Input::Receive(now, r));
+                }
+                continue;
+            }
             let connected = self.counters.connected.load(Ordering::Relaxed);
             let sending = connected && self.sending.load(Ordering::Relaxed);
             if sending {
@@ -393,9 +426,15 @@ impl Runner {
             if sending {
                 until = until.min(next_video).min(next_audio);
             }
+            if let Some(at) = self.downlink.next_due() {
+                until = until.min(at);
+            }
             match io.recv(&mut buf, until).await {
                 Some((n, source)) => {
                     if self.loss_in.takes(&buf[..n], self.video_pt) {
+                        continue;
+                    }
+                    if self.downlink.queues(&buf[..n], source, Instant::now()) {
                         continue;
                     }
                     if let Ok(r) = Receive::new(io.proto, source, io.local, &buf[..n]) {
@@ -428,6 +467,14 @@ impl Runner {
                     .keyframe_requests
                     .fetch_add(1, Ordering::Relaxed);
             }
+            Event::EgressBitrateEstimate(BweKind::Remb { estimate, .. }) => {
+                self.counters
+                    .uplink_ceiling_bps
+                    .store(estimate.as_u64().max(1), Ordering::Relaxed);
+                self.counters
+                    .uplink_ceilings
+                    .fetch_add(1, Ordering::Relaxed);
+            }
             _ => {}
         }
     }
@@ -452,6 +499,63 @@ impl Runner {
                 self.counters.sent_video.fetch_add(1, Ordering::Relaxed);
             }
         }
+    }
+}
+
+/// A narrow downlink, for tests: datagrams leave it one after another at its rate, in
+/// the order they came; one that would wait more than [`Bottleneck::MAX_QUEUE`] is lost
+/// (a router's full queue).
+struct Bottleneck {
+    kbps: Arc<AtomicU32>,
+    queue: VecDeque<(Instant, Vec<u8>, SocketAddr)>,
+    /// When the link has sent what it holds.
+    free_at: Instant,
+}
+
+impl Bottleneck {
+    const MAX_QUEUE: Duration = Duration::from_millis(250);
+
+    fn new(kbps: &Arc<AtomicU32>, now: Instant) -> Bottleneck {
+        Bottleneck {
+            kbps: Arc::clone(kbps),
+            queue: VecDeque::new(),
+            free_at: now,
+        }
+    }
+
+    /// Whether the link takes `datagram` (to deliver later, or to lose); `false` when
+    /// it is unlimited and the datagram is to be handled now.
+    fn queues(&mut self, datagram: &[u8], source: SocketAddr, now: Instant) -> bool {
+        let kbps = self.kbps.load(Ordering::Relaxed);
+        if kbps == 0 && self.queue.is_empty() {
+            return false;
+        }
+        let bits = (datagram.len() as u64 + 28) * 8;
+        // Lifted while some wait: those still go first, then the rest at once.
+        let sending = match kbps {
+            0 => Duration::ZERO,
+            k => Duration::from_micros(bits * 1000 / u64::from(k)),
+        };
+        let done = self.free_at.max(now) + sending;
+        if done.saturating_duration_since(now) > Self::MAX_QUEUE {
+            return true;
+        }
+        self.free_at = done;
+        self.queue.push_back((done, datagram.to_vec(), source));
+        true
+    }
+
+    fn next_due(&self) -> Option<Instant> {
+        self.queue.front().map(|(at, _, _)| *at)
+    }
+
+    fn take_due(&mut self, now: Instant) -> Option<(Vec<u8>, SocketAddr)> {
+        if self.next_due()? > now {
+            return None;
+        }
+        self.queue
+            .pop_front()
+            .map(|(_, data, source)| (data, source))
     }
 }
 

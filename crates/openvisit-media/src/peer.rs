@@ -4,10 +4,12 @@ use std::time::{Duration, Instant};
 
 use rustc_hash::FxHashMap as HashMap;
 use str0m::Rtc;
+use str0m::bwe::Bitrate;
 use str0m::format::PayloadParams;
 use str0m::media::{KeyframeRequestKind, MediaKind, Mid, Pt};
 use str0m::rtp::{SeqNo, Ssrc};
 
+use crate::rate::UplinkCap;
 use crate::{ParticipantId, Role, RoomId};
 
 /// Keyframe requests to one source at most this often: a burst of loss must not turn
@@ -50,6 +52,9 @@ pub(crate) struct Peer {
     /// str0m, so a peer that only received needs draining, not another timeout.
     pub owes_timeout: bool,
     keyframes: KeyframeThrottle,
+    /// The ceiling last told to this peer for what it sends (from the other party's
+    /// downlink).
+    uplink: UplinkCap,
     /// How packets from a source are renumbered on each outgoing m-line.
     rewrites: HashMap<Mid, Rewrite>,
     /// The payload type this peer uses for a source's payload type, learnt once.
@@ -121,6 +126,7 @@ impl Peer {
             dirty: false,
             owes_timeout: true,
             keyframes: KeyframeThrottle::default(),
+            uplink: UplinkCap::default(),
             rewrites: HashMap::default(),
             pts: HashMap::default(),
         }
@@ -186,6 +192,33 @@ impl Peer {
     /// this peer then and asks again.
     pub fn repair_due(&self) -> Option<Instant> {
         self.keyframes.due
+    }
+
+    /// Tells this peer, in a REMB on the video it sends, that its receiver's downlink
+    /// takes about `estimate` (see [`crate::rate`]). Returns whether a REMB was queued:
+    /// it goes out on the peer's next timeout.
+    pub fn cap_uplink(&mut self, now: Instant, estimate: Bitrate) -> bool {
+        if self.role == Role::Monitor {
+            return false;
+        }
+        let Some(mid) = self
+            .mids
+            .iter()
+            .find(|(_, k)| *k == MediaKind::Video)
+            .map(|(m, _)| *m)
+        else {
+            return false;
+        };
+        let mut api = self.rtc.direct_api();
+        // No stream until the sender's first video packet: nothing to cap yet.
+        let Some(stream) = api.stream_rx_by_mid(mid, None) else {
+            return false;
+        };
+        if !self.uplink.offer(now, estimate) {
+            return false;
+        }
+        stream.request_remb(estimate);
+        true
     }
 }
 

@@ -11,9 +11,10 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rustc_hash::FxHashMap as HashMap;
+use str0m::bwe::BweKind;
 use str0m::config::CryptoProvider;
 use str0m::net::{Protocol, Receive, Transmit};
-use str0m::{Event, IceConnectionState, Input, Output};
+use str0m::{Event, IceConnectionState, Input, Output, PacerReason, Reason};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 mod forward;
@@ -28,6 +29,14 @@ use crate::{Command, MediaConfig, MediaCounters, MediaEvent, ParticipantId, Role
 /// The longest the loop sleeps: bounds how late a gate deadline can be noticed even if
 /// no packet or command arrives.
 const MAX_SLEEP: Duration = Duration::from_millis(20);
+
+/// A pacer timeout this close is taken at once, in the same turn: it is str0m's
+/// "one packet per timeout" step, not a packet held back to pace the link.
+const PACER_NOW: Duration = Duration::from_micros(20);
+
+/// At most this many pacer steps per peer per drain, so one peer's burst cannot hold up
+/// the loop; the rest go on the next turn.
+const MAX_PACER_TURNS: u32 = 512;
 
 /// How many free UDP ports to try, when any will do, for one whose number is free for TCP
 /// too: another program's TCP connection can hold the number the system gave UDP.
@@ -362,6 +371,7 @@ impl Server {
     /// receivers, which are marked for `settle`.
     fn drain(&mut self, id: ParticipantId, until_media: bool, now: Instant) {
         let mut keyframe_wanted: Option<KeyframeNeed> = None;
+        let mut pacer_turns = 0;
         let mut gone = false;
         let Some(peer) = self.peers.get(&id) else {
             return;
@@ -377,6 +387,21 @@ impl Server {
             }
             match peer.rtc.poll_output() {
                 Ok(Output::Timeout(t)) => {
+                    // The pacer lets one packet out per timeout: what it lets out now
+                    // goes in this turn, not after the loop's next sleep.
+                    if matches!(peer.rtc.last_timeout_reason(), Reason::Pacer(_))
+                        && t <= now + PACER_NOW
+                        && pacer_turns < MAX_PACER_TURNS
+                    {
+                        pacer_turns += 1;
+                        if peer.rtc.handle_input(Input::Timeout(t.max(now))).is_err() {
+                            peer.rtc.disconnect();
+                        }
+                        continue;
+                    }
+                    if peer.rtc.last_timeout_reason() == Reason::Pacer(PacerReason::Paced) {
+                        self.counters.paced_waits.fetch_add(1, Ordering::Relaxed);
+                    }
                     // A held-back keyframe request wakes the peer too.
                     let t = peer.repair_due().map_or(t, |due| due.min(t));
                     if t != peer.wake_at {
@@ -410,6 +435,9 @@ impl Server {
                     Event::KeyframeRequest(_) => {
                         keyframe_wanted = keyframe_wanted.or(Some(KeyframeNeed::Repair));
                     }
+                    Event::EgressBitrateEstimate(
+                        BweKind::Twcc { estimate, .. } | BweKind::Remb { estimate, .. },
+                    ) => self.cap_sender(room, role, estimate, now),
                     _ => {}
                 },
                 Err(e) => {

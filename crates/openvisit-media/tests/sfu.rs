@@ -383,3 +383,57 @@ async fn a_recorded_room_leaves_a_playable_webm_per_party() {
     assert!(left.is_empty());
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// A resident on a slow downlink (400 kbit/s, against the visitor's 1 Mbit/s camera):
+/// the server's estimate of that downlink falls, and it tells the visitor's sender to
+/// send no more than that (a REMB ceiling), where a real browser lowers its bitrate.
+/// The visitor's own downlink is fast: the resident's camera is left alone, even with
+/// a staff monitor on a slow link watching both. When the resident's link is fast
+/// again, the visitor's ceiling rises again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_downlink_caps_the_other_partys_camera_and_a_monitor_caps_nobody() {
+    let (media, _events) = server();
+    let room = RoomId(8);
+    open_room(&media, room);
+    let (visitor, resident) = both_parties_in_an_open_room(&media, room, SendRate::VISIT).await;
+    let monitor = join(&media, room, Role::Monitor, None).await;
+    wait_for("the monitor connected", || monitor.is_connected()).await;
+    let ceiling = |p: &LoopbackPeer| p.uplink_ceiling().unwrap_or(u64::MAX);
+    // Fast links both ways: what the parties send is not held down.
+    wait_for("a ceiling for each party", || {
+        visitor.uplink_ceiling().is_some() && resident.uplink_ceiling().is_some()
+    })
+    .await;
+    assert!(
+        ceiling(&visitor) >= 1_000_000,
+        "{:?}",
+        visitor.uplink_ceiling()
+    );
+
+    resident.limit_downlink(400);
+    monitor.limit_downlink(300);
+    let slowed = Instant::now();
+    wait_for(
+        "the visitor's ceiling to fall to the resident's 400 kbit/s",
+        || ceiling(&visitor) <= 450_000,
+    )
+    .await;
+    eprintln!(
+        "the visitor was capped {:?} after the resident's link slowed",
+        slowed.elapsed()
+    );
+    // The monitor's slow link has had as long: the resident's camera is not held down.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        ceiling(&resident) >= 1_000_000,
+        "the resident's camera was capped at {:?} bit/s by a monitor's slow link",
+        resident.uplink_ceiling()
+    );
+
+    resident.limit_downlink(0);
+    wait_for("the visitor's ceiling to rise again", || {
+        ceiling(&visitor) >= 1_000_000
+    })
+    .await;
+    media.end_room(room).expect("end");
+}

@@ -1,9 +1,10 @@
 //! Forwarding: a party's RTP packet to the other members of its room, and keyframe
-//! requests to the senders.
+//! requests and rate ceilings to the senders.
 
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
+use str0m::bwe::Bitrate;
 use str0m::media::MediaKind;
 use str0m::rtp::{RtpPacket, RtpWrite};
 
@@ -66,6 +67,38 @@ impl Server {
             }
             // The request goes out on the sender's next timeout.
             self.mark(p);
+        }
+    }
+
+    /// A receiver's downlink estimate changed: the other party, whose camera it
+    /// watches, is told to send no more than that (see `crate::rate`). A monitor's
+    /// estimate caps nobody.
+    pub(super) fn cap_sender(
+        &mut self,
+        room: RoomId,
+        receiver: Role,
+        estimate: Bitrate,
+        now: Instant,
+    ) {
+        let Some(sender_role) = receiver.other_party() else {
+            return;
+        };
+        let Some(sender) = self.rooms.get(&room).and_then(|r| {
+            r.members
+                .iter()
+                .find(|(_, role)| *role == sender_role)
+                .map(|(p, _)| *p)
+        }) else {
+            return;
+        };
+        let capped = self
+            .peers
+            .get_mut(&sender)
+            .is_some_and(|peer| peer.cap_uplink(now, estimate));
+        if capped {
+            self.counters.uplink_caps.fetch_add(1, Ordering::Relaxed);
+            // The REMB goes out on the sender's next timeout.
+            self.mark(sender);
         }
     }
 

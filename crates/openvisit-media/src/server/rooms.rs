@@ -5,12 +5,14 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
+use str0m::bwe::Bitrate;
 use str0m::change::SdpOffer;
 use str0m::net::TcpType;
 use str0m::{Candidate, Output, Rtc};
 
 use super::{MAX_SLEEP, Server, transmit};
 use crate::peer::Peer;
+use crate::rate;
 use crate::room::{FLOW_INTERVAL, Room};
 use crate::{Admitted, Command, EndCause, MediaError, MediaEvent, ParticipantId, Role, RoomId};
 
@@ -91,7 +93,11 @@ impl Server {
             .enable_opus(true, false)
             .enable_vp8(true)
             .set_crypto_provider(Arc::clone(&self.crypto))
+            // Estimates this participant's downlink, to cap what the other party's
+            // camera sends (see `crate::rate`).
+            .enable_bwe(Some(rate::START_ESTIMATE))
             .build(now);
+        rtc.bwe().set_bitrate(Bitrate::ZERO, rate::DESIRED);
         if self.offers_udp {
             let udp = Candidate::host(self.candidate, "udp")
                 .map_err(|e| MediaError::BadOffer(e.to_string()))?;

@@ -1,0 +1,96 @@
+//! Rate adaptation: what a receiver's downlink can take is told to the sender.
+//!
+//! The server estimates each connection's downlink from the receiver's transport-wide
+//! congestion feedback (str0m's send-side estimator, GoogCC's design). In a visit each
+//! party's camera is watched by one other party, so that party's downlink estimate caps
+//! what the camera should send: the server tells the sender in a REMB, which browsers
+//! take as a ceiling on their own uplink estimate. A staff monitor's downlink caps
+//! nothing: staff on a slow link must not lower the family's picture.
+
+use std::time::{Duration, Instant};
+
+use str0m::bwe::Bitrate;
+
+/// Where a connection's downlink estimate starts, before feedback says more: what one
+/// visit camera sends (about 1 Mbit/s) with room for audio and retransmissions.
+pub const START_ESTIMATE: Bitrate = Bitrate::kbps(1_200);
+
+/// What the estimator probes towards: a 720p camera (browsers' usual ceiling for one
+/// VP8 stream). Higher would cost padding and give the family nothing.
+pub const DESIRED: Bitrate = Bitrate::kbps(2_500);
+
+/// A cap that falls by more than this share goes out at once: the sender is
+/// overrunning the receiver now.
+const FALL: f64 = 0.05;
+
+/// A cap that rises (or falls a little) goes out at most this often, so the sender
+/// gets one ceiling a second, not one per feedback report.
+const REFRESH: Duration = Duration::from_secs(1);
+
+/// The ceiling last told to one sender, and when.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct UplinkCap {
+    last: Option<(Instant, Bitrate)>,
+}
+
+impl UplinkCap {
+    /// Whether `estimate` (the receiving party's downlink) is to be sent to the sender
+    /// now; if so it becomes the ceiling last told.
+    pub fn offer(&mut self, now: Instant, estimate: Bitrate) -> bool {
+        let send = match self.last {
+            None => true,
+            Some((at, last)) => {
+                let fell = estimate.as_f64() < last.as_f64() * (1.0 - FALL);
+                let changed = estimate.as_u64() != last.as_u64();
+                fell || (changed && now.saturating_duration_since(at) >= REFRESH)
+            }
+        };
+        if send {
+            self.last = Some((now, estimate));
+        }
+        send
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    impl UplinkCap {
+        fn last(&self) -> Option<Bitrate> {
+            self.last.map(|(_, b)| b)
+        }
+    }
+
+    #[test]
+    fn the_first_estimate_goes_out_at_once() {
+        let mut cap = UplinkCap::default();
+        assert!(cap.offer(Instant::now(), Bitrate::kbps(900)));
+        assert_eq!(cap.last(), Some(Bitrate::kbps(900)));
+    }
+
+    #[test]
+    fn a_sharp_fall_goes_out_at_once_and_a_rise_waits_a_second() {
+        let t0 = Instant::now();
+        let mut cap = UplinkCap::default();
+        assert!(cap.offer(t0, Bitrate::kbps(1000)));
+        // A fall of 20%, 100 ms later: the sender must slow down now.
+        assert!(cap.offer(t0 + Duration::from_millis(100), Bitrate::kbps(800)));
+        // A rise within the second is held back...
+        assert!(!cap.offer(t0 + Duration::from_millis(500), Bitrate::kbps(1500)));
+        assert_eq!(cap.last(), Some(Bitrate::kbps(800)));
+        // ...and goes out once a second has passed since the last cap.
+        assert!(cap.offer(t0 + Duration::from_millis(1100), Bitrate::kbps(1500)));
+        assert_eq!(cap.last(), Some(Bitrate::kbps(1500)));
+    }
+
+    #[test]
+    fn a_small_fall_or_the_same_estimate_is_not_repeated_within_the_second() {
+        let t0 = Instant::now();
+        let mut cap = UplinkCap::default();
+        assert!(cap.offer(t0, Bitrate::kbps(1000)));
+        assert!(!cap.offer(t0 + Duration::from_millis(200), Bitrate::kbps(980)));
+        assert!(!cap.offer(t0 + Duration::from_millis(2000), Bitrate::kbps(1000)));
+        assert!(cap.offer(t0 + Duration::from_millis(2000), Bitrate::kbps(980)));
+    }
+}
