@@ -77,6 +77,11 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
             )),
         );
         println!(
+            "      rate control: {:.1} ceilings (REMB) sent a second; the pacer held video back {:.1} times a second \
+             (such packets go out in a later turn, after the latency above is taken)",
+            r.uplink_caps, r.paced_waits
+        );
+        println!(
             "      interference: the media thread waited {} ms a second, ready to run, while \
              other threads had its core; the host took {} ms a second of core 0 from this \
              machine (steal)",
@@ -132,6 +137,9 @@ struct SfuRun {
     media_waited_ms: Option<f64>,
     steal_ms: Option<f64>,
     loss: f64,
+    /// Per second: REMB ceilings sent to senders, and times the pacer held video back.
+    uplink_caps: f64,
+    paced_waits: f64,
     /// From a datagram's arrival at the server's socket to the end of the send after
     /// its read (Linux; a bucket's upper edge).
     latency_p50_micros: Option<u64>,
@@ -362,6 +370,8 @@ async fn sfu(
     // the server received instead, which is what a relay would move.
     let packets_in = (after.packets_in - before.packets_in) as f64 / elapsed;
     let packets_out = (after.packets_out - before.packets_out) as f64 / elapsed;
+    let uplink_caps = (after.uplink_caps - before.uplink_caps) as f64 / elapsed;
+    let paced_waits = (after.paced_waits - before.paced_waits) as f64 / elapsed;
     let loss = if sent == 0 {
         100.0
     } else {
@@ -403,6 +413,8 @@ async fn sfu(
         media_waited_ms,
         steal_ms,
         loss,
+        uplink_caps,
+        paced_waits,
         latency_p50_micros,
         latency_p99_micros,
         last_sent_ms,

@@ -226,6 +226,8 @@ pub struct CounterSnapshot {
     pub packets_out: u64,
     pub media_forwarded: u64,
     pub peers: u64,
+    pub uplink_caps: u64,
+    pub paced_waits: u64,
 }
 
 pub(crate) enum Command {
@@ -370,6 +372,8 @@ impl MediaServer {
             packets_out: self.counters.packets_out.load(Ordering::Relaxed),
             media_forwarded: self.counters.media_forwarded.load(Ordering::Relaxed),
             peers: self.counters.peers.load(Ordering::Relaxed),
+            uplink_caps: self.counters.uplink_caps.load(Ordering::Relaxed),
+            paced_waits: self.counters.paced_waits.load(Ordering::Relaxed),
         }
     }
 }

@@ -157,5 +157,18 @@
     });
     return protocol;
   };
+  // For tests and support: what the camera sends, the browser's target for it (bit/s,
+  // set by its congestion control and the server's ceiling) and the bytes sent so far.
+  window.ovVideoOut = async () => {
+    const out = { target: 0, bytes: 0 };
+    if (!pc) return out;
+    (await pc.getStats()).forEach((r) => {
+      if (r.type === 'outbound-rtp' && r.kind === 'video') {
+        out.target += r.targetBitrate || 0;
+        out.bytes += r.bytesSent || 0;
+      }
+    });
+    return out;
+  };
   window.OV = { checkDevices, join };
 })();

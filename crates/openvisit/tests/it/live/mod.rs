@@ -5,6 +5,7 @@
 
 mod clock;
 mod kiosks;
+mod rate;
 mod staff;
 
 use std::net::{IpAddr, Ipv4Addr};

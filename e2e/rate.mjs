@@ -1,0 +1,41 @@
+// Rate control with a real sender: the visitor's page in Chromium sends its camera to a
+// resident whose downlink the test (a headless peer) narrows. Prints RAMPED once
+// Chromium's video target is above 600 kbit/s (the test then narrows the resident's link
+// to 300 kbit/s), then CAPPED once the target is at or below 450 kbit/s, as the server's
+// ceiling (REMB) makes it. Fails if either takes more than 30 s.
+// Usage: node rate.mjs BASE_URL SESSION_COOKIE VISIT_ID
+import { launch, FAKE_MEDIA } from './browser.mjs';
+import { visitorReady, phase } from './visit_pages.mjs';
+
+const [base, sessionCookie, visitId] = process.argv.slice(2);
+const browser = await launch(FAKE_MEDIA);
+let code = 0;
+try {
+  const visitor = await visitorReady(browser, base, sessionCookie, visitId, 'en');
+  await phase(visitor, 'live', 20000);
+  const sample = () => visitor.evaluate(() => window.ovVideoOut());
+  // Polls until `ok(target)`; prints what it saw along the way.
+  const until = async (what, ok) => {
+    const giveUp = Date.now() + 30000;
+    let last = await sample();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 500));
+      const now = await sample();
+      const sent = Math.round(((now.bytes - last.bytes) * 8) / 0.5);
+      console.log(`SAMPLE target=${now.target} sent=${sent}`);
+      last = now;
+      if (ok(now.target)) return now.target;
+      if (Date.now() > giveUp) throw new Error(`${what}: the target never got there`);
+    }
+  };
+  const high = await until('ramping up', (t) => t > 600000);
+  console.log(`RAMPED ${high}`);
+  const low = await until('capping', (t) => t > 0 && t <= 450000);
+  console.log(`CAPPED ${low}`);
+} catch (e) {
+  console.error(String(e && e.stack || e));
+  code = 1;
+} finally {
+  await browser.close();
+}
+process.exit(code);
