@@ -82,6 +82,7 @@
     root.dataset.phase = 'ended';
     say(T['tEnded' + camel(kind)] || T.tEndedCompleted);
     $('visit-time').textContent = '';
+    $('visit-quality').hidden = true;
     if (stream) stream.getTracks().forEach((t) => t.stop());
     if (pc) pc.close();
     if (ws) ws.close();
@@ -110,6 +111,31 @@
     const mm = Math.floor(left / 60);
     const ss = String(left % 60).padStart(2, '0');
     $('visit-time').textContent = T.tTimeLeft.replace('{time}', mm + ':' + ss);
+  }, 1000);
+
+  // The connection's quality: the browser's own target for its camera, set by its
+  // congestion control and capped by the server's estimate of the other side's downlink
+  // (docs/SIGNALING.md, "Rate"). Below WEAK_BPS on two checks in a row the page says the
+  // picture is less sharp; above CLEAR_BPS on two, it stops saying so. Not in the first
+  // seconds of media, while the browser's rate is still climbing from its start.
+  const WEAK_BPS = 250000;
+  const CLEAR_BPS = 350000;
+  const SETTLING_MS = 10000;
+  let mediaSince = null;
+  let weakChecks = 0;
+  let clearChecks = 0;
+  setInterval(async () => {
+    if (!pc || ended || root.dataset.phase !== 'live') { mediaSince = null; return; }
+    mediaSince = mediaSince || Date.now();
+    if (Date.now() - mediaSince < SETTLING_MS) return;
+    const { target } = await window.ovVideoOut();
+    // A browser that does not report its target says nothing here.
+    if (!target) return;
+    weakChecks = target < WEAK_BPS ? weakChecks + 1 : 0;
+    clearChecks = target > CLEAR_BPS ? clearChecks + 1 : 0;
+    const quality = $('visit-quality');
+    if (weakChecks >= 2) { quality.textContent = T.tWeakLink; quality.hidden = false; }
+    if (clearChecks >= 2) quality.hidden = true;
   }, 1000);
 
   function toggle(id, kind) {

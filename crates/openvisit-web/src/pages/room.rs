@@ -40,6 +40,7 @@ const TEXTS: &[(&str, &str)] = &[
     ("notice-court", "live-notice-court"),
     ("notice-delay", "live-notice-delay"),
     ("notice-other", "live-notice-other"),
+    ("weak-link", "live-weak-link"),
     ("ended-completed", "live-ended-completed"),
     ("ended-ended-by-staff", "live-ended-by-staff"),
     ("ended-missed", "live-ended-missed"),

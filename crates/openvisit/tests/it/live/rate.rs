@@ -12,6 +12,7 @@ use super::*;
 /// resident's downlink narrows to 300 kbit/s, the server's estimate of it falls, its
 /// ceiling (REMB) reaches the visitor's browser, and the browser's video target falls to
 /// at most 450 kbit/s (`e2e/rate.mjs`), rather than flooding a link that cannot carry it.
+/// The page says the connection is slow then, and not while it was fast.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_page_lowers_its_camera_rate_for_a_resident_on_a_slow_link() {
     let chromium = chromium();
