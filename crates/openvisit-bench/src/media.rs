@@ -91,9 +91,10 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
         );
         // The relay again, moving what this level's server moved: its mean datagram
         // size and as many sends per datagram in.
-        let mix = Mix {
+        let mut mix = Mix {
             bytes: r.mean_bytes_in.round().clamp(1.0, 1500.0) as usize,
             fan_out: (r.packets_out / r.packets_in.max(1.0)).max(1.0),
+            rate: None,
         };
         let same = raw_relay(seconds, &mix)?;
         println!(
@@ -101,6 +102,15 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
             mix.bytes,
             mix.fan_out,
             per_core / same.max(1.0)
+        );
+        // And at the rate they came: a relay that is mostly idle pays a wake-up for
+        // every few packets too, which the flat-out relay never does.
+        mix.rate = Some(r.packets_in);
+        let same_rate = raw_relay(seconds, &mix)?;
+        println!(
+            "      the same packets at the same rate ({:.0} a second) relayed raw: {same_rate:.0} packets in per core-second => {:.2} of that",
+            r.packets_in,
+            per_core / same_rate.max(1.0)
         );
     }
     Ok(())
@@ -423,28 +433,32 @@ async fn sfu(
 }
 
 /// What the raw relay moves: packets of one size, each sent on to `fan_out` sinks on
-/// average (1.25: every fourth packet also goes to a second sink).
+/// average (1.25: every fourth packet also goes to a second sink), as fast as one
+/// sender can, or evenly at `rate` packets a second.
 struct Mix {
     bytes: usize,
     fan_out: f64,
+    rate: Option<f64>,
 }
 
 impl Mix {
     const UNIFORM: Mix = Mix {
         bytes: 1200,
         fan_out: 1.0,
+        rate: None,
     };
 }
 
 /// One thread receiving and re-sending packets as fast as it can, fed by one sender
 /// thread, its packets read by one thread per sink, as the peers read the server's: the
-/// most a relay could move on this machine. Counts packets in per second of the relay
-/// thread's CPU time, as the server's are counted.
+/// most a relay could move on this machine (or, with a rate, what it costs to move that
+/// many). Counts packets in per second of the relay thread's CPU time, as the server's
+/// are counted.
 fn raw_relay(seconds: u64, mix: &Mix) -> anyhow::Result<f64> {
     let relay = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0))?;
     relay.set_read_timeout(Some(Duration::from_millis(100)))?;
     let relay_addr = relay.local_addr()?;
-    let (bytes, extra) = (mix.bytes, mix.fan_out - 1.0);
+    let (bytes, extra, rate) = (mix.bytes, mix.fan_out - 1.0, mix.rate);
     let stop = Arc::new(AtomicBool::new(false));
     let moved = Arc::new(AtomicU64::new(0));
     let mut sink_addrs = Vec::new();
@@ -476,8 +490,19 @@ fn raw_relay(seconds: u64, mix: &Mix) -> anyhow::Result<f64> {
                         return;
                     };
                     let packet = vec![7u8; bytes];
+                    let start = Instant::now();
+                    let mut sent = 0u64;
                     while !stop.load(Ordering::Relaxed) {
+                        if let Some(rate) = rate {
+                            // Behind, it catches up at once, as a burst would come.
+                            let due = start + Duration::from_secs_f64(sent as f64 / rate);
+                            let now = Instant::now();
+                            if due > now {
+                                std::thread::sleep(due - now);
+                            }
+                        }
                         let _ = s.send_to(&packet, relay_addr);
+                        sent += 1;
                     }
                 })?,
         );
