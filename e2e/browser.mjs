@@ -35,3 +35,18 @@ export function launchFirefox() {
     },
   });
 }
+
+// Runs a script's steps, then closes `browser`; exits 1, printing the error, if a step
+// failed.
+export async function runSteps(browser, steps) {
+  let code = 0;
+  try {
+    await steps();
+  } catch (e) {
+    console.error(String(e && e.stack || e));
+    code = 1;
+  } finally {
+    await browser.close();
+  }
+  process.exit(code);
+}

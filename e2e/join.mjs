@@ -3,13 +3,12 @@
 // long each took from the server's `started` (both ready) to its first decoded frame, and
 // which protocol each page's media goes over (the TCP test in browser.rs reads that).
 // Usage: node join.mjs BASE_URL SESSION_COOKIE KIOSK_KEY PIN VISIT_ID
-import { launch, FAKE_MEDIA } from './browser.mjs';
+import { launch, runSteps, FAKE_MEDIA } from './browser.mjs';
 import { visitorReady, kioskPage, kioskSignIn, phase } from './visit_pages.mjs';
 
 const [base, sessionCookie, kioskKey, pin, visitId] = process.argv.slice(2);
 const browser = await launch(FAKE_MEDIA);
-let code = 0;
-try {
+await runSteps(browser, async () => {
   const visitor = await visitorReady(browser, base, sessionCookie, visitId, 'en');
   const kiosk = await kioskPage(browser, base, kioskKey, 'en');
   await kioskSignIn(kiosk, pin);
@@ -26,10 +25,4 @@ try {
   console.log(`JOIN_MS visitor=${visitorJoin} kiosk=${kioskJoin}`);
   const transport = await Promise.all([visitor, kiosk].map((p) => p.evaluate(() => window.ovTransport())));
   console.log(`TRANSPORT visitor=${transport[0]} kiosk=${transport[1]}`);
-} catch (e) {
-  console.error(String(e && e.stack || e));
-  code = 1;
-} finally {
-  await browser.close();
-}
-process.exit(code);
+});

@@ -6,13 +6,12 @@
 // ceiling (REMB) makes it; then WEAK once the page says the connection is slow. Fails if
 // any of these takes more than 30 s.
 // Usage: node rate.mjs BASE_URL SESSION_COOKIE VISIT_ID
-import { launch, FAKE_MEDIA } from './browser.mjs';
+import { launch, runSteps, FAKE_MEDIA } from './browser.mjs';
 import { visitorReady, phase } from './visit_pages.mjs';
 
 const [base, sessionCookie, visitId] = process.argv.slice(2);
 const browser = await launch(FAKE_MEDIA);
-let code = 0;
-try {
+await runSteps(browser, async () => {
   const visitor = await visitorReady(browser, base, sessionCookie, visitId, 'en');
   await phase(visitor, 'live', 20000);
   const live = Date.now();
@@ -41,10 +40,4 @@ try {
   const text = await visitor.textContent('#visit-quality');
   if (!text.includes('connection is slow')) throw new Error(`the notice says: ${text}`);
   console.log(`WEAK ${text}`);
-} catch (e) {
-  console.error(String(e && e.stack || e));
-  code = 1;
-} finally {
-  await browser.close();
-}
-process.exit(code);
+});
