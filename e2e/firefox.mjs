@@ -28,6 +28,7 @@ try {
   const live = () => document.getElementById('visit').dataset.phase === 'live';
   await visitor.waitForFunction(live, { timeout: 20000 }).catch(() => fail('the Firefox visitor never went live'));
   await phase(kiosk, 'live', 20000).catch(() => fail('the kiosk never went live'));
+  const liveAt = Date.now();
 
   const frames = async () => [await visitor.evaluate(() => window.ovFramesDecoded()),
     await kiosk.evaluate(() => window.ovFramesDecoded())];
@@ -44,6 +45,13 @@ try {
   const transport = [await visitor.evaluate(() => window.ovTransport()), await kiosk.evaluate(() => window.ovTransport())];
   if (transport[0] !== 'udp' || transport[1] !== 'udp') fail(`media goes over ${transport}, not udp`);
 
+  // A fast link: past the first 10 s of media, neither page says the connection is slow.
+  await new Promise((r) => setTimeout(r, Math.max(0, liveAt + 14000 - Date.now())));
+  const slowNote = (page) => page.evaluate(() => !document.getElementById('visit-quality').hidden);
+  const target = await visitor.evaluate(async () => (await window.ovVideoOut()).target);
+  if (await slowNote(visitor)) fail(`Firefox calls a fast connection slow (its camera target: ${target})`);
+  if (await slowNote(kiosk)) fail('the kiosk calls a fast connection slow');
+
   const isEnded = () => document.getElementById('visit').dataset.phase === 'ended';
   await visitor.waitForFunction(isEnded, { timeout: 90000 }).catch(() => fail('Firefox was not told the visit ended'));
   await phase(kiosk, 'ended', 90000).catch(() => fail('the kiosk was not told the visit ended'));
@@ -51,7 +59,7 @@ try {
     (await kiosk.textContent('#visit-status')).trim()];
   if (said[0] !== ended[lang]) fail(`Firefox says "${said[0]}" at the end`);
   if (said[1] !== ended.en) fail(`the kiosk says "${said[1]}" at the end`);
-  console.log(JSON.stringify({ first, later, transport, said }));
+  console.log(JSON.stringify({ first, later, transport, target, said }));
 } catch (e) {
   fail(String(e && e.stack || e));
 } finally {
