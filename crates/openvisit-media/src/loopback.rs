@@ -72,9 +72,8 @@ pub struct PeerCounters {
     /// Keyframe requests (PLI or FIR) received for its video.
     pub keyframe_requests: AtomicU64,
     /// The last ceiling (REMB) the server sent for what this peer sends, in bit/s (0:
-    /// none yet), and how many came.
+    /// none yet).
     pub uplink_ceiling_bps: AtomicU64,
-    pub uplink_ceilings: AtomicU64,
 }
 
 /// How a peer reaches the server.
@@ -473,9 +472,6 @@ impl Runner {
                 self.counters
                     .uplink_ceiling_bps
                     .store(estimate.as_u64().max(1), Ordering::Relaxed);
-                self.counters
-                    .uplink_ceilings
-                    .fetch_add(1, Ordering::Relaxed);
             }
             _ => {}
         }
