@@ -4,7 +4,7 @@
 // at the scheduled end. The visitor's page is in LANG.
 // Usage: node firefox.mjs BASE_URL SESSION_COOKIE KIOSK_KEY PIN VISIT_ID LANG
 import { launch, launchFirefox, FAKE_MEDIA } from './browser.mjs';
-import { kioskPage, kioskSignIn, phase } from './visit_pages.mjs';
+import { firefoxVisitorReady, kioskPage, kioskSignIn, phase } from './visit_pages.mjs';
 
 const [base, sessionCookie, kioskKey, pin, visitId, lang] = process.argv.slice(2);
 const ended = { en: 'The visit has ended.', es: 'La visita ha terminado.' };
@@ -13,14 +13,7 @@ const fail = (msg) => { failures++; console.error('FAIL ' + msg); };
 const firefox = await launchFirefox();
 const chromium = await launch(FAKE_MEDIA);
 try {
-  const url = new URL(base);
-  const visitor = await firefox.newPage();
-  const [name, value] = sessionCookie.split('=');
-  await firefox.setCookie({ name, value, domain: url.hostname, path: '/', sameSite: 'Lax' });
-  await visitor.goto(`${base}/visits/${visitId}/join?lang=${lang}`);
-  await visitor.click('#check');
-  await visitor.waitForSelector('#ready:not([disabled])');
-  await visitor.click('#ready');
+  const visitor = await firefoxVisitorReady(firefox, base, sessionCookie, visitId, lang);
 
   const kiosk = await kioskPage(chromium, base, kioskKey, 'en');
   await kioskSignIn(kiosk, pin);

@@ -1,4 +1,5 @@
-// The steps of a live visit that several browser scripts take, in playwright's Chromium.
+// The steps of a live visit that several browser scripts take, in playwright's Chromium
+// (and, where named so, in Firefox through puppeteer).
 
 // The visitor's page for a visit, signed in with their session cookie ("name=value"):
 // checks the camera and microphone and says ready.
@@ -7,6 +8,18 @@ export async function visitorReady(browser, base, sessionCookie, visitId, lang) 
   const [name, value] = sessionCookie.split('=');
   await context.addCookies([{ name, value, domain: new URL(base).hostname, path: '/' }]);
   const page = await context.newPage();
+  await page.goto(`${base}/visits/${visitId}/join?lang=${lang}`);
+  await page.click('#check');
+  await page.waitForSelector('#ready:not([disabled])');
+  await page.click('#ready');
+  return page;
+}
+
+// The same in Firefox (a puppeteer browser from `launchFirefox`).
+export async function firefoxVisitorReady(firefox, base, sessionCookie, visitId, lang) {
+  const [name, value] = sessionCookie.split('=');
+  await firefox.setCookie({ name, value, domain: new URL(base).hostname, path: '/', sameSite: 'Lax' });
+  const page = await firefox.newPage();
   await page.goto(`${base}/visits/${visitId}/join?lang=${lang}`);
   await page.click('#check');
   await page.waitForSelector('#ready:not([disabled])');

@@ -43,6 +43,7 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
             n => format!("tasks on {n} thread(s)"),
         }
     );
+    let mut levels = Vec::new();
     for &n in visits {
         let r = sfu(n, seconds, peer_runtime.0.as_ref().map(|r| r.handle())).await?;
         let per_core = if r.cpu > 0.0 {
@@ -112,8 +113,52 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
             r.packets_in,
             per_core / same_rate.max(1.0)
         );
+        levels.push(Level {
+            visits: n,
+            per_core,
+            of_ceiling: per_core / ceiling,
+            of_same: per_core / same.max(1.0),
+            sustained: r.loss <= MAX_LOSS_PERCENT
+                && r.latency_p99_micros
+                    .is_some_and(|p99| p99 <= MAX_P99_MICROS),
+        });
     }
+    println!("{}", capacity_line(&levels));
     Ok(())
+}
+
+/// What a level must keep to count as sustained: the issue's latency goal, and loss a
+/// family would not see.
+const MAX_P99_MICROS: u64 = 2_000;
+const MAX_LOSS_PERCENT: f64 = 0.1;
+
+/// One level's figures for the capacity line.
+struct Level {
+    visits: usize,
+    per_core: f64,
+    of_ceiling: f64,
+    of_same: f64,
+    sustained: bool,
+}
+
+/// The machine's capacity in this run: the most visits of a level that kept latency p99
+/// within 2 ms and loss within 0.1%, and what one core forwarded there against the
+/// ceilings. Levels above it are what overload looks like; levels below it carry less
+/// than the machine can, so their packets per core-second include more idle wake-ups.
+fn capacity_line(levels: &[Level]) -> String {
+    let Some(best) = levels
+        .iter()
+        .filter(|l| l.sustained)
+        .max_by_key(|l| l.visits)
+    else {
+        return "capacity: no level kept latency p99 <= 2 ms and loss <= 0.1%".to_string();
+    };
+    format!(
+        "capacity: {} visits (the most of any level with latency p99 <= 2 ms and loss <= 0.1%): \
+         {:.0} pkt in per core-second there = {:.2} of the 1200-byte ceiling, {:.2} of the same \
+         packets relayed raw (goal: at least 1/3)",
+        best.visits, best.per_core, best.of_ceiling, best.of_same
+    )
 }
 
 /// The peers' runtime, shut down without waiting: a runtime may not be dropped (which
@@ -543,4 +588,44 @@ fn raw_relay(seconds: u64, mix: &Mix) -> anyhow::Result<f64> {
     }
     anyhow::ensure!(cpu > 0.0, "the relay thread's CPU time could not be read");
     Ok(packets / cpu)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn level(visits: usize, per_core: f64, sustained: bool) -> Level {
+        Level {
+            visits,
+            per_core,
+            of_ceiling: per_core / 100_000.0,
+            of_same: per_core / 90_000.0,
+            sustained,
+        }
+    }
+
+    #[test]
+    fn capacity_is_the_most_visits_of_a_sustained_level() {
+        // 120 missed the latency goal; 160 kept it again (a quieter moment): the most
+        // visits that were sustained counts, with its own figures.
+        let levels = [
+            level(10, 20_000.0, true),
+            level(80, 40_000.0, true),
+            level(120, 45_000.0, false),
+            level(160, 50_000.0, true),
+        ];
+        let line = capacity_line(&levels);
+        assert!(line.starts_with("capacity: 160 visits"), "{line}");
+        assert!(
+            line.contains("50000 pkt in per core-second there = 0.50"),
+            "{line}"
+        );
+        assert!(line.contains("0.56 of the same packets"), "{line}");
+    }
+
+    #[test]
+    fn no_sustained_level_says_so() {
+        let line = capacity_line(&[level(10, 20_000.0, false)]);
+        assert!(line.contains("no level kept"), "{line}");
+    }
 }

@@ -1,5 +1,6 @@
 //! The rules of OpenVisit as plain Rust: facilities and their settings, availability,
-//! pricing and rate caps, refunds, the double-entry ledger and the live-visit clock.
+//! pricing and rate caps, refunds, the double-entry ledger, the live-visit clock and
+//! the verdict on a live visit's connection.
 //!
 //! Architecture invariant: this crate knows nothing about SQL, HTTP, Tokio or the wall
 //! clock. Every function that depends on the time takes `now` as a parameter.
@@ -11,6 +12,7 @@ pub mod hours;
 pub mod ids;
 pub mod interval;
 pub mod ledger;
+pub mod link_quality;
 pub mod money;
 pub mod pricing;
 pub mod rate_caps;

@@ -113,11 +113,15 @@ pub enum MediaEvent {
         role: Role,
     },
     /// Once a second while the gate is open: whether each party's media reached the
-    /// server and was forwarded in the last second.
+    /// server and was forwarded in the last second, and what the server estimates each
+    /// party's downlink takes, in bit/s (`None` until it has an estimate; see
+    /// `rate.rs`).
     Flow {
         room: RoomId,
         visitor: bool,
         resident: bool,
+        visitor_downlink: Option<u64>,
+        resident_downlink: Option<u64>,
     },
     RoomEnded {
         room: RoomId,

@@ -392,7 +392,7 @@ async fn a_recorded_room_leaves_a_playable_webm_per_party() {
 /// again, the visitor's ceiling rises again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_downlink_caps_the_other_partys_camera_and_a_monitor_caps_nobody() {
-    let (media, _events) = server();
+    let (media, mut events) = server();
     let room = RoomId(8);
     open_room(&media, room);
     let (visitor, resident) = both_parties_in_an_open_room(&media, room, SendRate::VISIT).await;
@@ -409,6 +409,12 @@ async fn a_slow_downlink_caps_the_other_partys_camera_and_a_monitor_caps_nobody(
         "{:?}",
         visitor.uplink_ceiling()
     );
+    // The flow reports carry the same estimates, for the pages' note.
+    let fast = |d: Option<u64>| d.is_some_and(|d| d >= 1_000_000);
+    downlinks_reported(&mut events, "both downlinks fast", |v, r| {
+        fast(v) && fast(r)
+    })
+    .await;
 
     resident.limit_downlink(400);
     monitor.limit_downlink(300);
@@ -422,6 +428,10 @@ async fn a_slow_downlink_caps_the_other_partys_camera_and_a_monitor_caps_nobody(
         "the visitor was capped {:?} after the resident's link slowed",
         slowed.elapsed()
     );
+    downlinks_reported(&mut events, "the resident's downlink slow", |v, r| {
+        fast(v) && r.is_some_and(|r| r <= 450_000)
+    })
+    .await;
     // The monitor's slow link has had as long: the resident's camera is not held down.
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(
@@ -436,4 +446,31 @@ async fn a_slow_downlink_caps_the_other_partys_camera_and_a_monitor_caps_nobody(
     })
     .await;
     media.end_room(room).expect("end");
+}
+
+/// Waits (up to 10 s) for a flow report whose downlink estimates (visitor, resident)
+/// satisfy `ok`.
+async fn downlinks_reported(
+    events: &mut UnboundedReceiver<MediaEvent>,
+    what: &str,
+    ok: impl Fn(Option<u64>, Option<u64>) -> bool,
+) {
+    let until = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut last = None;
+    loop {
+        match tokio::time::timeout_at(until, events.recv()).await {
+            Ok(Some(MediaEvent::Flow {
+                visitor_downlink,
+                resident_downlink,
+                ..
+            })) => {
+                if ok(visitor_downlink, resident_downlink) {
+                    return;
+                }
+                last = Some((visitor_downlink, resident_downlink));
+            }
+            Ok(Some(_)) => {}
+            _ => panic!("no flow report with {what}; the last said {last:?}"),
+        }
+    }
 }

@@ -99,6 +99,7 @@
         endsAt = Date.parse(m.ends_at); say(T.tLive); root.dataset.phase = 'live'; break;
       case 'warning': $('visit-warning').textContent = T['tWarning' + m.minutes_left] || ''; break;
       case 'notice': $('visit-notice').textContent = [T['tNotice' + camel(m.kind)], m.body].filter(Boolean).join(' '); break;
+      case 'link': serverSlow = m.slow; showQuality(); break;
       case 'ended': finish(m.outcome.kind); break;
       case 'error': say(T['tError' + camel(m.code)] || m.message); break;
       default: break;
@@ -113,17 +114,25 @@
     $('visit-time').textContent = T.tTimeLeft.replace('{time}', mm + ':' + ss);
   }, 1000);
 
-  // The connection's quality: the browser's own target for its camera, set by its
-  // congestion control and capped by the server's estimate of the other side's downlink
-  // (docs/SIGNALING.md, "Rate"). Below WEAK_BPS on two checks in a row the page says the
-  // picture is less sharp; above CLEAR_BPS on two, it stops saying so. Not in the first
-  // seconds of media, while the browser's rate is still climbing from its start.
+  // The connection's quality, from two sides. The server says when either party's
+  // downlink is slow (`link`, docs/SIGNALING.md), in every browser. The browser's own
+  // target for its camera, set by its congestion control on this side's uplink and
+  // capped by the server, adds what only it knows (Chromium reports it; Firefox does
+  // not): below WEAK_BPS on two checks in a row it is slow, above CLEAR_BPS on two it is
+  // not, and not in the first seconds of media, while the rate is still climbing.
   const WEAK_BPS = 250000;
   const CLEAR_BPS = 350000;
   const SETTLING_MS = 10000;
+  let serverSlow = false;
+  let browserSlow = false;
   let mediaSince = null;
   let weakChecks = 0;
   let clearChecks = 0;
+  function showQuality() {
+    const quality = $('visit-quality');
+    quality.textContent = T.tWeakLink;
+    quality.hidden = ended || !(serverSlow || browserSlow);
+  }
   setInterval(async () => {
     if (!pc || ended || root.dataset.phase !== 'live') { mediaSince = null; return; }
     mediaSince = mediaSince || Date.now();
@@ -133,9 +142,9 @@
     if (!target) return;
     weakChecks = target < WEAK_BPS ? weakChecks + 1 : 0;
     clearChecks = target > CLEAR_BPS ? clearChecks + 1 : 0;
-    const quality = $('visit-quality');
-    if (weakChecks >= 2) { quality.textContent = T.tWeakLink; quality.hidden = false; }
-    if (clearChecks >= 2) quality.hidden = true;
+    if (weakChecks >= 2) browserSlow = true;
+    if (clearChecks >= 2) browserSlow = false;
+    showQuality();
   }, 1000);
 
   function toggle(id, kind) {

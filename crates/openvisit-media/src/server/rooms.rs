@@ -159,6 +159,14 @@ impl Server {
             });
         }
         if let Some(r) = self.rooms.get_mut(&room) {
+            if let Some(slot) = r
+                .members
+                .iter()
+                .find(|(p, _)| *p == participant)
+                .and_then(|(_, role)| Room::party_slot(*role))
+            {
+                r.downlink[slot] = None;
+            }
             r.members.retain(|(p, _)| *p != participant);
         }
         self.counters
@@ -226,6 +234,8 @@ impl Server {
                 room: *id,
                 visitor: room.flowed(Role::Visitor, now),
                 resident: room.flowed(Role::Resident, now),
+                visitor_downlink: room.downlink[0],
+                resident_downlink: room.downlink[1],
             });
         }
     }

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
+use openvisit_core::link_quality::LinkQuality;
 use openvisit_core::session::{JoinError, Outcome, Party, Session, SessionEvent, SessionStatus};
 use openvisit_core::{AccountId, FacilityId, KioskId, VisitId};
 use openvisit_media::{MediaEvent, Role, RoomId};
@@ -41,6 +42,11 @@ pub enum ServerMessage {
         kind: openvisit_store::notices::NoticeKind,
         body: String,
     },
+    /// The connection became slow (one party's downlink holds the picture down), or
+    /// is fast again: the pages say so (`openvisit_core::link_quality`).
+    Link {
+        slow: bool,
+    },
 }
 
 pub struct LiveRoom {
@@ -56,6 +62,8 @@ pub struct LiveRoom {
     holders: Mutex<[u64; 2]>,
     next_holder: std::sync::atomic::AtomicU64,
     updates: broadcast::Sender<ServerMessage>,
+    /// Whether the connection is slow, from the media server's downlink estimates.
+    link: Mutex<LinkQuality>,
     /// Wakes the driver when something changed the schedule (a start, a staff end).
     nudge: tokio::sync::Notify,
 }
@@ -90,6 +98,7 @@ impl LiveRoom {
             holders: Mutex::new([0, 0]),
             next_holder: std::sync::atomic::AtomicU64::new(1),
             updates,
+            link: Mutex::new(LinkQuality::default()),
             nudge: tokio::sync::Notify::new(),
         })
     }
@@ -104,6 +113,14 @@ impl LiveRoom {
             status,
             kiosk_online: hub.kiosk_online(self.housing_kiosk),
         }
+    }
+
+    /// What a newly connected page is told about the connection: only that it is slow,
+    /// since a page starts out saying nothing.
+    pub fn link_note(&self) -> Option<ServerMessage> {
+        lock(&self.link)
+            .is_slow()
+            .then_some(ServerMessage::Link { slow: true })
     }
 
     /// Tells everyone in the room about a notice staff just posted.
@@ -165,9 +182,17 @@ impl LiveRoom {
     pub(super) fn on_media_event(&self, hub: &Arc<LiveHub>, event: &MediaEvent) {
         match event {
             MediaEvent::Flow {
-                visitor, resident, ..
+                visitor,
+                resident,
+                visitor_downlink,
+                resident_downlink,
+                ..
             } => {
                 lock(&self.session).record_second(hub.now(), *visitor, *resident);
+                let changed = lock(&self.link).observe([*visitor_downlink, *resident_downlink]);
+                if let Some(slow) = changed {
+                    let _ = self.updates.send(ServerMessage::Link { slow });
+                }
             }
             MediaEvent::RoomEnded { .. } => self.nudge.notify_one(),
             MediaEvent::Connected { .. }

@@ -117,6 +117,13 @@ async fn run(
         leave(&hub, &room, holder);
         return;
     }
+    // A page that rejoins a slow visit says so at once.
+    if let Some(note) = room.link_note()
+        && !send(&mut ws, &note).await
+    {
+        leave(&hub, &room, holder);
+        return;
+    }
     // Notices posted before this connection (R18).
     let notices = match hub.db().pool.acquire().await {
         Ok(mut conn) => openvisit_store::notices::notices_for_visit(&mut conn, room.visit)

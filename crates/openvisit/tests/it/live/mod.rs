@@ -75,10 +75,16 @@ impl Participant {
 
     /// Sends an offer from a new headless peer and starts it with the answer.
     async fn start_media(&mut self, monitor: bool) {
+        self.start_media_on(LOOPBACK, monitor).await;
+    }
+
+    /// Starts media from a socket on `ip` (the media port's own address, for a visit
+    /// that a browser joins from a non-loopback address).
+    async fn start_media_on(&mut self, ip: IpAddr, monitor: bool) {
         let offering = if monitor {
-            OfferingPeer::monitor(LOOPBACK)
+            OfferingPeer::monitor(ip)
         } else {
-            OfferingPeer::party(LOOPBACK)
+            OfferingPeer::party(ip)
         }
         .expect("peer");
         self.send(json!({ "type": "offer", "sdp": offering.offer_sdp }))

@@ -1,10 +1,10 @@
-//! Rate control with a real browser sending: the visitor's page in Chromium, the
-//! resident a headless peer whose downlink the test narrows.
+//! Rate control with a real browser sending: the visitor's page in Chromium or Firefox,
+//! the resident a headless peer whose downlink the test narrows.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
+use std::net::IpAddr;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 
 use super::*;
 
@@ -15,15 +15,52 @@ use super::*;
 /// The page says the connection is slow then, and not while it was fast.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_page_lowers_its_camera_rate_for_a_resident_on_a_slow_link() {
-    let chromium = chromium();
     let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
-    let b = book(&app).await;
-    set_clock(&app, b.start);
-    let (status, t) = kiosk_ticket(&app, &b, "2468").await;
+    let printed = slow_resident_link(&app, LOOPBACK, "chromium", "en", 300).await;
+    for step in ["RAMPED", "CAPPED", "WEAK"] {
+        assert!(printed.contains(step), "no {step} in:\n{printed}");
+    }
+    app.stop().await;
+}
+
+/// Firefox reports no camera target, so its page learns that the connection is slow
+/// from the server (`link`): with the resident's downlink narrowed, the Firefox
+/// visitor's page says so, in Spanish; once the link is fast again, it stops saying so.
+/// Firefox's fake camera sends only 150–250 kbit/s, so the link narrows to 100 kbit/s.
+/// Firefox pairs no loopback candidates, so the media port and the resident's peer are
+/// on this machine's own address (the packets never leave the machine).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_firefox_visitor_is_told_when_the_residents_link_is_slow_and_when_it_is_not() {
+    let _ = firefox();
+    let ip = own_address();
+    let app = TestApp::spawn_media_on(openvisit_store::Backend::Sqlite, ip).await;
+    let printed = slow_resident_link(&app, ip, "firefox", "es", 100).await;
+    for step in ["RAMPED", "WEAK", "CLEARED"] {
+        assert!(printed.contains(step), "no {step} in:\n{printed}");
+    }
+    app.stop().await;
+}
+
+/// Books a visit, brings the resident in as a headless peer on `ip`, and runs
+/// `e2e/rate.mjs` in `browser` for the visitor: the resident's downlink narrows to
+/// `kbps` when the script says RAMPED, and widens again when it says WEAK (the
+/// script is told on its standard input). Returns what the script printed; fails the
+/// test if the script failed.
+async fn slow_resident_link(
+    app: &TestApp,
+    ip: IpAddr,
+    browser: &str,
+    lang: &str,
+    kbps: u32,
+) -> String {
+    let chromium = chromium();
+    let b = book(app).await;
+    set_clock(app, b.start);
+    let (status, t) = kiosk_ticket(app, &b, "2468").await;
     assert_eq!(status, 201, "{t}");
-    let mut resident = Participant::connect(&app, &t).await;
+    let mut resident = Participant::connect(app, &t).await;
     resident.expect("status").await;
-    resident.start_media(false).await;
+    resident.start_media_on(ip, false).await;
     resident.send(json!({ "type": "ready" })).await;
 
     let e2e = crate::browser::repo().join("e2e");
@@ -32,44 +69,63 @@ async fn a_visitor_page_lowers_its_camera_rate_for_a_resident_on_a_slow_link() {
         app.base.clone(),
         b.visitor.cookie.clone().expect("session cookie"),
         b.visit.to_string(),
+        browser.to_owned(),
+        lang.to_owned(),
     ];
-    let ramped = Arc::new(AtomicBool::new(false));
-    let seen = Arc::clone(&ramped);
-    // The script's lines as they come: the link narrows once it says RAMPED.
+    let (steps, said) = mpsc::channel::<&'static str>();
+    let (lifted_tx, lifted) = mpsc::channel::<()>();
+    // The script's lines as they come: the test acts on its steps.
     let script = tokio::task::spawn_blocking(move || {
         let mut child = Command::new("node")
             .arg("rate.mjs")
             .args(args)
             .env("CHROMIUM", chromium)
             .current_dir(&e2e)
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("node must be installed to run the browser tests");
+        let mut stdin = child.stdin.take();
         let mut printed = String::new();
         if let Some(out) = child.stdout.take() {
             for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if line.starts_with("RAMPED") {
-                    seen.store(true, Ordering::Relaxed);
+                for step in ["RAMPED", "WEAK"] {
+                    if line.starts_with(step) {
+                        let _ = steps.send(step);
+                    }
+                }
+                if line.starts_with("WEAK")
+                    && lifted.recv_timeout(Duration::from_secs(10)).is_ok()
+                    && let Some(input) = stdin.as_mut()
+                {
+                    let _ = writeln!(input, "lifted");
                 }
                 printed.push_str(&line);
                 printed.push('\n');
             }
         }
+        drop(stdin);
         let output = child.wait_with_output().expect("node");
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         (output.status.success(), printed, stderr)
     });
-    let give_up = Instant::now() + Duration::from_secs(90);
-    while !ramped.load(Ordering::Relaxed) && !script.is_finished() && Instant::now() < give_up {
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    let give_up = Instant::now() + Duration::from_secs(150);
+    while !script.is_finished() && Instant::now() < give_up {
+        match said.try_recv() {
+            Ok("RAMPED") => resident.peer().limit_downlink(kbps),
+            Ok(_) => {
+                resident.peer().limit_downlink(0);
+                let _ = lifted_tx.send(());
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
     }
-    resident.peer().limit_downlink(300);
     let (ok, printed, stderr) = script.await.expect("the script's thread");
     assert!(
         ok,
-        "the visitor's camera rate was not capped:\n{stderr}\n{printed}"
+        "the {browser} visitor's page did not adapt to the slow link:\n{stderr}\n{printed}"
     );
     println!("{printed}");
-    app.stop().await;
+    printed
 }
