@@ -118,9 +118,15 @@ impl LiveRoom {
     /// What a newly connected page is told about the connection: only that it is slow,
     /// since a page starts out saying nothing.
     pub fn link_note(&self) -> Option<ServerMessage> {
-        lock(&self.link)
-            .is_slow()
-            .then_some(ServerMessage::Link { slow: true })
+        let link = self.link();
+        matches!(link, ServerMessage::Link { slow: true }).then_some(link)
+    }
+
+    /// The connection's verdict now, for a page that may have missed a change.
+    pub fn link(&self) -> ServerMessage {
+        ServerMessage::Link {
+            slow: lock(&self.link).is_slow(),
+        }
     }
 
     /// Tells everyone in the room about a notice staff just posted.

@@ -171,7 +171,9 @@ async fn run(
                         }
                     }
                     Err(RecvError::Lagged(_)) => {
-                        if !send(&mut ws, &room.status(&hub)).await {
+                        if !send(&mut ws, &room.status(&hub)).await
+                            || !send(&mut ws, &room.link()).await
+                        {
                             break;
                         }
                     }
