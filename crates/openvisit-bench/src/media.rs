@@ -427,10 +427,12 @@ async fn sfu(
     let packets_out = (after.packets_out - before.packets_out) as f64 / elapsed;
     let uplink_caps = (after.uplink_caps - before.uplink_caps) as f64 / elapsed;
     let paced_waits = (after.paced_waits - before.paced_waits) as f64 / elapsed;
+    // Units in flight at the window's edges move a few hundredths of a percent either
+    // way; more arriving than were sent in the window is no loss.
     let loss = if sent == 0 {
         100.0
     } else {
-        100.0 * (1.0 - received as f64 / sent as f64)
+        (100.0 * (1.0 - received as f64 / sent as f64)).max(0.0)
     };
     // The enforced end: every room's gate closes at one instant, the most the loop has
     // to end at once. Media still arriving at a peer after it was forwarded late.
