@@ -9,7 +9,7 @@ use str0m::format::PayloadParams;
 use str0m::media::{KeyframeRequestKind, MediaKind, Mid, Pt};
 use str0m::rtp::{SeqNo, Ssrc};
 
-use crate::rate::UplinkCap;
+use crate::rate::{Downlink, UplinkCap};
 use crate::{ParticipantId, Role, RoomId};
 
 /// Keyframe requests to one source at most this often: a burst of loss must not turn
@@ -55,6 +55,8 @@ pub(crate) struct Peer {
     /// The ceiling last told to this peer for what it sends (from the other party's
     /// downlink).
     uplink: UplinkCap,
+    /// What the server knows of this peer's downlink, for the room's flow report.
+    pub downlink: Downlink,
     /// How packets from a source are renumbered on each outgoing m-line.
     rewrites: HashMap<Mid, Rewrite>,
     /// The payload type this peer uses for a source's payload type, learnt once.
@@ -127,6 +129,7 @@ impl Peer {
             owes_timeout: true,
             keyframes: KeyframeThrottle::default(),
             uplink: UplinkCap::default(),
+            downlink: Downlink::default(),
             rewrites: HashMap::default(),
             pts: HashMap::default(),
         }

@@ -52,9 +52,76 @@ impl UplinkCap {
     }
 }
 
+/// How long a new connection's estimate is a guess: the estimator starts from
+/// [`START_ESTIMATE`] and needs some seconds of feedback to know the link.
+pub const ESTIMATE_SETTLES: Duration = Duration::from_secs(5);
+
+/// How recently video must have reached a party for its downlink estimate to say
+/// anything about the picture it sees.
+const VIDEO_RECENT: Duration = Duration::from_secs(1);
+
+/// What the server knows of one party's downlink, for the room's flow report (and the
+/// pages' "the connection is slow").
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Downlink {
+    connected_at: Option<Instant>,
+    estimate: Option<Bitrate>,
+    video_at: Option<Instant>,
+}
+
+impl Downlink {
+    pub fn connected(&mut self, now: Instant) {
+        self.connected_at = Some(now);
+    }
+
+    /// The estimator's latest word.
+    pub fn estimated(&mut self, estimate: Bitrate) {
+        self.estimate = Some(estimate);
+    }
+
+    /// Video was just forwarded to this party.
+    pub fn video_sent(&mut self, now: Instant) {
+        self.video_at = Some(now);
+    }
+
+    /// The estimate in bit/s, once the connection is [`ESTIMATE_SETTLES`] old and while
+    /// video reaches the party; `None` otherwise: a guess, or (camera off, nothing sent)
+    /// no picture for the link to make less sharp.
+    pub fn report(&self, now: Instant) -> Option<u64> {
+        let settled = self
+            .connected_at
+            .is_some_and(|at| now.saturating_duration_since(at) >= ESTIMATE_SETTLES);
+        let watching = self
+            .video_at
+            .is_some_and(|at| now.saturating_duration_since(at) <= VIDEO_RECENT);
+        self.estimate
+            .filter(|_| settled && watching)
+            .map(|e| e.as_u64())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_downlink_is_reported_once_settled_and_only_while_video_reaches_it() {
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let mut d = Downlink::default();
+        d.connected(t0);
+        d.estimated(Bitrate::kbps(1_200));
+        d.video_sent(at(4_000));
+        // Still the starting guess.
+        assert_eq!(d.report(at(4_500)), None);
+        d.video_sent(at(5_000));
+        d.estimated(Bitrate::kbps(200));
+        assert_eq!(d.report(at(5_500)), Some(200_000));
+        // The other party's camera went off: no picture to judge.
+        assert_eq!(d.report(at(6_500)), None);
+        d.video_sent(at(7_000));
+        assert_eq!(d.report(at(7_000)), Some(200_000));
+    }
 
     impl UplinkCap {
         fn last(&self) -> Option<Bitrate> {

@@ -17,9 +17,6 @@ pub(crate) struct Room {
     pub members: Vec<(ParticipantId, Role)>,
     /// The last time each party's media was forwarded (visitor, resident).
     pub last_forwarded: [Option<Instant>; 2],
-    /// The server's latest estimate of each party's downlink, in bit/s (visitor,
-    /// resident): `None` until its connection has one, and again once it leaves.
-    pub downlink: [Option<u64>; 2],
     pub next_flow_report: Option<Instant>,
     /// Writes the media while it flows; `None` for a privileged visit.
     pub recorder: Option<Recorder>,
@@ -39,7 +36,6 @@ impl Room {
             dropping: false,
             members: Vec::new(),
             last_forwarded: [None, None],
-            downlink: [None, None],
             next_flow_report: None,
         }
     }

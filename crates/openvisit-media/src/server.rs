@@ -415,6 +415,7 @@ impl Server {
                 Ok(Output::Event(event)) => match event {
                     Event::Connected => {
                         peer.connected = true;
+                        peer.downlink.connected(now);
                         keyframe_wanted = Some(KeyframeNeed::NewViewer);
                         let _ = self.events.send(MediaEvent::Connected {
                             room,
@@ -437,7 +438,10 @@ impl Server {
                     }
                     Event::EgressBitrateEstimate(
                         BweKind::Twcc { estimate, .. } | BweKind::Remb { estimate, .. },
-                    ) => self.cap_sender(room, role, estimate, now),
+                    ) => {
+                        peer.downlink.estimated(estimate);
+                        self.cap_sender(room, role, estimate, now);
+                    }
                     _ => {}
                 },
                 Err(e) => {

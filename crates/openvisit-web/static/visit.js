@@ -124,6 +124,7 @@
   const CLEAR_BPS = 350000;
   const SETTLING_MS = 10000;
   let serverSlow = false;
+  let left = false;
   let browserSlow = false;
   let mediaSince = null;
   let weakChecks = 0;
@@ -131,7 +132,7 @@
   function showQuality() {
     const quality = $('visit-quality');
     quality.textContent = T.tWeakLink;
-    quality.hidden = ended || !(serverSlow || browserSlow);
+    quality.hidden = ended || left || !(serverSlow || browserSlow);
   }
   setInterval(async () => {
     if (!pc || ended || root.dataset.phase !== 'live') { mediaSince = null; return; }
@@ -168,6 +169,8 @@
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'leave' }));
     if (stream) stream.getTracks().forEach((t) => t.stop());
     if (pc) pc.close();
+    left = true;
+    showQuality();
     say(T.tLeft);
   });
 

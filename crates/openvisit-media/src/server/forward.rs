@@ -83,19 +83,12 @@ impl Server {
         let Some(sender_role) = receiver.other_party() else {
             return;
         };
-        let Some(r) = self.rooms.get_mut(&room) else {
-            return;
-        };
-        // Reported with the room's flow, for the pages' "the connection is slow".
-        if let Some(slot) = Room::party_slot(receiver) {
-            r.downlink[slot] = Some(estimate.as_u64());
-        }
-        let Some(sender) = r
-            .members
-            .iter()
-            .find(|(_, role)| *role == sender_role)
-            .map(|(p, _)| *p)
-        else {
+        let Some(sender) = self.rooms.get(&room).and_then(|r| {
+            r.members
+                .iter()
+                .find(|(_, role)| *role == sender_role)
+                .map(|(p, _)| *p)
+        }) else {
             return;
         };
         let capped = self
@@ -207,6 +200,9 @@ impl Server {
                 .fetch_add(1, Ordering::Relaxed);
             if to_role != Role::Monitor {
                 delivered = true;
+                if kind == MediaKind::Video {
+                    peer.downlink.video_sent(now);
+                }
             }
             peer.owes_timeout = true;
             if !peer.dirty {

@@ -159,14 +159,6 @@ impl Server {
             });
         }
         if let Some(r) = self.rooms.get_mut(&room) {
-            if let Some(slot) = r
-                .members
-                .iter()
-                .find(|(p, _)| *p == participant)
-                .and_then(|(_, role)| Room::party_slot(*role))
-            {
-                r.downlink[slot] = None;
-            }
             r.members.retain(|(p, _)| *p != participant);
         }
         self.counters
@@ -230,12 +222,19 @@ impl Server {
             if let Some(r) = room.recorder.as_mut() {
                 r.flush();
             }
+            let downlink = |role: Role| {
+                room.members
+                    .iter()
+                    .find(|(_, r)| *r == role)
+                    .and_then(|(p, _)| self.peers.get(p))
+                    .and_then(|peer| peer.downlink.report(now))
+            };
             let _ = self.events.send(MediaEvent::Flow {
                 room: *id,
                 visitor: room.flowed(Role::Visitor, now),
                 resident: room.flowed(Role::Resident, now),
-                visitor_downlink: room.downlink[0],
-                resident_downlink: room.downlink[1],
+                visitor_downlink: downlink(Role::Visitor),
+                resident_downlink: downlink(Role::Resident),
             });
         }
     }

@@ -3,7 +3,8 @@
 //! A ticket says which visit and as whom. Over the socket the client says `ready`,
 //! sends its SDP `offer` (answered at once; the server is ICE-lite, so no candidates
 //! need trading) and may `leave`; staff may `end` with a reason. The server sends the
-//! visit's `status`, `started`, `warning`, `ended`, `notice`, `answer` and `error`.
+//! visit's `status`, `started`, `warning`, `ended`, `notice`, `link`, `answer` and
+//! `error`.
 
 use std::sync::Arc;
 

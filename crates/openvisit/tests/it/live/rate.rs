@@ -41,6 +41,48 @@ async fn a_firefox_visitor_is_told_when_the_residents_link_is_slow_and_when_it_i
     app.stop().await;
 }
 
+/// Headless peers through the real server: while the links are fast nobody is told
+/// anything about the connection; when the resident's downlink narrows under what the
+/// visitor sends, both parties are told it is slow (`link`), a page that connects then
+/// is told at once, right after its status, and both are told when it is fast again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_parties_and_a_page_that_rejoins_are_told_when_the_connection_is_slow() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let b = book(&app).await;
+    set_clock(&app, b.start);
+    let (mut visitor, mut resident) = both_in(&app, &b).await;
+    // Past the estimates' first seconds and two reports: still nothing said.
+    let quiet_until = Instant::now() + Duration::from_secs(8);
+    while let Ok(Some(Ok(Message::Text(text)))) =
+        tokio::time::timeout_at(quiet_until.into(), visitor.ws.next()).await
+    {
+        let m: Value = serde_json::from_str(text.as_str()).expect("json");
+        assert_ne!(m["type"], "link", "a fast connection called slow: {m}");
+    }
+
+    // The visitor sends about 150 kbit/s; the resident's link takes 60.
+    resident.peer().limit_downlink(60);
+    for p in [&mut visitor, &mut resident] {
+        let link = p.expect("link").await;
+        assert_eq!(link["slow"], true, "{link}");
+    }
+    // The visitor's page reloads: told at once.
+    let mut again = Participant::connect(&app, &visitor_ticket(&b).await).await;
+    again.expect("link").await;
+    let kinds: Vec<&str> = again
+        .seen
+        .iter()
+        .filter_map(|m| m["type"].as_str())
+        .collect();
+    assert_eq!(kinds, ["welcome", "status", "link"], "{:?}", again.seen);
+    assert_eq!(again.seen[2]["slow"], true);
+
+    resident.peer().limit_downlink(0);
+    let link = resident.expect("link").await;
+    assert_eq!(link["slow"], false, "{link}");
+    app.stop().await;
+}
+
 /// Books a visit, brings the resident in as a headless peer on `ip`, and runs
 /// `e2e/rate.mjs` in `browser` for the visitor: the resident's downlink narrows to
 /// `kbps` when the script says RAMPED, and widens again when it says WEAK (the
@@ -53,7 +95,11 @@ async fn slow_resident_link(
     lang: &str,
     kbps: u32,
 ) -> String {
-    let chromium = chromium();
+    let path = if browser == "firefox" {
+        ("FIREFOX", firefox())
+    } else {
+        ("CHROMIUM", chromium())
+    };
     let b = book(app).await;
     set_clock(app, b.start);
     let (status, t) = kiosk_ticket(app, &b, "2468").await;
@@ -79,7 +125,7 @@ async fn slow_resident_link(
         let mut child = Command::new("node")
             .arg("rate.mjs")
             .args(args)
-            .env("CHROMIUM", chromium)
+            .env(path.0, path.1)
             .current_dir(&e2e)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -95,11 +141,15 @@ async fn slow_resident_link(
                         let _ = steps.send(step);
                     }
                 }
-                if line.starts_with("WEAK")
-                    && lifted.recv_timeout(Duration::from_secs(10)).is_ok()
-                    && let Some(input) = stdin.as_mut()
-                {
-                    let _ = writeln!(input, "lifted");
+                if line.starts_with("WEAK") {
+                    // Told once the limit is lifted; if it never is, the script reads
+                    // the end of its input and fails rather than waiting for ever.
+                    match (lifted.recv_timeout(Duration::from_secs(10)), stdin.as_mut()) {
+                        (Ok(()), Some(input)) => {
+                            let _ = writeln!(input, "lifted");
+                        }
+                        _ => stdin = None,
+                    }
                 }
                 printed.push_str(&line);
                 printed.push('\n');
@@ -121,6 +171,9 @@ async fn slow_resident_link(
             Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     }
+    // The script is finished, or hung: either way the limit is lifted now, and a
+    // script still waiting to hear so is told.
+    let _ = lifted_tx.send(());
     let (ok, printed, stderr) = script.await.expect("the script's thread");
     assert!(
         ok,
