@@ -10,13 +10,20 @@
 //! waited for its core while other threads had it, and what the hypervisor took (steal):
 //! on a shared host these decide the latency tail.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+mod relay;
+mod threads;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
 
 use openvisit_media::loopback::{LoopbackPeer, OfferingPeer, SendRate};
 use openvisit_media::{MediaConfig, MediaServer, Role, RoomId, RoomOptions, latency_quantile};
+
+use relay::{Mix, raw_relay};
+use threads::{
+    MEDIA_THREAD, PEER_THREAD, core_steal, pin_apart, thread_cpu, thread_run_queue_wait,
+};
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
@@ -233,116 +240,6 @@ fn millis(micros: Option<u64>) -> String {
     })
 }
 
-/// The server's media thread, by name, for its CPU time.
-const MEDIA_THREAD: &str = "openvisit-media";
-/// The raw relay's thread, by name, for its CPU time.
-const RELAY_THREAD: &str = "raw-relay";
-
-/// The load generators' threads (the relay's sender and sinks), by name, for pinning.
-const LOAD_THREAD: &str = "relay-load";
-/// The benchmark peers' threads (`--peer-threads` above 0), by name, for pinning.
-const PEER_THREAD: &str = "loopback-peers";
-
-/// On a machine of two or more cores, pins the measured thread (`measured`) to core 0
-/// and the threads that generate its load (`load`), with every other thread of this
-/// process, to core 1 (with `taskset`): the figure is then what one core does, not how
-/// the scheduler shared two between a server, its load and the benchmark's own runtime
-/// (which shows most in latency: a thread waiting for its core holds its datagrams).
-/// Returns whether the measured thread and its load were pinned.
-fn pin_apart(measured: &str, load: &str) -> bool {
-    if machine_cores() < 2 {
-        return false;
-    }
-    let mut pinned = [false, false];
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return false;
-    };
-    for task in tasks.flatten() {
-        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
-        let (core, counts) = match comm.trim() {
-            name if name == measured => (0, true),
-            name if name == load => (1, true),
-            _ => (1, false),
-        };
-        let tid = task.file_name().to_string_lossy().into_owned();
-        let done = std::process::Command::new("taskset")
-            .args(["-p", "-c", &core.to_string(), &tid])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if counts {
-            pinned[core] |= done;
-        }
-    }
-    pinned == [true, true]
-}
-
-/// Cores of the machine, online (from /proc/stat on Linux). Not
-/// `available_parallelism`, which counts the calling thread's cores: one, once this
-/// thread is pinned.
-fn machine_cores() -> usize {
-    std::fs::read_to_string("/proc/stat")
-        .map(|stat| {
-            stat.lines()
-                .filter(|l| {
-                    l.strip_prefix("cpu")
-                        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
-                })
-                .count()
-        })
-        .unwrap_or(0)
-        .max(std::thread::available_parallelism().map_or(1, |n| n.get()))
-}
-
-/// The sum of `read` (a figure read from a thread's /proc folder) over this process's
-/// threads of this name (Linux); `None` if none could be read.
-fn sum_over_threads(name: &str, read: impl Fn(&std::path::Path) -> Option<f64>) -> Option<f64> {
-    let mut sum = None;
-    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
-        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
-        if comm.trim() != name {
-            continue;
-        }
-        if let Some(value) = read(&task.path()) {
-            *sum.get_or_insert(0.0) += value;
-        }
-    }
-    sum
-}
-
-/// CPU seconds the threads of this name have used.
-fn thread_cpu(name: &str) -> Option<f64> {
-    sum_over_threads(name, |task| {
-        let stat = std::fs::read_to_string(task.join("stat")).ok()?;
-        // Fields after the command name: state is field 3, utime 14, stime 15.
-        let (_, rest) = stat.rsplit_once(')')?;
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
-        Some((ticks(11)? + ticks(12)?) / 100.0)
-    })
-}
-
-/// Seconds the threads of this name have waited on a run queue, ready to run (kernel
-/// scheduler statistics): time other threads had their core.
-fn thread_run_queue_wait(name: &str) -> Option<f64> {
-    sum_over_threads(name, |task| {
-        // Fields: time on the CPU, time waiting on a run queue (both ns), timeslices.
-        let stat = std::fs::read_to_string(task.join("schedstat")).ok()?;
-        let waited: f64 = stat.split_whitespace().nth(1)?.parse().ok()?;
-        Some(waited / 1e9)
-    })
-}
-
-/// Seconds the hypervisor has kept this core from the machine (steal), from /proc/stat.
-fn core_steal(core: usize) -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/stat").ok()?;
-    let line = stat
-        .lines()
-        .find(|l| l.split_whitespace().next() == Some(&format!("cpu{core}")))?;
-    // cpuN user nice system idle iowait irq softirq steal ...: ticks of 1/100 s.
-    let ticks: f64 = line.split_whitespace().nth(8)?.parse().ok()?;
-    Some(ticks / 100.0)
-}
-
 async fn sfu(
     visits: usize,
     seconds: u64,
@@ -477,119 +374,6 @@ async fn sfu(
         last_sent_ms,
         last_media_ms,
     })
-}
-
-/// What the raw relay moves: packets of one size, each sent on to `fan_out` sinks on
-/// average (1.25: every fourth packet also goes to a second sink), as fast as one
-/// sender can, or evenly at `rate` packets a second.
-struct Mix {
-    bytes: usize,
-    fan_out: f64,
-    rate: Option<f64>,
-}
-
-impl Mix {
-    const UNIFORM: Mix = Mix {
-        bytes: 1200,
-        fan_out: 1.0,
-        rate: None,
-    };
-}
-
-/// One thread receiving and re-sending packets as fast as it can, fed by one sender
-/// thread, its packets read by one thread per sink, as the peers read the server's: the
-/// most a relay could move on this machine (or, with a rate, what it costs to move that
-/// many). Counts packets in per second of the relay thread's CPU time, as the server's
-/// are counted.
-fn raw_relay(seconds: u64, mix: &Mix) -> anyhow::Result<f64> {
-    let relay = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0))?;
-    relay.set_read_timeout(Some(Duration::from_millis(100)))?;
-    let relay_addr = relay.local_addr()?;
-    let (bytes, extra, rate) = (mix.bytes, mix.fan_out - 1.0, mix.rate);
-    let stop = Arc::new(AtomicBool::new(false));
-    let moved = Arc::new(AtomicU64::new(0));
-    let mut sink_addrs = Vec::new();
-    let mut threads = Vec::new();
-    for _ in 0..2 {
-        let sink = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0))?;
-        sink.set_read_timeout(Some(Duration::from_millis(100)))?;
-        sink_addrs.push(sink.local_addr()?);
-        let stop = Arc::clone(&stop);
-        threads.push(
-            std::thread::Builder::new()
-                .name(LOAD_THREAD.into())
-                .spawn(move || {
-                    let mut buf = [0u8; 2000];
-                    while !stop.load(Ordering::Relaxed) {
-                        let _ = sink.recv(&mut buf);
-                    }
-                })?,
-        );
-    }
-    let (sink_addr, second_addr) = (sink_addrs[0], sink_addrs[1]);
-    {
-        let stop = Arc::clone(&stop);
-        threads.push(
-            std::thread::Builder::new()
-                .name(LOAD_THREAD.into())
-                .spawn(move || {
-                    let Ok(s) = UdpSocket::bind(SocketAddr::new(LOOPBACK, 0)) else {
-                        return;
-                    };
-                    let packet = vec![7u8; bytes];
-                    let start = Instant::now();
-                    let mut sent = 0u64;
-                    while !stop.load(Ordering::Relaxed) {
-                        if let Some(rate) = rate {
-                            // Behind, it catches up at once, as a burst would come.
-                            let due = start + Duration::from_secs_f64(sent as f64 / rate);
-                            let now = Instant::now();
-                            if due > now {
-                                std::thread::sleep(due - now);
-                            }
-                        }
-                        let _ = s.send_to(&packet, relay_addr);
-                        sent += 1;
-                    }
-                })?,
-        );
-    }
-    {
-        let (stop, moved) = (Arc::clone(&stop), Arc::clone(&moved));
-        threads.push(
-            std::thread::Builder::new()
-                .name(RELAY_THREAD.into())
-                .spawn(move || {
-                    let mut buf = [0u8; 2000];
-                    let mut owed = 0.0;
-                    while !stop.load(Ordering::Relaxed) {
-                        if let Ok((n, _)) = relay.recv_from(&mut buf)
-                            && relay.send_to(&buf[..n], sink_addr).is_ok()
-                        {
-                            owed += extra;
-                            if owed >= 1.0 {
-                                owed -= 1.0;
-                                let _ = relay.send_to(&buf[..n], second_addr);
-                            }
-                            moved.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                })?,
-        );
-    }
-    pin_apart(RELAY_THREAD, LOAD_THREAD);
-    std::thread::sleep(Duration::from_millis(300));
-    let m0 = moved.load(Ordering::Relaxed);
-    let cpu0 = thread_cpu(RELAY_THREAD).unwrap_or(0.0);
-    std::thread::sleep(Duration::from_secs(seconds));
-    let cpu = thread_cpu(RELAY_THREAD).unwrap_or(0.0) - cpu0;
-    let packets = (moved.load(Ordering::Relaxed) - m0) as f64;
-    stop.store(true, Ordering::Relaxed);
-    for t in threads {
-        let _ = t.join();
-    }
-    anyhow::ensure!(cpu > 0.0, "the relay thread's CPU time could not be read");
-    Ok(packets / cpu)
 }
 
 #[cfg(test)]
