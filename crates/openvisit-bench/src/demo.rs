@@ -37,7 +37,7 @@ pub fn app_state(
             dir.join("outbox"),
             "OpenVisit <bench@openvisit.localhost>",
         )?),
-        outbox: Some(dir.join("outbox")),
+        outbox: Some(openvisit_web::mail::DevOutbox::new(dir.join("outbox"))?),
         public_url,
         limiter: Arc::new(RateLimiter::default()),
         attempts_per_minute: 1_000_000,

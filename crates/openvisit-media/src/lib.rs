@@ -146,6 +146,8 @@ pub enum MediaError {
     NotMonitorable,
     #[error("the session description was refused: {0}")]
     BadOffer(String),
+    #[error("this visit already has as many watchers as it can take")]
+    TooManyMonitors,
 }
 
 /// Packet counters for benchmarks and metrics.

@@ -1,6 +1,5 @@
 //! Sign-in accounts (visitors and staff), passwords and sessions.
 
-use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use jiff::Timestamp;
 use openvisit_core::ledger::LedgerAccount;
 use openvisit_core::{AccountId, FacilityId};
@@ -77,25 +76,10 @@ pub struct NewAccount {
     pub time_zone: String,
 }
 
-/// Hashes a password with argon2id and a fresh salt.
-pub fn hash_password(password: &str) -> Result<String, StoreError> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| StoreError::Invalid(format!("cannot hash password: {e}")))
-}
+pub use crate::passwords::{hash_password, hash_password_off_thread, verify_password};
+pub use crate::sign_in::{LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, check_password, check_sign_in};
 
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
-
-fn account_from_row(r: &AnyRow) -> Result<Account, StoreError> {
+pub(crate) fn account_from_row(r: &AnyRow) -> Result<Account, StoreError> {
     let role: String = r.try_get("role")?;
     Ok(Account {
         id: AccountId(r.try_get("id")?),
@@ -115,7 +99,7 @@ pub async fn create_account(
     new: &NewAccount,
     now: Timestamp,
 ) -> Result<AccountId, StoreError> {
-    let hash = hash_password(&new.password)?;
+    let hash = hash_password_off_thread(&new.password).await?;
     // Staff sign in with a second factor from the start.
     let totp_secret = if new.role.is_staff() {
         Some(crate::totp::new_secret()?)
@@ -180,113 +164,6 @@ pub enum SignIn {
     },
     /// The password is right, and this staff account needs its authenticator code too.
     CodeRequired,
-}
-
-/// Wrong passwords in a row before an account is locked, and for how long.
-pub const MAX_FAILED_SIGN_INS: i64 = 5;
-pub const LOCKOUT_MINUTES: i64 = 15;
-
-/// Checks an email and password. Takes the same effort whether or not the email
-/// exists, so the answer does not reveal who has an account; five wrong passwords in a
-/// row lock the account for fifteen minutes.
-pub async fn check_password(
-    db: &Db,
-    email: &str,
-    password: &str,
-    now: Timestamp,
-) -> Result<SignIn, StoreError> {
-    check_sign_in(db, email, password, None, now).await
-}
-
-/// Like [`check_password`], with the authenticator code staff need (R16: staff accounts
-/// have a second factor). A wrong code counts like a wrong password; a code works once.
-pub async fn check_sign_in(
-    db: &Db,
-    email: &str,
-    password: &str,
-    code: Option<&str>,
-    now: Timestamp,
-) -> Result<SignIn, StoreError> {
-    let row = sqlx::query("SELECT * FROM accounts WHERE email = $1")
-        .bind(email.trim().to_lowercase())
-        .fetch_optional(&db.pool)
-        .await?;
-    let Some(row) = row else {
-        // Spend the same effort as a real check.
-        let dummy = DUMMY_HASH.get_or_init(|| hash_password("not a password").unwrap_or_default());
-        let _ = verify_password(password, dummy);
-        return Ok(SignIn::Refused);
-    };
-    let id: i64 = row.try_get("id")?;
-    if let Some(until) = row.try_get::<Option<i64>, _>("locked_until")?
-        && until > secs(now)
-    {
-        return Ok(SignIn::Locked {
-            until: crate::time::from_secs(until)?,
-        });
-    }
-    let hash: String = row.try_get("password_hash")?;
-    let password_ok = verify_password(password, &hash);
-    let staff = Role::parse(&row.try_get::<String, _>("role")?).is_some_and(Role::is_staff);
-    let second_factor_ok = if password_ok && staff {
-        let secret: Option<String> = row.try_get("totp_secret")?;
-        let (Some(secret), Some(code)) = (secret, code.filter(|c| !c.trim().is_empty())) else {
-            return Ok(SignIn::CodeRequired);
-        };
-        match crate::totp::check(&secret, code, now) {
-            // Accept each time step once, even when two sign-ins race with one code.
-            Some(step) => {
-                let step = i64::try_from(step).unwrap_or(i64::MAX);
-                sqlx::query(
-                    "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 \
-                     AND (totp_last_step IS NULL OR totp_last_step < $1)",
-                )
-                .bind(step)
-                .bind(id)
-                .execute(&db.pool)
-                .await?
-                .rows_affected()
-                    == 1
-            }
-            None => false,
-        }
-    } else {
-        true
-    };
-    if password_ok && second_factor_ok {
-        sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(id)
-            .execute(&db.pool)
-            .await?;
-        return Ok(SignIn::Ok(account_from_row(&row)?));
-    }
-    // Count the failure; the fifth in a row locks the account.
-    let lock_until = secs(openvisit_core::interval::add_minutes(now, LOCKOUT_MINUTES));
-    sqlx::query(
-        "UPDATE accounts SET failed_logins = failed_logins + 1, \
-         locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END WHERE id = $1",
-    )
-    .bind(id)
-    .bind(MAX_FAILED_SIGN_INS)
-    .bind(lock_until)
-    .execute(&db.pool)
-    .await?;
-    let locked = sqlx::query("SELECT failed_logins FROM accounts WHERE id = $1")
-        .bind(id)
-        .fetch_one(&db.pool)
-        .await?
-        .try_get::<i64, _>("failed_logins")?
-        >= MAX_FAILED_SIGN_INS;
-    if locked {
-        sqlx::query("UPDATE accounts SET failed_logins = 0 WHERE id = $1")
-            .bind(id)
-            .execute(&db.pool)
-            .await?;
-        return Ok(SignIn::Locked {
-            until: crate::time::from_secs(lock_until)?,
-        });
-    }
-    Ok(SignIn::Refused)
 }
 
 /// What an emailed link is for.
@@ -385,7 +262,7 @@ pub async fn reset_password(
     new_password: &str,
     now: Timestamp,
 ) -> Result<Option<Account>, StoreError> {
-    let hash = hash_password(new_password)?;
+    let hash = hash_password_off_thread(new_password).await?;
     let mut tx = db.begin_write().await?;
     let Some(id) = use_token(&mut tx, token, TokenPurpose::ResetPassword, now).await? else {
         return Ok(None);
@@ -433,9 +310,6 @@ pub async fn set_preferences(
         .await?;
     Ok(())
 }
-
-/// A hash checked when the email is unknown, so both answers cost the same.
-static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))

@@ -216,3 +216,56 @@ const DEMO_NAMES: &[&str] = &[
     "Reese Thomas",
     "Skyler Moore",
 ];
+
+/// The latest instant the schema's `locked_until` holds that a `Timestamp` can read back:
+/// how long a demo account stays locked on a server that runs without the demo.
+const LOCKED_FOR_GOOD: i64 = 253_402_000_000;
+
+/// Turns the demo's sign-ins off (`enabled = false`: both demo accounts locked and their
+/// sessions ended, so a server restarted with `--no-demo` keeps no well-known login
+/// open) or back on. Answers how many demo accounts changed.
+pub async fn set_demo_sign_in(db: &Db, enabled: bool) -> Result<u64, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let changed = if enabled {
+        sqlx::query(
+            "UPDATE accounts SET locked_until = NULL, failed_logins = 0 \
+             WHERE email IN ($1, $2) AND locked_until = $3",
+        )
+        .bind(DEMO_VISITOR_EMAIL)
+        .bind(DEMO_STAFF_EMAIL)
+        .bind(LOCKED_FOR_GOOD)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+    } else {
+        sqlx::query(
+            "DELETE FROM sessions WHERE account_id IN \
+             (SELECT id FROM accounts WHERE email IN ($1, $2))",
+        )
+        .bind(DEMO_VISITOR_EMAIL)
+        .bind(DEMO_STAFF_EMAIL)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE accounts SET locked_until = $3 WHERE email IN ($1, $2) \
+             AND (locked_until IS NULL OR locked_until <> $3)",
+        )
+        .bind(DEMO_VISITOR_EMAIL)
+        .bind(DEMO_STAFF_EMAIL)
+        .bind(LOCKED_FOR_GOOD)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+    };
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Whether the database holds the demo (its visitor account exists).
+pub async fn has_demo(db: &Db) -> Result<bool, StoreError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM accounts WHERE email = $1")
+        .bind(DEMO_VISITOR_EMAIL)
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(sqlx::Row::try_get::<i64, _>(&row, "n")? > 0)
+}

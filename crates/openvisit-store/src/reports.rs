@@ -118,6 +118,17 @@ pub async fn facility_report(
 }
 
 /// The report as CSV (amounts in cents), for spreadsheets.
+/// A text cell a spreadsheet will not run: one that begins with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return (a formula, to Excel and LibreOffice) gets a leading `'`,
+/// as OWASP advises. Only names go through it; numbers stay numbers.
+pub fn spreadsheet_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
 pub fn report_csv(rows: &[ReportRow]) -> Result<String, StoreError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
@@ -140,7 +151,7 @@ pub fn report_csv(rows: &[ReportRow]) -> Result<String, StoreError> {
     for r in rows {
         w.write_record([
             r.day.to_string(),
-            r.unit.clone(),
+            spreadsheet_text(&r.unit),
             r.booked.to_string(),
             r.completed.to_string(),
             r.missed_by_visitor.to_string(),
@@ -159,4 +170,25 @@ pub fn report_csv(rows: &[ReportRow]) -> Result<String, StoreError> {
         .into_inner()
         .map_err(|e| StoreError::Invalid(format!("csv: {e}")))?;
     String::from_utf8(bytes).map_err(|e| StoreError::Invalid(format!("csv: {e}")))
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::spreadsheet_text;
+
+    #[test]
+    fn a_name_that_looks_like_a_formula_is_written_as_text() {
+        for evil in [
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(spreadsheet_text(evil), format!("'{evil}"));
+        }
+        assert_eq!(spreadsheet_text("A Pod"), "A Pod");
+        assert_eq!(spreadsheet_text("B-Pod = east"), "B-Pod = east");
+    }
 }

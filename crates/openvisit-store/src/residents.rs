@@ -71,28 +71,65 @@ pub async fn all_residents(
     rows.iter().map(resident_from_row).collect()
 }
 
+/// One resident as a visitor's search shows them, before any approval: a name match
+/// shows only the first name and last initial (as a kiosk does); the full name and the
+/// booking number only when the visitor typed that booking number exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResidentMatch {
+    pub id: ResidentId,
+    pub name: String,
+    pub booking_number: Option<String>,
+}
+
+/// The most matches one search answers.
+pub const SEARCH_LIMIT: i64 = 20;
+
 /// Active residents of a facility whose name contains, or booking number equals,
-/// `query`; at most 50.
+/// `query` (at least two letters or digits; `%` and `_` are plain characters).
 pub async fn search_residents(
     conn: &mut AnyConnection,
     facility: FacilityId,
     query: &str,
-) -> Result<Vec<Resident>, StoreError> {
+) -> Result<Vec<ResidentMatch>, StoreError> {
     let q = query.trim().to_lowercase();
-    if q.len() < 2 {
+    if q.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
         return Err(StoreError::Invalid(
             "type at least 2 letters of the name, or the booking number".into(),
         ));
     }
-    let pattern = format!("%{}%", q.replace(['%', '_'], ""));
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     let rows = sqlx::query(
         "SELECT * FROM residents WHERE facility_id = $1 AND status = 'active' \
-         AND (LOWER(full_name) LIKE $2 OR LOWER(booking_number) = $3) ORDER BY full_name LIMIT 50",
+         AND (LOWER(full_name) LIKE $2 ESCAPE '\\' OR LOWER(booking_number) = $3) \
+         ORDER BY full_name LIMIT $4",
     )
     .bind(facility.0)
-    .bind(pattern)
-    .bind(q)
+    .bind(format!("%{escaped}%"))
+    .bind(&q)
+    .bind(SEARCH_LIMIT)
     .fetch_all(conn)
     .await?;
-    rows.iter().map(resident_from_row).collect()
+    rows.iter()
+        .map(resident_from_row)
+        .map(|r| {
+            r.map(|r| {
+                if r.booking_number.to_lowercase() == q {
+                    ResidentMatch {
+                        id: r.id,
+                        name: r.full_name,
+                        booking_number: Some(r.booking_number),
+                    }
+                } else {
+                    ResidentMatch {
+                        id: r.id,
+                        name: crate::kiosks::first_name_and_initial(&r.full_name),
+                        booking_number: None,
+                    }
+                }
+            })
+        })
+        .collect()
 }

@@ -11,15 +11,35 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "ov_session";
+/// The session cookie's name over HTTPS: the `__Host-` prefix makes the browser refuse
+/// it unless it is `Secure`, for this host alone and `Path=/`, so a sibling subdomain
+/// cannot plant or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-ov_session";
 
-/// The session token from the request's cookies.
-pub fn session_token(parts: &Parts) -> Option<String> {
-    session_token_from(&parts.headers)
+fn session_cookie_name(state: &AppState) -> &'static str {
+    if state.secure_cookies {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
 }
 
-/// The session token from a request's headers.
-pub fn session_token_from(headers: &axum::http::HeaderMap) -> Option<String> {
-    cookie_value(headers, SESSION_COOKIE)
+/// The session token from the request's cookies.
+pub fn session_token(parts: &Parts, state: &AppState) -> Option<String> {
+    session_token_from(&parts.headers, state)
+}
+
+/// The session token from a request's headers (over HTTPS, only the `__Host-` cookie).
+pub fn session_token_from(headers: &axum::http::HeaderMap, state: &AppState) -> Option<String> {
+    cookie_value(headers, session_cookie_name(state))
+}
+
+/// The `Set-Cookie` value that holds a session `token` for `max_age_seconds`; an empty
+/// token and 0 seconds remove it.
+pub fn session_cookie(state: &AppState, token: &str, max_age_seconds: i64) -> String {
+    let name = session_cookie_name(state);
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    format!("{name}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age_seconds}{secure}")
 }
 
 /// One cookie's value.
@@ -41,7 +61,7 @@ impl FromRequestParts<AppState> for SignedIn {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = session_token(parts).ok_or_else(ApiError::unauthorized)?;
+        let token = session_token(parts, state).ok_or_else(ApiError::unauthorized)?;
         let mut conn = state
             .db
             .pool

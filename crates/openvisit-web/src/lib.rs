@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod clock;
+pub mod connections;
 pub mod csrf;
 pub mod error;
 pub mod extract;
@@ -15,9 +16,11 @@ pub mod live;
 pub mod mail;
 pub mod metrics_layer;
 pub mod notify;
+pub mod origin;
 pub mod pages;
 pub mod rate_limit;
 pub mod routes;
+pub mod security_headers;
 pub mod state;
 pub mod verification;
 
@@ -30,6 +33,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub use connections::ConnectionLimits;
 pub use state::AppState;
 
 /// The API's routes, with the OpenAPI document generated from the same registrations,
@@ -141,6 +145,14 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics_layer::render))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            origin::guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security_headers::add,
+        ))
         .layer(axum::middleware::from_fn(metrics_layer::track))
         .with_state(state)
 }
@@ -161,16 +173,21 @@ async fn not_found(lang: i18n::Lang, uri: axum::http::Uri) -> axum::response::Re
         .into_response()
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves until `shutdown` resolves, with the default connection limits.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    serve_with_limits(listener, state, ConnectionLimits::default(), shutdown).await
+}
+
+/// Serves until `shutdown` resolves, under `limits` (connections.rs).
+pub async fn serve_with_limits(
+    listener: TcpListener,
+    state: AppState,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    connections::serve(listener, app(state), limits, shutdown).await
 }

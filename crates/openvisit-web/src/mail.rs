@@ -1,5 +1,7 @@
 //! Sending email: SMTP in production, or an outbox folder of `.eml` files in the demo,
-//! listed at `/dev/outbox`, so a new user sees every email without a mail server.
+//! listed at `/dev/outbox` to each email's own recipient and to the operator (who holds
+//! the key printed at start), so a new user sees their emails without a mail server and
+//! nobody reads another person's password-reset link.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -137,4 +139,71 @@ impl Mailer for OutboxMailer {
                 .map_err(|e| MailError::Send(e.to_string()))
         })
     }
+}
+
+/// The outbox folder as `/dev/outbox` serves it: the folder, and the operator's key that
+/// shows every email in it (printed at start; random for each process).
+#[derive(Clone)]
+pub struct DevOutbox {
+    pub dir: PathBuf,
+    operator_key: String,
+}
+
+impl DevOutbox {
+    /// The folder `dir`, with a fresh random operator key.
+    pub fn new(dir: PathBuf) -> Result<DevOutbox, MailError> {
+        let mut bytes = [0u8; 24];
+        getrandom::fill(&mut bytes).map_err(|e| MailError::Send(format!("no randomness: {e}")))?;
+        Ok(DevOutbox {
+            dir,
+            operator_key: hex::encode(bytes),
+        })
+    }
+
+    /// The key that shows every email (`/dev/outbox?key=…`).
+    pub fn operator_key(&self) -> &str {
+        &self.operator_key
+    }
+
+    /// Whether `key` is the operator's key, compared in constant time.
+    pub fn is_operator_key(&self, key: &str) -> bool {
+        let (a, b) = (key.as_bytes(), self.operator_key.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+
+    /// The readable copies of the emails, newest first, keeping those `keep` accepts
+    /// by recipient address.
+    pub fn emails(&self, keep: impl Fn(&str) -> bool) -> Vec<OutboxEmail> {
+        let mut files: Vec<_> = std::fs::read_dir(&self.dir)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files.reverse();
+        files
+            .iter()
+            .filter_map(|f| std::fs::read_to_string(f).ok())
+            .filter_map(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .map(|v| {
+                let field = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+                OutboxEmail {
+                    to: field("to"),
+                    subject: field("subject"),
+                    text: field("text"),
+                }
+            })
+            .filter(|e| keep(&e.to))
+            .collect()
+    }
+}
+
+/// One email of the outbox as the page shows it.
+pub struct OutboxEmail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
 }

@@ -13,8 +13,8 @@ use crate::rate_limit::RateLimiter;
 #[derive(Clone)]
 pub struct AppState {
     pub mailer: Arc<dyn Mailer>,
-    /// Where the demo writes emails instead of sending them (listed at /dev/outbox).
-    pub outbox: Option<std::path::PathBuf>,
+    /// Where emails are kept when no mail server is set (listed at /dev/outbox).
+    pub outbox: Option<crate::mail::DevOutbox>,
     /// The address people reach this server at, for links in emails.
     pub public_url: String,
     pub limiter: Arc<RateLimiter>,

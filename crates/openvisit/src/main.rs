@@ -3,7 +3,6 @@
 mod operator;
 mod serve;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -37,19 +36,10 @@ pub struct DbArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the web server and API (seeds a demo on an empty database).
+    /// Run the web server and API (seeds a demo on an empty embedded database).
     Serve {
-        #[arg(long, env = "OPENVISIT_BIND", default_value = "127.0.0.1:8080")]
-        bind: SocketAddr,
         #[command(flatten)]
-        db: DbArgs,
-        /// Do not seed the demo facilities on an empty database.
-        #[arg(long, env = "OPENVISIT_NO_DEMO")]
-        no_demo: bool,
-        #[command(flatten)]
-        mail: serve::MailArgs,
-        #[command(flatten)]
-        media: serve::MediaArgs,
+        args: serve::ServeArgs,
     },
     /// Create or update the database schema.
     Migrate {
@@ -179,13 +169,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve {
-            bind,
-            db,
-            no_demo,
-            mail,
-            media,
-        } => serve::serve(bind, &db, no_demo, mail, media).await,
+        Command::Serve { args } => serve::serve(args).await,
         Command::Migrate { db } => {
             open_db(&db).await?;
             println!("The database is up to date.");

@@ -9,13 +9,74 @@ use openvisit_store::Backend;
 use openvisit_store::Db;
 use openvisit_store::demo::{self, seed_demo_if_empty};
 use openvisit_store::payments::{PaymentProvider, TestProvider, reconcile_deposits};
-use openvisit_web::AppState;
 use openvisit_web::clock::Clock;
 use openvisit_web::live::LiveHub;
-use openvisit_web::mail::{Mailer, OutboxMailer, SmtpMailer};
+use openvisit_web::mail::{DevOutbox, Mailer, OutboxMailer, SmtpMailer};
 use openvisit_web::rate_limit::RateLimiter;
+use openvisit_web::{AppState, ConnectionLimits};
 
 use crate::{DbArgs, open_db};
+use openvisit_store::demo::DemoInfo;
+
+#[derive(clap::Args, Clone)]
+pub struct ServeArgs {
+    #[arg(long, env = "OPENVISIT_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(flatten)]
+    demo: DemoArgs,
+    #[command(flatten)]
+    mail: MailArgs,
+    #[command(flatten)]
+    media: MediaArgs,
+    #[command(flatten)]
+    connections: ConnectionArgs,
+}
+
+/// Limits on client connections (docs/SECURITY.md).
+#[derive(clap::Args, Clone)]
+pub struct ConnectionArgs {
+    /// Connections open at once (default: the process's file limit, raised as far as
+    /// the OS allows, less 256 for the database, media and files; at most 8192).
+    #[arg(long, env = "OPENVISIT_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// Connections open at once from one client address (0: no limit). Behind a reverse
+    /// proxy every client has the proxy's address: list it with --connection-limit-exempt.
+    #[arg(
+        long,
+        env = "OPENVISIT_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 64
+    )]
+    max_connections_per_address: usize,
+    /// Client addresses the per-address limit does not apply to (a reverse proxy).
+    #[arg(long, env = "OPENVISIT_CONNECTION_LIMIT_EXEMPT", value_delimiter = ',')]
+    connection_limit_exempt: Vec<std::net::IpAddr>,
+}
+
+impl ConnectionArgs {
+    fn limits(&self) -> ConnectionLimits {
+        let defaults = ConnectionLimits::for_this_process();
+        ConnectionLimits {
+            max_open: self.max_connections.unwrap_or(defaults.max_open),
+            max_per_address: self.max_connections_per_address,
+            unlimited: self.connection_limit_exempt.clone(),
+            ..defaults
+        }
+    }
+}
+
+/// Where the demo is seeded: on an empty embedded (SQLite) database unless `--no-demo`;
+/// on PostgreSQL only when asked with `--demo`.
+#[derive(clap::Args, Clone)]
+pub struct DemoArgs {
+    /// Do not seed the demo, and lock the demo's sign-ins if the database holds it.
+    #[arg(long, env = "OPENVISIT_NO_DEMO", conflicts_with = "demo")]
+    no_demo: bool,
+    /// Seed the demo on an empty database even on PostgreSQL.
+    #[arg(long, env = "OPENVISIT_DEMO")]
+    demo: bool,
+}
 
 #[derive(clap::Args, Clone)]
 pub struct MailArgs {
@@ -52,15 +113,19 @@ pub struct MediaArgs {
     media_tcp_only: bool,
 }
 
-pub async fn serve(
-    bind: SocketAddr,
-    args: &DbArgs,
-    no_demo: bool,
-    mail: MailArgs,
-    media: MediaArgs,
-) -> anyhow::Result<()> {
-    let db = open_db(args).await?;
-    let (mailer, outbox): (Arc<dyn Mailer>, Option<std::path::PathBuf>) = match &mail.smtp {
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let ServeArgs {
+        bind,
+        db: db_args,
+        demo: demo_args,
+        mail,
+        media,
+        connections,
+    } = args;
+    // Raise the file limit before anything opens a descriptor.
+    let limits = connections.limits();
+    let db = open_db(&db_args).await?;
+    let (mailer, outbox): (Arc<dyn Mailer>, Option<DevOutbox>) = match &mail.smtp {
         Some(relay) => {
             let (host, port) = relay.rsplit_once(':').context("--smtp must be host:port")?;
             let port: u16 = port.parse().context("--smtp must be host:port")?;
@@ -70,19 +135,27 @@ pub async fn serve(
             )
         }
         None => {
-            let dir = args.data_dir.join("outbox");
+            let dir = db_args.data_dir.join("outbox");
             (
                 Arc::new(OutboxMailer::new(dir.clone(), &mail.mail_from)?),
-                Some(dir),
+                Some(DevOutbox::new(dir)?),
             )
         }
     };
     let clock = Arc::new(Clock::default());
-    let demo_info = if no_demo {
-        None
-    } else {
+    let embedded = db_args.database_url.is_none();
+    let with_demo = !demo_args.no_demo && (embedded || demo_args.demo);
+    let demo_info = if with_demo {
         seed_demo_if_empty(&db, clock.now()).await?
+    } else {
+        None
     };
+    let has_demo = demo::has_demo(&db).await?;
+    if has_demo && demo_args.no_demo && demo::set_demo_sign_in(&db, false).await? > 0 {
+        println!("The demo's visitor and staff sign-ins are locked (--no-demo).");
+    } else if has_demo && with_demo {
+        demo::set_demo_sign_in(&db, true).await?;
+    }
     if demo_info.is_some() {
         println!("Seeded a demo: two facilities, residents, a visitor and a staff account.");
     }
@@ -102,34 +175,18 @@ pub async fn serve(
     println!("  API:        http://{addr}/api/v1/facilities");
     println!("  OpenAPI:    http://{addr}/api/openapi.json");
     println!("  Metrics:    http://{addr}/metrics");
-    if outbox.is_some() {
-        println!("  Emails:     http://{addr}/dev/outbox (no mail server set; see --smtp)");
-    }
-    println!(
-        "  Visitor:    {} / {}",
-        demo::DEMO_VISITOR_EMAIL,
-        demo::DEMO_VISITOR_PASSWORD
-    );
-    println!(
-        "  Staff:      {} / {}  (console: http://{addr}/staff/schedule)",
-        demo::DEMO_STAFF_EMAIL,
-        demo::DEMO_STAFF_PASSWORD
-    );
-    if let Some(secret) =
-        openvisit_store::accounts::totp_secret_for_email(&db, demo::DEMO_STAFF_EMAIL).await?
-    {
-        // Staff sign in with an authenticator code too; the demo shows the current one.
-        let code = openvisit_store::totp::code_at(&secret, clock.now()).unwrap_or_default();
-        println!("              authenticator secret {secret} (code now: {code})");
+    if let Some(outbox) = &outbox {
         println!(
-            "              {}",
-            openvisit_store::totp::otpauth_uri(&secret, demo::DEMO_STAFF_EMAIL)
+            "  Emails:     http://{addr}/dev/outbox?key={}  (every email; a signed-in \
+             person sees their own at /dev/outbox)",
+            outbox.operator_key()
         );
-    }
-    if let Some(info) = &demo_info {
-        for (name, key) in &info.kiosk_keys {
-            println!("  Kiosk:      http://{addr}/kiosk/setup?key={key}  ({name})");
+        if !(has_demo && with_demo) {
+            warn_mail_not_delivered(&outbox.dir);
         }
+    }
+    if has_demo && with_demo {
+        print_demo_logins(&db, &clock, addr, demo_info.as_ref()).await?;
     }
     let media_bind = media
         .media_bind
@@ -155,10 +212,11 @@ pub async fn serve(
         media_events,
         db.clone(),
         clock.clone(),
-        Some(args.data_dir.join("recordings")),
+        Some(db_args.data_dir.join("recordings")),
     );
     let payments: Arc<dyn PaymentProvider> = Arc::new(TestProvider::default());
     spawn_deposit_reconciler(db.clone(), payments.clone(), clock.clone());
+    let secure_cookies = public_url.starts_with("https://");
     let state = AppState {
         mailer,
         outbox,
@@ -169,14 +227,20 @@ pub async fn serve(
         payments,
         clock,
         metrics: openvisit_web::metrics_layer::install_recorder(),
-        secure_cookies: false,
+        // Reached over HTTPS (directly or through a proxy): Secure, __Host- cookies.
+        secure_cookies,
         live: Some(live.clone()),
     };
     let live_for_sweeper = live;
     spawn_reminders(state.clone());
     spawn_missed_sweeper(live_for_sweeper);
     spawn_recording_sweeper(state.db.clone(), state.clock.clone());
-    openvisit_web::serve(listener, state, async {
+    tracing::info!(
+        max_open = limits.max_open,
+        per_address = limits.max_per_address,
+        "connection limits"
+    );
+    openvisit_web::serve_with_limits(listener, state, limits, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
@@ -244,4 +308,58 @@ fn spawn_reminders(state: AppState) {
             openvisit_web::notify::send_due_reminders(&state, 24 * 60).await;
         }
     });
+}
+
+/// A server without a mail server delivers nothing: say so where an operator looks.
+fn warn_mail_not_delivered(dir: &std::path::Path) {
+    let text = format!(
+        "EMAIL IS NOT DELIVERED: no --smtp is set, so confirmation, password-reset and \
+         visit emails are only kept in {} (and at /dev/outbox). Set --smtp for a real \
+         deployment.",
+        dir.display()
+    );
+    eprintln!("\n*** WARNING: {text}\n");
+    tracing::warn!("{text}");
+}
+
+/// The demo's logins. Its secrets (the staff authenticator secret and the kiosk keys)
+/// are printed once, when the demo is created; later starts name only the logins.
+async fn print_demo_logins(
+    db: &Db,
+    clock: &Clock,
+    addr: SocketAddr,
+    seeded: Option<&DemoInfo>,
+) -> anyhow::Result<()> {
+    println!(
+        "  Visitor:    {} / {}",
+        demo::DEMO_VISITOR_EMAIL,
+        demo::DEMO_VISITOR_PASSWORD
+    );
+    println!(
+        "  Staff:      {} / {}  (console: http://{addr}/staff/schedule)",
+        demo::DEMO_STAFF_EMAIL,
+        demo::DEMO_STAFF_PASSWORD
+    );
+    let Some(info) = seeded else {
+        println!(
+            "              with the authenticator enrolled when the demo was created \
+             (its secret is printed only then)"
+        );
+        return Ok(());
+    };
+    if let Some(secret) =
+        openvisit_store::accounts::totp_secret_for_email(db, demo::DEMO_STAFF_EMAIL).await?
+    {
+        // Staff sign in with an authenticator code too; the demo shows the current one.
+        let code = openvisit_store::totp::code_at(&secret, clock.now()).unwrap_or_default();
+        println!("              authenticator secret {secret} (code now: {code})");
+        println!(
+            "              {}",
+            openvisit_store::totp::otpauth_uri(&secret, demo::DEMO_STAFF_EMAIL)
+        );
+    }
+    for (name, key) in &info.kiosk_keys {
+        println!("  Kiosk:      http://{addr}/kiosk/setup?key={key}  ({name})");
+    }
+    Ok(())
 }

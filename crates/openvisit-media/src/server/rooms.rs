@@ -13,6 +13,9 @@ use str0m::{Candidate, Output, Rtc};
 use super::{MAX_SLEEP, Server, transmit};
 use crate::peer::Peer;
 use crate::rate;
+
+/// Staff watching one visit at once.
+pub const MAX_MONITORS_PER_ROOM: usize = 4;
 use crate::room::{FLOW_INTERVAL, Room};
 use crate::{Admitted, Command, EndCause, MediaError, MediaEvent, ParticipantId, Role, RoomId};
 
@@ -79,6 +82,18 @@ impl Server {
         let room = self.rooms.get(&room_id).ok_or(MediaError::NoRoom)?;
         if role == Role::Monitor && !room.options.monitorable {
             return Err(MediaError::NotMonitorable);
+        }
+        // Each monitor costs a peer; a room takes a few (a socket's new offer replaces
+        // its old peer, so this bounds the room, not one person).
+        if role == Role::Monitor
+            && room
+                .members
+                .iter()
+                .filter(|(_, r)| *r == Role::Monitor)
+                .count()
+                >= MAX_MONITORS_PER_ROOM
+        {
+            return Err(MediaError::TooManyMonitors);
         }
         let offer =
             SdpOffer::from_sdp_string(offer).map_err(|e| MediaError::BadOffer(e.to_string()))?;

@@ -128,6 +128,7 @@ account-resend = Send the link again
 account-resent = We have sent the link again.
 account-language-saved = Saved.
 account-save = Save
+cross-origin-refused = This request came from another website and was refused. Open this site directly and try again.
 form-expired = This form has expired. Reload the page and try again.
 error-invalid_email = Enter a valid email address, like name@example.com.
 error-weak_password = Choose a password of at least 10 characters.
@@ -147,6 +148,9 @@ tz-alaska = Alaska (Anchorage)
 tz-hawaii = Hawaii (Honolulu)
 outbox-title = Emails sent (demo outbox)
 outbox-empty = No email has been sent yet.
+outbox-scope-mine = Only the emails sent to your own address are shown.
+outbox-scope-nobody = Sign in to see the emails sent to you. The server's operator sees every email with the link printed when the server started.
+outbox-scope-operator = Every email this server kept (operator's view).
 outbox-to = To
 
 ## Signed-in visitor

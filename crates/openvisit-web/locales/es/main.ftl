@@ -128,6 +128,7 @@ account-resend = Enviar el enlace de nuevo
 account-resent = Te enviamos el enlace de nuevo.
 account-language-saved = Guardado.
 account-save = Guardar
+cross-origin-refused = Esta solicitud vino de otro sitio web y fue rechazada. Abra este sitio directamente e inténtelo de nuevo.
 form-expired = Este formulario caducó. Vuelve a cargar la página e inténtalo de nuevo.
 error-invalid_email = Escribe un correo electrónico válido, como nombre@ejemplo.com.
 error-weak_password = Elige una contraseña de al menos 10 caracteres.
@@ -147,6 +148,9 @@ tz-alaska = Alaska (Anchorage)
 tz-hawaii = Hawái (Honolulu)
 outbox-title = Correos enviados (bandeja de salida de la demostración)
 outbox-empty = Todavía no se ha enviado ningún correo.
+outbox-scope-mine = Solo se muestran los correos enviados a su propia dirección.
+outbox-scope-nobody = Inicie sesión para ver los correos que se le enviaron. El operador del servidor ve todos los correos con el enlace que se mostró al iniciar el servidor.
+outbox-scope-operator = Todos los correos que guardó este servidor (vista del operador).
 outbox-to = Para
 
 ## Signed-in visitor

@@ -12,7 +12,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use openvisit_core::session::{JoinError, Party};
-use openvisit_media::{MediaError, Role, RoomId};
+use openvisit_media::{MediaError, ParticipantId, Role, RoomId};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -98,6 +98,9 @@ async fn run(
     ticket: Ticket,
 ) {
     let party = party_of(ticket.role);
+    // The media peer this socket's last offer made, if it watches: a new offer replaces
+    // it and closing the socket removes it, so a monitor holds one peer at most.
+    let mut monitor_peer: Option<ParticipantId> = None;
     let mut updates = room.subscribe();
     let holder = match party {
         Some(p) => match room.join(&hub, p) {
@@ -153,7 +156,9 @@ async fn run(
                 };
                 let parsed: Result<ClientMessage, _> = serde_json::from_str(text.as_str());
                 let keep = match parsed {
-                    Ok(m) => handle(&mut ws, &s, &hub, &room, &ticket, party, m).await,
+                    Ok(m) => {
+                        handle(&mut ws, &s, &hub, &room, (&ticket, party), &mut monitor_peer, m).await
+                    }
                     Err(_) => send(&mut ws, &Reply::Error {
                         code: "bad_message",
                         message: "the message was not understood; see docs/SIGNALING.md".into(),
@@ -184,6 +189,9 @@ async fn run(
         }
     }
     leave(&hub, &room, holder);
+    if let Some(p) = monitor_peer {
+        let _ = hub.media.remove(RoomId(room.visit.0), p);
+    }
     let _ = ws.send(Message::Close(None)).await;
 }
 
@@ -199,8 +207,8 @@ async fn handle(
     s: &AppState,
     hub: &Arc<LiveHub>,
     room: &Arc<LiveRoom>,
-    ticket: &Ticket,
-    party: Option<Party>,
+    (ticket, party): (&Ticket, Option<Party>),
+    monitor_peer: &mut Option<ParticipantId>,
     message: ClientMessage,
 ) -> bool {
     match message {
@@ -212,12 +220,18 @@ async fn handle(
             None => true,
         },
         ClientMessage::Offer { sdp } => {
+            if let Some(old) = monitor_peer.take() {
+                let _ = hub.media.remove(RoomId(room.visit.0), old);
+            }
             match hub
                 .media
                 .admit(RoomId(room.visit.0), ticket.role, sdp)
                 .await
             {
                 Ok(admitted) => {
+                    if ticket.role == Role::Monitor {
+                        *monitor_peer = Some(admitted.participant);
+                    }
                     send(
                         ws,
                         &Reply::Answer {
@@ -230,6 +244,7 @@ async fn handle(
                     let code = match e {
                         MediaError::NotMonitorable => "privileged",
                         MediaError::BadOffer(_) => "bad_offer",
+                        MediaError::TooManyMonitors => "too_many_monitors",
                         _ => "media_unavailable",
                     };
                     send(

@@ -16,7 +16,7 @@ use openvisit_store::accounts::{
 };
 use serde::Deserialize;
 
-use crate::auth::{MaybeAccount, SESSION_COOKIE};
+use crate::auth::MaybeAccount;
 use crate::csrf;
 use crate::i18n::{LANG_COOKIE, Lang};
 use crate::pages::PageMeta;
@@ -343,7 +343,6 @@ pub async fn sign_in(
             return refuse(page, "generic", StatusCode::INTERNAL_SERVER_ERROR);
         }
     };
-    let secure = if s.secure_cookies { "; Secure" } else { "" };
     // A language chosen on the site before signing in is kept and remembered for the
     // account; otherwise the account's language becomes the site's.
     let mut account = account;
@@ -367,10 +366,7 @@ pub async fn sign_in(
     with_cookies(
         redirect(home),
         [
-            format!(
-                "{SESSION_COOKIE}={session}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{secure}",
-                hours * 3600
-            ),
+            crate::auth::session_cookie(&s, &session, hours * 3600),
             format!(
                 "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
                 account.language
@@ -395,15 +391,10 @@ pub async fn sign_out(
     if !csrf::check(&headers, &f.csrf) {
         return form_expired(PageMeta::new(lang, &uri));
     }
-    if let Some(token) = crate::auth::session_token_from(&headers) {
+    if let Some(token) = crate::auth::session_token_from(&headers, &s) {
         let _ = end_session(&s.db, &token).await;
     }
-    with_cookies(
-        redirect("/"),
-        [format!(
-            "{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"
-        )],
-    )
+    with_cookies(redirect("/"), [crate::auth::session_cookie(&s, "", 0)])
 }
 
 #[derive(Template, WebTemplate)]
@@ -508,52 +499,4 @@ pub async fn account_post(
             new_lang.code()
         )],
     )
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "outbox.html")]
-pub struct OutboxPage {
-    pub page: PageMeta,
-    pub emails: Vec<(String, String, String)>,
-}
-
-/// The demo's outbox: every email the server "sent", newest first. Only when no mail
-/// server is configured.
-pub async fn outbox(State(s): State<AppState>, lang: Lang, uri: Uri) -> Response {
-    let Some(dir) = &s.outbox else {
-        return (
-            StatusCode::NOT_FOUND,
-            message(
-                PageMeta::new(lang, &uri),
-                "page-not-found",
-                "page-not-found",
-                None,
-            ),
-        )
-            .into_response();
-    };
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files.reverse();
-    let emails = files
-        .iter()
-        .filter_map(|f| std::fs::read_to_string(f).ok())
-        .filter_map(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .map(|v| {
-            let field = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
-            (field("to"), field("subject"), field("text"))
-        })
-        .collect();
-    OutboxPage {
-        page: PageMeta::new(lang, &uri),
-        emails,
-    }
-    .into_response()
 }

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod facilities;
 pub mod help;
 pub mod kiosk;
+pub mod outbox;
 pub mod reset;
 pub mod room;
 pub mod staff;
@@ -202,7 +203,7 @@ pub fn router() -> Router<AppState> {
             "/account",
             get(account::account).post(account::account_post),
         )
-        .route("/dev/outbox", get(account::outbox))
+        .route("/dev/outbox", get(outbox::outbox))
         .route("/contact", get(contact::form).post(contact::send))
         .route(
             "/forgot-password",

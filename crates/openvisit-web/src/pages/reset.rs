@@ -73,11 +73,16 @@ pub async fn forgot(
         )
             .into_response();
     }
-    match account_by_email(&s.db, &f.email).await {
-        Ok(Some(account)) => send_link(&s, &account, TokenPurpose::ResetPassword).await,
-        Ok(None) => {}
-        Err(e) => tracing::error!(error = %e, "cannot look up an account for a reset"),
-    }
+    // Looked up and sent after the answer, so a known address takes no longer to
+    // answer than an unknown one (the timing would tell who has an account).
+    let state = s.clone();
+    tokio::spawn(async move {
+        match account_by_email(&state.db, &f.email).await {
+            Ok(Some(account)) => send_link(&state, &account, TokenPurpose::ResetPassword).await,
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "cannot look up an account for a reset"),
+        }
+    });
     note(page, "forgot-title", "forgot-sent", None).into_response()
 }
 

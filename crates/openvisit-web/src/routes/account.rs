@@ -17,7 +17,7 @@ use openvisit_store::accounts::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{SESSION_COOKIE, SignedIn};
+use crate::auth::SignedIn;
 use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
@@ -254,11 +254,7 @@ async fn signed_in_response(
     let hours = if account.role.is_staff() { 12 } else { 24 * 14 };
     let expires = openvisit_core::interval::add_minutes(s.clock.now(), hours * 60);
     let token = create_session(&s.db, account.id, expires, s.clock.now()).await?;
-    let secure = if s.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{secure}",
-        hours * 3600
-    );
+    let cookie = crate::auth::session_cookie(s, &token, hours * 3600);
     let mut headers = HeaderMap::new();
     headers.insert(
         SET_COOKIE,
@@ -274,21 +270,14 @@ async fn signed_in_response(
     responses((status = 204, description = "Signed out"))
 )]
 pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    let token = headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
-        .map(|(_, v)| v.to_owned());
-    if let Some(t) = token {
+    if let Some(t) = crate::auth::session_token_from(&headers, &s) {
         end_session(&s.db, &t).await?;
     }
     let mut h = HeaderMap::new();
     h.insert(
         SET_COOKIE,
-        HeaderValue::from_static("ov_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"),
+        HeaderValue::from_str(&crate::auth::session_cookie(&s, "", 0))
+            .map_err(|_| ApiError::bad_request("cookie"))?,
     );
     Ok((StatusCode::NO_CONTENT, h).into_response())
 }

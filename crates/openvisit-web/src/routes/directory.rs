@@ -178,8 +178,10 @@ pub struct ResidentQuery {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ResidentView {
     pub id: openvisit_core::ResidentId,
-    pub full_name: String,
-    pub booking_number: String,
+    /// The first name and last initial; the full name when `q` was the booking number.
+    pub name: String,
+    /// Only when `q` was this booking number.
+    pub booking_number: Option<String>,
 }
 
 #[utoipa::path(
@@ -190,7 +192,8 @@ pub struct ResidentView {
     responses((status = 200, body = Vec<ResidentView>), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
     security(("session" = []))
 )]
-/// A signed-in visitor looks up a resident to ask for approval.
+/// A signed-in visitor looks up a resident to ask for approval: by name (first name and
+/// last initial shown, at most 20) or by exact booking number (full name shown).
 pub async fn residents(
     State(s): State<AppState>,
     _v: Visitor,
@@ -204,7 +207,7 @@ pub async fn residents(
             .into_iter()
             .map(|r| ResidentView {
                 id: r.id,
-                full_name: r.full_name,
+                name: r.name,
                 booking_number: r.booking_number,
             })
             .collect(),

@@ -3,8 +3,10 @@
 //! and which visits would stay or be cancelled; applying it does so.
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
 use openvisit_store::roster::{RosterChanges, apply_roster};
 use serde::Deserialize;
 
@@ -56,7 +58,7 @@ fn view(applied: bool, c: RosterChanges) -> RosterView {
     tag = "setup",
     params(RosterQuery),
     request_body(content = String, content_type = "text/csv", description = "booking_number,full_name,housing_unit"),
-    responses((status = 200, body = RosterView), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 413, description = "Too large", body = ErrorBody), (status = 422, description = "A line of the file is wrong (the message says which)", body = ErrorBody)),
+    responses((status = 200, body = RosterView), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 413, description = "Larger than 5 MB", body = ErrorBody), (status = 415, description = "The body must be CSV (Content-Type: text/csv)", body = ErrorBody), (status = 422, description = "A line of the file is wrong (the message says which)", body = ErrorBody)),
     security(("session" = []))
 )]
 /// Previews or applies a roster upload for the facility (admins only, audited).
@@ -64,15 +66,37 @@ pub async fn upload(
     State(s): State<AppState>,
     FacilityAdmin(staff): FacilityAdmin,
     ApiQuery(q): ApiQuery<RosterQuery>,
-    body: String,
+    headers: HeaderMap,
+    body: Body,
 ) -> ApiResult<Json<RosterView>> {
-    if body.len() > MAX_BYTES {
+    // Only CSV: a form or a `text/plain` request another page can send without asking
+    // the browser first is refused (docs/SECURITY.md, cross-site requests).
+    let is_csv = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("text/csv"));
+    if !is_csv {
         return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the roster as CSV (Content-Type: text/csv)",
+        ));
+    }
+    // Read it here rather than through an extractor, so the 5 MB limit (not the
+    // default 2 MB) holds and a larger file gets the API's error format.
+    let too_large = || {
+        ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
             "the roster file is larger than 5 MB",
-        ));
-    }
+        )
+    };
+    let bytes = axum::body::to_bytes(body, MAX_BYTES)
+        .await
+        .map_err(|_| too_large())?;
+    let body = String::from_utf8(bytes.to_vec())
+        .map_err(|_| ApiError::bad_request("the roster file must be UTF-8 text"))?;
     let entries = openvisit_core::roster::parse_roster(&body).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

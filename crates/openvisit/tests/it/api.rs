@@ -146,7 +146,7 @@ async fn a_visitor_registers_adds_funds_books_from_availability_and_cancels() {
             .find(|e| e.contains("new.family@example.com"))
             .expect("a confirmation email");
         assert!(email.contains("Confirma tu correo"), "{email}");
-        let link = app.link_sent_to("new.family@example.com", "/verify");
+        let link = app.link_sent_to("new.family@example.com", "/verify").await;
         let token = link.split("token=").nth(1).expect("token");
         let (status, _) = anon
             .post(

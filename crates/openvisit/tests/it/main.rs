@@ -15,6 +15,7 @@ mod harness;
 mod live;
 mod pages;
 mod races;
+mod security;
 mod setup;
 mod staff_sign_in;
 mod storage;

@@ -153,7 +153,7 @@ async fn search_finds_by_city_and_state_and_escapes_what_was_typed() {
     app.stop().await;
 }
 
-fn form_body(fields: &[(&str, &str)]) -> String {
+pub(crate) fn form_body(fields: &[(&str, &str)]) -> String {
     fields
         .iter()
         .map(|(k, v)| {
@@ -329,7 +329,7 @@ async fn a_forgotten_password_is_reset_by_an_emailed_link() {
             .iter()
             .all(|e| !e.contains("nobody@example.com"))
     );
-    let link = app.link_sent_to(&email, "/reset-password");
+    let link = app.link_sent_to(&email, "/reset-password").await;
     let reset_token = link.split("token=").nth(1).expect("token").to_owned();
     let (status, _) = post(
         "/reset-password",

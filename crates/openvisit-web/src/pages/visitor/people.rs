@@ -73,7 +73,7 @@ async fn people_page(
         search_residents(&mut conn, FacilityId(facility), &query)
             .await?
             .into_iter()
-            .map(|r| (r.id.0, r.full_name, r.booking_number))
+            .map(|r| (r.id.0, r.name, r.booking_number.unwrap_or_default()))
             .collect()
     } else {
         Vec::new()

@@ -139,6 +139,13 @@ impl TestDb {
         }
     }
 
+    /// The database's URL, for a server started as its own process (PostgreSQL only).
+    pub fn url(&self) -> Option<String> {
+        let (base, name) = self.pg.as_ref()?;
+        let (prefix, _) = base.rsplit_once('/')?;
+        Some(format!("{prefix}/{name}"))
+    }
+
     pub async fn cleanup(self) {
         self.db.close().await;
         if let Some(dir) = self.dir {
@@ -428,7 +435,7 @@ impl TestApp {
                     .expect("outbox"),
                 )
             }),
-            outbox: Some(outbox.clone()),
+            outbox: Some(openvisit_web::mail::DevOutbox::new(outbox.clone()).expect("outbox key")),
             public_url: format!("http://{addr}"),
             limiter: Arc::new(openvisit_web::rate_limit::RateLimiter::default()),
             attempts_per_minute: 200,
@@ -476,13 +483,24 @@ impl TestApp {
     }
 
     /// The link with `?token=` in the newest email to `to`.
-    pub fn link_sent_to(&self, to: &str, path: &str) -> String {
-        let email = self
-            .emails()
-            .into_iter()
-            .rev()
-            .find(|e| e.contains(to))
-            .unwrap_or_else(|| panic!("no email to {to}"));
+    /// Waits up to 5 s for it: some emails are sent after the answer (a reset link, so
+    /// that a known address answers as fast as an unknown one).
+    pub async fn link_sent_to(&self, to: &str, path: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let email = loop {
+            let found = self
+                .emails()
+                .into_iter()
+                .rev()
+                .find(|e| e.contains(to) && e.replace("=\r\n", "").contains(path));
+            match found {
+                Some(e) => break e,
+                None if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                None => panic!("no email to {to} with {path}"),
+            }
+        };
         // Quoted-printable may wrap long lines with "=\r\n".
         let joined = email.replace("=\r\n", "").replace("=3D", "=");
         let start = joined

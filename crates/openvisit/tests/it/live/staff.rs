@@ -144,3 +144,57 @@ async fn staff_ending_a_visit_before_it_started_cancels_it_with_a_full_refund_an
         app.stop().await;
     }
 }
+
+/// Security finding 8: every offer on a monitor socket added a media peer that stayed
+/// until the room ended (3 sockets × 300 offers: +63 MB). A new offer now replaces the
+/// socket's old peer, closing the socket removes it, and a room takes four monitors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_monitor_holds_one_media_peer_however_often_it_offers() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let b = book(&app).await;
+    set_clock(&app, b.start);
+    let (_visitor, _resident) = both_in(&app, &b).await;
+    let hub = app.state.live.clone().expect("live video");
+    let peers = || hub.media.counters().peers;
+    let staff = b.staff(&app).await;
+    let monitor_socket = || async {
+        let (status, t) = staff
+            .post(
+                &format!("/api/v1/staff/visits/{}/live-ticket", b.visit),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 201, "{t}");
+        Participant::connect(&app, &t).await
+    };
+    let parties = peers();
+    let mut greedy = monitor_socket().await;
+    for _ in 0..100 {
+        let offer = OfferingPeer::monitor(LOOPBACK).expect("peer");
+        greedy
+            .send(json!({ "type": "offer", "sdp": offer.offer_sdp }))
+            .await;
+        greedy.expect("answer").await;
+    }
+    assert_eq!(peers(), parties + 1, "100 offers, one peer");
+    let mut others = Vec::new();
+    for _ in 0..3 {
+        let mut m = monitor_socket().await;
+        m.start_media(true).await;
+        others.push(m);
+    }
+    assert_eq!(peers(), parties + 4);
+    let mut fifth = monitor_socket().await;
+    let offer = OfferingPeer::monitor(LOOPBACK).expect("peer");
+    fifth
+        .send(json!({ "type": "offer", "sdp": offer.offer_sdp }))
+        .await;
+    let refused = fifth.expect("error").await;
+    assert_eq!(refused["code"], "too_many_monitors", "{refused}");
+    drop(greedy);
+    wait_for("the closed socket's peer is removed", || {
+        peers() == parties + 3
+    })
+    .await;
+    app.stop().await;
+}

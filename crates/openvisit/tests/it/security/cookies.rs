@@ -1,0 +1,77 @@
+//! Finding 5: session cookies could never be `Secure`. A server reached over HTTPS (its
+//! public URL says so, directly or behind a proxy) sets `__Host-ov_session; Secure`,
+//! reads no other session cookie, and sends HSTS.
+
+use serde_json::json;
+
+use crate::harness::*;
+
+#[tokio::test]
+async fn over_https_the_session_cookie_is_secure_and_host_only() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let fx = fixture(app.db(), 1, 1, settings()).await;
+    let (_v, email) = approved_visitor(app.db(), &fx, &[]).await;
+    // The same server state as reached through an HTTPS proxy.
+    let mut state = app.state.clone();
+    state.public_url = "https://visits.example.org".into();
+    state.secure_cookies = true;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(openvisit_web::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::new();
+    let res = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({ "email": email, "password": VISITOR_PASSWORD }))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()
+            .get("strict-transport-security")
+            .is_some_and(|v| v.to_str().unwrap_or("").contains("max-age=")),
+        "HSTS over HTTPS"
+    );
+    let set = res
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("set-cookie")
+        .to_owned();
+    assert!(set.starts_with("__Host-ov_session="), "{set}");
+    assert!(set.contains("; Secure") && set.contains("Path=/"), "{set}");
+    assert!(!set.to_lowercase().contains("domain="), "{set}");
+    let token = set
+        .split(';')
+        .next()
+        .and_then(|p| p.split_once('='))
+        .map(|(_, v)| v.to_owned())
+        .expect("token");
+    let me = |cookie: String| {
+        let http = http.clone();
+        let base = base.clone();
+        async move {
+            http.get(format!("{base}/api/v1/me"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("me")
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(me(format!("__Host-ov_session={token}")).await, 200);
+    assert_eq!(
+        me(format!("ov_session={token}")).await,
+        401,
+        "a cookie without the prefix (one a sibling subdomain could set) is not read"
+    );
+    let _ = stop.send(());
+    let _ = server.await;
+    app.stop().await;
+}

@@ -1,0 +1,23 @@
+//! The security suite (docs/SECURITY.md): one test per finding of the outside review,
+//! each tried from outside as an attacker or a careless operator would (another origin
+//! in a real browser, the binary under a low file limit, a stranger reading the outbox).
+//! The authorization matrix is `authz.rs`.
+
+mod connections;
+mod cookies;
+mod cross_origin;
+mod demo;
+mod headers;
+mod outbox;
+mod residents;
+mod sign_in;
+
+/// A page's body as text, with the session `cookie` if given.
+pub(crate) async fn page_text(base: &str, path: &str, cookie: Option<&str>) -> (u16, String) {
+    let mut req = reqwest::Client::new().get(format!("{base}{path}"));
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let res = req.send().await.expect("get");
+    (res.status().as_u16(), res.text().await.expect("text"))
+}
