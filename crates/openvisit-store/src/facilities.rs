@@ -69,8 +69,12 @@ pub struct NewFacility {
     pub settings: FacilitySettings,
 }
 
+/// The longest booking or cancellation notice a facility can ask for: 30 days.
+pub const MAX_NOTICE_MINUTES: u32 = 30 * 24 * 60;
+
 impl FacilitySettings {
-    /// Checks the settings that the database's own checks cannot express.
+    /// Checks the settings that the database's own checks cannot express: the price
+    /// against the rate cap, and sane bounds on everything else.
     pub fn validate(
         &self,
         facility_type: FacilityType,
@@ -111,6 +115,23 @@ impl FacilitySettings {
             return Err(StoreError::Invalid(
                 "visits can be booked from 1 to 366 days ahead".into(),
             ));
+        }
+        // Bounds a facility can mean; beyond them a typo (4294967295) would close
+        // booking for good or overflow the instants computed from them.
+        if self.weekly_limit > 100 {
+            return Err(StoreError::Invalid(
+                "the weekly limit per resident must be from 0 (none) to 100 visits".into(),
+            ));
+        }
+        for (name, v) in [
+            ("booking notice", self.min_notice_minutes),
+            ("cancellation notice", self.cancel_notice_minutes),
+        ] {
+            if v > MAX_NOTICE_MINUTES {
+                return Err(StoreError::Invalid(format!(
+                    "the {name} can be at most 30 days ({MAX_NOTICE_MINUTES} minutes)"
+                )));
+            }
         }
         if !self.offers_remote && !self.offers_on_site {
             return Err(StoreError::Invalid(

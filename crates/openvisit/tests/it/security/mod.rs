@@ -9,6 +9,7 @@ mod cross_origin;
 mod demo;
 mod headers;
 mod outbox;
+mod reports_and_settings;
 mod residents;
 mod sign_in;
 
