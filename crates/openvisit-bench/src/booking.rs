@@ -16,6 +16,7 @@ use openvisit_store::integrity::dangling_references;
 use openvisit_store::ledger::check_ledger;
 use openvisit_store::places::{add_hours, create_kiosk, create_unit};
 use openvisit_store::residents::create_resident;
+use openvisit_store::secrets::Keyring;
 use openvisit_store::visits::overlapping_visits;
 use openvisit_store::{Backend, Db};
 
@@ -32,7 +33,9 @@ async fn open(database: &str) -> anyhow::Result<Target> {
     if database == "sqlite" {
         let dir = std::env::temp_dir().join(&name);
         std::fs::create_dir_all(&dir)?;
-        let db = Db::connect(&format!("sqlite://{}/bench.db?mode=rwc", dir.display()), 40).await?;
+        let db = Db::connect(&format!("sqlite://{}/bench.db?mode=rwc", dir.display()), 40)
+            .await?
+            .with_keyring(Keyring::random()?);
         db.migrate().await?;
         return Ok(Target {
             db,
@@ -48,7 +51,9 @@ async fn open(database: &str) -> anyhow::Result<Target> {
     let (prefix, _) = database
         .rsplit_once('/')
         .ok_or_else(|| anyhow::anyhow!("the URL needs a database name"))?;
-    let db = Db::connect(&format!("{prefix}/{name}"), 40).await?;
+    let db = Db::connect(&format!("{prefix}/{name}"), 40)
+        .await?
+        .with_keyring(Keyring::random()?);
     db.migrate().await?;
     Ok(Target {
         db,

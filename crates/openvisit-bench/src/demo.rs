@@ -17,7 +17,9 @@ use openvisit_web::rate_limit::RateLimiter;
 
 /// A database in `dir` with the schema and the demo, and a clock that can be moved.
 pub async fn demo_db(dir: &Path) -> anyhow::Result<(Db, Arc<Clock>)> {
-    let db = Db::connect(&format!("sqlite://{}/bench.db?mode=rwc", dir.display()), 8).await?;
+    let db = Db::connect(&format!("sqlite://{}/bench.db?mode=rwc", dir.display()), 8)
+        .await?
+        .with_keyring(openvisit_store::secrets::Keyring::random()?);
     db.migrate().await?;
     let clock = Arc::new(Clock::default());
     seed_demo_if_empty(&db, clock.now()).await?;

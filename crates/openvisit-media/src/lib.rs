@@ -253,6 +253,7 @@ pub(crate) enum Command {
         participant: ParticipantId,
     },
     EndRoom(RoomId),
+    MakePrivate(RoomId),
     Fault {
         room: RoomId,
         dropping: bool,
@@ -350,6 +351,12 @@ impl MediaServer {
     /// Ends a room now: no more media, every peer is closed.
     pub fn end_room(&self, room: RoomId) -> Result<(), MediaError> {
         self.send(Command::EndRoom(room))
+    }
+
+    /// Makes a running room privileged (R14): its monitors are dropped and refused from
+    /// now on, and its recording stops and is deleted, what was written so far included.
+    pub fn make_private(&self, room: RoomId) -> Result<(), MediaError> {
+        self.send(Command::MakePrivate(room))
     }
 
     /// Fault injection for tests and drills: while `dropping`, the server throws away

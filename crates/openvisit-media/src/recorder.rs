@@ -137,6 +137,17 @@ impl Recorder {
         }
     }
 
+    /// Stops recording and deletes what was written: the visit became privileged (R14),
+    /// so no part of it may be kept.
+    pub fn discard(self) -> io::Result<()> {
+        let folder = self.folder.clone();
+        drop(self);
+        match fs::remove_dir_all(&folder) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
     /// Closes the raw tracks.
     pub fn finish(mut self) -> PathBuf {
         self.flush();

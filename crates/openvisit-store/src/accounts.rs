@@ -102,7 +102,10 @@ pub async fn create_account(
     let hash = hash_password_off_thread(&new.password).await?;
     // Staff sign in with a second factor from the start.
     let totp_secret = if new.role.is_staff() {
-        Some(crate::totp::new_secret()?)
+        Some(
+            db.keyring()?
+                .seal(crate::secrets::TOTP, &crate::totp::new_secret()?)?,
+        )
     } else {
         None
     };
@@ -390,7 +393,14 @@ pub async fn totp_secret(db: &Db, account: AccountId) -> Result<Option<String>, 
         .fetch_optional(&db.pool)
         .await?
         .ok_or(StoreError::NotFound("account"))?;
-    Ok(row.try_get("totp_secret")?)
+    open_totp(db, row.try_get("totp_secret")?)
+}
+
+/// A stored (sealed) TOTP seed, opened.
+fn open_totp(db: &Db, stored: Option<String>) -> Result<Option<String>, StoreError> {
+    stored
+        .map(|s| db.keyring()?.open(crate::secrets::TOTP, &s))
+        .transpose()
 }
 
 /// The authenticator secret of the account with this email, if it has one.
@@ -400,7 +410,7 @@ pub async fn totp_secret_for_email(db: &Db, email: &str) -> Result<Option<String
         .fetch_optional(&db.pool)
         .await?;
     match row {
-        Some(r) => Ok(r.try_get("totp_secret")?),
+        Some(r) => open_totp(db, r.try_get("totp_secret")?),
         None => Ok(None),
     }
 }

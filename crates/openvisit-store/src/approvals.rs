@@ -258,8 +258,10 @@ pub async fn decide_approval(
     Ok((approval_from_row(&row)?, cancelled))
 }
 
-/// Grants or withdraws privileged (attorney) status on an approval of `facility`: visits
-/// booked from then on are neither monitored nor recorded. Audited.
+/// Grants or withdraws privileged (attorney) status on an approval of `facility`.
+/// Granting applies at once to every visit of that pair still to be held, the one
+/// running now included (R14); withdrawing, only to visits that have not started. Returns
+/// the visits that changed, so a live one can drop its monitors and its recording. Audited.
 pub async fn set_privileged(
     db: &Db,
     staff: AccountId,
@@ -267,7 +269,7 @@ pub async fn set_privileged(
     id: ApprovalId,
     privileged: bool,
     now: Timestamp,
-) -> Result<Approval, StoreError> {
+) -> Result<(Approval, Vec<VisitId>), StoreError> {
     let mut tx = db.begin_write().await?;
     let changed = sqlx::query(
         "UPDATE approvals SET privileged = $1, updated_at = $2 WHERE id = $3 AND facility_id = $4",
@@ -282,6 +284,35 @@ pub async fn set_privileged(
     if changed == 0 {
         return Err(StoreError::NotFound("approval"));
     }
+    let row = sqlx::query("SELECT * FROM approvals WHERE id = $1")
+        .bind(id.0)
+        .fetch_one(&mut *tx)
+        .await?;
+    let approval = approval_from_row(&row)?;
+    // A visit that has started keeps what it had when privilege is withdrawn: nobody
+    // starts watching or recording halfway through.
+    let since = if privileged { i64::MIN } else { secs(now) };
+    let visits: Vec<VisitId> = sqlx::query(
+        "SELECT id FROM visits WHERE resident_id = $1 AND visitor_id = $2 AND facility_id = $3 \
+         AND status = 'booked' AND privileged <> $4 AND start_at > $5 ORDER BY id",
+    )
+    .bind(approval.resident.0)
+    .bind(approval.visitor.0)
+    .bind(facility.0)
+    .bind(i64::from(privileged))
+    .bind(since)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| r.try_get::<i64, _>("id").map(VisitId))
+    .collect::<Result<_, _>>()?;
+    for v in &visits {
+        sqlx::query("UPDATE visits SET privileged = $1 WHERE id = $2")
+            .bind(i64::from(privileged))
+            .bind(v.0)
+            .execute(&mut *tx)
+            .await?;
+    }
     crate::audit::append_audit(
         &mut tx,
         &crate::audit::Audit {
@@ -290,15 +321,14 @@ pub async fn set_privileged(
             facility: Some(facility),
             action: "approval.privileged",
             subject: format!("approval:{}", id.0),
-            detail: serde_json::json!({ "privileged": privileged }).to_string(),
+            detail: serde_json::json!({
+                "privileged": privileged,
+                "visits": visits.iter().map(|v| v.0).collect::<Vec<_>>(),
+            })
+            .to_string(),
         },
     )
     .await?;
-    let row = sqlx::query("SELECT * FROM approvals WHERE id = $1")
-        .bind(id.0)
-        .fetch_one(&mut *tx)
-        .await?;
-    let approval = approval_from_row(&row)?;
     tx.commit().await?;
-    Ok(approval)
+    Ok((approval, visits))
 }

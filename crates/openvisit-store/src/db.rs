@@ -30,6 +30,8 @@ pub struct Db {
     pub backend: Backend,
     /// Where bookings go to be written (see `booking_batch`).
     pub(crate) booking: BookingQueue,
+    /// The operator's keys for secrets at rest (`secrets`); set once after connecting.
+    keyring: Option<crate::secrets::Keyring>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -83,6 +85,20 @@ impl Db {
             write_pool,
             backend,
             booking,
+            keyring: None,
+        })
+    }
+
+    /// Gives the database the keys that seal secrets at rest.
+    pub fn with_keyring(mut self, keyring: crate::secrets::Keyring) -> Db {
+        self.keyring = Some(keyring);
+        self
+    }
+
+    /// The keys that seal secrets; an error where none were given.
+    pub fn keyring(&self) -> Result<&crate::secrets::Keyring, StoreError> {
+        self.keyring.as_ref().ok_or_else(|| {
+            StoreError::Invalid("no secret key was given to seal secrets at rest".into())
         })
     }
 

@@ -35,6 +35,7 @@ pub mod resident_pins;
 pub mod residents;
 pub mod roster;
 pub mod schedule;
+pub mod secrets;
 pub mod setup;
 pub mod sign_in;
 pub mod support;

@@ -164,7 +164,10 @@ async fn check_account(
     }
     let staff = Role::parse(&row.try_get::<String, _>("role")?).is_some_and(Role::is_staff);
     if staff {
-        let secret: Option<String> = row.try_get("totp_secret")?;
+        let secret = row
+            .try_get::<Option<String>, _>("totp_secret")?
+            .map(|s| db.keyring()?.open(crate::secrets::TOTP, &s))
+            .transpose()?;
         let (Some(secret), Some(code)) = (secret, code.filter(|c| !c.trim().is_empty())) else {
             return Ok(Some(Err(SignIn::CodeRequired)));
         };

@@ -8,6 +8,7 @@ use openvisit_core::{AccountId, Cents, FacilityId};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
+use crate::accounts::Role;
 use crate::audit::{Audit, append_audit};
 use crate::db::Db;
 use crate::error::StoreError;
@@ -149,6 +150,18 @@ pub async fn close_ticket(
 /// Largest goodwill credit one staff action may give.
 pub const MAX_GOODWILL: Cents = Cents(10_000);
 
+/// What one staff member may give in goodwill credits in any 24 hours, by role: an
+/// officer smooths over a bad minute, support settles complaints, an admin decides the
+/// rest. Each credit is an audited ledger entry under the giver's name.
+pub fn goodwill_daily_cap(role: Role) -> Cents {
+    match role {
+        Role::Officer => Cents(5_000),
+        Role::Support => Cents(25_000),
+        Role::FacilityAdmin => Cents(100_000),
+        Role::Visitor => Cents(0),
+    }
+}
+
 /// A goodwill credit to a visitor who has asked to visit someone at `facility`: one
 /// balanced ledger entry with the staff's memo, and an audit line. Returns the entry id.
 pub async fn goodwill_credit(
@@ -172,6 +185,33 @@ pub async fn goodwill_credit(
         )));
     }
     let mut tx = db.begin_write().await?;
+    // What this staff member has given in the last day, read in the same write
+    // transaction as the new credit, so two at once cannot both pass the cap.
+    let role: String = sqlx::query("SELECT role FROM accounts WHERE id = $1")
+        .bind(staff.0)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("role")?;
+    let cap = Role::parse(&role).map_or(Cents(0), goodwill_daily_cap);
+    let day_ago = secs(now) - 24 * 3600;
+    let given = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) AS given FROM ledger_entries e \
+         JOIN ledger_postings p ON p.entry_id = e.id \
+         WHERE e.kind = 'credit' AND e.visit_id IS NULL AND e.actor_id = $1 \
+         AND e.created_at > $2 AND p.amount_cents > 0",
+    )
+    .bind(staff.0)
+    .bind(day_ago)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get::<i64, _>("given")?;
+    if given + amount.0 > cap.0 {
+        let left = Cents((cap.0 - given).max(0));
+        return Err(StoreError::Invalid(format!(
+            "your role may give {cap} in goodwill credits a day and {left} is left today; \
+             ask a facility admin for more"
+        )));
+    }
     let known = sqlx::query(
         "SELECT COUNT(*) AS n FROM approvals WHERE visitor_id = $1 AND facility_id = $2",
     )

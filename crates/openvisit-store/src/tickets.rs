@@ -3,7 +3,7 @@
 //! ones about no particular facility.
 
 use jiff::Timestamp;
-use openvisit_core::FacilityId;
+use openvisit_core::{AccountId, FacilityId};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
@@ -15,6 +15,9 @@ use crate::time::{from_secs, secs};
 pub struct Ticket {
     pub reference: String,
     pub facility: Option<FacilityId>,
+    /// The account that sent it, when it was signed in; `None` for an anonymous question
+    /// (whatever address it gives).
+    pub account: Option<AccountId>,
     pub name: String,
     pub email: String,
     pub language: String,
@@ -28,6 +31,8 @@ pub struct Ticket {
 #[derive(Debug, Clone)]
 pub struct NewTicket {
     pub facility: Option<FacilityId>,
+    /// The signed-in sender; never taken from the address typed in.
+    pub account: Option<AccountId>,
     pub name: String,
     pub email: String,
     pub language: String,
@@ -53,11 +58,12 @@ pub async fn open_ticket(db: &Db, t: &NewTicket, now: Timestamp) -> Result<Strin
     for _ in 0..5 {
         let r = reference()?;
         let result = sqlx::query(
-            "INSERT INTO tickets (reference, facility_id, name, email, language, message, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7)",
+            "INSERT INTO tickets (reference, facility_id, account_id, name, email, language, message, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8)",
         )
         .bind(&r)
         .bind(t.facility.map(|f| f.0))
+        .bind(t.account.map(|a| a.0))
         .bind(&t.name)
         .bind(&t.email)
         .bind(&t.language)
@@ -85,6 +91,7 @@ pub(crate) fn ticket_from_row(r: &sqlx::any::AnyRow) -> Result<Ticket, StoreErro
     Ok(Ticket {
         reference: r.try_get("reference")?,
         facility: r.try_get::<Option<i64>, _>("facility_id")?.map(FacilityId),
+        account: r.try_get::<Option<i64>, _>("account_id")?.map(AccountId),
         name: r.try_get("name")?,
         email: r.try_get("email")?,
         language: r.try_get("language")?,

@@ -1,6 +1,7 @@
 //! The `openvisit` binary: wires storage, the web server and the operator commands.
 
 mod operator;
+mod secrets;
 mod serve;
 
 use std::path::PathBuf;
@@ -32,6 +33,12 @@ pub struct DbArgs {
     /// `migrate` from one instance before starting the others).
     #[arg(long, env = "OPENVISIT_NO_MIGRATION_LOCK")]
     no_migration_lock: bool,
+    /// The key file that seals secrets at rest (staff authenticator seeds): one key of
+    /// 64 hex digits per line, the first seals, all open (docs/SECURITY.md, rotation).
+    /// Default: `secret.key` in the data directory, created on first start. Keep it out
+    /// of database backups.
+    #[arg(long, env = "OPENVISIT_SECRET_KEY_FILE")]
+    secret_key_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -151,12 +158,25 @@ pub async fn open_db(args: &DbArgs) -> anyhow::Result<Db> {
             format!("sqlite://{}/openvisit.db?mode=rwc", args.data_dir.display())
         }
     };
+    let keyring = secrets::load_keyring(args.secret_key_file.as_deref(), &args.data_dir)?;
     let db = Db::connect(&url, 16)
         .await
-        .context("cannot open the database")?;
+        .context("cannot open the database")?
+        .with_keyring(keyring);
     db.migrate_with_lock(!args.no_migration_lock)
         .await
         .context("cannot migrate the database")?;
+    // Plain secrets from before sealing, or ones sealed under a key now second in the
+    // file, are sealed under the first key.
+    let resealed = openvisit_store::secrets::reseal_all(&db)
+        .await
+        .context("cannot reseal the secrets at rest with the secret key file")?;
+    if resealed > 0 {
+        tracing::info!(
+            resealed,
+            "secrets at rest sealed under the first key of the key file"
+        );
+    }
     Ok(db)
 }
 

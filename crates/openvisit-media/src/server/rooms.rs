@@ -64,6 +64,7 @@ impl Server {
             }
             Command::Remove { room, participant } => self.remove_peer(room, participant),
             Command::EndRoom(room) => self.end_room(room, EndCause::Closed),
+            Command::MakePrivate(room) => self.make_private(room),
             Command::Fault { room, dropping } => {
                 if let Some(r) = self.rooms.get_mut(&room) {
                     r.dropping = dropping;
@@ -179,6 +180,30 @@ impl Server {
         self.counters
             .peers
             .store(self.peers.len() as u64, Ordering::Relaxed);
+    }
+
+    /// Drops the room's monitors, refuses new ones and deletes its recording so far.
+    fn make_private(&mut self, room: RoomId) {
+        let Some(r) = self.rooms.get_mut(&room) else {
+            return;
+        };
+        r.options.monitorable = false;
+        r.options.record_to = None;
+        let recorder = r.recorder.take();
+        let monitors: Vec<ParticipantId> = r
+            .members
+            .iter()
+            .filter(|(_, role)| *role == Role::Monitor)
+            .map(|(p, _)| *p)
+            .collect();
+        for p in monitors {
+            self.remove_peer(room, p);
+        }
+        if let Some(recorder) = recorder
+            && let Err(e) = recorder.discard()
+        {
+            tracing::error!(room = room.0, error = %e, "deleting the recording of a privileged visit");
+        }
     }
 
     pub(super) fn end_room(&mut self, room: RoomId, cause: EndCause) {

@@ -180,6 +180,14 @@ impl LiveHub {
         lock(&self.rooms).get(&visit).cloned()
     }
 
+    /// Applies privileged status granted during a visit to its live room, if it has one:
+    /// monitors are dropped and the recording so far is deleted (R14).
+    pub fn make_private(&self, visit: VisitId) {
+        if let Some(room) = self.existing_room(visit) {
+            room.make_private(self);
+        }
+    }
+
     /// The visits live on this server now.
     pub fn live_visits(&self) -> Vec<Arc<LiveRoom>> {
         lock(&self.rooms).values().cloned().collect()

@@ -55,7 +55,9 @@ pub struct LiveRoom {
     pub housing_kiosk: KioskId,
     pub lobby_kiosk: Option<KioskId>,
     pub visitor: AccountId,
-    pub privileged: bool,
+    /// Privileged (attorney, R14): nobody watches and nothing is recorded. Granting the
+    /// status during the visit flips it, and monitor sockets watching it close.
+    privileged: tokio::sync::watch::Sender<bool>,
     pub record_to: Option<PathBuf>,
     session: Mutex<Session>,
     /// Which signaling connection holds each party (a rejoin replaces the old one).
@@ -92,7 +94,7 @@ impl LiveRoom {
             housing_kiosk: v.housing_kiosk,
             lobby_kiosk: v.lobby_kiosk,
             visitor: v.visitor,
-            privileged: v.privileged,
+            privileged: tokio::sync::watch::Sender::new(v.privileged),
             record_to,
             session: Mutex::new(Session::new(v.start, v.end)),
             holders: Mutex::new([0, 0]),
@@ -101,6 +103,26 @@ impl LiveRoom {
             link: Mutex::new(LinkQuality::default()),
             nudge: tokio::sync::Notify::new(),
         })
+    }
+
+    pub fn is_privileged(&self) -> bool {
+        *self.privileged.borrow()
+    }
+
+    /// Changes when the visit becomes privileged while it runs.
+    pub fn watch_privileged(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.privileged.subscribe()
+    }
+
+    /// The visit became privileged while it runs: monitors go and stay out, and the
+    /// recording so far is deleted (by the media server).
+    pub(super) fn make_private(&self, hub: &LiveHub) {
+        if self.privileged.send_replace(true) {
+            return;
+        }
+        if let Err(e) = hub.media.make_private(RoomId(self.visit.0)) {
+            tracing::error!(visit = self.visit.0, error = %e, "making a live visit private");
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<ServerMessage> {

@@ -102,6 +102,20 @@ async fn run(
     // it and closing the socket removes it, so a monitor holds one peer at most.
     let mut monitor_peer: Option<ParticipantId> = None;
     let mut updates = room.subscribe();
+    let mut privileged = room.watch_privileged();
+    let watching = ticket.role == Role::Monitor;
+    if watching && room.is_privileged() {
+        send(
+            &mut ws,
+            &Reply::Error {
+                code: "privileged",
+                message: "this is a privileged (attorney) visit: it cannot be watched".into(),
+            },
+        )
+        .await;
+        let _ = ws.send(Message::Close(None)).await;
+        return;
+    }
     let holder = match party {
         Some(p) => match room.join(&hub, p) {
             Ok(h) => Some((p, h)),
@@ -165,6 +179,15 @@ async fn run(
                     }).await,
                 };
                 if !keep {
+                    break;
+                }
+            }
+            Ok(()) = privileged.changed(), if watching => {
+                if *privileged.borrow_and_update() {
+                    send(&mut ws, &Reply::Error {
+                        code: "privileged",
+                        message: "this visit is now privileged (attorney): it can no longer be watched".into(),
+                    }).await;
                     break;
                 }
             }

@@ -23,6 +23,9 @@ use crate::pages::PageMeta;
 use crate::pages::account::MessagePage;
 use crate::state::AppState;
 
+/// Ticket confirmations one address receives per hour.
+const CONFIRMATIONS_PER_RECIPIENT: u32 = 3;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "contact.html")]
 pub struct ContactPage {
@@ -92,7 +95,11 @@ pub async fn send(
         return (StatusCode::FORBIDDEN, page.t.t("form-expired")).into_response();
     }
     let name = f.name.trim().to_owned();
-    let email = f.email.trim().to_lowercase();
+    // A signed-in sender is answered at their account's address: the question is theirs.
+    let email = match &a {
+        Some(a) if !a.role.is_staff() => a.email.clone(),
+        _ => f.email.trim().to_lowercase(),
+    };
     let message = f.message.trim().to_owned();
     let code = if !s
         .limiter
@@ -134,6 +141,8 @@ pub async fn send(
     }
     let ticket = NewTicket {
         facility: (f.facility > 0).then_some(FacilityId(f.facility)),
+        // Linked only to the account signed in now, never to the address typed.
+        account: a.as_ref().filter(|a| !a.role.is_staff()).map(|a| a.id),
         name: name.clone(),
         email: email.clone(),
         language: lang.code().into(),
@@ -175,7 +184,16 @@ pub async fn send(
         ),
         attachments: Vec::new(),
     };
-    if let Err(e) = s.mailer.send(confirmation).await {
+    // The question is kept whatever happens; the confirmation goes to one address a
+    // few times an hour at most, so the form cannot flood a stranger's mailbox.
+    if !s.limiter.allow_mail_to(
+        &confirmation.to,
+        "contact-mail",
+        CONFIRMATIONS_PER_RECIPIENT,
+        Duration::from_secs(3600),
+    ) {
+        tracing::warn!(reference = %reference, "ticket confirmation not sent: too many to this address");
+    } else if let Err(e) = s.mailer.send(confirmation).await {
         tracing::error!(error = %e, "cannot send a ticket confirmation");
     }
     MessagePage {

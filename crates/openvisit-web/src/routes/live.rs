@@ -262,7 +262,7 @@ pub async fn live_visits(
         .filter(|r| r.facility == staff.facility && !r.is_over())
         .map(|r| LiveVisitView {
             visit_id: r.visit.0,
-            privileged: r.privileged,
+            privileged: r.is_privileged(),
             status: serde_json::to_value(r.status(&hub)).unwrap_or_default(),
         })
         .collect();

@@ -97,7 +97,7 @@ pub async fn decide(
     }
     let approval = match f.privileged {
         Some(p) if p != approval.privileged => {
-            openvisit_store::approvals::set_privileged(
+            let (approval, visits) = openvisit_store::approvals::set_privileged(
                 &s.db,
                 staff.account.id,
                 staff.facility,
@@ -105,7 +105,13 @@ pub async fn decide(
                 p,
                 s.clock.now(),
             )
-            .await?
+            .await?;
+            if p && let Some(hub) = &s.live {
+                for v in visits {
+                    hub.make_private(v);
+                }
+            }
+            approval
         }
         _ => approval,
     };

@@ -68,9 +68,13 @@ pub async fn ticket_detail(
     let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
     let ticket = support::visible_ticket(&mut conn, facility, general, reference).await?;
     let replies = support::replies(&mut conn, &ticket.reference).await?;
-    let account = openvisit_store::accounts::account_by_email(&s.db, &ticket.email)
-        .await?
-        .filter(|a| !a.role.is_staff());
+    // Only a signed-in sender's own account: an address typed into the form proves
+    // nothing (security finding 11).
+    let account = match ticket.account {
+        Some(id) => Some(openvisit_store::accounts::get_account(&mut conn, id).await?)
+            .filter(|a| !a.role.is_staff()),
+        None => None,
+    };
     let (visits, ledger) = match &account {
         Some(a) => {
             let visits: Vec<Visit> = visits_of_visitor(&mut conn, a.id)

@@ -217,6 +217,7 @@ async fn every_route_and_staff_page_answers_each_caller_as_the_matrix_says() {
         db,
         &openvisit_store::tickets::NewTicket {
             facility: Some(fx.facility),
+            account: None,
             name: "Sam".into(),
             email: email.clone(),
             language: "en".into(),

@@ -62,6 +62,7 @@ async fn a_facility_admin_runs_visitation_from_the_console_in_chromium() {
         db,
         &openvisit_store::tickets::NewTicket {
             facility: Some(fx.facility),
+            account: None,
             name: "Visitor".into(),
             email: email.clone(),
             language: "en".into(),

@@ -27,6 +27,7 @@ async fn support_answers_a_question_by_email_and_gives_a_goodwill_credit() {
             db,
             &openvisit_store::tickets::NewTicket {
                 facility: Some(fx.facility),
+                account: Some(visitor),
                 name: "Sam".into(),
                 email: email.clone(),
                 language: "es".into(),

@@ -20,11 +20,17 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 mod browsers;
+mod forms;
 mod smtp;
 pub use browsers::*;
 pub use smtp::*;
 
 pub const POSTGRES_ENV: &str = "OPENVISIT_TEST_POSTGRES_URL";
+
+/// A fresh key for secrets at rest: test databases are never reopened by another run.
+pub fn test_keyring() -> openvisit_store::secrets::Keyring {
+    openvisit_store::secrets::Keyring::random().expect("a key")
+}
 
 /// SQLite always; PostgreSQL too when its URL is set.
 pub fn backends() -> Vec<Backend> {
@@ -107,7 +113,10 @@ impl TestDb {
                 let dir = std::env::temp_dir().join(unique_name());
                 std::fs::create_dir_all(&dir).expect("temp dir");
                 let url = format!("sqlite://{}/test.db?mode=rwc", dir.display());
-                let db = Db::connect(&url, 16).await.expect("sqlite");
+                let db = Db::connect(&url, 16)
+                    .await
+                    .expect("sqlite")
+                    .with_keyring(test_keyring());
                 db.migrate().await.expect("migrate");
                 TestDb {
                     db,
@@ -128,7 +137,10 @@ impl TestDb {
                 admin.close().await;
                 let (prefix, _) = base.rsplit_once('/').expect("url has a database");
                 let url = format!("{prefix}/{name}");
-                let db = Db::connect(&url, 40).await.expect("postgres");
+                let db = Db::connect(&url, 40)
+                    .await
+                    .expect("postgres")
+                    .with_keyring(test_keyring());
                 db.migrate().await.expect("migrate");
                 TestDb {
                     db,

@@ -198,3 +198,85 @@ async fn a_monitor_holds_one_media_peer_however_often_it_offers() {
     .await;
     app.stop().await;
 }
+
+/// Security finding 6: privileged status granted after booking left the visit watched
+/// and recorded (R14). Granting it now applies to the visit running at once: the monitor
+/// is dropped and refused, the recording so far is deleted, and the parties go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn granting_privileged_status_during_a_visit_drops_its_monitor_and_deletes_its_recording() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let b = book(&app).await;
+        set_clock(&app, b.start);
+        let (visitor, resident) = both_in(&app, &b).await;
+        let staff = b.staff(&app).await;
+        let (status, t) = staff
+            .post(
+                &format!("/api/v1/staff/visits/{}/live-ticket", b.visit),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 201, "{t}");
+        let mut monitor = Participant::connect(&app, &t).await;
+        monitor.start_media(true).await;
+        wait_for("the monitor sees the visit", || {
+            monitor.peer().total_received() > 3
+        })
+        .await;
+        let folder = app
+            .outbox
+            .with_extension("recordings")
+            .join(format!("visit-{}", b.visit));
+        assert!(folder.exists(), "the visit is being recorded");
+
+        let (_, list) = staff.get("/api/v1/staff/approvals?status=approved").await;
+        let id = list[0]["id"].as_i64().expect("approval");
+        let (status, body) = staff
+            .post(
+                &format!("/api/v1/staff/approvals/{id}"),
+                json!({ "status": "approved", "privileged": true }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+
+        let dropped = monitor.expect("error").await;
+        assert_eq!(dropped["code"], "privileged", "{dropped}");
+        wait_for("the recording so far is deleted", || !folder.exists()).await;
+        let (_, v) = b.visitor.get(&format!("/api/v1/visits/{}", b.visit)).await;
+        assert_eq!(v["privileged"], true, "{v}");
+        let (status, body) = staff
+            .post(
+                &format!("/api/v1/staff/visits/{}/live-ticket", b.visit),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 403, "{body}");
+        assert_eq!(body["error"], "privileged");
+
+        // The visit itself goes on, unwatched and unrecorded.
+        let (seen_v, seen_r) = (visitor.peer().received(1), resident.peer().received(1));
+        wait_for("media still flows both ways", || {
+            visitor.peer().received(1) > seen_v + 3 && resident.peer().received(1) > seen_r + 3
+        })
+        .await;
+        assert!(!folder.exists(), "nothing is written after the grant");
+        let (status, _) = staff
+            .post(
+                &format!("/api/v1/staff/visits/{}/end", b.visit),
+                json!({ "reason": "count" }),
+            )
+            .await;
+        assert_eq!(status, 202);
+        settled(&app, b.visit).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (status, _) = staff
+            .get(&format!("/api/v1/staff/visits/{}/recording", b.visit))
+            .await;
+        assert_eq!(
+            status, 404,
+            "no recording of a visit that became privileged"
+        );
+        assert!(!folder.exists());
+        app.stop().await;
+    }
+}

@@ -10,10 +10,10 @@ use serde_json::json;
 use crate::harness::*;
 
 /// A running `openvisit serve` and what it printed up to its media line.
-struct Served {
+pub(super) struct Served {
     child: Child,
-    base: String,
-    printed: String,
+    pub base: String,
+    pub printed: String,
 }
 
 impl Drop for Served {
@@ -23,7 +23,7 @@ impl Drop for Served {
     }
 }
 
-fn serve(data: &std::path::Path, extra: &[&str]) -> Served {
+pub(super) fn serve(data: &std::path::Path, extra: &[&str]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_openvisit"))
         .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
         .arg(data)

@@ -4,13 +4,16 @@
 //! The authorization matrix is `authz.rs`.
 
 mod connections;
+mod contact;
 mod cookies;
+mod credits;
 mod cross_origin;
 mod demo;
 mod headers;
 mod outbox;
 mod reports_and_settings;
 mod residents;
+mod secrets;
 mod sign_in;
 
 /// A page's body as text, with the session `cookie` if given.

@@ -57,32 +57,9 @@ async fn a_reset_link_in_the_outbox_is_shown_only_to_its_recipient_and_the_opera
 
 /// Sends the forgotten-password form for `email`, with the form's CSRF token.
 async fn forgot_password(app: &TestApp, email: &str) {
-    let http = reqwest::Client::new();
-    let res = http
-        .get(format!("{}/forgot-password", app.base))
-        .send()
-        .await
-        .expect("get");
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("ov_csrf="))
-        .and_then(|c| c.split(';').next())
-        .expect("csrf cookie")
-        .to_owned();
-    let token = cookie.trim_start_matches("ov_csrf=");
-    let res = http
-        .post(format!("{}/forgot-password", app.base))
-        .header("cookie", &cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(crate::pages::form_body(&[
-            ("csrf", token),
-            ("email", email),
-        ]))
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(res.status(), 200);
+    let (status, _) = app
+        .anonymous()
+        .submit_form("/forgot-password", &[("email", email)])
+        .await;
+    assert_eq!(status, 200);
 }
