@@ -10,6 +10,7 @@
 import { totp } from './totp.mjs';
 import { launch, FAKE_MEDIA } from './browser.mjs';
 import { AxeBuilder } from '@axe-core/playwright';
+import { setUpKiosk } from './visit_pages.mjs';
 
 const [base, sessionCookie, kioskKey, pin, visitId, lang, staffEmail, staffPassword, staffSecret, offsetMs] = process.argv.slice(2);
 
@@ -32,7 +33,7 @@ try {
 
   const kioskCtx = await browser.newContext({ locale: lang });
   const kiosk = await kioskCtx.newPage();
-  await kiosk.goto(`${base}/kiosk/setup?key=${kioskKey}`);
+  await setUpKiosk(kiosk, base, kioskKey, lang);
   await kiosk.goto(`${base}/kiosk?lang=${lang}`);
   await kiosk.waitForSelector('#kiosk-sign-in:not([hidden])');
   const next = await kiosk.textContent('#kiosk-next');

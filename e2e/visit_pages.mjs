@@ -27,10 +27,17 @@ export async function firefoxVisitorReady(firefox, base, sessionCookie, visitId,
   return page;
 }
 
-// A kiosk page set up with its device key and showing its sign-in form.
-export async function kioskPage(browser, base, key, lang) {
+// Sets a kiosk's browser up as staff do: its one-time code typed at /kiosk/setup.
+export async function setUpKiosk(page, base, code, lang) {
+  await page.goto(`${base}/kiosk/setup?lang=${lang}`);
+  await page.fill('#code', code);
+  await Promise.all([page.waitForURL(/\/kiosk$/), page.click('form button[type=submit]')]);
+}
+
+// A kiosk page set up with its one-time code and showing its sign-in form.
+export async function kioskPage(browser, base, code, lang) {
   const page = await (await browser.newContext({ locale: lang })).newPage();
-  await page.goto(`${base}/kiosk/setup?key=${key}`);
+  await setUpKiosk(page, base, code, lang);
   await page.goto(`${base}/kiosk?lang=${lang}`);
   await page.waitForSelector('#kiosk-sign-in:not([hidden])');
   return page;

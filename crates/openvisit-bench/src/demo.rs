@@ -47,6 +47,7 @@ pub fn app_state(
         payments: Arc::new(TestProvider::default()),
         clock,
         metrics: None,
+        metrics_token: None,
         secure_cookies: false,
         live,
     })

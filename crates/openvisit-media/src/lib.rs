@@ -32,6 +32,24 @@ use std::time::Instant;
 use serde::Serialize;
 
 pub use recorder::{RecordingFile, assemble_recording};
+
+/// Answers `offer` exactly as an admission does, with UDP and TCP host candidates on a
+/// loopback port, without a running server: what the fuzz target for SDP offers and
+/// tests of hostile offers call.
+pub fn answer_offer_as_server(offer: &str) -> Result<String, MediaError> {
+    static CRYPTO: std::sync::OnceLock<Arc<str0m::crypto::CryptoProvider>> =
+        std::sync::OnceLock::new();
+    let crypto = CRYPTO.get_or_init(|| Arc::new(str0m::crypto::from_feature_flags()));
+    let addr = SocketAddr::from(([127, 0, 0, 1], 9));
+    server::answer_offer(
+        offer,
+        crypto,
+        Some(addr),
+        Some(addr),
+        std::time::Instant::now(),
+    )
+    .map(|(_, answer)| answer)
+}
 use tokio::sync::{mpsc as tokio_mpsc, oneshot};
 
 /// A room is one visit; the caller uses the visit's id.

@@ -20,6 +20,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 mod forward;
 mod rooms;
 
+pub use rooms::answer_offer;
+
 use crate::peer::{KeyframeNeed, Peer};
 use crate::room::Room;
 use crate::tcp::TcpLinks;

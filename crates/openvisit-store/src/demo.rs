@@ -35,6 +35,9 @@ pub struct DemoInfo {
     /// Each demo kiosk's name and its device key (fresh random keys for every
     /// database), so `serve` can print the kiosk URLs.
     pub kiosk_keys: BTreeMap<String, String>,
+    /// Each demo kiosk's one-time set-up code (valid for a day), for the start-up
+    /// message: typed at `/kiosk/setup`, it gives that browser a key of its own.
+    pub kiosk_codes: BTreeMap<String, String>,
 }
 
 /// Settings most demo facilities share.
@@ -115,6 +118,7 @@ pub async fn seed_demo_if_empty(db: &Db, now: Timestamp) -> Result<Option<DemoIn
 
     let pin_hash = hash_pin(DEMO_RESIDENT_PIN)?;
     let mut kiosk_keys = BTreeMap::new();
+    let mut kiosk_codes = BTreeMap::new();
     let mut tx = db.begin_write().await?;
     let mut residents = Vec::new();
     for (facility, units) in [
@@ -126,7 +130,11 @@ pub async fn seed_demo_if_empty(db: &Db, now: Timestamp) -> Result<Option<DemoIn
             for k in 1..=kiosk_count {
                 let name = format!("{unit_name} kiosk {k}");
                 let kiosk = create_kiosk(&mut tx, facility, Some(unit), &name).await?;
-                kiosk_keys.insert(name, set_kiosk_key(&mut tx, kiosk).await?);
+                kiosk_keys.insert(name.clone(), set_kiosk_key(&mut tx, kiosk).await?);
+                kiosk_codes.insert(
+                    name,
+                    crate::kiosk_setup::issue_in(&mut tx, kiosk, now).await?,
+                );
             }
             for weekday in 1..=7 {
                 add_hours(&mut tx, facility, Some(unit), weekday, 8 * 60, 11 * 60 + 30).await?;
@@ -144,6 +152,10 @@ pub async fn seed_demo_if_empty(db: &Db, now: Timestamp) -> Result<Option<DemoIn
     let lobby_name = "Lobby kiosk 1";
     let lobby = create_kiosk(&mut tx, riverside, None, lobby_name).await?;
     kiosk_keys.insert(lobby_name.to_owned(), set_kiosk_key(&mut tx, lobby).await?);
+    kiosk_codes.insert(
+        lobby_name.to_owned(),
+        crate::kiosk_setup::issue_in(&mut tx, lobby, now).await?,
+    );
     for weekday in 1..=6 {
         add_hours(&mut tx, riverside, None, weekday, 9 * 60, 17 * 60).await?;
     }
@@ -199,6 +211,7 @@ pub async fn seed_demo_if_empty(db: &Db, now: Timestamp) -> Result<Option<DemoIn
     Ok(Some(DemoInfo {
         facilities: vec![riverside, cedar],
         kiosk_keys,
+        kiosk_codes,
     }))
 }
 

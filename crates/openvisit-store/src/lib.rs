@@ -20,6 +20,7 @@ pub mod error;
 pub mod facilities;
 pub mod finish;
 pub mod integrity;
+pub mod kiosk_setup;
 pub mod kiosks;
 pub mod ledger;
 pub mod live;

@@ -3,7 +3,6 @@
 //! An attempt is counted before the PIN is checked, so many attempts at once cannot
 //! get past the limit either.
 
-use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use jiff::Timestamp;
 use openvisit_core::ResidentId;
 use openvisit_core::interval::add_minutes;
@@ -55,19 +54,10 @@ pub(crate) async fn store_pin_hash(
 
 /// Sets (or replaces) a resident's PIN: 4 to 8 digits.
 pub async fn set_resident_pin(db: &Db, resident: ResidentId, pin: &str) -> Result<(), StoreError> {
-    let hash = hash_pin(pin)?;
+    validate_pin(pin)?;
+    let hash = crate::passwords::hash_password_off_thread(pin).await?;
     let mut conn = db.pool.acquire().await?;
     store_pin_hash(&mut conn, resident, &hash).await
-}
-
-fn pin_matches(pin: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(pin.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
 }
 
 /// Whether `pin` is the resident's PIN. While locked it refuses with `Conflict`
@@ -100,7 +90,9 @@ pub async fn check_resident_pin(
         return Err(refusal(db, resident, now).await?);
     };
     let hash: String = taken.try_get("pin_hash")?;
-    if !pin_matches(pin, &hash) {
+    // argon2 on the blocking pool, like passwords: a kiosk's guesses never stall the
+    // async workers.
+    if !crate::passwords::verify_password_off_thread(pin, &hash).await? {
         return Ok(false);
     }
     sqlx::query("UPDATE residents SET pin_failures = 0, pin_locked_until = NULL WHERE id = $1")

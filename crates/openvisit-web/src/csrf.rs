@@ -6,6 +6,8 @@ use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 
 pub const CSRF_COOKIE: &str = "ov_csrf";
+/// The cookie's name over HTTPS (host-only, `Secure`; see `pages::ensure_csrf_cookie`).
+pub const SECURE_CSRF_COOKIE: &str = "__Host-ov_csrf";
 
 fn cookie(headers: &HeaderMap) -> Option<String> {
     headers

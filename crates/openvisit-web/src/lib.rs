@@ -11,6 +11,7 @@ pub mod connections;
 pub mod csrf;
 pub mod error;
 pub mod extract;
+pub mod fuzzing;
 pub mod i18n;
 pub mod live;
 pub mod mail;
@@ -131,7 +132,7 @@ pub fn app(state: AppState) -> Router {
     let doc = std::sync::Arc::new(doc);
     Router::new()
         .merge(api)
-        .merge(pages::router())
+        .merge(pages::router(&state))
         .route(
             "/api/openapi.json",
             get(move || {

@@ -4,11 +4,15 @@
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::StatusCode;
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Installs the global recorder once; later calls return the same handle.
@@ -45,9 +49,35 @@ pub async fn track(req: Request, next: Next) -> Response {
     response
 }
 
-pub async fn render(State(s): State<AppState>) -> Response {
-    match &s.metrics {
-        Some(h) => h.render().into_response(),
-        None => (StatusCode::NOT_FOUND, "metrics are off").into_response(),
+/// `/metrics`, for the holder of the operator's bearer token only: request counts and
+/// latencies by route tell an outsider how busy a facility is (security finding 15).
+pub async fn render(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    let (Some(handle), Some(token)) = (&s.metrics, &s.metrics_token) else {
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "metrics_off",
+            "metrics are off; start the server with --metrics-token to read them",
+        )
+        .into_response();
+    };
+    let given = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    // Compare digests, so the time taken says nothing about how much of a guess matched.
+    if Sha256::digest(given.as_bytes()) != Sha256::digest(token.as_bytes()) {
+        let mut r = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_token",
+            "send the metrics token as: Authorization: Bearer <token>",
+        )
+        .into_response();
+        r.headers_mut().insert(
+            axum::http::header::WWW_AUTHENTICATE,
+            axum::http::HeaderValue::from_static("Bearer"),
+        );
+        return r;
     }
+    handle.render().into_response()
 }

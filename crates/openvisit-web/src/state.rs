@@ -24,6 +24,8 @@ pub struct AppState {
     pub payments: Arc<dyn PaymentProvider>,
     pub clock: Arc<Clock>,
     pub metrics: Option<PrometheusHandle>,
+    /// The bearer token that reads /metrics; `None` turns the page off.
+    pub metrics_token: Option<String>,
     /// Live video: `None` when the media server is not running.
     pub live: Option<Arc<crate::live::LiveHub>>,
     /// Set the `Secure` flag on cookies (when served over HTTPS).

@@ -131,9 +131,13 @@ async fn print_kiosk_key(
     db: &openvisit_store::Db,
     id: openvisit_core::KioskId,
 ) -> anyhow::Result<()> {
-    let key = openvisit_store::kiosks::issue_kiosk_key(db, id).await?;
-    println!("Open this once in the kiosk's browser (keep it secret; kiosk-key issues a new one):");
-    println!("  /kiosk/setup?key={key}");
+    let code = openvisit_store::kiosk_setup::issue_setup_code(db, id, now()).await?;
+    println!(
+        "On the kiosk, open /kiosk/setup and type this code (it works once, for {} hours; \
+         kiosk-key makes a new one, and setting the kiosk up again retires its old key):",
+        openvisit_store::kiosk_setup::SETUP_CODE_HOURS
+    );
+    println!("  {code}");
     Ok(())
 }
 

@@ -32,6 +32,10 @@ pub struct ServeArgs {
     media: MediaArgs,
     #[command(flatten)]
     connections: ConnectionArgs,
+    /// The bearer token Prometheus sends to read /metrics (`authorization` in its
+    /// scrape config). Without it, /metrics is off: it says how busy the server is.
+    #[arg(long, env = "OPENVISIT_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 /// Limits on client connections (docs/SECURITY.md).
@@ -121,6 +125,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         mail,
         media,
         connections,
+        metrics_token,
     } = args;
     // Raise the file limit before anything opens a descriptor.
     let limits = connections.limits();
@@ -174,7 +179,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("OpenVisit is running on {backend} at http://{addr}/");
     println!("  API:        http://{addr}/api/v1/facilities");
     println!("  OpenAPI:    http://{addr}/api/openapi.json");
-    println!("  Metrics:    http://{addr}/metrics");
+    if metrics_token.is_some() {
+        println!("  Metrics:    http://{addr}/metrics  (with the bearer token of --metrics-token)");
+    } else {
+        println!("  Metrics:    off (start with --metrics-token to read /metrics)");
+    }
     if let Some(outbox) = &outbox {
         println!(
             "  Emails:     http://{addr}/dev/outbox?key={}  (every email; a signed-in \
@@ -227,6 +236,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         payments,
         clock,
         metrics: openvisit_web::metrics_layer::install_recorder(),
+        metrics_token: metrics_token.filter(|t| !t.trim().is_empty()),
         // Reached over HTTPS (directly or through a proxy): Secure, __Host- cookies.
         secure_cookies,
         live: Some(live.clone()),
@@ -358,8 +368,12 @@ async fn print_demo_logins(
             openvisit_store::totp::otpauth_uri(&secret, demo::DEMO_STAFF_EMAIL)
         );
     }
-    for (name, key) in &info.kiosk_keys {
-        println!("  Kiosk:      http://{addr}/kiosk/setup?key={key}  ({name})");
+    println!(
+        "  Kiosks:     open http://{addr}/kiosk/setup on the kiosk and type its code \
+         (each works once, for a day; `openvisit kiosk-key` makes a new one):"
+    );
+    for (name, code) in &info.kiosk_codes {
+        println!("              {code}  {name}");
     }
     Ok(())
 }

@@ -96,42 +96,14 @@ impl Server {
         {
             return Err(MediaError::TooManyMonitors);
         }
-        let offer =
-            SdpOffer::from_sdp_string(offer).map_err(|e| MediaError::BadOffer(e.to_string()))?;
         let now = Instant::now();
-        // RTP mode: packets are passed on as they come (payloads shared, not copied);
-        // only the recorder puts frames together.
-        let mut rtc = Rtc::builder()
-            .set_ice_lite(true)
-            .set_rtp_mode(true)
-            // Only what the recording can hold: every browser offers both.
-            .clear_codecs()
-            .enable_opus(true, false)
-            .enable_vp8(true)
-            .set_crypto_provider(Arc::clone(&self.crypto))
-            // Estimates this participant's downlink, to cap what the other party's
-            // camera sends (see `crate::rate`).
-            .enable_bwe(Some(rate::START_ESTIMATE))
-            .build(now);
-        rtc.bwe().set_bitrate(Bitrate::ZERO, rate::DESIRED);
-        if self.offers_udp {
-            let udp = Candidate::host(self.candidate, "udp")
-                .map_err(|e| MediaError::BadOffer(e.to_string()))?;
-            rtc.add_local_candidate(udp);
-        }
-        if self.tcp.listening() {
-            let tcp = Candidate::builder()
-                .tcp()
-                .host(self.candidate)
-                .tcptype(TcpType::Passive)
-                .build()
-                .map_err(|e| MediaError::BadOffer(e.to_string()))?;
-            rtc.add_local_candidate(tcp);
-        }
-        let answer = rtc
-            .sdp_api()
-            .accept_offer(offer)
-            .map_err(|e| MediaError::BadOffer(e.to_string()))?;
+        let (rtc, answer) = answer_offer(
+            offer,
+            &self.crypto,
+            self.offers_udp.then_some(self.candidate),
+            self.tcp.listening().then_some(self.candidate),
+            now,
+        )?;
 
         // A party joining again replaces their old connection.
         if role != Role::Monitor {
@@ -159,7 +131,7 @@ impl Server {
         self.mark(id);
         Ok(Admitted {
             participant: id,
-            answer_sdp: answer.to_sdp_string(),
+            answer_sdp: answer,
         })
     }
 
@@ -278,4 +250,52 @@ impl Server {
             });
         }
     }
+}
+
+/// Our side of an SDP offer: a peer as the server runs it (ICE-lite, RTP mode, Opus and
+/// VP8 only, bandwidth estimation on) with its host candidates, and the answer's text.
+/// Offers come from the network, so this is a fuzz target (`fuzz/`): any text gives an
+/// answer or a `BadOffer`, never a panic.
+pub fn answer_offer(
+    offer: &str,
+    crypto: &Arc<str0m::crypto::CryptoProvider>,
+    udp: Option<std::net::SocketAddr>,
+    tcp: Option<std::net::SocketAddr>,
+    now: Instant,
+) -> Result<(Rtc, String), MediaError> {
+    let offer =
+        SdpOffer::from_sdp_string(offer).map_err(|e| MediaError::BadOffer(e.to_string()))?;
+    // RTP mode: packets are passed on as they come (payloads shared, not copied);
+    // only the recorder puts frames together.
+    let mut rtc = Rtc::builder()
+        .set_ice_lite(true)
+        .set_rtp_mode(true)
+        // Only what the recording can hold: every browser offers both.
+        .clear_codecs()
+        .enable_opus(true, false)
+        .enable_vp8(true)
+        .set_crypto_provider(Arc::clone(crypto))
+        // Estimates this participant's downlink, to cap what the other party's
+        // camera sends (see `crate::rate`).
+        .enable_bwe(Some(rate::START_ESTIMATE))
+        .build(now);
+    rtc.bwe().set_bitrate(Bitrate::ZERO, rate::DESIRED);
+    if let Some(addr) = udp {
+        let c = Candidate::host(addr, "udp").map_err(|e| MediaError::BadOffer(e.to_string()))?;
+        rtc.add_local_candidate(c);
+    }
+    if let Some(addr) = tcp {
+        let c = Candidate::builder()
+            .tcp()
+            .host(addr)
+            .tcptype(TcpType::Passive)
+            .build()
+            .map_err(|e| MediaError::BadOffer(e.to_string()))?;
+        rtc.add_local_candidate(c);
+    }
+    let answer = rtc
+        .sdp_api()
+        .accept_offer(offer)
+        .map_err(|e| MediaError::BadOffer(e.to_string()))?;
+    Ok((rtc, answer.to_sdp_string()))
 }

@@ -29,7 +29,7 @@ pub struct TicketQuery {
 /// What a client may send.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-enum ClientMessage {
+pub enum ClientMessage {
     Ready,
     Offer { sdp: String },
     Leave,
@@ -68,6 +68,12 @@ pub async fn socket(
     upgrade
         .max_message_size(64 * 1024)
         .on_upgrade(move |ws| run(ws, s, hub, room, ticket))
+}
+
+/// Reads one text frame from a client. Frames come from the network, so this is a fuzz
+/// target (`fuzz/`): any text is a message or `None`, never a panic.
+pub fn parse_client_message(text: &str) -> Option<ClientMessage> {
+    serde_json::from_str(text).ok()
 }
 
 async fn send<T: Serialize>(ws: &mut WebSocket, message: &T) -> bool {
@@ -168,12 +174,11 @@ async fn run(
                     Message::Close(_) => break,
                     _ => continue,
                 };
-                let parsed: Result<ClientMessage, _> = serde_json::from_str(text.as_str());
-                let keep = match parsed {
-                    Ok(m) => {
+                let keep = match parse_client_message(text.as_str()) {
+                    Some(m) => {
                         handle(&mut ws, &s, &hub, &room, (&ticket, party), &mut monitor_peer, m).await
                     }
-                    Err(_) => send(&mut ws, &Reply::Error {
+                    None => send(&mut ws, &Reply::Error {
                         code: "bad_message",
                         message: "the message was not understood; see docs/SIGNALING.md".into(),
                     }).await,

@@ -4,15 +4,21 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Form;
+use axum::extract::{ConnectInfo, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use openvisit_store::kiosk_setup::redeem_setup_code;
 use openvisit_store::kiosks::kiosk_by_key;
 use openvisit_store::places::KioskKind;
 use serde::Deserialize;
 
 use crate::auth::{KIOSK_COOKIE, cookie_value};
+use crate::csrf;
 use crate::i18n::Lang;
 use crate::pages::PageMeta;
 use crate::pages::room::VisitRoom;
@@ -28,19 +34,63 @@ pub struct KioskPage {
     pub room: VisitRoom,
 }
 
-#[derive(Debug, Deserialize)]
-pub struct SetupQuery {
-    pub key: String,
+#[derive(Template, WebTemplate)]
+#[template(path = "kiosk_setup.html")]
+pub struct SetupPage {
+    pub page: PageMeta,
+    pub error: Option<String>,
 }
 
-/// Stores the kiosk's key in a long-lived cookie and opens the kiosk page.
-pub async fn setup(State(s): State<AppState>, Query(q): Query<SetupQuery>) -> Response {
-    match kiosk_by_key(&s.db, &q.key).await {
-        Ok(Some(_)) => {
+/// The set-up form: staff type the kiosk's one-time code (never a key in a URL).
+pub async fn setup_form(lang: Lang, uri: Uri, headers: HeaderMap) -> SetupPage {
+    SetupPage {
+        page: PageMeta::signed(lang, &uri, &headers, None),
+        error: None,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SetupFields {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub code: String,
+}
+
+/// Exchanges a set-up code for a new device key, kept in a long-lived cookie, and
+/// opens the kiosk page.
+pub async fn setup(
+    State(s): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(f): Form<SetupFields>,
+) -> Response {
+    let page = PageMeta::signed(lang, &uri, &headers, None);
+    if !csrf::check(&headers, &f.csrf) {
+        return (StatusCode::FORBIDDEN, page.t.t("form-expired")).into_response();
+    }
+    let refuse = |page: PageMeta, status: StatusCode, key: &str| {
+        let error = Some(page.t.t(key));
+        (status, SetupPage { page, error }).into_response()
+    };
+    // 40-bit codes: ten guesses per address every ten minutes.
+    if !s
+        .limiter
+        .allow(peer.ip(), "kiosk-setup", 10, Duration::from_secs(600))
+    {
+        return refuse(
+            page,
+            StatusCode::TOO_MANY_REQUESTS,
+            "error-too_many_attempts",
+        );
+    }
+    match redeem_setup_code(&s.db, &f.code, s.clock.now()).await {
+        Ok(Some((_, key))) => {
             let secure = if s.secure_cookies { "; Secure" } else { "" };
             let cookie = format!(
-                "{KIOSK_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000{secure}",
-                q.key.trim()
+                "{KIOSK_COOKIE}={key}; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000{secure}"
             );
             (
                 StatusCode::SEE_OTHER,
@@ -48,7 +98,11 @@ pub async fn setup(State(s): State<AppState>, Query(q): Query<SetupQuery>) -> Re
             )
                 .into_response()
         }
-        _ => (StatusCode::FORBIDDEN, "This kiosk key is not valid.").into_response(),
+        Ok(None) => refuse(page, StatusCode::FORBIDDEN, "kiosk-setup-bad-code"),
+        Err(e) => {
+            tracing::error!(error = %e, "kiosk set-up");
+            refuse(page, StatusCode::INTERNAL_SERVER_ERROR, "error-generic")
+        }
     }
 }
 
@@ -59,8 +113,9 @@ pub async fn page(State(s): State<AppState>, lang: Lang, uri: Uri, headers: Head
         None => None,
     };
     let Some(device) = device else {
-        let text = page.t.t("kiosk-not-set-up");
-        return (StatusCode::UNAUTHORIZED, text).into_response();
+        // Not set up (or its key was retired): the set-up form, in the kiosk's language.
+        let page = PageMeta::signed(lang, &uri, &headers, None);
+        return (StatusCode::UNAUTHORIZED, SetupPage { page, error: None }).into_response();
     };
     let lobby = device.kind == KioskKind::Lobby;
     let side = if lobby { "visitor" } else { "resident" };

@@ -87,15 +87,47 @@ impl PageMeta {
 }
 
 /// Gives every browser a CSRF cookie on its first page: the request is handled as if it
-/// had sent it, and the response sets it.
-async fn ensure_csrf_cookie(mut req: Request, next: Next) -> Response {
+/// had sent it, and the response sets it. Over HTTPS the cookie is `__Host-ov_csrf;
+/// Secure`, and only that one counts: a sibling subdomain can plant a plain `ov_csrf`,
+/// never a `__Host-` one. The handlers read the token under its plain name either way.
+async fn ensure_csrf_cookie(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    use crate::csrf::{CSRF_COOKIE, SECURE_CSRF_COOKIE};
+    if s.secure_cookies {
+        let trusted = crate::auth::cookie_value(req.headers(), SECURE_CSRF_COOKIE);
+        let others: Vec<String> = req
+            .headers()
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .map(str::trim)
+            .filter(|c| !c.is_empty() && c.split_once('=').is_none_or(|(k, _)| k != CSRF_COOKIE))
+            .map(str::to_owned)
+            .chain(trusted.map(|t| format!("{CSRF_COOKIE}={t}")))
+            .collect();
+        req.headers_mut().remove(axum::http::header::COOKIE);
+        if let Ok(v) = HeaderValue::from_str(&others.join("; ")) {
+            req.headers_mut().insert(axum::http::header::COOKIE, v);
+        }
+    }
     let (token, set) = crate::csrf::token_for(req.headers());
     if set.is_some()
-        && let Ok(v) = HeaderValue::from_str(&format!("{}={token}", crate::csrf::CSRF_COOKIE))
+        && let Ok(v) = HeaderValue::from_str(&format!("{CSRF_COOKIE}={token}"))
     {
         req.headers_mut().append(axum::http::header::COOKIE, v);
     }
     let mut response = next.run(req).await;
+    let set = set.map(|plain| {
+        if s.secure_cookies {
+            format!("{SECURE_CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Secure")
+        } else {
+            plain
+        }
+    });
     if let Some(cookie) = set
         && let Ok(v) = HeaderValue::from_str(&cookie)
     {
@@ -179,7 +211,7 @@ pub const STAFF_PAGES: &[StaffPage] = &[
     }),
 ];
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     let staff_pages = STAFF_PAGES
         .iter()
         .fold(Router::new(), |r, (path, handler)| r.route(path, handler()));
@@ -217,10 +249,13 @@ pub fn router() -> Router<AppState> {
         .route("/receipts/{entry}", get(visitor::receipt))
         .route("/book", get(visitor::book).post(visitor::book_post))
         .route("/funds", get(visitor::funds).post(visitor::funds_post))
-        .layer(axum::middleware::from_fn(remember_language))
-        .layer(axum::middleware::from_fn(ensure_csrf_cookie))
         .route("/kiosk", get(kiosk::page))
-        .route("/kiosk/setup", get(kiosk::setup))
+        .route("/kiosk/setup", get(kiosk::setup_form).post(kiosk::setup))
+        .layer(axum::middleware::from_fn(remember_language))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ensure_csrf_cookie,
+        ))
         .route("/static/site.css", get(stylesheet))
         .route("/static/visit.js", get(visit_script))
         .route("/static/kiosk.js", get(kiosk_script))

@@ -273,7 +273,10 @@ async fn a_visitor_registers_adds_funds_books_from_availability_and_cancels() {
         assert_eq!(kinds, ["refund", "visit_charge", "deposit"]);
         let (_, bal) = c.get("/api/v1/balance").await;
         assert_eq!(bal["balance_cents"], 2000);
-        let metrics = reqwest::get(format!("{}/metrics", app.base))
+        let metrics = reqwest::Client::new()
+            .get(format!("{}/metrics", app.base))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
             .await
             .expect("metrics")
             .text()

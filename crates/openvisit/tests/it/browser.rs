@@ -254,7 +254,15 @@ async fn a_newcomer_signs_up_gets_approved_pays_books_and_cancels_end_to_end() {
 /// The PIN the resident of `LiveSetup` signs in with at the kiosk.
 const PIN: &str = "2468";
 
-/// A remote visit booked and paid, its housing kiosk's key, the resident's PIN (`PIN`),
+/// A one-time set-up code for `kiosk`, as staff would type it at `/kiosk/setup`
+/// (issued at the server's clock, which the tests move).
+async fn setup_code(app: &TestApp, kiosk: openvisit_core::KioskId) -> String {
+    openvisit_store::kiosk_setup::issue_setup_code(app.db(), kiosk, app.state.clock.now())
+        .await
+        .expect("set-up code")
+}
+
+/// A remote visit booked and paid, its housing kiosk's set-up code, the resident's PIN (`PIN`),
 /// and the server's clock moved to 45 seconds before the scheduled end: the parties
 /// arrive late (R4), so the visit ends at the scheduled end within the test.
 struct LiveSetup {
@@ -262,6 +270,7 @@ struct LiveSetup {
     fx: Fixture,
     /// The visitor's session cookie.
     cookie: String,
+    /// The housing kiosk's one-time set-up code.
     key: String,
     visit_id: i64,
     end: jiff::Timestamp,
@@ -349,14 +358,12 @@ async fn live_setup_on(app: TestApp) -> LiveSetup {
     let client = app.client_for(&email, VISITOR_PASSWORD).await;
     let (start, visit) = book_tomorrow_at_noon(&client, &fx, "remote").await;
     let kiosk = openvisit_core::KioskId(visit["housing_kiosk"].as_i64().expect("kiosk"));
-    let key = openvisit_store::kiosks::issue_kiosk_key(db, kiosk)
-        .await
-        .expect("key");
     openvisit_store::resident_pins::set_resident_pin(db, fx.residents[0], PIN)
         .await
         .expect("pin");
     let end = start + jiff::SignedDuration::from_mins(15);
     arrive_45_s_before(&app, end);
+    let key = setup_code(&app, kiosk).await;
     LiveSetup {
         cookie: client.cookie.clone().expect("session cookie"),
         visit_id: visit["id"].as_i64().expect("id"),
@@ -455,21 +462,14 @@ async fn an_on_site_visit_is_held_at_the_lobby_and_housing_kiosks() {
     let client = app.client_for(&email, VISITOR_PASSWORD).await;
     let (start, visit) = book_tomorrow_at_noon(&client, &fx, "on_site").await;
     assert_eq!(visit["price"], 0, "on-site visits are free");
-    let kiosk_key = |field: &str| {
-        let kiosk = openvisit_core::KioskId(visit[field].as_i64().expect("a kiosk"));
-        async move {
-            openvisit_store::kiosks::issue_kiosk_key(db, kiosk)
-                .await
-                .expect("key")
-        }
-    };
-    let lobby_key = kiosk_key("lobby_kiosk").await;
-    let housing_key = kiosk_key("housing_kiosk").await;
     openvisit_store::resident_pins::set_resident_pin(db, fx.residents[0], PIN)
         .await
         .expect("pin");
     let end = start + jiff::SignedDuration::from_mins(15);
     arrive_45_s_before(&app, end);
+    let kiosk = |field: &str| openvisit_core::KioskId(visit[field].as_i64().expect("a kiosk"));
+    let lobby_key = setup_code(&app, kiosk("lobby_kiosk")).await;
+    let housing_key = setup_code(&app, kiosk("housing_kiosk")).await;
     let args = vec![
         app.base.clone(),
         lobby_key,

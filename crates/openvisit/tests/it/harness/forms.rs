@@ -4,7 +4,7 @@
 use super::Client;
 
 /// The form-token cookie pair (`ov_csrf=…`) a page response sets.
-fn csrf_cookie(res: &reqwest::Response) -> Option<String> {
+pub fn csrf_cookie(res: &reqwest::Response) -> Option<String> {
     res.headers()
         .get_all("set-cookie")
         .iter()

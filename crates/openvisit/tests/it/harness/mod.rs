@@ -23,9 +23,13 @@ mod browsers;
 mod forms;
 mod smtp;
 pub use browsers::*;
+pub use forms::*;
 pub use smtp::*;
 
 pub const POSTGRES_ENV: &str = "OPENVISIT_TEST_POSTGRES_URL";
+
+/// The bearer token test servers read /metrics with.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
 
 /// A fresh key for secrets at rest: test databases are never reopened by another run.
 pub fn test_keyring() -> openvisit_store::secrets::Keyring {
@@ -455,6 +459,7 @@ impl TestApp {
             payments: Arc::new(TestProvider::default()),
             clock,
             metrics: openvisit_web::metrics_layer::install_recorder(),
+            metrics_token: Some(METRICS_TOKEN.into()),
             secure_cookies: false,
             live: Some(live),
         };

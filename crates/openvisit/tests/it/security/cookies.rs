@@ -71,6 +71,59 @@ async fn over_https_the_session_cookie_is_secure_and_host_only() {
         401,
         "a cookie without the prefix (one a sibling subdomain could set) is not read"
     );
+
+    // The form token's cookie too: `__Host-`, Secure, and a planted plain one is no use.
+    let form = http
+        .get(format!("{base}/contact"))
+        .send()
+        .await
+        .expect("form");
+    let set = form
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.contains("ov_csrf="))
+        .expect("a form token cookie")
+        .to_owned();
+    assert!(
+        set.starts_with("__Host-ov_csrf=") && set.contains("; Secure"),
+        "{set}"
+    );
+    let csrf = set
+        .split(';')
+        .next()
+        .and_then(|p| p.split_once('='))
+        .map(|(_, v)| v.to_owned())
+        .expect("token");
+    let post = |cookie: String, token: String| {
+        let http = http.clone();
+        let base = base.clone();
+        async move {
+            http.post(format!("{base}/contact"))
+                .header("cookie", cookie)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(crate::pages::form_body(&[
+                    ("csrf", &token),
+                    ("name", "Sam"),
+                    ("email", "sam@example.org"),
+                    ("facility", "0"),
+                    ("message", "Hello"),
+                ]))
+                .send()
+                .await
+                .expect("post")
+                .status()
+                .as_u16()
+        }
+    };
+    let planted = "ab".repeat(32);
+    assert_eq!(
+        post(format!("ov_csrf={planted}"), planted.clone()).await,
+        403,
+        "a plain cookie a sibling subdomain planted does not pass"
+    );
+    assert_eq!(post(format!("__Host-ov_csrf={csrf}"), csrf).await, 200);
     let _ = stop.send(());
     let _ = server.await;
     app.stop().await;

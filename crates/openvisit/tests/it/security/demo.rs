@@ -78,14 +78,24 @@ async fn the_demo_prints_its_secrets_once_and_stays_shut_after_a_no_demo_restart
         let first = serve(&data, &[]);
         assert!(first.printed.contains("Seeded a demo"), "{}", first.printed);
         assert!(first.printed.contains("authenticator secret"));
-        assert!(first.printed.contains("/kiosk/setup?key="));
+        assert!(
+            first
+                .printed
+                .contains("/kiosk/setup on the kiosk and type its code")
+        );
+        assert!(
+            !first.printed.contains("/kiosk/setup?key="),
+            "no kiosk key in a URL"
+        );
         assert_eq!(demo_visitor_signs_in(&first.base).await, 200);
     }
     {
         let again = serve(&data, &[]);
         assert!(
             !again.printed.contains("authenticator secret")
-                && !again.printed.contains("/kiosk/setup?key="),
+                && !again
+                    .printed
+                    .contains("/kiosk/setup on the kiosk and type its code"),
             "a restart prints no secret: {}",
             again.printed
         );
