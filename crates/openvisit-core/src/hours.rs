@@ -89,7 +89,8 @@ fn parse_day(s: &str) -> Option<Weekday> {
 fn parse_minute(s: &str) -> Option<u32> {
     let (h, m) = s.split_once(':')?;
     let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-    let total = h * 60 + m;
+    // Checked: a huge hour once overflowed (found by the fuzz target `weekly_hours`).
+    let total = h.checked_mul(60)?.checked_add(m)?;
     (m < 60 && total <= 24 * 60).then_some(total)
 }
 
@@ -157,6 +158,18 @@ pub fn parse_weekly_hours(text: &str) -> Result<Vec<(i8, u32, u32)>, HoursParseE
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn an_hour_too_large_to_count_in_minutes_is_refused_not_wrapped() {
+        // 71582789 × 60 overflows u32; wrapped, it read as a time of day.
+        for text in [
+            "sun 00:00-71582789:00",
+            "mon 4294967295:00-24:00",
+            "tue 71582788:16-24:00",
+        ] {
+            assert!(parse_weekly_hours(text).is_err(), "{text}");
+        }
+    }
 
     #[test]
     fn weekly_hours_parse_and_refuse_with_a_hint() {

@@ -285,6 +285,11 @@ pub async fn reset_password(
         .execute(&mut *tx)
         .await?;
     let account = get_account(&mut tx, id).await?;
+    // The lockout is counted per address (`sign_in`): the reset the 423 points to lifts it.
+    sqlx::query("DELETE FROM sign_in_attempts WHERE email = $1")
+        .bind(&account.email)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(Some(account))
 }

@@ -6,9 +6,23 @@ use crate::i18n::{Lang, Tr};
 use crate::mail::Email;
 use crate::state::AppState;
 
+/// Confirmation and reset links one address receives per hour.
+const LINKS_PER_RECIPIENT: u32 = 5;
+
 /// Emails a single-use link; failures are logged, never shown (the visitor can ask
 /// again), and nothing about them reaches the logs but the account id.
 pub async fn send_link(state: &AppState, account: &Account, purpose: TokenPurpose) {
+    // Whoever asks, one address gets a few of these an hour: the forms cannot be used to
+    // flood someone's mailbox from many addresses.
+    if !state.limiter.allow_mail_to(
+        &account.email,
+        "account-link",
+        LINKS_PER_RECIPIENT,
+        std::time::Duration::from_secs(3600),
+    ) {
+        tracing::warn!(account = %account.id, "email link not sent: too many to this address");
+        return;
+    }
     let (minutes, path, subject, body) = match purpose {
         TokenPurpose::VerifyEmail => (
             48 * 60,

@@ -394,8 +394,17 @@ pub async fn sign_out(
     if let Some(token) = crate::auth::session_token_from(&headers, &s) {
         let _ = end_session(&s.db, &token).await;
     }
-    with_cookies(redirect("/"), [crate::auth::session_cookie(&s, "", 0)])
+    let mut res = with_cookies(redirect("/"), [crate::auth::session_cookie(&s, "", 0)]);
+    // A shared computer keeps nothing of the signed-in pages.
+    res.headers_mut().insert(
+        "clear-site-data",
+        axum::http::HeaderValue::from_static(CLEAR_ON_SIGN_OUT),
+    );
+    res
 }
+
+/// What a browser drops when its person signs out.
+pub const CLEAR_ON_SIGN_OUT: &str = "\"cache\", \"storage\"";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account.html")]

@@ -51,9 +51,11 @@ impl PageMeta {
         if !query.is_empty() {
             query.push('&');
         }
+        // One leading slash: `//host/x` as a link would leave this site.
+        let path = format!("/{}", uri.path().trim_start_matches('/'));
         PageMeta {
             t: Tr { lang },
-            switch_href: format!("{}?{query}lang={}", uri.path(), other.code()),
+            switch_href: format!("{path}?{query}lang={}", other.code()),
             other_code: other.code(),
             account: None,
             csrf: String::new(),

@@ -279,6 +279,10 @@ pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<
         HeaderValue::from_str(&crate::auth::session_cookie(&s, "", 0))
             .map_err(|_| ApiError::bad_request("cookie"))?,
     );
+    h.insert(
+        "clear-site-data",
+        HeaderValue::from_static(crate::pages::account::CLEAR_ON_SIGN_OUT),
+    );
     Ok((StatusCode::NO_CONTENT, h).into_response())
 }
 

@@ -41,6 +41,23 @@ async fn a_known_and_an_unknown_address_answer_alike_and_lock_alike() {
         assert_eq!(answers[0], answers[1], "{backend:?}: the same either way");
         // The right password during the lock is refused too.
         assert_eq!(sign_in(&app, &known, VISITOR_PASSWORD).await, 423);
+        // The reset the 423 points to lifts the lock.
+        let (status, _) = app
+            .anonymous()
+            .submit_form("/forgot-password", &[("email", &known)])
+            .await;
+        assert_eq!(status, 200);
+        let link = app.link_sent_to(&known, "/reset-password").await;
+        let token = link.split("token=").nth(1).expect("token").to_owned();
+        let (status, page) = app
+            .anonymous()
+            .submit_form(
+                "/reset-password",
+                &[("token", &token), ("password", "a brand new passphrase")],
+            )
+            .await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(sign_in(&app, &known, "a brand new passphrase").await, 200);
         app.stop().await;
     }
 }
