@@ -1,5 +1,7 @@
 //! The one place that reads the wall clock. Everything else gets `now` from here, so
-//! tests can move time.
+//! tests can move time. It keeps milliseconds: a live visit's announced end, the media
+//! gate and `ended` are one instant (R4, R5), so the clock must not round a start down
+//! to its second.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -19,7 +21,13 @@ impl Clock {
         )]
         let now = Timestamp::now();
         let offset = self.offset_seconds.load(Ordering::Relaxed);
-        Timestamp::from_second(now.as_second() + offset).unwrap_or(now)
+        Timestamp::from_millisecond(now.as_millisecond() + offset * 1000).unwrap_or(now)
+    }
+
+    /// How far the clock has been moved, in seconds (tests compare the server's instants
+    /// with their own clock's).
+    pub fn offset_seconds(&self) -> i64 {
+        self.offset_seconds.load(Ordering::Relaxed)
     }
 
     /// Moves the clock forward (tests only need this; production leaves it at zero).

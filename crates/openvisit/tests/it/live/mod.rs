@@ -4,6 +4,7 @@
 //! and the kiosks.
 
 mod clock;
+mod end;
 mod kiosks;
 mod rate;
 mod staff;
