@@ -9,7 +9,7 @@ use str0m::format::PayloadParams;
 use str0m::media::{KeyframeRequestKind, MediaKind, Mid, Pt};
 use str0m::rtp::{SeqNo, Ssrc};
 
-use crate::rate::{Downlink, UplinkCap};
+use crate::rate::{Downlink, LossEstimate, UplinkCap};
 use crate::{ParticipantId, Role, RoomId};
 
 /// Keyframe requests to one source at most this often: a burst of loss must not turn
@@ -57,6 +57,10 @@ pub(crate) struct Peer {
     uplink: UplinkCap,
     /// What the server knows of this peer's downlink, for the room's flow report.
     pub downlink: Downlink,
+    /// Whether the peer negotiated transport-wide congestion control feedback; without
+    /// it the downlink is estimated from receiver reports' loss (`loss`).
+    pub twcc: bool,
+    pub loss: LossEstimate,
     /// How packets from a source are renumbered on each outgoing m-line.
     rewrites: HashMap<Mid, Rewrite>,
     /// The payload type this peer uses for a source's payload type, learnt once.
@@ -130,6 +134,8 @@ impl Peer {
             keyframes: KeyframeThrottle::default(),
             uplink: UplinkCap::default(),
             downlink: Downlink::default(),
+            twcc: true,
+            loss: LossEstimate::default(),
             rewrites: HashMap::default(),
             pts: HashMap::default(),
         }

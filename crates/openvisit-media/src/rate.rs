@@ -6,6 +6,9 @@
 //! what the camera should send: the server tells the sender in a REMB, which browsers
 //! take as a ceiling on their own uplink estimate. A staff monitor's downlink caps
 //! nothing: staff on a slow link must not lower the family's picture.
+//!
+//! A client that negotiates no transport-wide feedback is estimated from the loss its
+//! receiver reports carry instead ([`LossEstimate`]).
 
 use std::time::{Duration, Instant};
 
@@ -49,6 +52,45 @@ impl UplinkCap {
             self.last = Some((now, estimate));
         }
         send
+    }
+}
+
+/// Where a loss-based estimate may fall to: about an audio stream and a still picture.
+pub const LOSS_FLOOR: Bitrate = Bitrate::kbps(30);
+
+/// A downlink estimate for a connection without transport-wide congestion feedback (a
+/// stack that sends only REMB and receiver reports): the loss-based rule of GoogCC, fed
+/// the fraction lost that each receiver report carries. More than 10% lost: down by half
+/// the loss; under 2%: up 8%; in between: hold. Its REMBs are not used: a receiver-side
+/// estimate only grows with what arrives, so capping its sender by it locks both low.
+#[derive(Debug, Clone, Copy)]
+pub struct LossEstimate {
+    estimate: Bitrate,
+}
+
+impl Default for LossEstimate {
+    fn default() -> LossEstimate {
+        LossEstimate {
+            estimate: START_ESTIMATE,
+        }
+    }
+}
+
+impl LossEstimate {
+    /// Takes one report's fraction lost (0 to 1) and gives the new estimate.
+    pub fn update(&mut self, loss: f32) -> Bitrate {
+        let loss = f64::from(loss.clamp(0.0, 1.0));
+        let now = self.estimate.as_f64();
+        let next = if loss > 0.10 {
+            now * (1.0 - 0.5 * loss)
+        } else if loss < 0.02 {
+            now * 1.08
+        } else {
+            now
+        };
+        let next = next.clamp(LOSS_FLOOR.as_f64(), DESIRED.as_f64());
+        self.estimate = Bitrate::bps(next.round() as u64);
+        self.estimate
     }
 }
 
@@ -103,6 +145,27 @@ impl Downlink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_loss_based_estimate_falls_with_loss_and_climbs_back_without() {
+        let mut e = LossEstimate::default();
+        let start = e.update(0.05).as_u64();
+        assert_eq!(start, START_ESTIMATE.as_u64(), "5% lost: hold");
+        let mut low = start;
+        for _ in 0..10 {
+            low = e.update(0.6).as_u64();
+        }
+        assert_eq!(
+            low,
+            LOSS_FLOOR.as_u64(),
+            "heavy loss brings it to the floor"
+        );
+        let mut high = low;
+        for _ in 0..60 {
+            high = e.update(0.0).as_u64();
+        }
+        assert_eq!(high, DESIRED.as_u64(), "no loss: back up to the ceiling");
+    }
 
     #[test]
     fn a_downlink_is_reported_once_settled_and_only_while_video_reaches_it() {

@@ -440,9 +440,18 @@ impl Server {
                     }
                     Event::EgressBitrateEstimate(
                         BweKind::Twcc { estimate, .. } | BweKind::Remb { estimate, .. },
-                    ) => {
+                    ) if peer.twcc => {
                         peer.downlink.estimated(estimate);
                         self.cap_sender(room, role, estimate, now);
+                    }
+                    // Without transport-wide feedback, the loss its receiver reports
+                    // tell is the estimate (a REMB from such a client is not used).
+                    Event::MediaEgressStats(stats) if !peer.twcc => {
+                        if let Some(loss) = stats.loss {
+                            let estimate = peer.loss.update(loss);
+                            peer.downlink.estimated(estimate);
+                            self.cap_sender(room, role, estimate, now);
+                        }
                     }
                     _ => {}
                 },

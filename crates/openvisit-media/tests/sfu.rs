@@ -474,3 +474,23 @@ async fn downlinks_reported(
         }
     }
 }
+
+/// A stack that reads candidates per media section (not only the first, as browsers
+/// with BUNDLE do) finds the server's in every section of every answer: a party's two
+/// and a monitor's four receive-only ones, each closed by `a=end-of-candidates`.
+#[test]
+fn every_section_of_an_answer_carries_the_servers_candidates() {
+    for offering in [OfferingPeer::party, OfferingPeer::monitor] {
+        let offer = offering(LOOPBACK).expect("peer").offer_sdp;
+        let answer = openvisit_media::answer_offer_as_server(&offer).expect("answer");
+        let sections: Vec<&str> = answer.split("\r\nm=").skip(1).collect();
+        assert!(sections.len() >= 2, "{answer}");
+        for s in sections {
+            assert!(
+                s.contains("a=candidate:"),
+                "a section without candidates:\n{answer}"
+            );
+            assert!(s.contains("a=end-of-candidates"), "{answer}");
+        }
+    }
+}

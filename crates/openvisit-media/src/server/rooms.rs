@@ -119,8 +119,10 @@ impl Server {
         }
         let id = ParticipantId(self.next_id);
         self.next_id += 1;
-        self.peers
-            .insert(id, Peer::new(id, room_id, role, rtc, now));
+        let mut peer = Peer::new(id, room_id, role, rtc, now);
+        // What the client offered decides how its downlink is estimated (`crate::rate`).
+        peer.twcc = answer.contains("transport-cc");
+        self.peers.insert(id, peer);
         self.wakes.insert((now, id));
         if let Some(room) = self.rooms.get_mut(&room_id) {
             room.members.push((id, role));
@@ -278,6 +280,9 @@ pub fn answer_offer(
         // Estimates this participant's downlink, to cap what the other party's
         // camera sends (see `crate::rate`).
         .enable_bwe(Some(rate::START_ESTIMATE))
+        // Receiver reports' loss, once a second: the downlink estimate of a client that
+        // sends no transport-wide feedback.
+        .set_stats_interval(Some(std::time::Duration::from_secs(1)))
         .build(now);
     rtc.bwe().set_bitrate(Bitrate::ZERO, rate::DESIRED);
     if let Some(addr) = udp {
@@ -297,5 +302,77 @@ pub fn answer_offer(
         .sdp_api()
         .accept_offer(offer)
         .map_err(|e| MediaError::BadOffer(e.to_string()))?;
-    Ok((rtc, answer.to_sdp_string()))
+    Ok((rtc, candidates_in_every_section(&answer.to_sdp_string())))
+}
+
+/// str0m writes the server's candidates into the first media section only; with BUNDLE
+/// that is enough for a browser, but a stack that takes candidates per section leaves
+/// the others without a transport and never connects. The server bundles everything on
+/// one transport (max-bundle) and says so in every section: each accepted section gets
+/// the same candidates and `a=end-of-candidates` (docs/SIGNALING.md).
+pub(crate) fn candidates_in_every_section(sdp: &str) -> String {
+    let lines: Vec<&str> = sdp.split("\r\n").filter(|l| !l.is_empty()).collect();
+    let is_candidate = |l: &&str| l.starts_with("a=candidate:") || *l == "a=end-of-candidates";
+    let mut candidates: Vec<&str> = lines.iter().copied().filter(is_candidate).collect();
+    candidates.dedup();
+    if candidates.is_empty() {
+        return sdp.to_owned();
+    }
+    if !candidates.contains(&"a=end-of-candidates") {
+        candidates.push("a=end-of-candidates");
+    }
+    let mut out = String::with_capacity(sdp.len() + 512);
+    let mut section: Vec<&str> = Vec::new();
+    let flush = |section: &mut Vec<&str>, out: &mut String| {
+        let accepted = section
+            .first()
+            .is_some_and(|m| m.starts_with("m=") && m.split(' ').nth(1) != Some("0"));
+        for l in section.iter().filter(|l| !accepted || !is_candidate(l)) {
+            out.push_str(l);
+            out.push_str("\r\n");
+        }
+        if accepted {
+            for c in &candidates {
+                out.push_str(c);
+                out.push_str("\r\n");
+            }
+        }
+        section.clear();
+    };
+    for l in lines {
+        if l.starts_with("m=") {
+            flush(&mut section, &mut out);
+        }
+        section.push(l);
+    }
+    flush(&mut section, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::candidates_in_every_section;
+
+    #[test]
+    fn every_accepted_section_carries_the_candidates_once() {
+        let answer = "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1 2\r\n\
+            m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n\
+            a=candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host\r\n\
+            a=candidate:2 1 tcp 2105458943 127.0.0.1 5000 typ host tcptype passive\r\n\
+            m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\n\
+            m=video 0 UDP/TLS/RTP/SAVPF 96\r\na=mid:2\r\n";
+        let out = candidates_in_every_section(answer);
+        let sections: Vec<&str> = out.split("m=").skip(1).collect();
+        assert_eq!(sections.len(), 3);
+        for s in &sections[..2] {
+            assert_eq!(s.matches("a=candidate:").count(), 2, "{out}");
+            assert_eq!(s.matches("a=end-of-candidates").count(), 1, "{out}");
+        }
+        assert!(
+            !sections[2].contains("a=candidate:"),
+            "a rejected section: {out}"
+        );
+        assert!(out.starts_with("v=0\r\n") && out.ends_with("\r\n"));
+        assert_eq!(out.matches("a=group:BUNDLE").count(), 1);
+    }
 }

@@ -57,7 +57,12 @@ impl Participant {
 
     /// Waits for the next message of `kind`, keeping everything seen.
     async fn expect(&mut self, kind: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(15);
+        self.expect_within(kind, Duration::from_secs(15)).await
+    }
+
+    /// [`Participant::expect`] with its own patience.
+    async fn expect_within(&mut self, kind: &str, patience: Duration) -> Value {
+        let deadline = Instant::now() + patience;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let next = tokio::time::timeout(left, self.ws.next())
@@ -82,13 +87,18 @@ impl Participant {
     /// Starts media from a socket on `ip` (the media port's own address, for a visit
     /// that a browser joins from a non-loopback address).
     async fn start_media_on(&mut self, ip: IpAddr, monitor: bool) {
+        self.start_media_edited(ip, monitor, str::to_owned).await;
+    }
+
+    /// Starts media with the offer as `edit` rewrites it (a stack that offers less).
+    async fn start_media_edited(&mut self, ip: IpAddr, monitor: bool, edit: fn(&str) -> String) {
         let offering = if monitor {
             OfferingPeer::monitor(ip)
         } else {
             OfferingPeer::party(ip)
         }
         .expect("peer");
-        self.send(json!({ "type": "offer", "sdp": offering.offer_sdp }))
+        self.send(json!({ "type": "offer", "sdp": edit(&offering.offer_sdp) }))
             .await;
         let answer = self.expect("answer").await;
         let rate = (!monitor).then_some(SendRate::LIGHT);

@@ -180,3 +180,82 @@ async fn slow_resident_link(
         assert!(printed.contains(step), "no {step} in:\n{printed}");
     }
 }
+
+/// An offer without transport-wide congestion control: no `transport-cc` feedback and no
+/// transport-wide sequence numbers, as from a stack that sends only REMB and receiver
+/// reports.
+fn without_transport_cc(offer: &str) -> String {
+    offer
+        .split("\r\n")
+        .filter(|l| !l.contains("transport-cc") && !l.contains("transport-wide-cc"))
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}
+
+/// A stack without transport-wide feedback (REMB and receiver reports only) was told "the
+/// connection is slow" forever: the server capped its camera at 28-64 kbit/s and never
+/// cleared the verdict. Its downlink is now estimated from the loss its receiver reports
+/// carry: on a fast link nobody is told anything; when the resident's downlink narrows
+/// under what the visitor sends, both are told it is slow and the visitor's camera is
+/// capped; when it widens again, both are told it is fast and the cap rises.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stack_without_transport_wide_feedback_is_judged_by_its_loss() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let b = book(&app).await;
+    set_clock(&app, b.start);
+    let (status, t) = kiosk_ticket(&app, &b, "2468").await;
+    assert_eq!(status, 201, "{t}");
+    let mut resident = Participant::connect(&app, &t).await;
+    resident.expect("status").await;
+    let mut visitor = Participant::connect(&app, &visitor_ticket(&b).await).await;
+    visitor.expect("status").await;
+    for p in [&mut visitor, &mut resident] {
+        p.start_media_edited(LOOPBACK, false, without_transport_cc)
+            .await;
+        p.send(json!({ "type": "ready" })).await;
+    }
+    visitor.expect("started").await;
+    resident.expect("started").await;
+    let quiet_until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let next = tokio::select! {
+            m = visitor.ws.next() => m,
+            m = resident.ws.next() => m,
+            () = tokio::time::sleep_until(quiet_until.into()) => break,
+        };
+        let Some(Ok(Message::Text(text))) = next else {
+            continue;
+        };
+        let m: Value = serde_json::from_str(text.as_str()).expect("json");
+        assert!(
+            !(m["type"] == "link" && m["slow"] == true),
+            "a fast connection called slow: {m}"
+        );
+    }
+    let before = (visitor.peer().received(1), resident.peer().received(1));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let after = (visitor.peer().received(1), resident.peer().received(1));
+    assert!(
+        after.0 > before.0 + 10 && after.1 > before.1 + 10,
+        "video flows both ways: {before:?} -> {after:?}"
+    );
+
+    // The visitor sends about 150 kbit/s; the resident's link takes 60.
+    resident.peer().limit_downlink(60);
+    for p in [&mut visitor, &mut resident] {
+        let link = p.expect_within("link", Duration::from_secs(30)).await;
+        assert_eq!(link["slow"], true, "{link}");
+    }
+    let capped = visitor
+        .peer()
+        .uplink_ceiling()
+        .expect("a ceiling on the camera");
+    assert!(capped < 150_000, "the visitor's camera is capped: {capped}");
+
+    resident.peer().limit_downlink(0);
+    let link = resident
+        .expect_within("link", Duration::from_secs(45))
+        .await;
+    assert_eq!(link["slow"], false, "{link}");
+    app.stop().await;
+}
