@@ -152,7 +152,7 @@ mod tests {
         let start = e.update(0.05).as_u64();
         assert_eq!(start, START_ESTIMATE.as_u64(), "5% lost: hold");
         let mut low = start;
-        for _ in 0..10 {
+        for _ in 0..15 {
             low = e.update(0.6).as_u64();
         }
         assert_eq!(

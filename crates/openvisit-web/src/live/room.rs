@@ -60,8 +60,9 @@ pub struct LiveRoom {
     privileged: tokio::sync::watch::Sender<bool>,
     pub record_to: Option<PathBuf>,
     session: Mutex<Session>,
-    /// Which signaling connection holds each party (a rejoin replaces the old one).
-    holders: Mutex<[u64; 2]>,
+    /// Which signaling connection holds each party (a rejoin replaces the old one, which
+    /// watches this to learn it was replaced).
+    holders: tokio::sync::watch::Sender<[u64; 2]>,
     next_holder: std::sync::atomic::AtomicU64,
     updates: broadcast::Sender<ServerMessage>,
     /// Whether the connection is slow, from the media server's downlink estimates.
@@ -97,7 +98,7 @@ impl LiveRoom {
             privileged: tokio::sync::watch::Sender::new(v.privileged),
             record_to,
             session: Mutex::new(Session::new(v.start, v.end)),
-            holders: Mutex::new([0, 0]),
+            holders: tokio::sync::watch::Sender::new([0, 0]),
             next_holder: std::sync::atomic::AtomicU64::new(1),
             updates,
             link: Mutex::new(LinkQuality::default()),
@@ -169,12 +170,26 @@ impl LiveRoom {
         let holder = self
             .next_holder
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        lock(&self.holders)[slot(party)] = holder;
+        self.holders.send_modify(|h| h[slot(party)] = holder);
         self.publish_status(hub);
         Ok(holder)
     }
 
-    pub fn ready(&self, hub: &Arc<LiveHub>, party: Party) -> Result<(), JoinError> {
+    /// Whether `holder` is still the connection that holds `party`.
+    pub fn holds(&self, party: Party, holder: u64) -> bool {
+        self.holders.borrow()[slot(party)] == holder
+    }
+
+    /// Changes when a party's connection is replaced by a newer one.
+    pub fn watch_holders(&self) -> tokio::sync::watch::Receiver<[u64; 2]> {
+        self.holders.subscribe()
+    }
+
+    /// A party's connection says it is ready; one that was replaced is not heard.
+    pub fn ready(&self, hub: &Arc<LiveHub>, party: Party, holder: u64) -> Result<(), JoinError> {
+        if !self.holds(party, holder) {
+            return Ok(());
+        }
         let events = lock(&self.session).ready(party, hub.now())?;
         self.publish_status(hub);
         self.carry_out(hub, events);
@@ -183,11 +198,8 @@ impl LiveRoom {
 
     /// A party's connection closed. Ignored if a newer connection holds the party.
     pub fn leave(&self, hub: &LiveHub, party: Party, holder: u64) {
-        {
-            let holders = lock(&self.holders);
-            if holders[slot(party)] != holder {
-                return;
-            }
+        if !self.holds(party, holder) {
+            return;
         }
         lock(&self.session).leave(party, hub.now());
         self.publish_status(hub);

@@ -40,9 +40,19 @@ pub enum ClientMessage {
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Reply<'a> {
-    Welcome { role: Role, visit: i64 },
-    Answer { sdp: &'a str },
-    Error { code: &'a str, message: String },
+    Welcome {
+        role: Role,
+        visit: i64,
+    },
+    /// A newer connection took this party's place; this one closes.
+    Replaced,
+    Answer {
+        sdp: &'a str,
+    },
+    Error {
+        code: &'a str,
+        message: String,
+    },
 }
 
 pub async fn socket(
@@ -107,8 +117,11 @@ async fn run(
     // The media peer this socket's last offer made, if it watches: a new offer replaces
     // it and closing the socket removes it, so a monitor holds one peer at most.
     let mut monitor_peer: Option<ParticipantId> = None;
+    // A party's media peer, removed when a newer connection replaces this one.
+    let mut party_peer: Option<ParticipantId> = None;
     let mut updates = room.subscribe();
     let mut privileged = room.watch_privileged();
+    let mut holders = room.watch_holders();
     let watching = ticket.role == Role::Monitor;
     if watching && room.is_privileged() {
         send(
@@ -176,7 +189,8 @@ async fn run(
                 };
                 let keep = match parse_client_message(text.as_str()) {
                     Some(m) => {
-                        handle(&mut ws, &s, &hub, &room, (&ticket, party), &mut monitor_peer, m).await
+                        let peers = (&mut monitor_peer, &mut party_peer);
+                        handle(&mut ws, &s, &hub, &room, (&ticket, holder), peers, m).await
                     }
                     None => send(&mut ws, &Reply::Error {
                         code: "bad_message",
@@ -184,6 +198,16 @@ async fn run(
                     }).await,
                 };
                 if !keep {
+                    break;
+                }
+            }
+            Ok(()) = holders.changed(), if holder.is_some() => {
+                let replaced = holder.is_some_and(|(p, h)| !room.holds(p, h));
+                if replaced {
+                    if let Some(p) = party_peer.take() {
+                        let _ = hub.media.remove(RoomId(room.visit.0), p);
+                    }
+                    send(&mut ws, &Reply::Replaced).await;
                     break;
                 }
             }
@@ -235,13 +259,13 @@ async fn handle(
     s: &AppState,
     hub: &Arc<LiveHub>,
     room: &Arc<LiveRoom>,
-    (ticket, party): (&Ticket, Option<Party>),
-    monitor_peer: &mut Option<ParticipantId>,
+    (ticket, holder): (&Ticket, Option<(Party, u64)>),
+    (monitor_peer, party_peer): (&mut Option<ParticipantId>, &mut Option<ParticipantId>),
     message: ClientMessage,
 ) -> bool {
     match message {
-        ClientMessage::Ready => match party {
-            Some(p) => match room.ready(hub, p) {
+        ClientMessage::Ready => match holder {
+            Some((p, h)) => match room.ready(hub, p, h) {
                 Ok(()) => true,
                 Err(e) => send(ws, &join_error(e)).await,
             },
@@ -259,6 +283,8 @@ async fn handle(
                 Ok(admitted) => {
                     if ticket.role == Role::Monitor {
                         *monitor_peer = Some(admitted.participant);
+                    } else {
+                        *party_peer = Some(admitted.participant);
                     }
                     send(
                         ws,

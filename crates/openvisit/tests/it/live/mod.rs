@@ -5,8 +5,10 @@
 
 mod clock;
 mod end;
+mod interop;
 mod kiosks;
 mod rate;
+mod replaced;
 mod staff;
 
 use std::net::{IpAddr, Ipv4Addr};
