@@ -62,6 +62,8 @@ impl SendRate {
 pub struct PeerCounters {
     pub connected: AtomicBool,
     pub closed: AtomicBool,
+    /// The server closed the connection properly (a DTLS close_notify arrived).
+    pub closed_by_server: AtomicBool,
     /// Frames or packets received on each m-line, in offer order.
     pub received: [AtomicU64; 4],
     pub sent: AtomicU64,
@@ -263,6 +265,11 @@ impl LoopbackPeer {
         (0..4).map(|i| self.received(i)).sum()
     }
 
+    /// Whether the server closed the connection with a DTLS close_notify.
+    pub fn closed_by_server(&self) -> bool {
+        self.counters.closed_by_server.load(Ordering::Relaxed)
+    }
+
     pub fn is_connected(&self) -> bool {
         self.counters.connected.load(Ordering::Relaxed)
     }
@@ -452,6 +459,11 @@ impl Runner {
     fn on_event(&mut self, e: Event) {
         match e {
             Event::Connected => self.counters.connected.store(true, Ordering::Relaxed),
+            // The server said goodbye (DTLS close_notify).
+            Event::Closed => self
+                .counters
+                .closed_by_server
+                .store(true, Ordering::Relaxed),
             Event::MediaData(d) => {
                 if let Some(i) = self.mids.iter().position(|(m, _)| *m == d.mid)
                     && let Some(c) = self.counters.received.get(i)

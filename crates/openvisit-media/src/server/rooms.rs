@@ -140,7 +140,7 @@ impl Server {
     pub(super) fn remove_peer(&mut self, room: RoomId, participant: ParticipantId) {
         if let Some(mut peer) = self.peers.remove(&participant) {
             self.wakes.remove(&(peer.wake_at, participant));
-            peer.rtc.disconnect();
+            self.close_politely(&mut peer);
             self.by_source.retain(|_, p| *p != participant);
             let _ = self.events.send(MediaEvent::Disconnected {
                 room,
@@ -188,9 +188,9 @@ impl Server {
             let p = *p;
             if let Some(mut peer) = self.peers.remove(&p) {
                 self.wakes.remove(&(peer.wake_at, p));
-                peer.rtc.disconnect();
-                // Flush the close so the browser learns now, not at its ICE timeout.
-                self.flush_transmits(&mut peer);
+                // The close goes out now, so the client learns at once, not at its ICE
+                // timeout.
+                self.close_politely(&mut peer);
             }
             self.by_source.retain(|_, q| *q != p);
         }
@@ -206,10 +206,21 @@ impl Server {
         }
     }
 
-    pub(super) fn flush_transmits(&mut self, peer: &mut Peer) {
-        while let Ok(Output::Transmit(t)) = peer.rtc.poll_output() {
-            transmit(&mut self.out, &mut self.tcp, t);
+    /// Ends a peer's connection the way WebRTC stacks expect: an RTCP BYE and a DTLS
+    /// `close_notify`, sent at once, so the client's connection closes rather than
+    /// staying "connected" to a port that has gone silent.
+    pub(super) fn close_politely(&mut self, peer: &mut Peer) {
+        if peer.rtc.close().is_ok() {
+            // A bounded drain: BYE and close_notify are a few datagrams.
+            for _ in 0..64 {
+                match peer.rtc.poll_output() {
+                    Ok(Output::Transmit(t)) => transmit(&mut self.out, &mut self.tcp, t),
+                    Ok(Output::Event(_)) => {}
+                    Ok(Output::Timeout(_)) | Err(_) => break,
+                }
+            }
         }
+        peer.rtc.disconnect();
     }
 
     pub(super) fn enforce_deadlines(&mut self, now: Instant) {

@@ -202,6 +202,8 @@ async fn run(
                 }
             }
             Ok(()) = holders.changed(), if holder.is_some() => {
+                // Seen, so the next `changed` waits for the next change.
+                holders.borrow_and_update();
                 let replaced = holder.is_some_and(|(p, h)| !room.holds(p, h));
                 if replaced {
                     if let Some(p) = party_peer.take() {

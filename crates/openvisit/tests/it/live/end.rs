@@ -68,6 +68,11 @@ async fn one_end(fraction: f64) -> (i64, i64) {
         ended_after = ended_after.max(millis(SystemTime::now()) - end_here);
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
+    // Each media connection was closed properly (RTCP BYE and DTLS close_notify), not
+    // left "connected" to a silent port.
+    for p in [&visitor, &resident] {
+        assert!(p.peer().closed_by_server(), "no close_notify after the end");
+    }
     let last_after = [&visitor, &resident]
         .iter()
         .filter_map(|p| p.peer().last_received_at())
