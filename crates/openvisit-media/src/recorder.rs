@@ -229,11 +229,59 @@ pub fn assemble_recording(folder: &Path) -> io::Result<Vec<RecordingFile>> {
         } else {
             Vec::new()
         };
-        let mut video = if video_path.exists() {
+        let video = if video_path.exists() {
             read_track(&video_path)?
         } else {
             Vec::new()
         };
+        files.extend(write_parts(folder, party, audio, video)?);
+        let _ = fs::remove_file(&audio_path);
+        let _ = fs::remove_file(&video_path);
+    }
+    Ok(files)
+}
+
+/// Media gaps longer than this start a new part file: a WebM block's time is a 16-bit
+/// millisecond offset from its cluster (±32.7 s), and the muxer cannot carry frames it
+/// holds back across a longer gap (a 40 s silence once lost the whole recording).
+const PART_GAP_MICROS: u64 = 30_000_000;
+
+/// One track's frames: (microseconds into the visit, frame).
+type Track = Vec<(u64, Vec<u8>)>;
+
+/// Splits one party's tracks where neither carried anything for [`PART_GAP_MICROS`].
+fn split_at_gaps(audio: Track, video: Track) -> Vec<(Track, Track)> {
+    let mut times: Vec<u64> = audio.iter().chain(video.iter()).map(|(t, _)| *t).collect();
+    times.sort_unstable();
+    // Each part starts at or after one of these instants.
+    let starts: Vec<u64> = times
+        .windows(2)
+        .filter(|w| w[1] - w[0] > PART_GAP_MICROS)
+        .map(|w| w[1])
+        .collect();
+    let part_of = |t: u64| starts.iter().take_while(|s| **s <= t).count();
+    let mut parts: Vec<(Track, Track)> = (0..=starts.len())
+        .map(|_| (Vec::new(), Vec::new()))
+        .collect();
+    for frame in audio {
+        parts[part_of(frame.0)].0.push(frame);
+    }
+    for frame in video {
+        parts[part_of(frame.0)].1.push(frame);
+    }
+    parts
+}
+
+/// Writes one party's media as `<party>.webm`, then `<party>-2.webm` and on for each part
+/// after a long gap. Times stay those of the visit, so parts line up with the clock.
+fn write_parts(
+    folder: &Path,
+    party: &str,
+    audio: Track,
+    video: Track,
+) -> io::Result<Vec<RecordingFile>> {
+    let mut files = Vec::new();
+    for (audio, mut video) in split_at_gaps(audio, video) {
         // A decoder needs a keyframe first.
         if let Some(first_key) = video.iter().position(|(_, f)| is_vp8_keyframe(f)) {
             video.drain(..first_key);
@@ -243,11 +291,13 @@ pub fn assemble_recording(folder: &Path) -> io::Result<Vec<RecordingFile>> {
         if audio.is_empty() && video.is_empty() {
             continue;
         }
-        let out = folder.join(format!("{party}.webm"));
+        let name = match files.len() {
+            0 => format!("{party}.webm"),
+            n => format!("{party}-{}.webm", n + 1),
+        };
+        let out = folder.join(name);
         write_webm(&out, &audio, &video)?;
         let bytes = fs::metadata(&out)?.len();
-        let _ = fs::remove_file(&audio_path);
-        let _ = fs::remove_file(&video_path);
         files.push(RecordingFile { path: out, bytes });
     }
     Ok(files)
@@ -287,6 +337,9 @@ fn write_webm(out: &Path, audio: &[(u64, Vec<u8>)], video: &[(u64, Vec<u8>)]) ->
     // Interleave by time: WebM wants timestamps that never go back across tracks.
     let (mut a, mut v) = (0, 0);
     let mut last_ns = 0u64;
+    // Per track, each frame at least a millisecond (the timecode unit) after the one
+    // before: players flag equal timestamps as non-monotonic.
+    let (mut last_audio, mut last_video) = (None::<u64>, None::<u64>);
     while a < audio.len() || v < video.len() {
         let take_video = match (audio.get(a), video.get(v)) {
             (Some((ta, _)), Some((tv, _))) => tv <= ta,
@@ -305,7 +358,16 @@ fn write_webm(out: &Path, audio: &[(u64, Vec<u8>)], video: &[(u64, Vec<u8>)]) ->
         let Some(track): Option<u64> = track else {
             continue;
         };
-        let ns = micros.saturating_mul(1000).max(last_ns);
+        let track_last = if take_video {
+            &mut last_video
+        } else {
+            &mut last_audio
+        };
+        let ns = micros
+            .saturating_mul(1000)
+            .max(last_ns)
+            .max(track_last.map_or(0, |t| t + 1_000_000));
+        *track_last = Some(ns);
         last_ns = ns;
         segment
             .add_frame(track, data, ns, key)
@@ -315,4 +377,66 @@ fn write_webm(out: &Path, audio: &[(u64, Vec<u8>)], video: &[(u64, Vec<u8>)]) ->
         .finalize(None)
         .map_err(|_| io::Error::other("webm: could not finish the file"))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A VP8 keyframe header for 320×240 (enough for the muxer; no decoder reads it).
+    fn keyframe() -> Vec<u8> {
+        let mut f = vec![0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a];
+        f.extend_from_slice(&320u16.to_le_bytes());
+        f.extend_from_slice(&240u16.to_le_bytes());
+        f.extend_from_slice(&[0u8; 20]);
+        f
+    }
+
+    fn delta() -> Vec<u8> {
+        vec![0x11, 0x02, 0x00, 1, 2, 3, 4, 5]
+    }
+
+    /// 20 ms audio frames and 30 fps video (a keyframe a second) from `from_s` for
+    /// `seconds`.
+    fn media(from_s: u64, seconds: u64) -> (Track, Track) {
+        let start = from_s * 1_000_000;
+        let audio = (0..seconds * 50)
+            .map(|i| (start + i * 20_000, vec![0xfc, 0xff, 0xfe]))
+            .collect();
+        let video = (0..seconds * 30)
+            .map(|i| {
+                let frame = if i % 30 == 0 { keyframe() } else { delta() };
+                (start + i * 33_333, frame)
+            })
+            .collect();
+        (audio, video)
+    }
+
+    /// Both parties silent for a while (a dropped link, a long pause): WebM blocks are
+    /// 16-bit millisecond offsets from their cluster (about 32.7 s), and a 40 s or 90 s
+    /// gap lost the whole recording.
+    #[test]
+    fn a_recording_survives_a_long_gap_in_the_media() {
+        for gap in [25, 40, 90, 400] {
+            let dir = std::env::temp_dir().join(format!("ov-rec-gap-{gap}-{}", std::process::id()));
+            fs::create_dir_all(&dir).expect("dir");
+            let (mut audio, mut video) = media(0, 5);
+            let (a2, v2) = media(5 + gap, 5);
+            audio.extend(a2);
+            video.extend(v2);
+            let written = write_parts(&dir, "visitor", audio, video);
+            let _ = fs::remove_dir_all(&dir);
+            let files = written.unwrap_or_else(|e| panic!("{gap} s gap: {e}"));
+            let names: Vec<String> = files
+                .iter()
+                .filter_map(|f| f.path.file_name()?.to_str().map(str::to_owned))
+                .collect();
+            let expected: &[&str] = if gap > 30 {
+                &["visitor.webm", "visitor-2.webm"]
+            } else {
+                &["visitor.webm"]
+            };
+            assert_eq!(names, expected, "{gap} s gap");
+        }
+    }
 }

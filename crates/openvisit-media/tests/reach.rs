@@ -49,10 +49,15 @@ async fn media_flows(media: &MediaServer, room: RoomId, a: &LoopbackPeer, b: &Lo
     .await;
 }
 
+/// The server's candidates (each bundled section repeats them; counted once).
 fn candidate_lines(sdp: &str) -> Vec<&str> {
-    sdp.lines()
+    let mut lines: Vec<&str> = sdp
+        .lines()
         .filter(|l| l.starts_with("a=candidate"))
-        .collect()
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
