@@ -35,7 +35,53 @@ pub(crate) struct Recorder {
     tracks: [Option<BufWriter<File>>; 4],
     /// Frames put together from each track's packets.
     assemblers: [FrameAssembler; 4],
+    /// Each track's media clock, so frames are stamped when the sender captured them.
+    clocks: [Option<MediaClock>; 4],
     failed: bool,
+}
+
+/// A track's RTP clock tied to the recording's: a frame's time is the sender's capture
+/// time (its RTP timestamp), evenly spaced, not its arrival, which network jitter
+/// bunches (players then see two frames at one instant). A new stream, or a clock that
+/// drifts more than a second from arrival, is anchored again at arrival.
+#[derive(Debug, Clone, Copy)]
+struct MediaClock {
+    source: u32,
+    rtp: u32,
+    micros: u64,
+    rate: u64,
+}
+
+/// How far the sender's clock may run from arrival before it is anchored again.
+const CLOCK_SLACK_MICROS: u64 = 1_000_000;
+
+impl MediaClock {
+    /// The capture time of `rtp`, given that it arrived at `arrived` (micros).
+    fn time_of(
+        clock: &mut Option<MediaClock>,
+        source: u32,
+        rtp: u32,
+        rate: u64,
+        arrived: u64,
+    ) -> u64 {
+        if let Some(c) = clock.as_ref()
+            && c.source == source
+        {
+            // Wrapping difference, as RTP timestamps wrap; backwards is negative.
+            let ticks = i64::from(rtp.wrapping_sub(c.rtp) as i32);
+            let micros = c.micros as i64 + ticks * 1_000_000 / c.rate as i64;
+            if micros >= 0 && (micros as u64).abs_diff(arrived) <= CLOCK_SLACK_MICROS {
+                return micros as u64;
+            }
+        }
+        *clock = Some(MediaClock {
+            source,
+            rtp,
+            micros: arrived,
+            rate,
+        });
+        arrived
+    }
 }
 
 fn track_index(role: Role, kind: MediaKind) -> Option<usize> {
@@ -69,6 +115,7 @@ impl Recorder {
                 FrameAssembler::new(MediaKind::Audio),
                 FrameAssembler::new(MediaKind::Video),
             ],
+            clocks: [None; 4],
             failed: false,
         })
     }
@@ -92,27 +139,39 @@ impl Recorder {
             packet.marker,
             packet.payload,
         );
+        let arrived = u64::try_from(at.saturating_duration_since(self.started).as_micros())
+            .unwrap_or(u64::MAX);
+        let rate = if kind == MediaKind::Video {
+            90_000
+        } else {
+            48_000
+        };
+        let micros = MediaClock::time_of(
+            &mut self.clocks[i],
+            packet.source,
+            packet.timestamp,
+            rate,
+            arrived,
+        );
         for frame in &done.frames {
-            self.write(role, kind, frame, at);
+            self.write_at(i, frame, micros);
         }
         done.lost
     }
 
-    /// Appends one frame. A write error stops the recording (the call goes on).
-    pub fn write(&mut self, role: Role, kind: MediaKind, data: &[u8], at: Instant) {
+    /// Appends one frame of track `i` at `micros` into the recording. A write error
+    /// stops the recording (the call goes on).
+    fn write_at(&mut self, i: usize, data: &[u8], micros: u64) {
         if self.failed {
             return;
         }
-        let Some(i) = track_index(role, kind) else {
-            return;
-        };
-        if let Err(e) = self.append(i, data, at) {
+        if let Err(e) = self.append_at(i, data, micros) {
             tracing::error!(error = %e, "recording stopped");
             self.failed = true;
         }
     }
 
-    fn append(&mut self, i: usize, data: &[u8], at: Instant) -> io::Result<()> {
+    fn append_at(&mut self, i: usize, data: &[u8], micros: u64) -> io::Result<()> {
         if self.tracks[i].is_none() {
             let path = self.folder.join(format!("{}.raw", track_name(i)));
             let mut w = BufWriter::new(File::create(path)?);
@@ -122,8 +181,6 @@ impl Recorder {
         let Some(w) = self.tracks[i].as_mut() else {
             return Ok(());
         };
-        let micros = u64::try_from(at.saturating_duration_since(self.started).as_micros())
-            .unwrap_or(u64::MAX);
         let len = u32::try_from(data.len()).map_err(io::Error::other)?;
         w.write_all(&micros.to_le_bytes())?;
         w.write_all(&len.to_le_bytes())?;

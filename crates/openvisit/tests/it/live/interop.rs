@@ -105,5 +105,46 @@ async fn an_independent_webrtc_stack_holds_a_watched_visit_by_the_signaling_docu
     assert_eq!(video.iter().filter(|n| **n > 20).count(), 2, "{report}");
     assert_eq!(audio.iter().filter(|n| **n > 100).count(), 2, "{report}");
     settled(&app, b.visit).await;
+
+    // The recording of real VP8 and Opus decodes in ffmpeg without a warning (equal or
+    // backwards timestamps were flagged as non-monotonic DTS).
+    let staff = b.staff(&app).await;
+    let path = format!("/api/v1/staff/visits/{}/recording", b.visit);
+    let until = Instant::now() + Duration::from_secs(10);
+    let recording = loop {
+        let (status, body) = staff.get(&path).await;
+        if status == 200 {
+            break body;
+        }
+        assert!(Instant::now() < until, "no recording: {status} {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let files: Vec<String> = recording["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f.as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(files.len(), 2, "{recording}");
+    let dir = std::env::temp_dir().join(format!("ov-interop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    for (i, f) in files.iter().enumerate() {
+        let (status, bytes) = fetch(&staff, f).await;
+        assert_eq!(status, 200, "{f}");
+        let local = dir.join(format!("{i}.webm"));
+        std::fs::write(&local, &bytes).expect("write");
+        let out = std::process::Command::new("ffmpeg")
+            .args(["-nostdin", "-v", "warning", "-i"])
+            .arg(&local)
+            .args(["-f", "null", "-"])
+            .output()
+            .expect("ffmpeg is needed to check recordings (apt-get install ffmpeg)");
+        let warnings = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && warnings.trim().is_empty(),
+            "{f} does not decode cleanly:\n{warnings}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
     app.stop().await;
 }
