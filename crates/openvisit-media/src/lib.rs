@@ -31,7 +31,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-pub use recorder::{RecordingFile, assemble_recording};
+pub use recorder::{RecordingFile, assemble_recording, is_recording_file_name, recording_files};
 
 /// Answers `offer` exactly as an admission does, with UDP and TCP host candidates on a
 /// loopback port, without a running server: what the fuzz target for SDP offers and

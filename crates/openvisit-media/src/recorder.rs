@@ -298,6 +298,45 @@ pub fn assemble_recording(folder: &Path) -> io::Result<Vec<RecordingFile>> {
     Ok(files)
 }
 
+/// Whether `name` is a file `assemble_recording` writes: `visitor.webm`, `resident.webm`,
+/// or a later part such as `visitor-2.webm`. Nothing else may be served from a folder.
+pub fn is_recording_file_name(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".webm") else {
+        return false;
+    };
+    let (party, part) = match stem.split_once('-') {
+        Some((party, n)) => (party, Some(n)),
+        None => (stem, None),
+    };
+    matches!(party, "visitor" | "resident")
+        && part.is_none_or(|n| {
+            (1..=4).contains(&n.len())
+                && n.bytes().all(|b| b.is_ascii_digit())
+                && !n.starts_with('0')
+                && n != "1"
+        })
+}
+
+/// The files of an assembled recording in `folder`: the visitor's parts in order, then
+/// the resident's, as (party, part number from 1, file name).
+pub fn recording_files(folder: &Path) -> Vec<(&'static str, u32, String)> {
+    let mut out = Vec::new();
+    for party in ["visitor", "resident"] {
+        for part in 1u32.. {
+            let name = match part {
+                1 => format!("{party}.webm"),
+                n => format!("{party}-{n}.webm"),
+            };
+            // Parts are numbered without holes (`write_parts`).
+            if !folder.join(&name).exists() {
+                break;
+            }
+            out.push((party, part, name));
+        }
+    }
+    out
+}
+
 /// Media gaps longer than this start a new part file: a WebM block's time is a 16-bit
 /// millisecond offset from its cluster (±32.7 s), and the muxer cannot carry frames it
 /// holds back across a longer gap (a 40 s silence once lost the whole recording).
@@ -469,6 +508,30 @@ mod tests {
         (audio, video)
     }
 
+    #[test]
+    fn only_the_files_a_recording_holds_may_be_served() {
+        for ok in [
+            "visitor.webm",
+            "resident.webm",
+            "visitor-2.webm",
+            "resident-14.webm",
+        ] {
+            assert!(is_recording_file_name(ok), "{ok}");
+        }
+        for bad in [
+            "visitor-1.webm",
+            "visitor-02.webm",
+            "visitor-.webm",
+            "monitor.webm",
+            "../visitor.webm",
+            "visitor.raw",
+            "visitor-2.webm.tmp",
+            "visitor-99999.webm",
+        ] {
+            assert!(!is_recording_file_name(bad), "{bad}");
+        }
+    }
+
     /// Both parties silent for a while (a dropped link, a long pause): WebM blocks are
     /// 16-bit millisecond offsets from their cluster (about 32.7 s), and a 40 s or 90 s
     /// gap lost the whole recording.
@@ -494,6 +557,7 @@ mod tests {
                 &["visitor.webm"]
             };
             assert_eq!(names, expected, "{gap} s gap");
+            assert!(names.iter().all(|n| is_recording_file_name(n)));
         }
     }
 }

@@ -58,23 +58,23 @@ pub async fn recording(State(s): State<AppState>, v: StaffView, Path(id): Path<i
     };
     let files = held
         .map(|r| {
-            [
-                ("visitor", "monitor-visitor"),
-                ("resident", "monitor-resident"),
-            ]
-            .into_iter()
-            .filter(|(p, _)| {
-                std::path::Path::new(&r.path)
-                    .join(format!("{p}.webm"))
-                    .exists()
-            })
-            .map(|(p, label)| {
-                (
-                    page.t.t(label),
-                    format!("/api/v1/staff/visits/{id}/recording/{p}.webm"),
-                )
-            })
-            .collect()
+            openvisit_media::recording_files(std::path::Path::new(&r.path))
+                .into_iter()
+                .map(|(party, part, name)| {
+                    let who = page.t.t(if party == "visitor" {
+                        "monitor-visitor"
+                    } else {
+                        "monitor-resident"
+                    });
+                    // A later part follows a long gap in the media.
+                    let label = if part > 1 {
+                        format!("{who} · {part}")
+                    } else {
+                        who
+                    };
+                    (label, format!("/api/v1/staff/visits/{id}/recording/{name}"))
+                })
+                .collect()
         })
         .unwrap_or_default();
     RecordingPage {

@@ -383,14 +383,10 @@ pub async fn recording(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<RecordingView>> {
     let r = staff_recording(&s, &staff, id).await?;
-    let files = ["visitor", "resident"]
+    // Each party's parts in order (a new part follows a long gap in the media).
+    let files = openvisit_media::recording_files(std::path::Path::new(&r.path))
         .into_iter()
-        .filter(|p| {
-            std::path::Path::new(&r.path)
-                .join(format!("{p}.webm"))
-                .exists()
-        })
-        .map(|p| format!("/api/v1/staff/visits/{id}/recording/{p}.webm"))
+        .map(|(_, _, name)| format!("/api/v1/staff/visits/{id}/recording/{name}"))
         .collect();
     Ok(Json(RecordingView {
         visit_id: id,
@@ -404,7 +400,7 @@ pub async fn recording(
     get,
     path = "/staff/visits/{id}/recording/{file}",
     tag = "live",
-    params(("id" = i64, Path, description = "Visit id"), ("file" = String, Path, description = "visitor.webm or resident.webm")),
+    params(("id" = i64, Path, description = "Visit id"), ("file" = String, Path, description = "visitor.webm or resident.webm, or a later part such as visitor-2.webm")),
     responses((status = 200, description = "The WebM file", content_type = "video/webm", body = Vec<u8>), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "No such file", body = ErrorBody)),
     security(("session" = []))
 )]
@@ -416,12 +412,11 @@ pub async fn recording_file(
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
     let r = staff_recording(&s, &staff, id).await?;
-    // Only the two names we write: nothing from the path reaches the file system.
-    let name = match file.as_str() {
-        "visitor.webm" => "visitor.webm",
-        "resident.webm" => "resident.webm",
-        _ => return Err(ApiError::not_found("recording file")),
-    };
+    // Only names the recorder writes: nothing else from the path reaches the file system.
+    if !openvisit_media::is_recording_file_name(&file) {
+        return Err(ApiError::not_found("recording file"));
+    }
+    let name = file.as_str();
     let bytes = tokio::fs::read(std::path::Path::new(&r.path).join(name))
         .await
         .map_err(|_| ApiError::not_found("recording file"))?;
