@@ -134,6 +134,17 @@ impl FromRequestParts<AppState> for FacilityAdmin {
 
 /// The cookie a kiosk browser carries (set by `/kiosk/setup`).
 pub const KIOSK_COOKIE: &str = "ov_kiosk";
+/// Its name over HTTPS: host-only and `Secure`, so a sibling subdomain cannot plant one.
+const SECURE_KIOSK_COOKIE: &str = "__Host-ov_kiosk";
+
+/// The kiosk cookie's name for this server (only that name is read).
+pub fn kiosk_cookie_name(state: &AppState) -> &'static str {
+    if state.secure_cookies {
+        SECURE_KIOSK_COOKIE
+    } else {
+        KIOSK_COOKIE
+    }
+}
 
 /// A kiosk device, authenticated by its key (`Authorization: Bearer <key>` or the kiosk
 /// cookie). A kiosk is a device, not a person.
@@ -149,7 +160,7 @@ impl FromRequestParts<AppState> for Kiosk {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::to_owned);
-        let key = bearer.or_else(|| cookie_value(&parts.headers, KIOSK_COOKIE));
+        let key = bearer.or_else(|| cookie_value(&parts.headers, kiosk_cookie_name(state)));
         let Some(key) = key else {
             return Err(ApiError::unauthorized());
         };

@@ -17,7 +17,7 @@ use openvisit_store::kiosks::kiosk_by_key;
 use openvisit_store::places::KioskKind;
 use serde::Deserialize;
 
-use crate::auth::{KIOSK_COOKIE, cookie_value};
+use crate::auth::{cookie_value, kiosk_cookie_name};
 use crate::csrf;
 use crate::i18n::Lang;
 use crate::pages::PageMeta;
@@ -90,7 +90,8 @@ pub async fn setup(
         Ok(Some((_, key))) => {
             let secure = if s.secure_cookies { "; Secure" } else { "" };
             let cookie = format!(
-                "{KIOSK_COOKIE}={key}; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000{secure}"
+                "{}={key}; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000{secure}",
+                kiosk_cookie_name(&s)
             );
             (
                 StatusCode::SEE_OTHER,
@@ -108,7 +109,7 @@ pub async fn setup(
 
 pub async fn page(State(s): State<AppState>, lang: Lang, uri: Uri, headers: HeaderMap) -> Response {
     let page = PageMeta::new(lang, &uri);
-    let device = match cookie_value(&headers, KIOSK_COOKIE) {
+    let device = match cookie_value(&headers, kiosk_cookie_name(&s)) {
         Some(key) => kiosk_by_key(&s.db, &key).await.ok().flatten(),
         None => None,
     };

@@ -124,6 +124,77 @@ async fn over_https_the_session_cookie_is_secure_and_host_only() {
         "a plain cookie a sibling subdomain planted does not pass"
     );
     assert_eq!(post(format!("__Host-ov_csrf={csrf}"), csrf).await, 200);
+
+    // A kiosk set up over HTTPS keeps its key in `__Host-ov_kiosk; Secure`, the only
+    // kiosk cookie read there.
+    let kiosk = unit_with_kiosk(app.db(), fx.facility, "North", 8 * 60, 20 * 60).await;
+    let code =
+        openvisit_store::kiosk_setup::issue_setup_code(app.db(), kiosk, app.state.clock.now())
+            .await
+            .expect("code");
+    let form = http
+        .get(format!("{base}/kiosk/setup"))
+        .send()
+        .await
+        .expect("form");
+    let csrf = form
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__Host-ov_csrf="))
+        .and_then(|c| c.split(';').next())
+        .expect("form token")
+        .to_owned();
+    let token = csrf.trim_start_matches("__Host-ov_csrf=").to_owned();
+    let set_up = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(format!("{base}/kiosk/setup"))
+        .header("cookie", &csrf)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(crate::pages::form_body(&[
+            ("csrf", &token),
+            ("code", &code),
+        ]))
+        .send()
+        .await
+        .expect("set up");
+    assert_eq!(set_up.status(), 303);
+    let set = set_up
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.contains("ov_kiosk="))
+        .expect("the kiosk's cookie")
+        .to_owned();
+    assert!(
+        set.starts_with("__Host-ov_kiosk=") && set.contains("; Secure"),
+        "{set}"
+    );
+    let key = set
+        .split(';')
+        .next()
+        .and_then(|p| p.split_once('='))
+        .map(|(_, v)| v.to_owned())
+        .expect("key");
+    let kiosk_page = |cookie: String| {
+        let http = http.clone();
+        let base = base.clone();
+        async move {
+            http.get(format!("{base}/kiosk"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("kiosk")
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(kiosk_page(format!("__Host-ov_kiosk={key}")).await, 200);
+    assert_eq!(kiosk_page(format!("ov_kiosk={key}")).await, 401);
     let _ = stop.send(());
     let _ = server.await;
     app.stop().await;
