@@ -62,14 +62,7 @@ async fn a_late_started_visit_flows_both_ways_is_watched_unseen_and_ends_at_the_
         .await;
 
         // A staff monitor receives both sides; the parties are told nothing about it.
-        let (status, t) = b
-            .staff(&app)
-            .await
-            .post(
-                &format!("/api/v1/staff/visits/{}/live-ticket", b.visit),
-                json!({}),
-            )
-            .await;
+        let (status, t) = ask_to_watch(&b.staff(&app).await, &b).await;
         assert_eq!(status, 201, "{t}");
         let mut monitor = Participant::connect(&app, &t).await;
         monitor.start_media(true).await;
@@ -78,13 +71,7 @@ async fn a_late_started_visit_flows_both_ways_is_watched_unseen_and_ends_at_the_
         })
         .await;
         // A visitor cannot watch as a monitor.
-        let (status, _) = b
-            .visitor
-            .post(
-                &format!("/api/v1/staff/visits/{}/live-ticket", b.visit),
-                json!({}),
-            )
-            .await;
+        let (status, _) = ask_to_watch(&b.visitor, &b).await;
         assert_eq!(status, 403);
 
         // The end comes from the server at the scheduled end, for everyone.
@@ -140,22 +127,8 @@ async fn a_late_started_visit_flows_both_ways_is_watched_unseen_and_ends_at_the_
         // The recording: one WebM per party, for staff only (R14).
         let staff = b.staff(&app).await;
         let path = format!("/api/v1/staff/visits/{}/recording", b.visit);
-        let until = Instant::now() + Duration::from_secs(10);
-        let recording = loop {
-            let (status, body) = staff.get(&path).await;
-            if status == 200 {
-                break body;
-            }
-            assert!(Instant::now() < until, "no recording: {status} {body}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
-        let files: Vec<String> = recording["files"]
-            .as_array()
-            .expect("files")
-            .iter()
-            .filter_map(|f| f.as_str().map(str::to_owned))
-            .collect();
-        assert_eq!(files.len(), 2, "{recording}");
+        let files = recording_files(&staff, b.visit).await;
+        assert_eq!(files.len(), 2, "{files:?}");
         let bytes = fetch(&staff, &files[0]).await;
         assert_eq!(bytes.0, 200);
         assert_eq!(&bytes.1[..4], &[0x1a, 0x45, 0xdf, 0xa3], "WebM");

@@ -58,14 +58,7 @@ async fn an_independent_webrtc_stack_holds_a_watched_visit_by_the_signaling_docu
     let (status, t) = kiosk_ticket(&app, &b, "2468").await;
     assert_eq!(status, 201, "{t}");
     let resident = socket_url(&app, &t);
-    let (status, t) = b
-        .staff(&app)
-        .await
-        .post(
-            &format!("/api/v1/staff/visits/{}/live-ticket", b.visit),
-            json!({}),
-        )
-        .await;
+    let (status, t) = ask_to_watch(&b.staff(&app).await, &b).await;
     assert_eq!(status, 201, "{t}");
     let monitor = socket_url(&app, &t);
 
@@ -109,23 +102,8 @@ async fn an_independent_webrtc_stack_holds_a_watched_visit_by_the_signaling_docu
     // The recording of real VP8 and Opus decodes in ffmpeg without a warning (equal or
     // backwards timestamps were flagged as non-monotonic DTS).
     let staff = b.staff(&app).await;
-    let path = format!("/api/v1/staff/visits/{}/recording", b.visit);
-    let until = Instant::now() + Duration::from_secs(10);
-    let recording = loop {
-        let (status, body) = staff.get(&path).await;
-        if status == 200 {
-            break body;
-        }
-        assert!(Instant::now() < until, "no recording: {status} {body}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    let files: Vec<String> = recording["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .filter_map(|f| f.as_str().map(str::to_owned))
-        .collect();
-    assert_eq!(files.len(), 2, "{recording}");
+    let files = recording_files(&staff, b.visit).await;
+    assert_eq!(files.len(), 2, "{files:?}");
     let dir = std::env::temp_dir().join(format!("ov-interop-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     for (i, f) in files.iter().enumerate() {

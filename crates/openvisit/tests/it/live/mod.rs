@@ -174,15 +174,7 @@ async fn book_with(app: &TestApp, privileged: bool) -> Booked {
     fund(db, visitor, 10_000).await;
     if privileged {
         let staff = app.client_for(&fx.staff_email, STAFF_PASSWORD).await;
-        let (_, list) = staff.get("/api/v1/staff/approvals").await;
-        let id = list[0]["id"].as_i64().expect("approval");
-        let (status, body) = staff
-            .post(
-                &format!("/api/v1/staff/approvals/{id}"),
-                json!({ "status": "approved", "privileged": true }),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
+        let body = grant_privileged(&staff, "/api/v1/staff/approvals").await;
         assert_eq!(body["approval"]["privileged"], true, "{body}");
     }
     let client = app.client_for(&email, VISITOR_PASSWORD).await;
@@ -248,6 +240,58 @@ async fn both_in(app: &TestApp, b: &Booked) -> (Participant, Participant) {
     visitor.expect("started").await;
     resident.expect("started").await;
     (visitor, resident)
+}
+
+/// `client` asks to watch the visit as staff: the status and the ticket (or error).
+async fn ask_to_watch(client: &Client, b: &Booked) -> (u16, Value) {
+    client
+        .post(
+            &format!("/api/v1/staff/visits/{}/live-ticket", b.visit),
+            json!({}),
+        )
+        .await
+}
+
+/// Grants privileged (attorney) status on the first approval `list` (an approvals query
+/// such as `/api/v1/staff/approvals?status=approved`) gives; the decision's answer.
+async fn grant_privileged(staff: &Client, list: &str) -> Value {
+    let (_, approvals) = staff.get(list).await;
+    let id = approvals[0]["id"].as_i64().expect("approval");
+    let (status, body) = staff
+        .post(
+            &format!("/api/v1/staff/approvals/{id}"),
+            json!({ "status": "approved", "privileged": true }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// Where the server writes a visit's recording.
+fn recording_folder(app: &TestApp, visit: i64) -> std::path::PathBuf {
+    app.outbox
+        .with_extension("recordings")
+        .join(format!("visit-{visit}"))
+}
+
+/// The URLs of a visit's recording files, once it is assembled (waits up to 10 s).
+async fn recording_files(staff: &Client, visit: i64) -> Vec<String> {
+    let path = format!("/api/v1/staff/visits/{visit}/recording");
+    let until = Instant::now() + Duration::from_secs(10);
+    let recording = loop {
+        let (status, body) = staff.get(&path).await;
+        if status == 200 {
+            break body;
+        }
+        assert!(Instant::now() < until, "no recording: {status} {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    recording["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f.as_str().map(str::to_owned))
+        .collect()
 }
 
 async fn visit_row(app: &TestApp, id: i64) -> openvisit_store::visits::Visit {

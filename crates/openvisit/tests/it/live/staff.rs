@@ -80,12 +80,7 @@ async fn a_privileged_visit_can_be_neither_watched_nor_recorded() {
         })
         .await;
         let staff = b.staff(&app).await;
-        let (status, body) = staff
-            .post(
-                &format!("/api/v1/staff/visits/{}/live-ticket", b.visit),
-                json!({}),
-            )
-            .await;
+        let (status, body) = ask_to_watch(&staff, &b).await;
         assert_eq!(status, 403, "{body}");
         assert_eq!(body["error"], "privileged");
         let (status, _) = staff
@@ -103,10 +98,7 @@ async fn a_privileged_visit_can_be_neither_watched_nor_recorded() {
             .get(&format!("/api/v1/staff/visits/{}/recording", b.visit))
             .await;
         assert_eq!(status, 404, "no recording of a privileged visit");
-        let folder = app
-            .outbox
-            .with_extension("recordings")
-            .join(format!("visit-{}", b.visit));
+        let folder = recording_folder(&app, b.visit);
         assert!(!folder.exists(), "nothing written to {}", folder.display());
         app.stop().await;
     }
@@ -158,12 +150,7 @@ async fn a_monitor_holds_one_media_peer_however_often_it_offers() {
     let peers = || hub.media.counters().peers;
     let staff = b.staff(&app).await;
     let monitor_socket = || async {
-        let (status, t) = staff
-            .post(
-                &format!("/api/v1/staff/visits/{}/live-ticket", b.visit),
-                json!({}),
-            )
-            .await;
+        let (status, t) = ask_to_watch(&staff, &b).await;
         assert_eq!(status, 201, "{t}");
         Participant::connect(&app, &t).await
     };
@@ -210,12 +197,7 @@ async fn granting_privileged_status_during_a_visit_drops_its_monitor_and_deletes
         set_clock(&app, b.start);
         let (visitor, resident) = both_in(&app, &b).await;
         let staff = b.staff(&app).await;
-        let (status, t) = staff
-            .post(
-                &format!("/api/v1/staff/visits/{}/live-ticket", b.visit),
-                json!({}),
-            )
-            .await;
+        let (status, t) = ask_to_watch(&staff, &b).await;
         assert_eq!(status, 201, "{t}");
         let mut monitor = Participant::connect(&app, &t).await;
         monitor.start_media(true).await;
@@ -223,33 +205,17 @@ async fn granting_privileged_status_during_a_visit_drops_its_monitor_and_deletes
             monitor.peer().total_received() > 3
         })
         .await;
-        let folder = app
-            .outbox
-            .with_extension("recordings")
-            .join(format!("visit-{}", b.visit));
+        let folder = recording_folder(&app, b.visit);
         assert!(folder.exists(), "the visit is being recorded");
 
-        let (_, list) = staff.get("/api/v1/staff/approvals?status=approved").await;
-        let id = list[0]["id"].as_i64().expect("approval");
-        let (status, body) = staff
-            .post(
-                &format!("/api/v1/staff/approvals/{id}"),
-                json!({ "status": "approved", "privileged": true }),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
+        grant_privileged(&staff, "/api/v1/staff/approvals?status=approved").await;
 
         let dropped = monitor.expect("error").await;
         assert_eq!(dropped["code"], "privileged", "{dropped}");
         wait_for("the recording so far is deleted", || !folder.exists()).await;
         let (_, v) = b.visitor.get(&format!("/api/v1/visits/{}", b.visit)).await;
         assert_eq!(v["privileged"], true, "{v}");
-        let (status, body) = staff
-            .post(
-                &format!("/api/v1/staff/visits/{}/live-ticket", b.visit),
-                json!({}),
-            )
-            .await;
+        let (status, body) = ask_to_watch(&staff, &b).await;
         assert_eq!(status, 403, "{body}");
         assert_eq!(body["error"], "privileged");
 
