@@ -122,6 +122,28 @@ pub struct Session {
     connected_seconds: u32,
     /// Fault seconds per minute bucket, counted from the actual start.
     fault_seconds: BTreeMap<i64, u32>,
+    /// Since when the platform has dropped both parties of a started visit (the server
+    /// went down with both in): every second until both are ready again is a fault
+    /// second, whether or not they come back (R13).
+    outage_since: Option<Timestamp>,
+}
+
+/// What a session keeps across a restart of the server (it is stored every few seconds
+/// and at the start): enough to carry on with the same announced end, the seconds
+/// measured so far and the warnings given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub actual_start: Option<Timestamp>,
+    pub visitor: Presence,
+    pub resident: Presence,
+    pub visitor_came: bool,
+    pub resident_came: bool,
+    pub connected_seconds: u32,
+    /// Fault seconds per minute bucket, counted from the actual start.
+    pub fault_seconds: BTreeMap<i64, u32>,
+    pub warned: [bool; WARNING_MINUTES.len()],
+    pub last_second: Option<i64>,
+    pub outage_since: Option<Timestamp>,
 }
 
 impl Session {
@@ -146,7 +168,54 @@ impl Session {
             last_second: None,
             connected_seconds: 0,
             fault_seconds: BTreeMap::new(),
+            outage_since: None,
         }
+    }
+
+    /// What to store so that [`Session::resume`] can carry on.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            actual_start: self.actual_start,
+            visitor: self.visitor,
+            resident: self.resident,
+            visitor_came: self.visitor_came,
+            resident_came: self.resident_came,
+            connected_seconds: self.connected_seconds,
+            fault_seconds: self.fault_seconds.clone(),
+            warned: self.warned,
+            last_second: self.last_second,
+            outage_since: self.outage_since,
+        }
+    }
+
+    /// The session of a restarted server, from the snapshot stored at `saved_at`. Every
+    /// party must join again. A visit that had started with both parties ready was cut
+    /// by the platform: from `saved_at` until both are ready again (or the end) every
+    /// second is a fault second, so the time lost while the server was down, and until
+    /// the parties are back, is credited (R13). The announced end does not move (R4).
+    pub fn resume(
+        scheduled_start: Timestamp,
+        scheduled_end: Timestamp,
+        snapshot: Snapshot,
+        saved_at: Timestamp,
+    ) -> Session {
+        let mut s = Session::new(scheduled_start, scheduled_end);
+        let both_ready =
+            snapshot.visitor == Presence::Ready && snapshot.resident == Presence::Ready;
+        s.actual_start = snapshot.actual_start;
+        s.visitor_came = snapshot.visitor_came;
+        s.resident_came = snapshot.resident_came;
+        s.connected_seconds = snapshot.connected_seconds;
+        s.fault_seconds = snapshot.fault_seconds;
+        s.warned = snapshot.warned;
+        s.last_second = snapshot.last_second;
+        s.outage_since = match (snapshot.outage_since, s.actual_start) {
+            (Some(since), Some(_)) => Some(since),
+            (None, Some(start)) if both_ready => Some(saved_at.max(start)),
+            _ => None,
+        };
+        s.see(saved_at);
+        s
     }
 
     /// When the waiting room opens (R5).
@@ -169,6 +238,9 @@ impl Session {
         self.see(now);
         self.admit(now)?;
         self.set_presence(party, Presence::Ready);
+        if self.visitor == Presence::Ready && self.resident == Presence::Ready {
+            self.close_outage(now);
+        }
         let mut events = Vec::new();
         if self.actual_start.is_none()
             && self.visitor == Presence::Ready
@@ -203,6 +275,7 @@ impl Session {
         }
         // A clock that went backwards must not end a visit before it started.
         let at = self.actual_start.map_or(now, |start| now.max(start));
+        self.close_outage(at);
         let mut events = events;
         events.push(self.finish(
             at,
@@ -244,6 +317,7 @@ impl Session {
             }
         }
         if now >= end {
+            self.close_outage(end);
             let outcome = if self.connected_seconds == 0 && !self.fault_seconds.is_empty() {
                 Outcome::Failed
             } else {
@@ -420,6 +494,34 @@ impl Session {
                 self.resident_came |= came;
             }
         }
+    }
+
+    /// Ends an outage at `until` (or the enforced end, if sooner): each whole second of it
+    /// not measured yet is a fault second.
+    fn close_outage(&mut self, until: Timestamp) {
+        let (Some(since), Some(start), Some(end)) = (
+            self.outage_since.take(),
+            self.actual_start,
+            self.enforced_end(),
+        ) else {
+            return;
+        };
+        let until = until.min(end);
+        let from = self
+            .last_second
+            .map_or(since.as_second(), |last| since.as_second().max(last + 1));
+        for second in from..until.as_second() {
+            // As `record_second` buckets: whole minutes since the (sub-second) start.
+            let bucket = (second * 1000 - start.as_millisecond()).max(0) / 60_000;
+            let n = self.fault_seconds.entry(bucket).or_insert(0);
+            *n = n.saturating_add(1);
+            self.last_second = Some(second);
+        }
+    }
+
+    /// Whether the platform has dropped both parties and they are not both back yet.
+    pub fn in_outage(&self) -> bool {
+        self.outage_since.is_some()
     }
 
     fn see(&mut self, now: Timestamp) {

@@ -31,6 +31,9 @@ const MAGIC: &[u8; 8] = b"OVRAW\x00\x00\x01";
 pub(crate) struct Recorder {
     folder: PathBuf,
     started: Instant,
+    /// Which run of the room this is: a server restarted mid-visit records the rest
+    /// into new raw files (`visitor-audio.2.raw`, …), which become new part files.
+    run: u32,
     /// (visitor audio, visitor video, resident audio, resident video)
     tracks: [Option<BufWriter<File>>; 4],
     /// Frames put together from each track's packets.
@@ -103,11 +106,20 @@ fn track_name(index: usize) -> &'static str {
 }
 
 impl Recorder {
+    /// Records into `folder`. A folder an earlier run of the same visit wrote to (the
+    /// server restarted) is continued: its raw files are kept, this run writes its own,
+    /// and its times go on from the same beginning.
     pub fn new(folder: PathBuf) -> io::Result<Recorder> {
         fs::create_dir_all(&folder)?;
+        let run = (1u32..)
+            .find(|&n| (0..4).all(|i| !raw_path(&folder, i, n).exists()))
+            .unwrap_or(1);
+        let since_beginning = recording_age(&folder)?;
+        let now = Instant::now();
         Ok(Recorder {
             folder,
-            started: Instant::now(),
+            started: now.checked_sub(since_beginning).unwrap_or(now),
+            run,
             tracks: [None, None, None, None],
             assemblers: [
                 FrameAssembler::new(MediaKind::Audio),
@@ -173,7 +185,7 @@ impl Recorder {
 
     fn append_at(&mut self, i: usize, data: &[u8], micros: u64) -> io::Result<()> {
         if self.tracks[i].is_none() {
-            let path = self.folder.join(format!("{}.raw", track_name(i)));
+            let path = raw_path(&self.folder, i, self.run);
             let mut w = BufWriter::new(File::create(path)?);
             w.write_all(MAGIC)?;
             self.tracks[i] = Some(w);
@@ -209,6 +221,38 @@ impl Recorder {
     pub fn finish(mut self) -> PathBuf {
         self.flush();
         self.folder
+    }
+}
+
+/// The raw file of track `i` in run `run` of a recording.
+fn raw_path(folder: &Path, i: usize, run: u32) -> PathBuf {
+    match run {
+        1 => folder.join(format!("{}.raw", track_name(i))),
+        n => folder.join(format!("{}.{n}.raw", track_name(i))),
+    }
+}
+
+/// The file holding when a recording began (Unix microseconds), so that a later run
+/// stamps its frames on the same timeline.
+const BEGAN_FILE: &str = "began";
+
+/// How long ago the recording in `folder` began; zero for a new one (which is marked).
+fn recording_age(folder: &Path) -> io::Result<std::time::Duration> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let path = folder.join(BEGAN_FILE);
+    match fs::read_to_string(&path) {
+        Ok(text) => {
+            let began = text.trim().parse::<u64>().unwrap_or(0);
+            let began = std::time::Duration::from_micros(began);
+            Ok(now.saturating_sub(began))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::write(&path, now.as_micros().to_string())?;
+            Ok(std::time::Duration::ZERO)
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -277,24 +321,32 @@ fn opus_head() -> Vec<u8> {
 /// Assembles each party's raw tracks in `folder` into `<party>.webm` and removes the raw
 /// files that went into it. Parties with no usable media get no file.
 pub fn assemble_recording(folder: &Path) -> io::Result<Vec<RecordingFile>> {
+    let runs = (1u32..)
+        .take_while(|&n| (0..4).any(|i| raw_path(folder, i, n).exists()))
+        .last()
+        .unwrap_or(0);
     let mut files = Vec::new();
-    for party in ["visitor", "resident"] {
-        let audio_path = folder.join(format!("{party}-audio.raw"));
-        let video_path = folder.join(format!("{party}-video.raw"));
-        let audio = if audio_path.exists() {
-            read_track(&audio_path)?
-        } else {
-            Vec::new()
-        };
-        let video = if video_path.exists() {
-            read_track(&video_path)?
-        } else {
-            Vec::new()
-        };
-        files.extend(write_parts(folder, party, audio, video)?);
-        let _ = fs::remove_file(&audio_path);
-        let _ = fs::remove_file(&video_path);
+    for (party, base) in [("visitor", 0), ("resident", 2)] {
+        // Each run (a server restart in between) is its own stretch of parts.
+        let mut stretches = Vec::new();
+        for run in 1..=runs {
+            let read = |i: usize| -> io::Result<Track> {
+                let path = raw_path(folder, i, run);
+                if path.exists() {
+                    read_track(&path)
+                } else {
+                    Ok(Vec::new())
+                }
+            };
+            stretches.push((read(base)?, read(base + 1)?));
+        }
+        files.extend(write_parts(folder, party, stretches)?);
+        for run in 1..=runs {
+            let _ = fs::remove_file(raw_path(folder, base, run));
+            let _ = fs::remove_file(raw_path(folder, base + 1, run));
+        }
     }
+    let _ = fs::remove_file(folder.join(BEGAN_FILE));
     Ok(files)
 }
 
@@ -368,16 +420,19 @@ fn split_at_gaps(audio: Track, video: Track) -> Vec<(Track, Track)> {
     parts
 }
 
-/// Writes one party's media as `<party>.webm`, then `<party>-2.webm` and on for each part
-/// after a long gap. Times stay those of the visit, so parts line up with the clock.
+/// Writes one party's media as `<party>.webm`, then `<party>-2.webm` and on for each part:
+/// each stretch (a run of the server) is split after long gaps. Times stay those of the
+/// visit, so parts line up with the clock.
 fn write_parts(
     folder: &Path,
     party: &str,
-    audio: Track,
-    video: Track,
+    stretches: Vec<(Track, Track)>,
 ) -> io::Result<Vec<RecordingFile>> {
     let mut files = Vec::new();
-    for (audio, mut video) in split_at_gaps(audio, video) {
+    let parts = stretches
+        .into_iter()
+        .flat_map(|(audio, video)| split_at_gaps(audio, video));
+    for (audio, mut video) in parts {
         // A decoder needs a keyframe first.
         if let Some(first_key) = video.iter().position(|(_, f)| is_vp8_keyframe(f)) {
             video.drain(..first_key);
@@ -544,7 +599,7 @@ mod tests {
             let (a2, v2) = media(5 + gap, 5);
             audio.extend(a2);
             video.extend(v2);
-            let written = write_parts(&dir, "visitor", audio, video);
+            let written = write_parts(&dir, "visitor", vec![(audio, video)]);
             let _ = fs::remove_dir_all(&dir);
             let files = written.unwrap_or_else(|e| panic!("{gap} s gap: {e}"));
             let names: Vec<String> = files
@@ -559,5 +614,66 @@ mod tests {
             assert_eq!(names, expected, "{gap} s gap");
             assert!(names.iter().all(|n| is_recording_file_name(n)));
         }
+    }
+
+    fn packet(seq: u64, timestamp: u32, payload: &[u8]) -> Packet<'_> {
+        Packet {
+            source: 7,
+            seq,
+            timestamp,
+            marker: true,
+            payload,
+        }
+    }
+
+    /// A server restarted mid-visit opens the room's recorder again: what the first run
+    /// wrote is kept (it was once truncated), the second run's media becomes a part of
+    /// its own, and the times of both sit on one timeline.
+    #[test]
+    fn a_second_run_of_a_recording_keeps_the_first_and_becomes_its_own_part() {
+        let dir = std::env::temp_dir().join(format!("ov-rec-runs-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let key = keyframe();
+        let audio = [0xfc, 0xff, 0xfe];
+        for run in 0..2u64 {
+            let mut r = Recorder::new(dir.clone()).expect("recorder");
+            let t0 = Instant::now();
+            for i in 0..20u64 {
+                let at = t0 + std::time::Duration::from_millis(i * 20);
+                let ts = u32::try_from(i * 1800).expect("ts");
+                r.write_packet(Role::Visitor, MediaKind::Video, packet(i, ts, &key), at);
+                let ts = u32::try_from(i * 960).expect("ts");
+                r.write_packet(Role::Visitor, MediaKind::Audio, packet(i, ts, &audio), at);
+            }
+            // A crash: the raw files are left as they are.
+            r.flush();
+            drop(r);
+            if run == 0 {
+                // The first run stamped frames up to 380 ms in; the restart comes later.
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+        }
+        assert!(dir.join("visitor-video.raw").exists());
+        assert!(dir.join("visitor-video.2.raw").exists());
+        let first = read_track(&dir.join("visitor-video.raw")).expect("run 1");
+        let second = read_track(&dir.join("visitor-video.2.raw")).expect("run 2");
+        assert_eq!(first.len(), 20, "the first run's frames are all kept");
+        assert!(
+            second[0].0 > first[first.len() - 1].0,
+            "the second run goes on from the first's timeline"
+        );
+        let files = assemble_recording(&dir).expect("assembled");
+        let names: Vec<String> = files
+            .iter()
+            .filter_map(|f| f.path.file_name()?.to_str().map(str::to_owned))
+            .collect();
+        let left: Vec<String> = fs::read_dir(&dir)
+            .expect("dir")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| !n.ends_with(".webm"))
+            .collect();
+        let _ = fs::remove_dir_all(&dir);
+        assert_eq!(names, ["visitor.webm", "visitor-2.webm"]);
+        assert!(left.is_empty(), "raw files left behind: {left:?}");
     }
 }

@@ -110,6 +110,7 @@ pub async fn cancel_in_tx(
             "this visit is not booked any more".into(),
         ));
     }
+    crate::live_sessions::delete_session(conn, visit_id).await?;
     sqlx::query("DELETE FROM claims WHERE visit_id = $1")
         .bind(visit_id.0)
         .execute(&mut *conn)

@@ -24,6 +24,7 @@ pub mod kiosk_setup;
 pub mod kiosks;
 pub mod ledger;
 pub mod live;
+pub mod live_sessions;
 pub mod lobby;
 pub mod notices;
 pub mod passwords;

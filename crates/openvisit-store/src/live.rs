@@ -190,6 +190,7 @@ async fn settle_in_tx(
             "this visit is already settled or cancelled".into(),
         ));
     }
+    crate::live_sessions::delete_session(conn, visit_id).await?;
     let settlement = match visit.charge_kind {
         ChargeKind::Free => Settlement {
             visit: visit_id,

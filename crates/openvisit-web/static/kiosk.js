@@ -46,6 +46,12 @@
       document.getElementById('kiosk-secret').value = '';
     }
   });
+  // After a visit ends, the kiosk goes back to its next-visit screen and sign-in form
+  // (the room's script rejoins by itself after a drop, so only an end gets here).
+  visit.addEventListener('ov-ended', () => {
+    // A fresh page: the room's state (ended, stopped camera) starts over.
+    setTimeout(() => { location.reload(); }, 15000);
+  });
   tick();
   setInterval(tick, 1000);
   refresh();

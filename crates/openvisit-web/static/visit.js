@@ -39,24 +39,80 @@
       credentials: 'same-origin',
     });
     const body = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error(T['tError' + camel(body.error || '')] || body.message || String(r.status));
+    if (!r.ok) {
+      const e = new Error(T['tError' + camel(body.error || '')] || body.message || String(r.status));
+      e.code = body.error || '';
+      e.status = r.status;
+      throw e;
+    }
     return body;
+  }
+
+  // After a drop (the network, or the server restarting) the page comes back by itself
+  // with a new ticket: the visit keeps its end time, so every second counts. Tries again
+  // after 0.5, 1, 2, then every 3 seconds until it is back or the visit is over.
+  let joined = false;
+  let left = false;
+  let replaced = false;
+  let retries = 0;
+  let retryTimer = null;
+  let reconnecting = false;
+  function rejoinLater() {
+    if (ended || left || replaced || retryTimer) return;
+    reconnecting = true;
+    say(T.tReconnecting);
+    const delay = Math.min(500 * 2 ** retries, 3000);
+    retries += 1;
+    retryTimer = setTimeout(async () => {
+      retryTimer = null;
+      if (ended || left || replaced) return;
+      if (pc) { pc.close(); pc = null; }
+      await connect(true);
+    }, delay);
+  }
+
+  // Opens the signaling socket with a new ticket. `again` is a rejoin: a refusal that
+  // will not change (the visit is over) ends the page; anything else tries again.
+  async function connect(again) {
+    let t;
+    try { t = await ticket(); } catch (e) {
+      if (!again) { say(e.message); return false; }
+      if (e.status === 410 || e.code === 'over' || e.code === 'visit_over') { finish('completed'); return false; }
+      rejoinLater();
+      return false;
+    }
+    const proto = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    const socket = new WebSocket(proto + location.host + t.socket);
+    ws = socket;
+    socket.onmessage = (ev) => handle(JSON.parse(ev.data));
+    socket.onclose = () => {
+      if (socket !== ws || ended) return;
+      if (left || replaced) { if (!ended) say(replaced ? T.tReplaced : T.tLeft); return; }
+      rejoinLater();
+    };
+    return true;
   }
 
   async function join() {
     const ready = $('ready');
     if (ready) ready.disabled = true;
-    let t;
-    try { t = await ticket(); } catch (e) { say(e.message); if (ready) ready.disabled = false; return false; }
-    const proto = location.protocol === 'https:' ? 'wss://' : 'ws://';
-    ws = new WebSocket(proto + location.host + t.socket);
-    ws.onmessage = (ev) => handle(JSON.parse(ev.data));
-    ws.onclose = () => { if (!ended) say(T.tDisconnected); };
+    left = false;
+    if (!(await connect(false))) { if (ready) ready.disabled = false; return false; }
+    joined = true;
     return true;
   }
 
   async function startMedia() {
+    if (pc) pc.close();
+    retries = 0;
+    reconnecting = false;
     pc = new RTCPeerConnection();
+    // Media that fails while signaling stays up (the media server went away): start
+    // over through a new socket.
+    const mine = pc;
+    pc.onconnectionstatechange = () => {
+      if (mine === pc && mine.connectionState === 'failed' && ws) ws.close();
+    };
     for (const track of stream.getTracks()) pc.addTrack(track, stream);
     const remote = new MediaStream();
     $('remote').srcObject = remote;
@@ -79,6 +135,8 @@
 
   function finish(kind) {
     ended = true;
+    reconnecting = false;
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
     root.dataset.phase = 'ended';
     say(T['tEnded' + camel(kind)] || T.tEndedCompleted);
     $('visit-time').textContent = '';
@@ -86,6 +144,8 @@
     if (stream) stream.getTracks().forEach((t) => t.stop());
     if (pc) pc.close();
     if (ws) ws.close();
+    // The kiosk goes back to its next-visit screen after a while.
+    root.dispatchEvent(new CustomEvent('ov-ended', { detail: { kind } }));
   }
 
   function handle(m) {
@@ -101,6 +161,7 @@
       case 'notice': $('visit-notice').textContent = [T['tNotice' + camel(m.kind)], m.body].filter(Boolean).join(' '); break;
       case 'link': serverSlow = m.slow; showQuality(); break;
       case 'ended': finish(m.outcome.kind); break;
+      case 'replaced': replaced = true; say(T.tReplaced); break;
       case 'error': say(T['tError' + camel(m.code)] || m.message); break;
       default: break;
     }
@@ -124,7 +185,6 @@
   const CLEAR_BPS = 350000;
   const SETTLING_MS = 10000;
   let serverSlow = false;
-  let left = false;
   let browserSlow = false;
   let mediaSince = null;
   let weakChecks = 0;
@@ -166,10 +226,11 @@
   if (ready) ready.addEventListener('click', join);
   const leave = $('leave');
   if (leave) leave.addEventListener('click', () => {
+    left = true;
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'leave' }));
     if (stream) stream.getTracks().forEach((t) => t.stop());
     if (pc) pc.close();
-    left = true;
     showQuality();
     say(T.tLeft);
   });
@@ -208,5 +269,11 @@
     });
     return out;
   };
+  // For tests and support: whether the page is in the visit (joined, not left or over).
+  window.ovJoined = () => joined && !left && !ended;
+  // For tests and support: the page lost its connection and is coming back.
+  window.ovReconnecting = () => reconnecting;
+  // For tests and support: the announced end (ms since the epoch), once live.
+  window.ovEndsAt = () => endsAt;
   window.OV = { checkDevices, join };
 })();

@@ -241,20 +241,43 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         secure_cookies,
         live: Some(live.clone()),
     };
-    let live_for_sweeper = live;
     spawn_reminders(state.clone());
-    spawn_missed_sweeper(live_for_sweeper);
+    spawn_missed_sweeper(live.clone());
     spawn_recording_sweeper(state.db.clone(), state.clock.clone());
     tracing::info!(
         max_open = limits.max_open,
         per_address = limits.max_per_address,
         "connection limits"
     );
-    openvisit_web::serve_with_limits(listener, state, limits, async {
-        let _ = tokio::signal::ctrl_c().await;
+    openvisit_web::serve_with_limits(listener, state, limits, async move {
+        shutdown_signal().await;
+        // Before connections close: visits under way are saved as they are and carry
+        // on in the next server (an upgrade) with the same end.
+        live.shut_down().await;
     })
     .await?;
     Ok(())
+}
+
+/// Ctrl-C, or the SIGTERM a service manager sends to stop or upgrade the server.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Every five minutes, settles deposits left pending (a charge whose recording failed).

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jiff::Timestamp;
+use openvisit_core::session::Session;
 use openvisit_core::{AccountId, KioskId, VisitId};
 use openvisit_media::{MediaEvent, MediaServer, Role, RoomId};
 use openvisit_store::Db;
@@ -50,7 +51,14 @@ pub struct LiveHub {
     kiosks_seen: Mutex<HashMap<KioskId, Timestamp>>,
     /// Where recordings go (a folder per visit); `None` records nothing.
     pub recordings: Option<PathBuf>,
+    /// Set when the server shuts down: rooms stop without settling, their sessions saved
+    /// for the next server to resume.
+    halted: std::sync::atomic::AtomicBool,
 }
+
+/// How often every open room's session is saved, so that a crash loses at most this
+/// much of the measurement (the seconds since count as the platform's fault, R13).
+const SAVE_INTERVAL: Duration = Duration::from_secs(2);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic elsewhere must not take live visits down with it.
@@ -74,9 +82,78 @@ impl LiveHub {
             tickets: Mutex::new(HashMap::new()),
             kiosks_seen: Mutex::new(HashMap::new()),
             recordings,
+            halted: std::sync::atomic::AtomicBool::new(false),
         });
         tokio::spawn(route_events(Arc::downgrade(&hub), events));
+        tokio::spawn(save_sessions_now_and_then(Arc::downgrade(&hub)));
+        let resuming = Arc::clone(&hub);
+        tokio::spawn(async move { resuming.resume().await });
         hub
+    }
+
+    /// Opens again the rooms of visits whose session a previous server saved (it
+    /// crashed or was upgraded): same announced end, same measurement, the seconds lost
+    /// meanwhile counted as the platform's (R4, R13). Visits whose end passed while the
+    /// server was down are settled at once. Returns how many rooms it opened.
+    pub async fn resume(self: &Arc<Self>) -> usize {
+        let visits = match openvisit_store::live_sessions::sessions_to_resume(&self.db).await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!(error = %e, "reading the live sessions to resume");
+                return 0;
+            }
+        };
+        let mut opened = 0;
+        for visit in visits {
+            match self.room(visit).await {
+                Ok(_) => opened += 1,
+                Err(e) => {
+                    tracing::warn!(visit = visit.0, error = %e.body.message, "resuming a visit");
+                }
+            }
+        }
+        if opened > 0 {
+            tracing::info!(rooms = opened, "resumed live visits after a restart");
+        }
+        opened
+    }
+
+    /// Stops every room without settling it and saves its session, for the next server
+    /// (an upgrade): the visits resume there with the same end.
+    pub async fn shut_down(&self) {
+        self.halted.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.save_all().await;
+        let rooms: Vec<VisitId> = lock(&self.rooms).drain().map(|(v, _)| v).collect();
+        for visit in rooms {
+            let _ = self.media.end_room(RoomId(visit.0));
+        }
+    }
+
+    pub(crate) fn is_halted(&self) -> bool {
+        self.halted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Saves the session of every open room.
+    async fn save_all(&self) {
+        let saved: Vec<_> = self
+            .live_visits()
+            .iter()
+            .filter_map(|r| r.saved())
+            .collect();
+        if let Err(e) =
+            openvisit_store::live_sessions::save_sessions(&self.db, &saved, self.now()).await
+        {
+            tracing::warn!(error = %e, "saving live sessions");
+        }
+    }
+
+    /// Lets media flow until the announced end; the media server cuts it itself at that
+    /// instant, to the millisecond.
+    pub(crate) fn open_gate(&self, visit: VisitId, ends_at: Timestamp) {
+        let left = ends_at.as_millisecond() - self.now().as_millisecond();
+        let until =
+            std::time::Instant::now() + Duration::from_millis(u64::try_from(left).unwrap_or(0));
+        let _ = self.media.set_gate(RoomId(visit.0), Some(until));
     }
 
     pub fn now(&self) -> Timestamp {
@@ -143,8 +220,11 @@ impl LiveHub {
                 .acquire()
                 .await
                 .map_err(openvisit_store::StoreError::from)?;
-            get_visit(&mut conn, visit).await?
+            let v = get_visit(&mut conn, visit).await?;
+            let saved = openvisit_store::live_sessions::load_session(&mut conn, visit).await?;
+            (v, saved)
         };
+        let (v, saved) = v;
         if v.status != VisitStatus::Booked {
             return Err(ApiError::new(
                 axum::http::StatusCode::GONE,
@@ -160,7 +240,12 @@ impl LiveHub {
         if let Some(r) = rooms.get(&visit) {
             return Ok(Arc::clone(r));
         }
-        let room = LiveRoom::new(&v, record_to, self);
+        // A session saved by an earlier server carries on where it stopped.
+        let session = match saved {
+            Some((snapshot, saved_at)) => Session::resume(v.start, v.end, snapshot, saved_at),
+            None => Session::new(v.start, v.end),
+        };
+        let room = LiveRoom::new(&v, record_to, session);
         self.media
             .open_room(
                 RoomId(visit.0),
@@ -170,6 +255,9 @@ impl LiveHub {
                 },
             )
             .map_err(|_| ApiError::unavailable())?;
+        if let Some(ends_at) = room.ends_at().filter(|_| !room.is_over()) {
+            self.open_gate(visit, ends_at);
+        }
         rooms.insert(visit, Arc::clone(&room));
         tokio::spawn(room::drive(Arc::clone(self), Arc::clone(&room)));
         Ok(room)
@@ -195,7 +283,7 @@ impl LiveHub {
 
     /// Settles visits nobody joined as missed by both sides, a minute after their end.
     /// A visit with a live room is left to its room.
-    pub async fn sweep_missed(&self) -> usize {
+    pub async fn sweep_missed(self: &Arc<Self>) -> usize {
         let now = self.now();
         let before = Timestamp::from_second(now.as_second() - 60).unwrap_or(now);
         let Ok(due) = openvisit_store::live::overdue_visits(&self.db, before).await else {
@@ -206,15 +294,28 @@ impl LiveHub {
             if self.existing_room(visit).is_some() {
                 continue;
             }
-            let v = {
+            let (v, saved) = {
                 let Ok(mut conn) = self.db.pool.acquire().await else {
                     return settled;
                 };
-                match get_visit(&mut conn, visit).await {
-                    Ok(v) => v,
-                    Err(_) => continue,
-                }
+                let Ok(v) = get_visit(&mut conn, visit).await else {
+                    continue;
+                };
+                let saved = openvisit_store::live_sessions::load_session(&mut conn, visit).await;
+                (v, saved)
             };
+            // A visit with a saved session was live when a server stopped: its room,
+            // opened again, settles it from what was measured, never as missed.
+            match saved {
+                Ok(None) => {}
+                Ok(Some(_)) => {
+                    if self.room(visit).await.is_ok() {
+                        settled += 1;
+                    }
+                    continue;
+                }
+                Err(_) => continue,
+            }
             let report = openvisit_store::live::LiveReport {
                 outcome: openvisit_store::finish::Outcome::Missed,
                 actual_start: None,
@@ -245,6 +346,10 @@ async fn route_events(hub: std::sync::Weak<LiveHub>, mut events: UnboundedReceiv
         let Some(hub) = hub.upgrade() else {
             return;
         };
+        // A server shutting down leaves recordings to the next one (they resume).
+        if hub.is_halted() {
+            return;
+        }
         if let MediaEvent::RecordingClosed { room, folder } = &event {
             tokio::spawn(keep_recording(
                 Arc::clone(&hub),
@@ -263,6 +368,22 @@ async fn route_events(hub: std::sync::Weak<LiveHub>, mut events: UnboundedReceiv
         if let Some(room) = room {
             room.on_media_event(&hub, &event);
         }
+    }
+}
+
+/// Saves every open room's session every [`SAVE_INTERVAL`].
+async fn save_sessions_now_and_then(hub: std::sync::Weak<LiveHub>) {
+    let mut every = tokio::time::interval(SAVE_INTERVAL);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let Some(hub) = hub.upgrade() else {
+            return;
+        };
+        if hub.is_halted() {
+            return;
+        }
+        hub.save_all().await;
     }
 }
 

@@ -12,6 +12,7 @@ use openvisit_core::{AccountId, FacilityId, KioskId, VisitId};
 use openvisit_media::{MediaEvent, Role, RoomId};
 use openvisit_store::finish::Outcome as StoreOutcome;
 use openvisit_store::live::{LiveReport, record_actual_start, settle_live_visit};
+use openvisit_store::live_sessions::{SavedSession, save_sessions};
 use openvisit_store::visits::{MissedBy, Visit};
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -87,7 +88,8 @@ pub fn party_of(role: Role) -> Option<Party> {
 }
 
 impl LiveRoom {
-    pub(super) fn new(v: &Visit, record_to: Option<PathBuf>, _hub: &LiveHub) -> Arc<LiveRoom> {
+    /// A room for `v` running `session` (a new one, or one resumed after a restart).
+    pub(super) fn new(v: &Visit, record_to: Option<PathBuf>, session: Session) -> Arc<LiveRoom> {
         let (updates, _) = broadcast::channel(64);
         Arc::new(LiveRoom {
             visit: v.id,
@@ -97,7 +99,7 @@ impl LiveRoom {
             visitor: v.visitor,
             privileged: tokio::sync::watch::Sender::new(v.privileged),
             record_to,
-            session: Mutex::new(Session::new(v.start, v.end)),
+            session: Mutex::new(session),
             holders: tokio::sync::watch::Sender::new([0, 0]),
             next_holder: std::sync::atomic::AtomicU64::new(1),
             updates,
@@ -198,7 +200,9 @@ impl LiveRoom {
 
     /// A party's connection closed. Ignored if a newer connection holds the party.
     pub fn leave(&self, hub: &LiveHub, party: Party, holder: u64) {
-        if !self.holds(party, holder) {
+        // Sockets closed by a server shutting down were not the party's doing: the saved
+        // session keeps them as they were, so the next server counts the outage (R13).
+        if !self.holds(party, holder) || hub.is_halted() {
             return;
         }
         lock(&self.session).leave(party, hub.now());
@@ -208,6 +212,22 @@ impl LiveRoom {
     pub fn end_by_staff(&self, hub: &Arc<LiveHub>, reason: &str, staff: AccountId) {
         let events = lock(&self.session).end_by_staff(reason, hub.now());
         self.carry_out_as(hub, events, Some(staff));
+    }
+
+    /// What to store so a restarted server carries on (`None` once it is over: the
+    /// settlement removes the stored copy).
+    pub(super) fn saved(&self) -> Option<SavedSession> {
+        let s = lock(&self.session);
+        (s.outcome().is_none()).then(|| SavedSession {
+            visit: self.visit,
+            snapshot: s.snapshot(),
+            ends_at: s.enforced_end(),
+        })
+    }
+
+    /// The announced end, once media has started.
+    pub(super) fn ends_at(&self) -> Option<Timestamp> {
+        lock(&self.session).enforced_end()
     }
 
     /// Whether media has started (both were ready in time).
@@ -256,16 +276,21 @@ impl LiveRoom {
         for event in events {
             match event {
                 SessionEvent::Started { at, ends_at } => {
-                    // The media server enforces the end itself, to the millisecond.
-                    let left = ends_at.as_millisecond() - hub.now().as_millisecond();
-                    let until =
-                        Instant::now() + Duration::from_millis(u64::try_from(left).unwrap_or(0));
-                    let _ = hub.media.set_gate(room, Some(until));
+                    hub.open_gate(self.visit, ends_at);
                     let db = hub.db().clone();
                     let visit = self.visit;
+                    // The start and the announced end are stored at once, so a restart
+                    // keeps them (R4, R5).
+                    let saved = self.saved();
+                    let at_save = hub.now();
                     tokio::spawn(async move {
                         if let Err(e) = record_actual_start(&db, visit, at).await {
                             tracing::warn!(visit = visit.0, error = %e, "recording the start");
+                        }
+                        if let Some(saved) = saved
+                            && let Err(e) = save_sessions(&db, &[saved], at_save).await
+                        {
+                            tracing::warn!(visit = visit.0, error = %e, "saving the session");
                         }
                     });
                     let _ = self.updates.send(ServerMessage::Started { ends_at });
@@ -344,6 +369,10 @@ impl LiveRoom {
 pub(super) async fn drive(hub: Arc<LiveHub>, room: Arc<LiveRoom>) {
     let mut last_status = Instant::now();
     loop {
+        // A server shutting down leaves its visits to the next one (they resume).
+        if hub.is_halted() {
+            return;
+        }
         let now = hub.now();
         let (events, next) = {
             let mut s = lock(&room.session);

@@ -26,6 +26,8 @@ const TEXTS: &[(&str, &str)] = &[
     ("devices-ok", "live-devices-ok"),
     ("devices-failed", "live-devices-failed"),
     ("disconnected", "live-disconnected"),
+    ("reconnecting", "live-reconnecting"),
+    ("replaced", "live-replaced"),
     ("waiting", "live-waiting"),
     ("live", "live-live"),
     ("other-away", "live-other-away"),

@@ -403,6 +403,47 @@ async fn a_visitor_page_and_a_kiosk_page_hold_a_visit_that_ends_on_time() {
     }
 }
 
+/// The server restarts while a visitor's page and a kiosk page hold a visit: each page
+/// comes back by itself within 5 s of losing its connection, decodes video again, keeps
+/// the announced end, and the visit still ends at its scheduled end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_come_back_by_themselves_after_a_server_restart() {
+    let chromium = chromium();
+    let setup = live_setup().await;
+    let args = setup.page_args();
+    let LiveSetup {
+        app, visit_id, end, ..
+    } = setup;
+    let script = tokio::spawn(run_e2e("rejoin.mjs", args, chromium));
+    // Restart once both pages are in and media has flowed for a few seconds.
+    let hub = app.state.live.clone().expect("live video");
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let live = hub
+            .existing_room(openvisit_core::VisitId(visit_id))
+            .is_some_and(|r| r.has_started());
+        if live {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < until && !script.is_finished(),
+            "the pages never started the visit"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    drop(hub);
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let app = app.restart().await;
+    match script.await.expect("script") {
+        Ok(printed) => printed
+            .lines()
+            .filter(|l| l.starts_with("REJOIN_MS"))
+            .for_each(|l| println!("{l}")),
+        Err(output) => panic!("the pages did not come back:\n{output}"),
+    }
+    ended_at_and_stop(app, visit_id, end).await;
+}
+
 /// When the browsers cannot use UDP (here the server offers TCP only, as
 /// `serve --media-tcp-only` does), the visitor's page and the kiosk page still hold the
 /// visit: both decode the other's video, over TCP.

@@ -91,7 +91,7 @@ pub fn captured_logs() -> String {
         .unwrap_or_default()
 }
 
-fn unique_name() -> String {
+pub fn unique_name() -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let nanos = Timestamp::now().as_nanosecond() as u64;
     format!(
@@ -152,6 +152,14 @@ impl TestDb {
                     pg: Some((base, name)),
                 }
             }
+        }
+    }
+
+    /// The database's URL for a server started as its own process, on either backend.
+    pub fn any_url(&self) -> String {
+        match &self.dir {
+            Some(dir) => format!("sqlite://{}/test.db?mode=rwc", dir.display()),
+            None => self.url().expect("a PostgreSQL database has a URL"),
         }
     }
 
@@ -426,12 +434,64 @@ impl TestApp {
         media: openvisit_media::MediaConfig,
     ) -> TestApp {
         let tdb = TestDb::new(backend).await;
+        let outbox = std::env::temp_dir().join(format!("{}_outbox", unique_name()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
+        TestApp::start_on(
+            listener,
+            tdb,
+            outbox,
+            Arc::new(Clock::default()),
+            mailer,
+            media,
+        )
+        .await
+    }
+
+    /// Stops the server the way an upgrade does (live visits saved for the next server,
+    /// not settled) and starts a new one on the same database, folders, clock and
+    /// address, as pages that reconnect by themselves expect.
+    pub async fn restart(mut self) -> TestApp {
+        let addr: std::net::SocketAddr = self
+            .base
+            .trim_start_matches("http://")
+            .parse()
+            .expect("address");
+        if let Some(live) = &self.state.live {
+            live.shut_down().await;
+        }
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+        let clock = Arc::clone(&self.state.clock);
+        let outbox = self.outbox.clone();
+        let tdb = self.tdb;
+        drop(self.state);
+        // The old listener is closed; its port may take a moment to be free again.
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let listener = loop {
+            match tokio::net::TcpListener::bind(addr).await {
+                Ok(l) => break l,
+                Err(e) if std::time::Instant::now() > until => panic!("rebinding {addr}: {e}"),
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+            }
+        };
+        TestApp::start_on(listener, tdb, outbox, clock, None, media_on(LOOPBACK)).await
+    }
+
+    async fn start_on(
+        listener: tokio::net::TcpListener,
+        tdb: TestDb,
+        outbox: std::path::PathBuf,
+        clock: Arc<Clock>,
+        mailer: Option<Arc<dyn openvisit_web::mail::Mailer>>,
+        media: openvisit_media::MediaConfig,
+    ) -> TestApp {
         let addr = listener.local_addr().expect("addr");
-        let outbox = std::env::temp_dir().join(format!("{}_outbox", unique_name()));
-        let clock = Arc::new(Clock::default());
         let (media, media_events) =
             openvisit_media::MediaServer::start(&media).expect("media server");
         let live = openvisit_web::live::LiveHub::start(

@@ -4,11 +4,13 @@
 //! and the kiosks.
 
 mod clock;
+mod crash;
 mod end;
 mod interop;
 mod kiosks;
 mod rate;
 mod replaced;
+mod restart;
 mod staff;
 
 use std::net::{IpAddr, Ipv4Addr};
