@@ -326,7 +326,7 @@ pub fn assemble_recording(folder: &Path) -> io::Result<Vec<RecordingFile>> {
         .last()
         .unwrap_or(0);
     let mut files = Vec::new();
-    for (party, base) in [("visitor", 0), ("resident", 2)] {
+    for (party, base) in [("visitor", 0usize), ("resident", 2)] {
         // Each run (a server restart in between) is its own stretch of parts.
         let mut stretches = Vec::new();
         for run in 1..=runs {
@@ -341,9 +341,12 @@ pub fn assemble_recording(folder: &Path) -> io::Result<Vec<RecordingFile>> {
             stretches.push((read(base)?, read(base + 1)?));
         }
         files.extend(write_parts(folder, party, stretches)?);
-        for run in 1..=runs {
-            let _ = fs::remove_file(raw_path(folder, base, run));
-            let _ = fs::remove_file(raw_path(folder, base + 1, run));
+    }
+    // Only once every party's files are written: a failed assembly keeps all the raw
+    // media for another try.
+    for run in 1..=runs {
+        for i in 0..4 {
+            let _ = fs::remove_file(raw_path(folder, i, run));
         }
     }
     let _ = fs::remove_file(folder.join(BEGAN_FILE));

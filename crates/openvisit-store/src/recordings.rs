@@ -17,6 +17,19 @@ use crate::visits::get_visit;
 /// The longest retention a facility can set, in days (ten years).
 pub const MAX_RECORDING_DAYS: u32 = 3650;
 
+/// How many times the server assembles a recording before leaving it failed for good.
+pub const MAX_ASSEMBLY_ATTEMPTS: u32 = 5;
+
+/// Whether a recording's files were put together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordingState {
+    /// Assembled: its WebM files can be played.
+    Ready,
+    /// Assembling failed; the raw media is kept and tried again.
+    Failed,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Recording {
     pub visit: VisitId,
@@ -26,6 +39,11 @@ pub struct Recording {
     pub created_at: Timestamp,
     /// When the file was deleted; `None` while it is kept.
     pub deleted_at: Option<Timestamp>,
+    pub state: RecordingState,
+    /// How many times assembling it was tried.
+    pub attempts: u32,
+    /// Why the last try failed.
+    pub error: Option<String>,
 }
 
 fn recording_from_row(r: &AnyRow) -> Result<Recording, StoreError> {
@@ -40,6 +58,13 @@ fn recording_from_row(r: &AnyRow) -> Result<Recording, StoreError> {
             .try_get::<Option<i64>, _>("deleted_at")?
             .map(from_secs)
             .transpose()?,
+        state: match r.try_get::<String, _>("state")?.as_str() {
+            "ready" => RecordingState::Ready,
+            "failed" => RecordingState::Failed,
+            other => return Err(StoreError::Corrupt(format!("recording state {other}"))),
+        },
+        attempts: u32::try_from(r.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
+        error: r.try_get("error")?,
     })
 }
 
@@ -70,9 +95,13 @@ pub async fn save_recording(
             "privileged visits are never recorded".into(),
         ));
     }
-    sqlx::query(
+    // A recording that failed before is ready now; one that is ready stays as it is.
+    let changed = sqlx::query(
         "INSERT INTO recordings (visit_id, facility_id, path, bytes, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (visit_id) DO UPDATE SET state = 'ready', bytes = excluded.bytes, \
+         error = NULL, attempts = recordings.attempts + 1 \
+         WHERE recordings.state = 'failed' AND recordings.deleted_at IS NULL",
     )
     .bind(visit.0)
     .bind(facility.0)
@@ -80,24 +109,58 @@ pub async fn save_recording(
     .bind(size)
     .bind(secs(now))
     .execute(&mut *tx)
-    .await
-    .map_err(StoreError::from)
-    .map_err(|e| {
-        if e.is_unique_violation() {
-            StoreError::Conflict("this visit already has a recording".into())
-        } else {
-            e
-        }
-    })?;
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::Conflict(
+            "this visit already has a recording".into(),
+        ));
+    }
+    let saved = recording_for_visit(&mut tx, visit)
+        .await?
+        .ok_or(StoreError::NotFound("recording"))?;
     tx.commit().await?;
-    Ok(Recording {
-        visit,
-        facility,
-        path: path.to_owned(),
-        bytes,
-        created_at: from_secs(secs(now))?,
-        deleted_at: None,
-    })
+    Ok(saved)
+}
+
+/// Notes that assembling a visit's recording failed (`error` says why): staff see it,
+/// and `failed_recordings` offers it for another try. Counts the tries.
+pub async fn record_failed_assembly(
+    db: &Db,
+    visit: VisitId,
+    facility: FacilityId,
+    path: &str,
+    error: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let error: String = error.chars().take(500).collect();
+    sqlx::query(
+        "INSERT INTO recordings (visit_id, facility_id, path, bytes, created_at, state, error) \
+         VALUES ($1, $2, $3, 0, $4, 'failed', $5) \
+         ON CONFLICT (visit_id) DO UPDATE SET attempts = recordings.attempts + 1, \
+         error = excluded.error WHERE recordings.state = 'failed'",
+    )
+    .bind(visit.0)
+    .bind(facility.0)
+    .bind(path)
+    .bind(secs(now))
+    .bind(error)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Recordings whose assembly failed fewer than [`MAX_ASSEMBLY_ATTEMPTS`] times and that
+/// are still kept: the ones to try again.
+pub async fn failed_recordings(db: &Db) -> Result<Vec<Recording>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT * FROM recordings WHERE state = 'failed' AND deleted_at IS NULL \
+         AND attempts < $1 ORDER BY visit_id",
+    )
+    .bind(i64::from(MAX_ASSEMBLY_ATTEMPTS))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(recording_from_row).collect()
 }
 
 /// A visit's recording, deleted or not.

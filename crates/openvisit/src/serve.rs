@@ -243,7 +243,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     spawn_reminders(state.clone());
     spawn_missed_sweeper(live.clone());
-    spawn_recording_sweeper(state.db.clone(), state.clock.clone());
+    spawn_recording_sweeper(live.clone(), state.db.clone(), state.clock.clone());
     tracing::info!(
         max_open = limits.max_open,
         per_address = limits.max_per_address,
@@ -302,11 +302,17 @@ fn spawn_deposit_reconciler(db: Db, payments: Arc<dyn PaymentProvider>, clock: A
 }
 
 /// Every hour, deletes recordings past their facility's retention period.
-fn spawn_recording_sweeper(db: Db, clock: Arc<Clock>) {
+/// Every ten minutes: recordings whose assembly failed are tried again, and recordings
+/// past their retention period deleted.
+fn spawn_recording_sweeper(live: Arc<LiveHub>, db: Db, clock: Arc<Clock>) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             tick.tick().await;
+            let ready = live.retry_recordings().await;
+            if ready > 0 {
+                tracing::info!(recordings = ready, "assembled recordings that had failed");
+            }
             let n = openvisit_web::live::sweep_recordings(&db, clock.now()).await;
             if n > 0 {
                 tracing::info!(

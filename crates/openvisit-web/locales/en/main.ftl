@@ -375,6 +375,11 @@ monitor-visitor = Visitor
 monitor-resident = Resident
 recording-title = Recording of visit #{ $number }
 recording-none = There is no recording of this visit (privileged, not held, or deleted after the retention period).
+recording-failed-retrying = The recording of this visit could not be put together yet ({ $attempts } { $attempts ->
+    [one] try
+   *[other] tries
+}). The media is kept, and the server tries again every ten minutes.
+recording-failed = The recording of this visit could not be put together after { $attempts } tries. The media is kept until the end of the retention period; ask your administrator to look at the server log.
 email-lobby-code = At the facility, sign in at the lobby kiosk with this code: { $code }
 sign-in-code = Authentication code (staff only)
 sign-in-code-hint = Facility staff: the 6-digit code from your authenticator app. Visitors leave this empty.

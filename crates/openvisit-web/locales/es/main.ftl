@@ -375,6 +375,11 @@ monitor-visitor = Visitante
 monitor-resident = Persona privada de libertad
 recording-title = Grabación de la visita n.º { $number }
 recording-none = No hay grabación de esta visita (privilegiada, no realizada o borrada tras el plazo de conservación).
+recording-failed-retrying = La grabación de esta visita todavía no se pudo montar ({ $attempts } { $attempts ->
+    [one] intento
+   *[other] intentos
+}). Los archivos se guardan y el servidor vuelve a intentarlo cada diez minutos.
+recording-failed = La grabación de esta visita no se pudo montar tras { $attempts } intentos. Los archivos se guardan hasta el final del plazo de conservación; pide a tu administrador que revise el registro del servidor.
 email-lobby-code = En el centro, identifícate en el quiosco del vestíbulo con este código: { $code }
 sign-in-code = Código de verificación (solo personal)
 sign-in-code-hint = Personal del centro: el código de 6 dígitos de tu aplicación de autenticación. Los visitantes lo dejan vacío.

@@ -6,6 +6,7 @@
 //! carries out what they decide: open the media gate until the enforced end, cut it,
 //! settle the visit in the store.
 
+mod recordings;
 mod room;
 pub mod signal;
 
@@ -22,6 +23,7 @@ use openvisit_store::Db;
 use openvisit_store::visits::{VisitStatus, get_visit};
 use tokio::sync::mpsc::UnboundedReceiver;
 
+pub use recordings::sweep_recordings;
 pub use room::{LiveRoom, ServerMessage};
 
 use crate::clock::Clock;
@@ -351,7 +353,7 @@ async fn route_events(hub: std::sync::Weak<LiveHub>, mut events: UnboundedReceiv
             return;
         }
         if let MediaEvent::RecordingClosed { room, folder } = &event {
-            tokio::spawn(keep_recording(
+            tokio::spawn(recordings::keep_recording(
                 Arc::clone(&hub),
                 VisitId(room.0),
                 folder.clone(),
@@ -385,70 +387,6 @@ async fn save_sessions_now_and_then(hub: std::sync::Weak<LiveHub>) {
         }
         hub.save_all().await;
     }
-}
-
-/// Assembles a finished visit's recording and records where it is.
-async fn keep_recording(hub: Arc<LiveHub>, visit: VisitId, folder: PathBuf) {
-    let dir = folder.clone();
-    let files = match tokio::task::spawn_blocking(move || openvisit_media::assemble_recording(&dir))
-        .await
-    {
-        Ok(Ok(files)) => files,
-        Ok(Err(e)) => {
-            tracing::error!(visit = visit.0, error = %e, "assembling a recording");
-            return;
-        }
-        Err(_) => return,
-    };
-    if files.is_empty() {
-        let _ = std::fs::remove_dir(&folder);
-        return;
-    }
-    let bytes = files.iter().map(|f| f.bytes).sum();
-    let facility = {
-        let Ok(mut conn) = hub.db.pool.acquire().await else {
-            return;
-        };
-        match get_visit(&mut conn, visit).await {
-            Ok(v) => v.facility,
-            Err(_) => return,
-        }
-    };
-    let path = folder.to_string_lossy().into_owned();
-    if let Err(e) = openvisit_store::recordings::save_recording(
-        &hub.db,
-        visit,
-        facility,
-        &path,
-        bytes,
-        hub.now(),
-    )
-    .await
-    {
-        tracing::error!(visit = visit.0, error = %e, "recording the recording");
-    }
-}
-
-/// Deletes recordings older than their facility's retention period (R14).
-pub async fn sweep_recordings(db: &Db, now: Timestamp) -> usize {
-    let Ok(expired) = openvisit_store::recordings::expired_recordings(db, now).await else {
-        return 0;
-    };
-    let mut deleted = 0;
-    for r in expired {
-        let gone = match std::fs::remove_dir_all(&r.path) {
-            Ok(()) => true,
-            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
-        };
-        if gone
-            && openvisit_store::recordings::mark_recording_deleted(db, r.visit, now)
-                .await
-                .is_ok()
-        {
-            deleted += 1;
-        }
-    }
-    deleted
 }
 
 /// How often a room's driver looks at the clock when nothing else is due: keeps the

@@ -26,6 +26,9 @@ pub struct RecordingPage {
     pub title: String,
     /// (label, URL) of each party's file.
     pub files: Vec<(String, String)>,
+    /// Why there are no files although the visit was recorded: assembling them failed
+    /// (and whether it is tried again).
+    pub failed: Option<String>,
 }
 
 pub async fn live(v: StaffView) -> Response {
@@ -56,7 +59,19 @@ pub async fn recording(State(s): State<AppState>, v: StaffView, Path(id): Path<i
         Ok(r) => r,
         Err(e) => return crate::pages::console::failure(&e),
     };
+    let failed = held
+        .as_ref()
+        .filter(|r| r.state == openvisit_store::recordings::RecordingState::Failed)
+        .map(|r| {
+            let attempts = [("attempts", i64::from(r.attempts).into())];
+            if r.attempts < openvisit_store::recordings::MAX_ASSEMBLY_ATTEMPTS {
+                page.t.ta("recording-failed-retrying", &attempts)
+            } else {
+                page.t.ta("recording-failed", &attempts)
+            }
+        });
     let files = held
+        .filter(|r| r.state == openvisit_store::recordings::RecordingState::Ready)
         .map(|r| {
             openvisit_media::recording_files(std::path::Path::new(&r.path))
                 .into_iter()
@@ -82,6 +97,7 @@ pub async fn recording(State(s): State<AppState>, v: StaffView, Path(id): Path<i
             .t
             .ta("recording-title", &[("number", id.to_string().into())]),
         files,
+        failed,
         page,
         nav: v.nav,
     }

@@ -345,7 +345,15 @@ pub async fn end_live(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RecordingView {
     pub visit_id: i64,
-    /// One WebM (VP8 + Opus) per party that sent media: the paths to fetch them.
+    /// `ready`, or `failed`: assembling the files failed; the raw media is kept and the
+    /// server tries again every ten minutes, up to `MAX_ASSEMBLY_ATTEMPTS` tries.
+    pub state: openvisit_store::recordings::RecordingState,
+    /// How many times assembling it was tried.
+    pub attempts: u32,
+    /// Why the last try failed (`failed` only).
+    pub error: Option<String>,
+    /// One WebM (VP8 + Opus) per party that sent media: the paths to fetch them. Empty
+    /// while `failed`.
     pub files: Vec<String>,
     pub bytes: u64,
     #[schema(value_type = String, format = DateTime)]
@@ -383,13 +391,18 @@ pub async fn recording(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<RecordingView>> {
     let r = staff_recording(&s, &staff, id).await?;
+    let ready = r.state == openvisit_store::recordings::RecordingState::Ready;
     // Each party's parts in order (a new part follows a long gap in the media).
     let files = openvisit_media::recording_files(std::path::Path::new(&r.path))
         .into_iter()
+        .filter(|_| ready)
         .map(|(_, _, name)| format!("/api/v1/staff/visits/{id}/recording/{name}"))
         .collect();
     Ok(Json(RecordingView {
         visit_id: id,
+        state: r.state,
+        attempts: r.attempts,
+        error: r.error,
         files,
         bytes: r.bytes,
         created_at: r.created_at,
@@ -412,8 +425,11 @@ pub async fn recording_file(
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
     let r = staff_recording(&s, &staff, id).await?;
-    // Only names the recorder writes: nothing else from the path reaches the file system.
-    if !openvisit_media::is_recording_file_name(&file) {
+    // Only names the recorder writes, of a recording put together: nothing else from
+    // the path reaches the file system.
+    if r.state != openvisit_store::recordings::RecordingState::Ready
+        || !openvisit_media::is_recording_file_name(&file)
+    {
         return Err(ApiError::not_found("recording file"));
     }
     let name = file.as_str();

@@ -9,6 +9,7 @@ mod end;
 mod interop;
 mod kiosks;
 mod rate;
+mod recordings;
 mod replaced;
 mod restart;
 mod staff;
