@@ -9,7 +9,7 @@ use str0m::format::PayloadParams;
 use str0m::media::{KeyframeRequestKind, MediaKind, Mid, Pt};
 use str0m::rtp::{SeqNo, Ssrc};
 
-use crate::rate::{Downlink, LossEstimate, UplinkCap};
+use crate::rate::{Downlink, LossEstimate, Recovery, UplinkCap};
 use crate::{ParticipantId, Role, RoomId};
 
 /// Keyframe requests to one source at most this often: a burst of loss must not turn
@@ -61,6 +61,8 @@ pub(crate) struct Peer {
     /// it the downlink is estimated from receiver reports' loss (`loss`).
     pub twcc: bool,
     pub loss: LossEstimate,
+    /// Gets the downlink estimate back quickly after the link collapsed and came back.
+    pub recovery: Recovery,
     /// How packets from a source are renumbered on each outgoing m-line.
     rewrites: HashMap<Mid, Rewrite>,
     /// The payload type this peer uses for a source's payload type, learnt once.
@@ -136,6 +138,7 @@ impl Peer {
             downlink: Downlink::default(),
             twcc: true,
             loss: LossEstimate::default(),
+            recovery: Recovery::default(),
             rewrites: HashMap::default(),
             pts: HashMap::default(),
         }

@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rustc_hash::FxHashMap as HashMap;
-use str0m::bwe::BweKind;
+use str0m::bwe::{Bitrate, BweKind};
 use str0m::config::CryptoProvider;
 use str0m::net::{Protocol, Receive, Transmit};
 use str0m::{Event, IceConnectionState, Input, Output, PacerReason, Reason};
@@ -23,6 +23,7 @@ mod rooms;
 pub use rooms::answer_offer;
 
 use crate::peer::{KeyframeNeed, Peer};
+use crate::rate::{self, Nudge};
 use crate::room::Room;
 use crate::tcp::TcpLinks;
 use crate::udp::{MediaSocket, Outbox, RecvBatch};
@@ -441,8 +442,36 @@ impl Server {
                     Event::EgressBitrateEstimate(
                         BweKind::Twcc { estimate, .. } | BweKind::Remb { estimate, .. },
                     ) if peer.twcc => {
+                        let estimate = peer.recovery.lift(estimate);
                         peer.downlink.estimated(estimate);
                         self.cap_sender(room, role, estimate, now);
+                    }
+                    // After a bad moment, probe for the capacity the link had before
+                    // rather than climb back 8% a second (`crate::rate::Recovery`).
+                    Event::PeerStats(stats) if peer.twcc => {
+                        let nudge = stats.bwe_tx.and_then(|estimate| {
+                            peer.recovery.report(estimate, stats.egress_loss_fraction)
+                        });
+                        match nudge {
+                            Some(Nudge::Probe(desired)) => {
+                                peer.rtc.bwe().set_bitrate(Bitrate::ZERO, desired);
+                            }
+                            Some(Nudge::Reset(from)) => {
+                                peer.rtc.bwe().reset(from);
+                                peer.rtc.bwe().set_bitrate(Bitrate::ZERO, rate::DESIRED);
+                            }
+                            Some(Nudge::Settle) => {
+                                peer.rtc.bwe().set_bitrate(Bitrate::ZERO, rate::DESIRED);
+                            }
+                            None => {}
+                        }
+                        if nudge.is_some() {
+                            peer.owes_timeout = true;
+                        }
+                        if let Some(raw) = peer.recovery.lifted() {
+                            peer.downlink.estimated(raw);
+                            self.cap_sender(room, role, raw, now);
+                        }
                     }
                     // Without transport-wide feedback, the loss its receiver reports
                     // tell is the estimate (a REMB from such a client is not used).

@@ -494,3 +494,48 @@ fn every_section_of_an_answer_carries_the_servers_candidates() {
         }
     }
 }
+
+/// The opus fmtp line the answer gives for payload type `pt`.
+fn opus_fmtp(answer: &str, pt: &str) -> String {
+    assert!(
+        answer.contains(&format!("a=rtpmap:{pt} opus/48000/2")),
+        "opus not accepted on {pt}:\n{answer}"
+    );
+    answer
+        .lines()
+        .find(|l| l.starts_with(&format!("a=fmtp:{pt} ")))
+        .unwrap_or_else(|| panic!("no fmtp for {pt}:\n{answer}"))
+        .to_owned()
+}
+
+/// Audio that survives a lossy link and costs nothing in silence: the answer takes Opus
+/// with in-band FEC and DTX from the offers of Chromium (fmtp with FEC), Firefox (its own
+/// payload type and fmtp) and aiortc (no fmtp at all), so every one of them connects.
+#[test]
+fn the_answer_takes_opus_with_fec_and_dtx_from_every_kind_of_offer() {
+    let chromium = OfferingPeer::party(LOOPBACK).expect("peer").offer_sdp;
+    assert!(chromium.contains("a=rtpmap:111 opus/48000/2"), "{chromium}");
+    let without_fmtp: String = chromium
+        .split("\r\n")
+        .filter(|l| !l.starts_with("a=fmtp:111"))
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    let firefox = without_fmtp
+        .replace("UDP/TLS/RTP/SAVPF 111", "UDP/TLS/RTP/SAVPF 109")
+        .replace(
+            "a=rtpmap:111 opus/48000/2",
+            "a=rtpmap:109 opus/48000/2\r\na=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1",
+        )
+        .replace("a=rtcp-fb:111", "a=rtcp-fb:109");
+    for (stack, offer, pt) in [
+        ("chromium", chromium.clone(), "111"),
+        ("firefox", firefox, "109"),
+        ("aiortc", without_fmtp, "111"),
+    ] {
+        let answer = openvisit_media::answer_offer_as_server(&offer)
+            .unwrap_or_else(|e| panic!("{stack}: {e}"));
+        let fmtp = opus_fmtp(&answer, pt);
+        assert!(fmtp.contains("useinbandfec=1"), "{stack}: {fmtp}");
+        assert!(fmtp.contains("usedtx=1"), "{stack}: {fmtp}");
+    }
+}

@@ -144,6 +144,7 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
         ("code", "AB12CD34".into()),
         ("per_minute", "$0.25".into()),
         ("cap", "$0.21".into()),
+        ("attempts", 2.into()),
     ]
     .into_iter()
     .map(|(k, v)| (Cow::Borrowed(k), v))

@@ -280,12 +280,28 @@ pub fn answer_offer(
         SdpOffer::from_sdp_string(offer).map_err(|e| MediaError::BadOffer(e.to_string()))?;
     // RTP mode: packets are passed on as they come (payloads shared, not copied);
     // only the recorder puts frames together.
-    let mut rtc = Rtc::builder()
+    let mut config = Rtc::builder()
         .set_ice_lite(true)
         .set_rtp_mode(true)
         // Only what the recording can hold: every browser offers both.
-        .clear_codecs()
-        .enable_opus(true, false)
+        .clear_codecs();
+    // Opus with in-band FEC (a lost packet is rebuilt from the next one, so speech
+    // survives a lossy link) and DTX (silence costs next to nothing). Browsers, aiortc
+    // and other stacks offering plain opus/48000/2 all match: str0m only scores fmtp.
+    config.codec_config().add_config(
+        str0m::media::Pt::from(111u8),
+        None,
+        str0m::format::Codec::Opus,
+        str0m::media::Frequency::FORTY_EIGHT_KHZ,
+        Some(2),
+        str0m::format::FormatParams {
+            min_p_time: Some(10),
+            use_inband_fec: Some(true),
+            use_dtx: Some(true),
+            ..Default::default()
+        },
+    );
+    let mut rtc = config
         .enable_vp8(true)
         .set_crypto_provider(Arc::clone(crypto))
         // Estimates this participant's downlink, to cap what the other party's

@@ -95,6 +95,19 @@ impl Participant {
         self.start_media_edited(ip, monitor, str::to_owned).await;
     }
 
+    /// Starts a party's media sending at `rate` (a visit's camera, say).
+    async fn start_media_at(&mut self, rate: SendRate) {
+        let offering = OfferingPeer::party(LOOPBACK).expect("peer");
+        self.send(json!({ "type": "offer", "sdp": offering.offer_sdp }))
+            .await;
+        let answer = self.expect("answer").await;
+        self.peer = Some(
+            offering
+                .start(answer["sdp"].as_str().expect("sdp"), Some(rate))
+                .expect("peer starts"),
+        );
+    }
+
     /// Starts media with the offer as `edit` rewrites it (a stack that offers less).
     async fn start_media_edited(&mut self, ip: IpAddr, monitor: bool, edit: fn(&str) -> String) {
         let offering = if monitor {

@@ -82,6 +82,61 @@ async fn both_parties_and_a_page_that_rejoins_are_told_when_the_connection_is_sl
     app.stop().await;
 }
 
+/// A family's link collapses for a bad moment and comes back: the resident's downlink
+/// holds 150 kbit/s for 10 s, then 2 Mbit/s again. The ceiling the server puts on the
+/// visitor's camera (a visit's 1 Mbit/s) must be back above 1 Mbit/s within 5 s of the
+/// restore: the estimator alone climbs about 8% a second, half a minute of a poor picture.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_bad_moment_the_camera_ceiling_is_back_within_five_seconds() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let b = book(&app).await;
+    set_clock(&app, b.start);
+    let (status, t) = kiosk_ticket(&app, &b, "2468").await;
+    assert_eq!(status, 201, "{t}");
+    let mut resident = Participant::connect(&app, &t).await;
+    resident.expect("status").await;
+    let mut visitor = Participant::connect(&app, &visitor_ticket(&b).await).await;
+    visitor.expect("status").await;
+    visitor.start_media_at(SendRate::VISIT).await;
+    resident.start_media(false).await;
+    for p in [&mut visitor, &mut resident] {
+        p.send(json!({ "type": "ready" })).await;
+    }
+    visitor.expect("started").await;
+    let ceiling = |v: &Participant| v.peer().uplink_ceiling().unwrap_or(0);
+    let ramped = Instant::now() + Duration::from_secs(20);
+    while ceiling(&visitor) < 1_500_000 {
+        assert!(
+            Instant::now() < ramped,
+            "the ceiling never rose on a fast link: {}",
+            ceiling(&visitor)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    resident.peer().limit_downlink(150);
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let low = ceiling(&visitor);
+    assert!(low < 400_000, "the ceiling follows the collapse: {low}");
+    resident.peer().limit_downlink(2_000);
+    let restored = Instant::now();
+    while ceiling(&visitor) <= 1_000_000 {
+        assert!(
+            restored.elapsed() < Duration::from_secs(30),
+            "the ceiling stayed at {} for 30 s",
+            ceiling(&visitor)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let took = restored.elapsed();
+    println!("RECOVERY_MS {}", took.as_millis());
+    assert!(
+        took <= Duration::from_secs(5),
+        "back above 1 Mbit/s only after {took:?}"
+    );
+    app.stop().await;
+}
+
 /// Books a visit, brings the resident in as a headless peer on `ip`, and runs
 /// `e2e/rate.mjs` in `browser` for the visitor: the resident's downlink narrows to
 /// `kbps` when the script says RAMPED, and widens again when it says WEAK (the
