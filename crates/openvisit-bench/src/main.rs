@@ -15,6 +15,10 @@ mod join;
 mod media;
 mod pages;
 
+/// Counts what the media thread holds, for the media benchmark's memory per visit.
+#[global_allocator]
+static ALLOCATOR: media::heap::Counting = media::heap::Counting;
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]

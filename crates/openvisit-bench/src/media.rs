@@ -10,6 +10,7 @@
 //! waited for its core while other threads had it, and what the hypervisor took (steal):
 //! on a shared host these decide the latency tail.
 
+pub mod heap;
 mod relay;
 mod threads;
 
@@ -22,7 +23,7 @@ use openvisit_media::{MediaConfig, MediaServer, Role, RoomId, RoomOptions, laten
 
 use relay::{Mix, raw_relay};
 use threads::{
-    MEDIA_THREAD, PEER_THREAD, core_steal, pin_apart, thread_cpu, thread_run_queue_wait,
+    MEDIA_THREAD, PEER_THREAD, core_steal, pin_apart, thread_cpu, thread_id, thread_run_queue_wait,
 };
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -88,6 +89,13 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
             "      rate control: {:.1} ceilings (REMB) sent a second; the pacer held video back {:.1} times a second \
              (such packets go out in a later turn, after the latency above is taken)",
             r.uplink_caps, r.paced_waits
+        );
+        println!(
+            "      memory: the media thread holds {:.0} KB per visit (goal <= 1024 KB at 120 visits); \
+             the process grew {} per visit, the peers' connections included",
+            r.heap_per_visit / 1024.0,
+            r.resident_per_visit
+                .map_or("?".to_string(), |b| format!("{:.0} KB", b / 1024.0)),
         );
         println!(
             "      interference: the media thread waited {} ms a second, ready to run, while \
@@ -212,6 +220,10 @@ struct SfuRun {
     /// When the last media reached a peer, the same way. With the peers' thread
     /// saturated it handles its queue late, and this is later than the server's send.
     last_media_ms: Option<f64>,
+    /// Bytes the media thread holds per visit (its heap, see `heap`), and the process's
+    /// resident memory grown per visit (the server and the visits' peers together).
+    heap_per_visit: f64,
+    resident_per_visit: Option<f64>,
 }
 
 /// Milliseconds from the enforced end, said in words.
@@ -254,6 +266,21 @@ async fn sfu(
         public_ip: None,
         tcp_only: false,
     })?;
+    // What the media thread holds from here on is what the visits cost it.
+    // (The thread may take a moment to show under its name.)
+    let mut tid = None;
+    for _ in 0..100 {
+        tid = thread_id(MEDIA_THREAD);
+        if tid.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    match tid {
+        Some(tid) => heap::count_thread(tid),
+        None => eprintln!("the media thread was not found: its heap is not counted"),
+    }
+    let resident_before = heap::resident();
     let mut peers: Vec<LoopbackPeer> = Vec::new();
     let mut monitors: Vec<LoopbackPeer> = Vec::new();
     for v in 0..visits {
@@ -300,6 +327,10 @@ async fn sfu(
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     let elapsed = start.elapsed().as_secs_f64();
     let cpu = (thread_cpu(MEDIA_THREAD).unwrap_or(0.0) - cpu0) / elapsed;
+    let heap_per_visit = heap::held() as f64 / visits.max(1) as f64;
+    let resident_per_visit = heap::resident()
+        .zip(resident_before)
+        .map(|(after, before)| (after as f64 - before as f64) / visits.max(1) as f64);
     let peer_cpu = peer_cpu0
         .zip(thread_cpu(PEER_THREAD))
         .map(|(before, after)| (after - before) / elapsed);
@@ -373,6 +404,8 @@ async fn sfu(
         latency_p99_micros,
         last_sent_ms,
         last_media_ms,
+        heap_per_visit,
+        resident_per_visit,
     })
 }
 

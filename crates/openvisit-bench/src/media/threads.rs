@@ -77,6 +77,19 @@ fn sum_over_threads(name: &str, read: impl Fn(&std::path::Path) -> Option<f64>) 
     sum
 }
 
+/// The Linux thread id of this process's newest thread of this name, if there is one
+/// (an earlier one may still be ending).
+pub(super) fn thread_id(name: &str) -> Option<i32> {
+    std::fs::read_dir("/proc/self/task")
+        .ok()?
+        .flatten()
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|c| c.trim() == name)
+        })
+        .filter_map(|task| task.file_name().to_str()?.parse::<i32>().ok())
+        .max()
+}
+
 /// CPU seconds the threads of this name have used.
 pub(super) fn thread_cpu(name: &str) -> Option<f64> {
     sum_over_threads(name, |task| {
