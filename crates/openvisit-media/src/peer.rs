@@ -209,6 +209,11 @@ impl Peer {
     /// Tells this peer, in a REMB on the video it sends, that its receiver's downlink
     /// takes about `estimate` (see [`crate::rate`]). Returns whether a REMB was queued:
     /// it goes out on the peer's next timeout.
+    /// The next ceiling for this peer goes out at once, even a rise within the second.
+    pub fn cap_next_at_once(&mut self) {
+        self.uplink.expire();
+    }
+
     pub fn cap_uplink(&mut self, now: Instant, estimate: Bitrate) -> bool {
         if self.role == Role::Monitor {
             return false;

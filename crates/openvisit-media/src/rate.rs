@@ -39,6 +39,12 @@ pub struct UplinkCap {
 impl UplinkCap {
     /// Whether `estimate` (the receiving party's downlink) is to be sent to the sender
     /// now; if so it becomes the ceiling last told.
+    /// Makes the next offer go out whatever it is (the estimator was just started again
+    /// after a bad moment: the sender must hear of it now, not within the second).
+    pub fn expire(&mut self) {
+        self.last = self.last.map(|(_, b)| (Instant::now() - REFRESH, b));
+    }
+
     pub fn offer(&mut self, now: Instant, estimate: Bitrate) -> bool {
         let send = match self.last {
             None => true,
@@ -100,8 +106,10 @@ const COLLAPSED: f64 = 0.5;
 const RECOVERED: f64 = 0.85;
 /// Loss under this share of what was sent is a clean report.
 const CLEAN_LOSS: f32 = 0.02;
-/// Clean reports in a row after which a probe that found nothing gives way to starting
-/// the estimator again from the rate the link had.
+/// Clean reports in a row after a collapse before the estimator starts again from the
+/// rate the link had; the first asks for a probe. (Starting again on the first clean
+/// report was slower: the queue of the bad moment was still draining, and the
+/// estimator fell back at once.)
 const CLEAN_BEFORE_RESET: u32 = 2;
 /// Probes asked for in one recovery before the lower rate is taken as the link's own.
 const MAX_PROBES: u32 = 10;
@@ -125,11 +133,12 @@ pub enum Nudge {
 /// multiplicative increase meant for a link of unknown size), and after heavy loss it
 /// may refuse to probe for seconds more: half a minute of a poor picture. But the link's
 /// size is known: the estimate it held before. On the first clean report after a
-/// collapse this asks for a probe; if the next clean report still finds the estimate
-/// low, the estimator starts again from 85% of what the link held (the rate WebRTC
-/// probes after a large drop). A link that is still bad shows it within a report and
-/// the estimate falls again; one that stays slower is taken at its new rate after
-/// [`MAX_PROBES`] tries.
+/// collapse this asks for a probe (str0m probes when the desired rate rises); if the
+/// next clean report still finds the estimate low, the estimator starts again from 85%
+/// of what the link held (the rate WebRTC probes after a large drop). A link that is
+/// still bad shows it within a report and the estimate falls again; while it stays low
+/// each clean report asks for a probe, and one that stays slower is taken at its new
+/// rate after [`MAX_PROBES`] probes.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Recovery {
     /// The estimate the link last held with clean reports, outside a recovery (at most

@@ -485,7 +485,11 @@ impl Server {
                         }
                         if let Some(raw) = peer.recovery.lifted() {
                             peer.downlink.estimated(raw);
-                            self.cap_sender(room, role, raw, now);
+                            if matches!(nudge, Some(Nudge::Reset(_))) {
+                                self.cap_sender_at_once(room, role, raw, now);
+                            } else {
+                                self.cap_sender(room, role, raw, now);
+                            }
                         }
                     }
                     // Without transport-wide feedback, the loss its receiver reports

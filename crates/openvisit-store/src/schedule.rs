@@ -18,6 +18,16 @@ use crate::facilities::{Facility, blackouts, get_facility};
 use crate::places::{unit_and_lobby_hours, unit_and_lobby_kiosks, window_from_row};
 use crate::time::{from_secs, secs};
 
+/// What occupies a kiosk, a resident or a visitor: every visit that is not cancelled,
+/// over its scheduled time. It is what the claims hold (only cancelling and moving a
+/// visit release them), so the times offered are the times a booking accepts, also
+/// after a visit that ended early. The one definition, for every query here.
+macro_rules! occupying {
+    () => {
+        "status <> 'cancelled'"
+    };
+}
+
 /// Owned inputs for a `Schedule`.
 #[derive(Debug, Clone)]
 pub struct ScheduleData {
@@ -116,9 +126,13 @@ pub async fn load_kiosk_schedule(
     let (housing_ids, lobby_ids) = unit_and_lobby_kiosks(conn, facility.id, unit).await?;
     let housing_busy = intervals(
         conn,
-        "SELECT v.housing_kiosk_id AS k, v.start_at, v.end_at FROM visits v \
-         JOIN kiosks k ON k.id = v.housing_kiosk_id WHERE k.housing_unit_id = $1 \
-         AND v.status = 'booked' AND v.end_at > $2 AND v.start_at < $3",
+        concat!(
+            "SELECT v.housing_kiosk_id AS k, v.start_at, v.end_at FROM visits v \
+             JOIN kiosks k ON k.id = v.housing_kiosk_id WHERE k.housing_unit_id = $1 \
+             AND v.",
+            occupying!(),
+            " AND v.end_at > $2 AND v.start_at < $3"
+        ),
         unit.0,
         wide_from,
         to,
@@ -127,9 +141,12 @@ pub async fn load_kiosk_schedule(
     let lobby_busy = if with_lobby {
         intervals(
             conn,
-            "SELECT lobby_kiosk_id AS k, start_at, end_at FROM visits WHERE facility_id = $1 \
-             AND lobby_kiosk_id IS NOT NULL AND status = 'booked' AND end_at > $2 \
-             AND start_at < $3",
+            concat!(
+                "SELECT lobby_kiosk_id AS k, start_at, end_at FROM visits WHERE facility_id = $1 \
+                 AND lobby_kiosk_id IS NOT NULL AND ",
+                occupying!(),
+                " AND end_at > $2 AND start_at < $3"
+            ),
             facility.id.0,
             wide_from,
             to,
@@ -167,8 +184,11 @@ pub async fn load_schedule(
     let wide_from = add_minutes(from, -(24 * 60));
     let resident_busy = intervals(
         conn,
-        "SELECT resident_id AS k, start_at, end_at FROM visits WHERE resident_id = $1 \
-         AND status = 'booked' AND end_at > $2 AND start_at < $3",
+        concat!(
+            "SELECT resident_id AS k, start_at, end_at FROM visits WHERE resident_id = $1 AND ",
+            occupying!(),
+            " AND end_at > $2 AND start_at < $3"
+        ),
         resident.0,
         wide_from,
         to,
@@ -176,8 +196,11 @@ pub async fn load_schedule(
     .await?;
     let visitor_busy = intervals(
         conn,
-        "SELECT visitor_id AS k, start_at, end_at FROM visits WHERE visitor_id = $1 \
-         AND status = 'booked' AND end_at > $2 AND start_at < $3",
+        concat!(
+            "SELECT visitor_id AS k, start_at, end_at FROM visits WHERE visitor_id = $1 AND ",
+            occupying!(),
+            " AND end_at > $2 AND start_at < $3"
+        ),
         visitor.0,
         wide_from,
         to,
@@ -344,7 +367,7 @@ pub(crate) async fn load_unit_schedules(
     Ok(out)
 }
 
-/// The booked visits on `kiosks` that end after `from` and start before `to`;
+/// The visits occupying `kiosks` (`occupying!`) that end after `from` and start before `to`;
 /// `column` is `housing_kiosk_id` or `lobby_kiosk_id`. One index range per kiosk: no
 /// visit is longer than MAX_VISIT_MINUTES, so the start bounds it from below too.
 async fn kiosk_visits(
@@ -364,10 +387,11 @@ async fn kiosk_visits(
         .join(", ");
     let mut q = sqlx::query(AssertSqlSafe(format!(
         "SELECT {column} AS k, start_at, end_at FROM visits WHERE {column} IN ({list}) \
-         AND start_at > ${} AND start_at < ${} AND end_at > ${} AND status = 'booked'",
+         AND start_at > ${} AND start_at < ${} AND end_at > ${} AND {}",
         n + 1,
         n + 2,
-        n + 3
+        n + 3,
+        occupying!()
     )));
     for k in kiosks {
         q = q.bind(k.0);

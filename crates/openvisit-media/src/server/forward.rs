@@ -80,6 +80,29 @@ impl Server {
         estimate: Bitrate,
         now: Instant,
     ) {
+        self.cap_sender_with(room, receiver, estimate, now, false);
+    }
+
+    /// [`Self::cap_sender`], the ceiling going out now even if it rose within the second:
+    /// the receiver's link came back after a bad moment (`crate::rate::Recovery`).
+    pub(super) fn cap_sender_at_once(
+        &mut self,
+        room: RoomId,
+        receiver: Role,
+        estimate: Bitrate,
+        now: Instant,
+    ) {
+        self.cap_sender_with(room, receiver, estimate, now, true);
+    }
+
+    fn cap_sender_with(
+        &mut self,
+        room: RoomId,
+        receiver: Role,
+        estimate: Bitrate,
+        now: Instant,
+        at_once: bool,
+    ) {
         let Some(sender_role) = receiver.other_party() else {
             return;
         };
@@ -91,10 +114,12 @@ impl Server {
         }) else {
             return;
         };
-        let capped = self
-            .peers
-            .get_mut(&sender)
-            .is_some_and(|peer| peer.cap_uplink(now, estimate));
+        let capped = self.peers.get_mut(&sender).is_some_and(|peer| {
+            if at_once {
+                peer.cap_next_at_once();
+            }
+            peer.cap_uplink(now, estimate)
+        });
         if capped {
             self.counters.uplink_caps.fetch_add(1, Ordering::Relaxed);
             // The REMB goes out on the sender's next timeout.

@@ -184,8 +184,17 @@ async fn book(app: &TestApp) -> Booked {
 
 /// Books a visit; with `privileged`, staff first grant the approval attorney status.
 async fn book_with(app: &TestApp, privileged: bool) -> Booked {
+    book_under(app, privileged, settings()).await
+}
+
+/// Books a visit at a facility with `rules`.
+async fn book_under(
+    app: &TestApp,
+    privileged: bool,
+    rules: openvisit_store::facilities::FacilitySettings,
+) -> Booked {
     let db = app.db();
-    let fx = fixture(db, 1, 1, settings()).await;
+    let fx = fixture(db, 1, 1, rules).await;
     let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
     fund(db, visitor, 10_000).await;
     if privileged {

@@ -246,3 +246,69 @@ async fn granting_privileged_status_during_a_visit_drops_its_monitor_and_deletes
         app.stop().await;
     }
 }
+
+/// One definition of what occupies a kiosk and a resident, read by availability and by
+/// booking alike: after staff end a visit early, the times offered are the times a
+/// booking accepts (once, the rest of the ended visit's slot was offered and then
+/// refused with 409 `slot_taken`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_visit_ended_early_every_time_offered_can_be_booked() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let rules = openvisit_store::facilities::FacilitySettings {
+            slot_grid_minutes: 5,
+            min_notice_minutes: 0,
+            ..settings()
+        };
+        let b = book_under(&app, false, rules).await;
+        set_clock(&app, b.start);
+        let (mut visitor, _resident) = both_in(&app, &b).await;
+        set_clock(&app, b.start + jiff::SignedDuration::from_mins(1));
+        let staff = b.staff(&app).await;
+        let (status, body) = staff
+            .post(
+                &format!("/api/v1/staff/visits/{}/end", b.visit),
+                json!({ "reason": "count" }),
+            )
+            .await;
+        assert_eq!(status, 202, "{body}");
+        visitor.expect("ended").await;
+        settled(&app, b.visit).await;
+
+        let day = jiff::tz::TimeZone::get("America/Chicago")
+            .expect("zone")
+            .to_datetime(b.start)
+            .date();
+        let (status, avail) = b
+            .visitor
+            .get(&format!(
+                "/api/v1/availability?resident_id={}&kind=remote&length_minutes=15&from={day}&to={day}",
+                b.resident.0
+            ))
+            .await;
+        assert_eq!(status, 200, "{avail}");
+        let offered: Vec<Timestamp> = avail["slots"]
+            .as_array()
+            .expect("slots")
+            .iter()
+            .filter_map(|s| s["start"].as_str()?.parse().ok())
+            .filter(|t| *t < b.start + jiff::SignedDuration::from_mins(30))
+            .collect();
+        // The ended visit's slot (to 12:15) still holds the kiosk and the resident.
+        let first = *offered.first().expect("times after the visit are offered");
+        assert_eq!(
+            first,
+            b.start + jiff::SignedDuration::from_mins(15),
+            "{offered:?}"
+        );
+        let (status, booked) = b
+            .visitor
+            .post(
+                "/api/v1/visits",
+                json!({ "resident_id": b.resident.0, "kind": "remote", "start": first, "length_minutes": 15 }),
+            )
+            .await;
+        assert_eq!(status, 201, "the first time offered is accepted: {booked}");
+        app.stop().await;
+    }
+}
