@@ -157,10 +157,6 @@ pub(crate) async fn claim(
     Ok(false)
 }
 
-fn kiosk_key(k: KioskId) -> String {
-    format!("kiosk:{k}")
-}
-
 /// The resident's facility and unit, refusing a released resident or a visitor who
 /// is not approved for them. On PostgreSQL inside the booking transaction the resident,
 /// approval and facility rows are share-locked until commit, so a suspension, a release
@@ -252,7 +248,7 @@ pub(crate) async fn claim_first_free(
     let order =
         std::iter::once(first).chain(kiosks.iter().map(|k| k.kiosk).filter(|k| *k != first));
     for k in order {
-        if claim(conn, &[&kiosk_key(k)], interval, visit).await? {
+        if claim(conn, &[&crate::claim_names::kiosk(k)], interval, visit).await? {
             return Ok(Some(k));
         }
     }

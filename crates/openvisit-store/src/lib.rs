@@ -13,6 +13,7 @@ pub mod blackouts;
 pub mod booking;
 mod booking_batch;
 pub mod cancel;
+mod claim_names;
 pub mod console;
 pub mod db;
 pub mod demo;

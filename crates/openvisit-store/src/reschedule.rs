@@ -102,8 +102,8 @@ async fn move_in_tx(
     };
     let visit = Interval::new(new_start, new_end);
     let on_kiosk = visit.extended_by_minutes(data.rules.kiosk_gap_minutes);
-    let resident_key = format!("resident:{}", v.resident);
-    let visitor_key = format!("visitor:{}", v.visitor);
+    let resident_key = crate::claim_names::resident(v.resident);
+    let visitor_key = crate::claim_names::visitor(v.visitor);
     if !crate::booking::claim(conn, &[&resident_key, &visitor_key], visit, visit_id).await? {
         return Err(crate::booking::busy_person(conn, &resident_key, visit)
             .await?

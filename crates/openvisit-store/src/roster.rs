@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use openvisit_core::interval::Interval;
 use openvisit_core::refund::CancelledBy;
 use openvisit_core::roster::RosterEntry;
-use openvisit_core::{AccountId, FacilityId, HousingUnitId, ResidentId, VisitId};
+use openvisit_core::{AccountId, FacilityId, HousingUnitId, KioskId, ResidentId, VisitId};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
@@ -99,7 +99,7 @@ async fn rehome_future(
         );
         let on_kiosk = Interval::new(start, end).extended_by_minutes(gap_minutes);
         sqlx::query("DELETE FROM claims WHERE resource = $1 AND visit_id = $2")
-            .bind(format!("kiosk:{old}"))
+            .bind(crate::claim_names::kiosk(KioskId(old)))
             .bind(id.0)
             .execute(&mut *conn)
             .await?;
@@ -107,7 +107,14 @@ async fn rehome_future(
         // A kiosk of the new unit counts only during that unit's visiting hours.
         let open = hours.contains(&tz, start, end);
         for k in kiosks.iter().filter(|_| open) {
-            if claim(conn, &[&format!("kiosk:{k}")], on_kiosk, id).await? {
+            if claim(
+                conn,
+                &[&crate::claim_names::kiosk(KioskId(*k))],
+                on_kiosk,
+                id,
+            )
+            .await?
+            {
                 placed = Some(*k);
                 break;
             }

@@ -57,7 +57,13 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     }
 }
 
-/// Idempotency keys: 1 to 200 visible ASCII characters.
+/// Whether `key` is an idempotency key: 1 to 200 visible ASCII characters. The API's
+/// `Idempotency-Key` header and the pages' hidden `key` field both go by it.
+pub fn is_idempotency_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= 200 && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// The request's `Idempotency-Key` header, if it sent one (see [`is_idempotency_key`]).
 pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(v) = headers.get("idempotency-key") else {
         return Ok(None);
@@ -65,7 +71,7 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
     let key = v
         .to_str()
         .map_err(|_| ApiError::bad_request("the Idempotency-Key header must be plain text"))?;
-    if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+    if !is_idempotency_key(key) {
         return Err(ApiError::bad_request(
             "the Idempotency-Key header must be 1 to 200 visible characters",
         ));

@@ -364,14 +364,6 @@ fn numbered(count: usize, sep: &str, f: impl Fn(usize) -> String) -> String {
     (0..count).map(f).collect::<Vec<_>>().join(sep)
 }
 
-fn person_key(kind: &str, id: i64) -> String {
-    format!("{kind}:{id}")
-}
-
-fn kiosk_key(k: KioskId) -> String {
-    format!("kiosk:{k}")
-}
-
 #[cfg(test)]
 mod tests {
     use openvisit_core::facility::VisitKind;

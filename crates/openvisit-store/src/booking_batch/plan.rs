@@ -10,7 +10,7 @@ use openvisit_core::pricing::quote;
 use openvisit_core::{FacilityId, HousingUnitId, KioskId, VisitId};
 use sqlx::{Any, Row, Transaction};
 
-use super::{ConfigCache, Job, Plan, Reserved, Settled, batch_sql, numbered, person_key};
+use super::{ConfigCache, Job, Plan, Reserved, Settled, batch_sql, numbered};
 use crate::booking::{Booked, booking_row, replay, resident_for_booking};
 use crate::db::Backend;
 use crate::error::StoreError;
@@ -82,12 +82,12 @@ pub(super) async fn plan(
             .check(req.kind, req.length_minutes, req.start, jobs[i].now);
         let placement = match checked {
             Ok(_) | Err(RuleViolation::NoKioskFree | RuleViolation::NoLobbyKioskFree)
-                if busy.contains(&(person_key("resident", req.resident.0), i)) =>
+                if busy.contains(&(crate::claim_names::resident(req.resident), i)) =>
             {
                 Err(RuleViolation::ResidentBusy)
             }
             Ok(_) | Err(RuleViolation::NoKioskFree | RuleViolation::NoLobbyKioskFree)
-                if busy.contains(&(person_key("visitor", req.visitor.0), i)) =>
+                if busy.contains(&(crate::claim_names::visitor(req.visitor), i)) =>
             {
                 Err(RuleViolation::VisitorBusy)
             }
@@ -314,8 +314,8 @@ async fn busy_people(
         let end = add_minutes(req.start, i64::from(req.length_minutes));
         let g = Interval::new(req.start, end).granules();
         let keys = [
-            person_key("resident", req.resident.0),
-            person_key("visitor", req.visitor.0),
+            crate::claim_names::resident(req.resident),
+            crate::claim_names::visitor(req.visitor),
         ];
         for key in &keys {
             wanted.entry(key.clone()).or_default().push((*i, g.clone()));

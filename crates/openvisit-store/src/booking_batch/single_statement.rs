@@ -19,7 +19,7 @@ use openvisit_core::{KioskId, VisitId};
 use sqlx::{Any, Row, Transaction};
 
 use super::writes::{audit_detail, booking_entries, refuse_unpaid};
-use super::{Job, Plan, Settled, kiosk_key, person_key};
+use super::{Job, Plan, Settled};
 use crate::error::StoreError;
 use crate::time::secs;
 
@@ -155,8 +155,8 @@ pub(super) async fn write_batch(
         let visit = Interval::new(req.start, p.end);
         let on_kiosk = visit.extended_by_minutes(p.gap);
         let mut ranges = vec![
-            (person_key("resident", req.resident.0), visit.granules()),
-            (person_key("visitor", req.visitor.0), visit.granules()),
+            (crate::claim_names::resident(req.resident), visit.granules()),
+            (crate::claim_names::visitor(req.visitor), visit.granules()),
         ];
         let kiosks: Vec<KioskId> = std::iter::once(p.placement.housing_kiosk)
             .chain(p.placement.lobby_kiosk)
@@ -164,7 +164,7 @@ pub(super) async fn write_batch(
         ranges.extend(
             kiosks
                 .into_iter()
-                .map(|k| (kiosk_key(k), on_kiosk.granules())),
+                .map(|k| (crate::claim_names::kiosk(k), on_kiosk.granules())),
         );
         for (resource, granules) in ranges {
             rows.push(params.row(vec![

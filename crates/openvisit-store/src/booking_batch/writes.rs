@@ -11,8 +11,9 @@ use openvisit_core::pricing::ChargeKind;
 use openvisit_core::{Cents, KioskId, VisitId};
 use sqlx::{Any, Row, Transaction};
 
-use super::{Job, Plan, Settled, batch_sql, kiosk_key, numbered, person_key};
+use super::{Job, Plan, Settled, batch_sql, numbered};
 use crate::booking::{BookingRequest, claim};
+use crate::claim_names;
 use crate::error::StoreError;
 use crate::ledger::balance_of;
 use crate::time::secs;
@@ -236,15 +237,15 @@ pub(super) async fn claim_all(
         let visit = Interval::new(req.start, p.end);
         let on_kiosk = visit.extended_by_minutes(p.gap);
         for key in [
-            person_key("resident", req.resident.0),
-            person_key("visitor", req.visitor.0),
+            claim_names::resident(req.resident),
+            claim_names::visitor(req.visitor),
         ] {
             rows.extend(visit.granules().map(|g| (key.clone(), g, visit_id)));
         }
         let mut kiosks = vec![p.placement.housing_kiosk];
         kiosks.extend(p.placement.lobby_kiosk);
         for k in kiosks {
-            let key = kiosk_key(k);
+            let key = claim_names::kiosk(k);
             rows.extend(on_kiosk.granules().map(|g| (key.clone(), g, visit_id)));
         }
     }
@@ -277,18 +278,24 @@ pub(super) async fn claim_all(
         let Some(resources) = missing.get(&visit_id.0) else {
             continue;
         };
-        if resources.iter().any(|r| r.starts_with("resident:")) {
+        if resources
+            .iter()
+            .any(|r| r.starts_with(claim_names::RESIDENT))
+        {
             refused.push((p.job, Err(RuleViolation::ResidentBusy.into())));
             continue;
         }
-        if resources.iter().any(|r| r.starts_with("visitor:")) {
+        if resources
+            .iter()
+            .any(|r| r.starts_with(claim_names::VISITOR))
+        {
             refused.push((p.job, Err(RuleViolation::VisitorBusy.into())));
             continue;
         }
         let req = &jobs[p.job].req;
         let on_kiosk = Interval::new(req.start, p.end).extended_by_minutes(p.gap);
         let mut placement = p.placement;
-        if resources.contains(&kiosk_key(p.placement.housing_kiosk)) {
+        if resources.contains(&claim_names::kiosk(p.placement.housing_kiosk)) {
             match move_kiosk(
                 tx,
                 &p.housing_kiosks,
@@ -306,7 +313,7 @@ pub(super) async fn claim_all(
             }
         }
         if let Some(lobby) = p.placement.lobby_kiosk
-            && resources.contains(&kiosk_key(lobby))
+            && resources.contains(&claim_names::kiosk(lobby))
         {
             match move_kiosk(tx, &p.lobby_kiosks, lobby, on_kiosk, visit_id).await? {
                 Some(k) => placement.lobby_kiosk = Some(k),
@@ -376,12 +383,12 @@ async fn move_kiosk(
     visit: VisitId,
 ) -> Result<Option<KioskId>, StoreError> {
     sqlx::query("DELETE FROM claims WHERE resource = $1 AND visit_id = $2")
-        .bind(kiosk_key(taken))
+        .bind(claim_names::kiosk(taken))
         .bind(visit.0)
         .execute(&mut **tx)
         .await?;
     for k in kiosks.iter().filter(|k| **k != taken) {
-        if claim(tx, &[&kiosk_key(*k)], interval, visit).await? {
+        if claim(tx, &[&claim_names::kiosk(*k)], interval, visit).await? {
             return Ok(Some(*k));
         }
     }

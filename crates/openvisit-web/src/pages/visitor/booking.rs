@@ -271,7 +271,7 @@ pub async fn book_post(
         start,
         length_minutes: f.length,
     };
-    let key = (!f.key.is_empty() && f.key.len() <= 64).then_some(f.key.as_str());
+    let key = crate::extract::is_idempotency_key(&f.key).then_some(f.key.as_str());
     let t = Tr { lang };
     // The facility-local day of the chosen time, to come back to it.
     let theirs_day = match s.db.pool.acquire().await {

@@ -153,7 +153,7 @@ pub async fn funds_post(
     } else {
         "ok"
     };
-    let key = (!f.key.is_empty() && f.key.len() <= 64).then_some(f.key.as_str());
+    let key = crate::extract::is_idempotency_key(&f.key).then_some(f.key.as_str());
     match deposit(
         &s.db,
         s.payments.as_ref(),

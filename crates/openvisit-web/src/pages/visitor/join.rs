@@ -39,7 +39,8 @@ pub async fn join(
     };
     let page = PageMeta::signed(lang, &uri, &headers, Some(&a));
     let now = s.clock.now();
-    let message = if now < add_minutes(visit.start, -JOIN_EARLY_MINUTES) {
+    let message = if now < add_minutes(visit.start, -openvisit_core::session::WAITING_ROOM_MINUTES)
+    {
         Some("join-not-yet")
     } else if s.live.is_none() || visit.kind != VisitKind::Remote {
         Some("join-unavailable")

@@ -1,6 +1,7 @@
 //! My visits: countdown, Join, cancellation with the refund shown first (R13).
 
 use super::*;
+use openvisit_core::session::WAITING_ROOM_MINUTES;
 
 pub struct VisitRow {
     pub id: i64,
@@ -20,9 +21,6 @@ pub struct VisitRow {
     /// For an on-site visit: "Your code for the lobby kiosk: …".
     pub lobby_code: Option<String>,
 }
-
-/// Minutes before the start when a visit can be joined (R5).
-pub const JOIN_EARLY_MINUTES: i64 = 10;
 
 fn starts_in(t: &Tr, start: Timestamp, now: Timestamp) -> String {
     let minutes = (start.as_second() - now.as_second()).div_euclid(60);
@@ -141,13 +139,13 @@ pub async fn visits(
                 cancel,
                 starts_in: starts_in(&t, v.start, now),
                 join_open: v.status == VisitStatus::Booked
-                    && now >= add_minutes(v.start, -JOIN_EARLY_MINUTES)
+                    && now >= add_minutes(v.start, -WAITING_ROOM_MINUTES)
                     && now < v.end,
                 join_note: t.ta(
                     "visits-join-opens",
                     &[(
                         "time",
-                        mine.to_datetime(add_minutes(v.start, -JOIN_EARLY_MINUTES))
+                        mine.to_datetime(add_minutes(v.start, -WAITING_ROOM_MINUTES))
                             .time()
                             .strftime("%H:%M")
                             .to_string()
