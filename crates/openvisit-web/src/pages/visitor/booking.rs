@@ -249,17 +249,10 @@ pub async fn book_post(
     MaybeAccount(a): MaybeAccount,
     Form(f): Form<BookForm>,
 ) -> Response {
-    let a = match visitor(a) {
+    let a = match visitor_post(a, &headers, &f.csrf, lang, &uri) {
         Ok(a) => a,
-        Err(to) => return see_other(to),
+        Err(answer) => return *answer,
     };
-    if !csrf::check(&headers, &f.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            PageMeta::new(lang, &uri).t.t("form-expired"),
-        )
-            .into_response();
-    }
     let (Some(kind), Ok(start)) = (VisitKind::parse(&f.kind), Timestamp::from_second(f.start))
     else {
         return see_other(&format!("/book?resident={}", f.resident));

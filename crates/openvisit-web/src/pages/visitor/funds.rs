@@ -136,17 +136,10 @@ pub async fn funds_post(
     MaybeAccount(a): MaybeAccount,
     Form(f): Form<FundsForm>,
 ) -> Response {
-    let a = match visitor(a) {
+    let a = match visitor_post(a, &headers, &f.csrf, lang, &uri) {
         Ok(a) => a,
-        Err(to) => return see_other(to),
+        Err(answer) => return *answer,
     };
-    if !csrf::check(&headers, &f.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            PageMeta::new(lang, &uri).t.t("form-expired"),
-        )
-            .into_response();
-    }
     // The demo's test provider declines the card number "decline".
     let token = if f.card.trim() == "decline" {
         "decline"

@@ -55,6 +55,29 @@ pub(super) fn visitor(a: Option<Account>) -> Result<Account, &'static str> {
     }
 }
 
+/// What every visitor form post checks first: a signed-in visitor (anyone else goes
+/// where `visitor` sends them) and the form's CSRF token (else 403, "the form expired",
+/// in the page's language). The answer to send instead is the `Err`.
+pub(super) fn visitor_post(
+    a: Option<Account>,
+    headers: &HeaderMap,
+    csrf_token: &str,
+    lang: Lang,
+    uri: &Uri,
+) -> Result<Account, Box<Response>> {
+    let a = visitor(a).map_err(|to| Box::new(see_other(to)))?;
+    if !csrf::check(headers, csrf_token) {
+        return Err(Box::new(
+            (
+                StatusCode::FORBIDDEN,
+                PageMeta::new(lang, uri).t.t("form-expired"),
+            )
+                .into_response(),
+        ));
+    }
+    Ok(a)
+}
+
 pub(super) fn failure(e: &StoreError) -> Response {
     tracing::error!(error = %e, "visitor page failed");
     (

@@ -127,17 +127,10 @@ pub async fn people_post(
     MaybeAccount(a): MaybeAccount,
     Form(f): Form<AskForm>,
 ) -> Response {
-    let a = match visitor(a) {
+    let a = match visitor_post(a, &headers, &f.csrf, lang, &uri) {
         Ok(a) => a,
-        Err(to) => return see_other(to),
+        Err(answer) => return *answer,
     };
-    if !csrf::check(&headers, &f.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            PageMeta::new(lang, &uri).t.t("form-expired"),
-        )
-            .into_response();
-    }
     match request_approval(&s.db, a.id, ResidentId(f.resident_id), s.clock.now()).await {
         Ok(_) => see_other("/people?notice=asked"),
         Err(StoreError::Invalid(_)) if !a.email_verified => {

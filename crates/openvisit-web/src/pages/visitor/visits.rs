@@ -203,17 +203,10 @@ pub async fn cancel(
     Path(id): Path<i64>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    let a = match visitor(a) {
+    let a = match visitor_post(a, &headers, &f.csrf, lang, &uri) {
         Ok(a) => a,
-        Err(to) => return see_other(to),
+        Err(answer) => return *answer,
     };
-    if !csrf::check(&headers, &f.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            PageMeta::new(lang, &uri).t.t("form-expired"),
-        )
-            .into_response();
-    }
     let owned = match s.db.pool.acquire().await {
         Ok(mut conn) => get_visit(&mut conn, VisitId(id))
             .await
