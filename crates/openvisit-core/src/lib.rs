@@ -26,4 +26,6 @@ pub use money::Cents;
 #[cfg(test)]
 mod availability_tests;
 #[cfg(test)]
+mod session_resume_tests;
+#[cfg(test)]
 mod session_tests;

@@ -281,13 +281,7 @@ async fn the_waiting_room_shows_status_and_notices_and_a_dropped_party_rejoins_w
             visitor.peer().received(1) > 3
         })
         .await;
-        let (status, _) = staff
-            .post(
-                &format!("/api/v1/staff/visits/{}/end", b.visit),
-                json!({ "reason": "test over" }),
-            )
-            .await;
-        assert_eq!(status, 202);
+        staff_ends(&staff, b.visit, "test over").await;
         visitor.expect("ended").await;
         app.stop().await;
     }

@@ -3,72 +3,21 @@
 //! tickets to the same visit: the same announced end, media again, the seconds lost to
 //! the crash credited once, and the recording before the crash kept as its own part.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use openvisit_store::facilities::FacilitySettings;
 use openvisit_store::places::add_hours;
 
 use super::*;
+use crate::security::demo::{Served, serve};
 
-/// `openvisit serve` as its own process on `db_url`.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(db_url: &str, data: &std::path::Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_openvisit"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--database-url", db_url])
-            .arg("--data-dir")
-            .arg(data)
-            .arg("--secret-key-file")
-            .arg(data.join("secret.key"))
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start openvisit");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut base = String::new();
-        for line in BufReader::new(stdout).lines() {
-            let line = line.expect("line");
-            if let Some(rest) = line.split(" at http://").nth(1) {
-                base = format!("http://{}", rest.trim_end_matches('/'));
-            }
-            if line.trim_start().starts_with("Media:") {
-                break;
-            }
-        }
-        assert!(!base.is_empty(), "the server says where it runs");
-        Server { child, base }
-    }
-
-    /// `kill -9`: nothing is saved on the way out.
-    fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    fn client(&self, cookie: Option<String>) -> Client {
-        Client {
-            http: reqwest::Client::new(),
-            base: self.base.clone(),
-            cookie,
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `openvisit serve` as its own process on `db_url`, with the key file in `data`.
+fn start_server(db_url: &str, data: &std::path::Path) -> Served {
+    let key = data.join("secret.key");
+    let key = key.to_str().expect("path");
+    serve(data, &["--database-url", db_url, "--secret-key-file", key])
 }
 
 /// A server's address as the socket helpers want it.
-fn app_at(server: &Server) -> SocketBase {
+fn app_at(server: &Served) -> SocketBase {
     SocketBase {
         base: server.base.clone(),
     }
@@ -91,7 +40,7 @@ async fn connect(at: &SocketBase, ticket: &Value) -> Participant {
 }
 
 async fn ticket(
-    server: &Server,
+    server: &Served,
     visitor: &Client,
     kiosk_key: &str,
     visit: i64,
@@ -117,7 +66,7 @@ async fn ticket(
 
 /// Both parties on `server`: sockets, media, ready. Returns them and the first status.
 async fn both_join(
-    server: &Server,
+    server: &Served,
     visitor: &Client,
     kiosk_key: &str,
     visit: i64,
@@ -193,7 +142,7 @@ async fn a_server_killed_mid_visit_resumes_it_with_the_same_end_and_credits_the_
             .await
             .expect("pin");
 
-        let first = Server::start(&tdb.any_url(), &data);
+        let first = start_server(&tdb.any_url(), &data);
         let login = first.client(None);
         let res = login
             .http
@@ -234,7 +183,7 @@ async fn a_server_killed_mid_visit_resumes_it_with_the_same_end_and_credits_the_
         first.kill();
         // Down for six seconds: a lost minute (R13).
         tokio::time::sleep(Duration::from_secs(6)).await;
-        let second = Server::start(&tdb.any_url(), &data);
+        let second = start_server(&tdb.any_url(), &data);
         let visitor = second.client(cookie);
         let (mut v, _r, status) = both_join(&second, &visitor, &kiosk_key, visit).await;
         assert_eq!(status["phase"], "live", "{status}");

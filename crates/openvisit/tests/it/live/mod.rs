@@ -267,6 +267,17 @@ async fn both_in(app: &TestApp, b: &Booked) -> (Participant, Participant) {
     (visitor, resident)
 }
 
+/// Staff end the visit through the API with `reason`; the request is accepted (202).
+async fn staff_ends(staff: &Client, visit: i64, reason: &str) {
+    let (status, body) = staff
+        .post(
+            &format!("/api/v1/staff/visits/{visit}/end"),
+            json!({ "reason": reason }),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+}
+
 /// `client` asks to watch the visit as staff: the status and the ticket (or error).
 async fn ask_to_watch(client: &Client, b: &Booked) -> (u16, Value) {
     client

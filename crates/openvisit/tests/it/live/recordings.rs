@@ -61,13 +61,7 @@ async fn a_recording_that_cannot_be_put_together_is_shown_to_staff_and_tried_aga
         overwrite_start(&raw, b"garbage!");
 
         let staff = b.staff(&app).await;
-        let (status, body) = staff
-            .post(
-                &format!("/api/v1/staff/visits/{}/end", b.visit),
-                json!({ "reason": "count" }),
-            )
-            .await;
-        assert_eq!(status, 202, "{body}");
+        staff_ends(&staff, b.visit, "count").await;
         visitor.expect("ended").await;
         resident.expect("ended").await;
 
@@ -138,13 +132,7 @@ async fn a_long_silence_splits_the_recording_into_parts_and_loses_nothing() {
     })
     .await;
     let staff = b.staff(&app).await;
-    let (status, body) = staff
-        .post(
-            &format!("/api/v1/staff/visits/{}/end", b.visit),
-            json!({ "reason": "count" }),
-        )
-        .await;
-    assert_eq!(status, 202, "{body}");
+    staff_ends(&staff, b.visit, "count").await;
     visitor.expect("ended").await;
     let files = recording_files(&staff, b.visit).await;
     let names: Vec<&str> = files.iter().filter_map(|f| f.rsplit('/').next()).collect();

@@ -103,13 +103,7 @@ async fn a_visit_live_across_an_upgrade_keeps_its_end_and_recording_and_credits_
         );
 
         let staff = b.staff(&app).await;
-        let (status, body) = staff
-            .post(
-                &format!("/api/v1/staff/visits/{}/end", b.visit),
-                json!({ "reason": "count" }),
-            )
-            .await;
-        assert_eq!(status, 202, "{body}");
+        staff_ends(&staff, b.visit, "count").await;
         visitor.expect("ended").await;
         let v = settled(&app, b.visit).await;
         assert_eq!(v.actual_start, before.actual_start, "the same start");

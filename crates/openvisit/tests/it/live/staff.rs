@@ -83,13 +83,7 @@ async fn a_privileged_visit_can_be_neither_watched_nor_recorded() {
         let (status, body) = ask_to_watch(&staff, &b).await;
         assert_eq!(status, 403, "{body}");
         assert_eq!(body["error"], "privileged");
-        let (status, _) = staff
-            .post(
-                &format!("/api/v1/staff/visits/{}/end", b.visit),
-                json!({ "reason": "count" }),
-            )
-            .await;
-        assert_eq!(status, 202);
+        staff_ends(&staff, b.visit, "count").await;
         visitor.expect("ended").await;
         resident.expect("ended").await;
         settled(&app, b.visit).await;
@@ -226,13 +220,7 @@ async fn granting_privileged_status_during_a_visit_drops_its_monitor_and_deletes
         })
         .await;
         assert!(!folder.exists(), "nothing is written after the grant");
-        let (status, _) = staff
-            .post(
-                &format!("/api/v1/staff/visits/{}/end", b.visit),
-                json!({ "reason": "count" }),
-            )
-            .await;
-        assert_eq!(status, 202);
+        staff_ends(&staff, b.visit, "count").await;
         settled(&app, b.visit).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         let (status, _) = staff
@@ -265,13 +253,7 @@ async fn after_a_visit_ended_early_every_time_offered_can_be_booked() {
         let (mut visitor, _resident) = both_in(&app, &b).await;
         set_clock(&app, b.start + jiff::SignedDuration::from_mins(1));
         let staff = b.staff(&app).await;
-        let (status, body) = staff
-            .post(
-                &format!("/api/v1/staff/visits/{}/end", b.visit),
-                json!({ "reason": "count" }),
-            )
-            .await;
-        assert_eq!(status, 202, "{body}");
+        staff_ends(&staff, b.visit, "count").await;
         visitor.expect("ended").await;
         settled(&app, b.visit).await;
 

@@ -9,11 +9,28 @@ use serde_json::json;
 
 use crate::harness::*;
 
-/// A running `openvisit serve` and what it printed up to its media line.
-pub(super) struct Served {
+/// A running `openvisit serve` and what it printed up to its media line (also the
+/// server `live::crash` kills).
+pub(crate) struct Served {
     child: Child,
     pub base: String,
     pub printed: String,
+}
+
+impl Served {
+    /// `kill -9`: nothing is saved on the way out.
+    pub(crate) fn kill(self) {
+        drop(self);
+    }
+
+    /// An HTTP client for this server, with `cookie` if given.
+    pub(crate) fn client(&self, cookie: Option<String>) -> Client {
+        Client {
+            http: reqwest::Client::new(),
+            base: self.base.clone(),
+            cookie,
+        }
+    }
 }
 
 impl Drop for Served {
@@ -23,7 +40,7 @@ impl Drop for Served {
     }
 }
 
-pub(super) fn serve(data: &std::path::Path, extra: &[&str]) -> Served {
+pub(crate) fn serve(data: &std::path::Path, extra: &[&str]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_openvisit"))
         .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
         .arg(data)

@@ -8,7 +8,7 @@ mod contact;
 mod cookies;
 mod credits;
 mod cross_origin;
-mod demo;
+pub(crate) mod demo;
 mod fuzz;
 mod headers;
 mod kiosks;
