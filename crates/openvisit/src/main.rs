@@ -1,5 +1,6 @@
 //! The `openvisit` binary: wires storage, the web server and the operator commands.
 
+mod check;
 mod operator;
 mod secrets;
 mod serve;
@@ -50,6 +51,12 @@ enum Command {
     },
     /// Create or update the database schema.
     Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Check a live database's integrity (references, double bookings, the ledger);
+    /// exits non-zero and says what is wrong if anything is.
+    Check {
         #[command(flatten)]
         db: DbArgs,
     },
@@ -148,16 +155,28 @@ enum Command {
     },
 }
 
+impl DbArgs {
+    /// The database's URL: the one given, or the SQLite file in the data directory
+    /// (made if missing only when `create`).
+    fn url(&self, create: bool) -> String {
+        match &self.database_url {
+            Some(u) => u.clone(),
+            None => format!(
+                "sqlite://{}/openvisit.db?mode={}",
+                self.data_dir.display(),
+                if create { "rwc" } else { "rw" }
+            ),
+        }
+    }
+}
+
 /// Opens the database the arguments name and brings its schema up to date.
 pub async fn open_db(args: &DbArgs) -> anyhow::Result<Db> {
-    let url = match &args.database_url {
-        Some(u) => u.clone(),
-        None => {
-            std::fs::create_dir_all(&args.data_dir)
-                .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
-            format!("sqlite://{}/openvisit.db?mode=rwc", args.data_dir.display())
-        }
-    };
+    if args.database_url.is_none() {
+        std::fs::create_dir_all(&args.data_dir)
+            .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
+    }
+    let url = args.url(true);
     let keyring = secrets::load_keyring(args.secret_key_file.as_deref(), &args.data_dir)?;
     let db = Db::connect(&url, 16)
         .await
@@ -195,6 +214,7 @@ async fn main() -> anyhow::Result<()> {
             println!("The database is up to date.");
             Ok(())
         }
+        Command::Check { db } => check::run(&db).await,
         Command::CreateFacility { db, facility } => operator::create_facility(&db, facility).await,
         Command::AddUnit { db, facility, name } => operator::add_unit(&db, &facility, &name).await,
         Command::KioskKey { db, facility, name } => {

@@ -244,6 +244,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     spawn_reminders(state.clone());
     spawn_missed_sweeper(live.clone());
     spawn_recording_sweeper(live.clone(), state.db.clone(), state.clock.clone());
+    crate::check::spawn_daily(state.db.clone());
     tracing::info!(
         max_open = limits.max_open,
         per_address = limits.max_per_address,

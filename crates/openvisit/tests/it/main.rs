@@ -6,6 +6,33 @@
     reason = "tests pick dates relative to today, as a visitor would"
 )]
 
+/// One test per backend, so a SQLite failure does not hide the PostgreSQL result:
+/// `per_backend!(name, body)` makes `name::sqlite` and `name::postgres`, each calling the
+/// async `body(Backend)`. The PostgreSQL test passes without running only where
+/// `OPENVISIT_TEST_POSTGRES_URL` is unset (CI sets it).
+macro_rules! per_backend {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$body(openvisit_store::Backend::Sqlite).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                if crate::harness::backends().contains(&openvisit_store::Backend::Postgres) {
+                    super::$body(openvisit_store::Backend::Postgres).await;
+                } else {
+                    eprintln!(
+                        "PostgreSQL not set ({}): skipped",
+                        crate::harness::POSTGRES_ENV
+                    );
+                }
+            }
+        }
+    };
+}
+
 mod api;
 mod authz;
 mod browser;

@@ -45,6 +45,19 @@ pub fn backends() -> Vec<Backend> {
     b
 }
 
+/// Turns the foreign keys of one connection off or on again, to write what a bad
+/// restore or a hand edit would.
+pub async fn foreign_keys(conn: &mut sqlx::AnyConnection, backend: Backend, on: bool) {
+    let sql = match (backend, on) {
+        (Backend::Sqlite, false) => "PRAGMA foreign_keys = OFF",
+        (Backend::Sqlite, true) => "PRAGMA foreign_keys = ON",
+        // Foreign keys are triggers that a replica's session does not fire.
+        (Backend::Postgres, false) => "SET session_replication_role = replica",
+        (Backend::Postgres, true) => "SET session_replication_role = DEFAULT",
+    };
+    sqlx::query(sql).execute(conn).await.expect("foreign keys");
+}
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Everything every test logs, at every level, so a test can look for personal data.

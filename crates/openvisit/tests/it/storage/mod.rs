@@ -2,6 +2,7 @@
 
 mod booking;
 mod facility;
+mod integrity;
 mod kiosk;
 mod live;
 mod money;
