@@ -11,6 +11,7 @@ use sqlx::AnyConnection;
 
 use crate::audit::{Audit, append_audit};
 use crate::db::{Db, MAX_ATTEMPTS, is_retryable};
+use crate::email_outbox::{Announced, VisitNews};
 use crate::error::StoreError;
 use crate::facilities::{blackouts, get_facility};
 use crate::ledger::post_entry;
@@ -111,6 +112,19 @@ pub async fn cancel_in_tx(
         ));
     }
     crate::live_sessions::delete_session(conn, visit_id).await?;
+    // The cancellation's calendar update is one past the visit's own sequence.
+    crate::email_outbox::queue(
+        conn,
+        VisitNews::Cancelled,
+        Announced {
+            visit: visit_id,
+            sequence: visit.sequence + 1,
+            start: visit.start,
+            end: visit.end,
+        },
+        now,
+    )
+    .await?;
     sqlx::query("DELETE FROM claims WHERE visit_id = $1")
         .bind(visit_id.0)
         .execute(&mut *conn)

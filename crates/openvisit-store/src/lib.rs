@@ -17,6 +17,7 @@ mod claim_names;
 pub mod console;
 pub mod db;
 pub mod demo;
+pub mod email_outbox;
 pub mod error;
 pub mod facilities;
 pub mod finish;

@@ -11,6 +11,7 @@ use openvisit_core::{AccountId, VisitId};
 use sqlx::Row;
 
 use crate::db::{Db, MAX_ATTEMPTS, is_retryable};
+use crate::email_outbox::{Announced, VisitNews};
 use crate::error::StoreError;
 use crate::schedule::load_kiosk_schedule;
 use crate::time::secs;
@@ -164,5 +165,18 @@ async fn move_in_tx(
     .bind(visit_id.0)
     .execute(&mut *conn)
     .await?;
-    get_visit(conn, visit_id).await
+    let moved = get_visit(conn, visit_id).await?;
+    crate::email_outbox::queue(
+        conn,
+        VisitNews::Changed,
+        Announced {
+            visit: visit_id,
+            sequence: moved.sequence,
+            start: moved.start,
+            end: moved.end,
+        },
+        now,
+    )
+    .await?;
+    Ok(moved)
 }

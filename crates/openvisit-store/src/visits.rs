@@ -215,22 +215,42 @@ pub async fn overlapping_visits(conn: &mut AnyConnection) -> Result<i64, StoreEr
     Ok(row.try_get("n")?)
 }
 
-/// Booked visits starting within `within_minutes` from `now` whose reminder has not
-/// gone out, and marks them reminded in the same statement, so two servers never both
-/// send one.
-pub async fn take_due_reminders(
+/// Marks the booked visits starting within `within_minutes` from `now` whose reminder
+/// has not gone out as reminded, and queues their reminders, in one transaction: two
+/// servers never both remind, and a restart loses none. Returns how many were queued.
+pub async fn queue_due_reminders(
     db: &crate::Db,
     now: Timestamp,
     within_minutes: i64,
-) -> Result<Vec<Visit>, StoreError> {
+) -> Result<usize, StoreError> {
     let until = openvisit_core::interval::add_minutes(now, within_minutes);
+    let mut tx = db.begin_write().await?;
     let rows = sqlx::query(
         "UPDATE visits SET reminded_at = $1 WHERE status = 'booked' AND reminded_at IS NULL \
          AND start_at > $1 AND start_at <= $2 RETURNING *",
     )
     .bind(now.as_second())
     .bind(until.as_second())
-    .fetch_all(&db.pool)
+    .fetch_all(&mut *tx)
     .await?;
-    rows.iter().map(visit_from_row).collect()
+    let due = rows
+        .iter()
+        .map(visit_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    for v in &due {
+        crate::email_outbox::queue(
+            &mut tx,
+            crate::email_outbox::VisitNews::Reminder,
+            crate::email_outbox::Announced {
+                visit: v.id,
+                sequence: v.sequence,
+                start: v.start,
+                end: v.end,
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(due.len())
 }

@@ -88,6 +88,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(support::credit))
         .routes(routes!(reports::report))
         .routes(routes!(reports::report_file))
+        .routes(routes!(emails::list))
         .routes(routes!(roster::upload));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }

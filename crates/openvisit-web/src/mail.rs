@@ -15,6 +15,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 /// One email to send.
 #[derive(Debug, Clone)]
 pub struct Email {
+    /// `<…@…>`, the same on every attempt to send this email; `None`: a fresh one.
+    pub message_id: Option<String>,
     pub to: String,
     pub subject: String,
     pub text: String,
@@ -44,10 +46,13 @@ fn build(from: &Mailbox, email: &Email) -> Result<Message, MailError> {
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
         .body(email.text.clone());
-    let builder = Message::builder()
+    let mut builder = Message::builder()
         .from(from.clone())
         .to(to)
         .subject(&email.subject);
+    if let Some(id) = &email.message_id {
+        builder = builder.message_id(Some(id.clone()));
+    }
     let message = if email.attachments.is_empty() {
         builder.singlepart(text)
     } else {

@@ -1,30 +1,25 @@
-//! Emails about visits (R15): booked, cancelled, and a reminder before the start, in the
-//! visitor's language, each with a calendar invitation whose UID stays the same for the
-//! visit's whole life.
+//! Emails about visits (R15): booked, changed, cancelled, and a reminder before the
+//! start, in the visitor's language, each with a calendar invitation whose UID stays the
+//! same for the visit's whole life. The store queues each in the transaction of its
+//! change (`openvisit_store::email_outbox`); this module writes and delivers them: at
+//! once after the request that queued them, and every few seconds for those a failure
+//! or a restart left behind.
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use openvisit_core::VisitId;
 use openvisit_core::calendar::{CalendarEvent, ics};
 use openvisit_store::StoreError;
 use openvisit_store::accounts::get_account;
+use openvisit_store::email_outbox::{QueuedEmail, mark_failed, mark_sent, take_due};
 use openvisit_store::facilities::get_facility;
 use openvisit_store::residents::get_resident;
-use openvisit_store::visits::{Visit, get_visit, take_due_reminders};
+use openvisit_store::visits::{Visit, get_visit, queue_due_reminders};
 
 use crate::i18n::{Lang, Tr};
 use crate::mail::Email;
 use crate::state::AppState;
 
-/// Which email to send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VisitNews {
-    Booked,
-    /// Moved to another time.
-    Changed,
-    Cancelled,
-    Reminder,
-}
+pub use openvisit_store::email_outbox::VisitNews;
 
 fn label(t: &Tr, ts: Timestamp, tz: &TimeZone) -> String {
     let dt = tz.to_datetime(ts);
@@ -36,7 +31,10 @@ fn label(t: &Tr, ts: Timestamp, tz: &TimeZone) -> String {
     )
 }
 
-async fn compose(state: &AppState, visit: &Visit, news: VisitNews) -> Result<Email, StoreError> {
+/// The email for a queued one, as the visit was announced in it (its time and calendar
+/// sequence), in the visitor's language of today.
+async fn compose(state: &AppState, visit: &Visit, q: &QueuedEmail) -> Result<Email, StoreError> {
+    let news = q.news;
     let mut conn = state.db.pool.acquire().await?;
     let visitor = get_account(&mut conn, visit.visitor).await?;
     let resident = get_resident(&mut conn, visit.resident).await?;
@@ -57,12 +55,12 @@ async fn compose(state: &AppState, visit: &Visit, news: VisitNews) -> Result<Ema
             ("visitor", visitor.display_name.clone().into()),
             ("name", resident.full_name.clone().into()),
             ("facility", facility.name.clone().into()),
-            ("facility_time", label(&t, visit.start, &theirs).into()),
-            ("your_time", label(&t, visit.start, &mine).into()),
+            ("facility_time", label(&t, q.start, &theirs).into()),
+            ("your_time", label(&t, q.start, &mine).into()),
             ("kind", kind.clone().into()),
             (
                 "minutes",
-                ((visit.end.as_second() - visit.start.as_second()) / 60).into(),
+                ((q.end.as_second() - q.start.as_second()) / 60).into(),
             ),
             ("price", visit.price.to_string().into()),
         ];
@@ -75,24 +73,21 @@ async fn compose(state: &AppState, visit: &Visit, news: VisitNews) -> Result<Ema
         .as_ref()
         .filter(|_| !matches!(news, VisitNews::Cancelled))
         .map(|c| t.ta("email-lobby-code", &[("code", c.clone().into())]));
-    let (subject, body, cancelled, sequence) = match news {
+    let (subject, body, cancelled) = match news {
         VisitNews::Booked => (
             t.ta("email-booked-subject", &args(vec![])),
             t.ta("email-booked-body", &args(vec![])),
             false,
-            visit.sequence,
         ),
         VisitNews::Changed => (
             t.ta("email-changed-subject", &args(vec![])),
             t.ta("email-changed-body", &args(vec![])),
             false,
-            visit.sequence,
         ),
         VisitNews::Reminder => (
             t.ta("email-reminder-subject", &args(vec![])),
             t.ta("email-reminder-body", &args(vec![])),
             false,
-            visit.sequence,
         ),
         VisitNews::Cancelled => (
             t.ta("email-cancelled-subject", &args(vec![])),
@@ -101,7 +96,6 @@ async fn compose(state: &AppState, visit: &Visit, news: VisitNews) -> Result<Ema
                 &args(vec![("refund", visit.refund.to_string().into())]),
             ),
             true,
-            visit.sequence + 1,
         ),
     };
     let body = match lobby {
@@ -110,15 +104,18 @@ async fn compose(state: &AppState, visit: &Visit, news: VisitNews) -> Result<Ema
     };
     let event = CalendarEvent {
         uid: format!("visit-{}@openvisit", visit.id),
-        sequence: u32::try_from(sequence).unwrap_or(u32::MAX),
-        start: visit.start,
-        end: visit.end,
+        sequence: u32::try_from(q.sequence).unwrap_or(u32::MAX),
+        start: q.start,
+        end: q.end,
         stamp: state.clock.now(),
         summary: format!("{} · {}", resident.full_name, facility.name),
         description: body.clone(),
         cancelled,
     };
     Ok(Email {
+        // The same for every attempt, so a receiver can tell a repeat delivery (a sender
+        // that died between sending and recording it) from a second email.
+        message_id: Some(format!("<visit-{}.email-{}@openvisit>", visit.id, q.id)),
         to: visitor.email,
         subject,
         text: body,
@@ -131,38 +128,65 @@ async fn compose(state: &AppState, visit: &Visit, news: VisitNews) -> Result<Ema
     })
 }
 
-/// Sends the email for `news` about a visit; failures are logged, never fatal.
-pub async fn visit_news(state: &AppState, visit: VisitId, news: VisitNews) {
-    let sent = async {
-        let mut conn = state.db.pool.acquire().await?;
-        let v = get_visit(&mut conn, visit).await?;
-        drop(conn);
-        let email = compose(state, &v, news).await?;
-        state
-            .mailer
-            .send(email)
-            .await
-            .map_err(|e| StoreError::Invalid(e.to_string()))
-    }
-    .await;
-    if let Err(e) = sent {
-        tracing::error!(visit = %visit, error = %e, "cannot send a visit email");
+/// Emails taken from the queue at once.
+const BATCH: i64 = 20;
+
+/// Delivers the queued visit emails that are due: those the request just committed,
+/// and any a failure or a restart left. Returns how many went out. Failures are logged
+/// and tried again later (`email_outbox::retry_after_seconds`), never fatal.
+pub async fn send_queued(state: &AppState) -> usize {
+    let mut sent = 0;
+    loop {
+        let due = match take_due(&state.db, state.clock.now(), BATCH).await {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the email outbox");
+                return sent;
+            }
+        };
+        let taken = due.len();
+        for q in &due {
+            match deliver(state, q).await {
+                Ok(()) => {
+                    sent += 1;
+                    if let Err(e) = mark_sent(&state.db, q.id, state.clock.now()).await {
+                        tracing::error!(email = q.id, error = %e, "cannot record a sent email");
+                    }
+                }
+                Err(error) => {
+                    let dead = mark_failed(&state.db, q, &error.to_string(), state.clock.now())
+                        .await
+                        .unwrap_or(false);
+                    tracing::error!(
+                        visit = %q.visit, email = q.id, attempts = q.attempts, dead, error = %error,
+                        "cannot send a visit email"
+                    );
+                }
+            }
+        }
+        if taken < BATCH as usize {
+            return sent;
+        }
     }
 }
 
-/// Sends the reminders for visits starting within the next `within_minutes`.
-/// Returns how many went out.
+async fn deliver(state: &AppState, q: &QueuedEmail) -> Result<(), StoreError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let v = get_visit(&mut conn, q.visit).await?;
+    drop(conn);
+    let email = compose(state, &v, q).await?;
+    state
+        .mailer
+        .send(email)
+        .await
+        .map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+/// Queues the reminders for visits starting within the next `within_minutes` and
+/// sends them. Returns how many went out.
 pub async fn send_due_reminders(state: &AppState, within_minutes: i64) -> usize {
-    match take_due_reminders(&state.db, state.clock.now(), within_minutes).await {
-        Ok(due) => {
-            for v in &due {
-                visit_news(state, v.id, VisitNews::Reminder).await;
-            }
-            due.len()
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "cannot look for reminders");
-            0
-        }
+    if let Err(e) = queue_due_reminders(&state.db, state.clock.now(), within_minutes).await {
+        tracing::error!(error = %e, "cannot look for reminders");
     }
+    send_queued(state).await
 }

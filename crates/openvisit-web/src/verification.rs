@@ -53,6 +53,7 @@ pub async fn send_link(state: &AppState, account: &Account, purpose: TokenPurpos
         state.public_url.trim_end_matches('/')
     );
     let email = Email {
+        message_id: None,
         to: account.email.clone(),
         subject: t.t(subject),
         text: t.ta(

@@ -164,9 +164,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if demo_info.is_some() {
         println!("Seeded a demo: two facilities, residents, a visitor and a staff account.");
     }
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("cannot listen on {bind}"))?;
+    let listener = listen(bind).with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
     let public_url = mail
         .public_url
@@ -242,6 +240,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         live: Some(live.clone()),
     };
     spawn_reminders(state.clone());
+    spawn_email_sender(state.clone());
     spawn_missed_sweeper(live.clone());
     spawn_recording_sweeper(live.clone(), state.db.clone(), state.clock.clone());
     crate::check::spawn_daily(state.db.clone());
@@ -279,6 +278,20 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// The web port, with a backlog of 4,096 connections waiting to be accepted (the usual
+/// kernel limit) rather than 1,024: under a flood of connections a client's own would
+/// otherwise be dropped and retried by its kernel a second later.
+fn listen(bind: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if bind.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(bind)?;
+    socket.listen(4096)
 }
 
 /// Every five minutes, settles deposits left pending (a charge whose recording failed).
@@ -346,6 +359,21 @@ fn spawn_reminders(state: AppState) {
         loop {
             tick.tick().await;
             openvisit_web::notify::send_due_reminders(&state, 24 * 60).await;
+        }
+    });
+}
+
+/// Every ten seconds (and at once on start), sends the visit emails a failure or a
+/// restart left in the outbox; a request sends its own as soon as it commits.
+fn spawn_email_sender(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+        loop {
+            tick.tick().await;
+            let sent = openvisit_web::notify::send_queued(&state).await;
+            if sent > 0 {
+                tracing::info!(emails = sent, "sent visit emails left in the outbox");
+            }
         }
     });
 }

@@ -28,8 +28,8 @@ use crate::error::StoreError;
 use crate::schedule::FacilityConfig;
 use plan::plan;
 use writes::{
-    ClaimMode, Claims, claim_all, count_weeks, insert_visits, new_visit, remember_keys, take_money,
-    write_ledger,
+    ClaimMode, Claims, claim_all, count_weeks, insert_visits, new_visit, queue_emails,
+    remember_keys, take_money, write_ledger,
 };
 
 /// Each facility's configuration as last read, kept by a writer between batches.
@@ -315,6 +315,7 @@ async fn write_batch(
     };
     write_ledger(tx, jobs, &plans, &ids).await?;
     remember_keys(tx, jobs, &plans, &ids).await?;
+    queue_emails(tx, jobs, &plans, &ids).await?;
     for p in &plans {
         let placement = moved.get(&p.job).copied().unwrap_or(p.placement);
         let visit = new_visit(&jobs[p.job].req, p, placement, ids[&p.job]);

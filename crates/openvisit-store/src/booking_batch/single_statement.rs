@@ -20,6 +20,7 @@ use sqlx::{Any, Row, Transaction};
 
 use super::writes::{audit_detail, booking_entries, refuse_unpaid};
 use super::{Job, Plan, Settled};
+use crate::email_outbox::VisitNews;
 use crate::error::StoreError;
 use crate::time::secs;
 
@@ -255,6 +256,26 @@ pub(super) async fn write_batch(
             keyed.join(", ")
         ));
     }
+
+    // The "booked" email of every booking (`email_outbox`).
+    let mails: Vec<String> = plans
+        .iter()
+        .map(|p| {
+            let job = &jobs[p.job];
+            params.row(vec![
+                Value::Int(ids[&p.job].0),
+                Value::Text(VisitNews::Booked.as_str().into()),
+                Value::Int(secs(job.req.start)),
+                Value::Int(secs(p.end)),
+                Value::Int(secs(job.now)),
+            ])
+        })
+        .collect();
+    ctes.push(format!(
+        "mailed AS (INSERT INTO email_outbox (visit_id, news, start_at, end_at, created_at, \
+         sequence, next_attempt_at) SELECT v, n, s, e, c, 0, c FROM (VALUES {}) AS x(v, n, s, e, c))",
+        mails.join(", ")
+    ));
 
     let sql = format!("WITH {} {}", ctes.join(", "), answers.join(" UNION ALL "));
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));

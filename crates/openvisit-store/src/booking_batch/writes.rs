@@ -14,6 +14,7 @@ use sqlx::{Any, Row, Transaction};
 use super::{Job, Plan, Settled, batch_sql, numbered};
 use crate::booking::{BookingRequest, claim};
 use crate::claim_names;
+use crate::email_outbox::VisitNews;
 use crate::error::StoreError;
 use crate::ledger::balance_of;
 use crate::time::secs;
@@ -539,6 +540,34 @@ pub(super) async fn remember_keys(
             .bind(job.req.fingerprint())
             .bind(201i64)
             .bind(ids[&p.job].0.to_string())
+            .bind(secs(job.now));
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The "booked" email of every booking, queued with it (`email_outbox`).
+pub(super) async fn queue_emails(
+    tx: &mut Transaction<'static, Any>,
+    jobs: &[Job],
+    plans: &[Plan],
+    ids: &HashMap<usize, VisitId>,
+) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO email_outbox (visit_id, news, sequence, start_at, end_at, created_at, \
+         next_attempt_at) VALUES {}",
+        placeholders(plans.len(), 7, 1)
+    );
+    let mut q = sqlx::query(batch_sql(tx, sql));
+    for p in plans {
+        let job = &jobs[p.job];
+        q = q
+            .bind(ids[&p.job].0)
+            .bind(VisitNews::Booked.as_str())
+            .bind(0i64)
+            .bind(secs(job.req.start))
+            .bind(secs(p.end))
+            .bind(secs(job.now))
             .bind(secs(job.now));
     }
     q.execute(&mut **tx).await?;

@@ -169,6 +169,7 @@ pub async fn send(
     };
     let t = page.t;
     let confirmation = Email {
+        message_id: None,
         to: email,
         subject: t.ta(
             "email-ticket-subject",

@@ -336,7 +336,7 @@ pub async fn end_live(
             s.clock.now(),
         )
         .await?;
-        crate::notify::visit_news(s, room.visit, crate::notify::VisitNews::Cancelled).await;
+        crate::notify::send_queued(s).await;
     }
     room.end_by_staff(hub, reason, staff);
     Ok(())

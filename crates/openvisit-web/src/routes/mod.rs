@@ -3,6 +3,7 @@
 pub mod account;
 pub mod approvals;
 pub mod directory;
+pub mod emails;
 pub mod live;
 pub mod money;
 pub mod reports;

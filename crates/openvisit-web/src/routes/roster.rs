@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::auth::FacilityAdmin;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
-use crate::notify::{self, VisitNews};
+use crate::notify;
 use crate::state::AppState;
 
 /// The largest roster accepted.
@@ -114,9 +114,8 @@ pub async fn upload(
     )
     .await?;
     if q.apply {
-        for v in &changes.cancelled_visits {
-            notify::visit_news(&s, *v, VisitNews::Cancelled).await;
-        }
+        // The cancellation emails were queued with the roster's changes.
+        notify::send_queued(&s).await;
     }
     Ok(Json(view(q.apply, changes)))
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{FacilityAdmin, Staff};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::notify::{self, VisitNews};
+use crate::notify;
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/staff/units", tag = "setup",
@@ -242,9 +242,8 @@ pub async fn new_blackout(
         s.clock.now(),
     )
     .await?;
-    for v in &cancelled {
-        notify::visit_news(&s, *v, VisitNews::Cancelled).await;
-    }
+    // Their cancellation emails were queued with the change.
+    notify::send_queued(&s).await;
     Ok((
         StatusCode::CREATED,
         Json(BlackoutOutcome {

@@ -22,7 +22,7 @@ use crate::auth::{FacilityAdmin, Staff};
 use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::notify::{self, VisitNews};
+use crate::notify;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -92,9 +92,8 @@ pub async fn decide(
         s.clock.now(),
     )
     .await?;
-    for v in &cancelled_visits {
-        notify::visit_news(&s, *v, VisitNews::Cancelled).await;
-    }
+    // Their cancellation emails were queued with the change.
+    notify::send_queued(&s).await;
     let approval = match f.privileged {
         Some(p) if p != approval.privileged => {
             let (approval, visits) = openvisit_store::approvals::set_privileged(
@@ -224,7 +223,7 @@ pub async fn cancel(
         s.clock.now(),
     )
     .await?;
-    notify::visit_news(&s, out.visit, VisitNews::Cancelled).await;
+    notify::send_queued(&s).await;
     Ok(Json(out))
 }
 

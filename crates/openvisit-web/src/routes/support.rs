@@ -137,6 +137,7 @@ pub async fn reply(
         lang: Lang::parse(&ticket.language).unwrap_or(Lang::En),
     };
     let email = Email {
+        message_id: None,
         to: ticket.email.clone(),
         subject: t.ta(
             "email-reply-subject",

@@ -25,7 +25,7 @@ use crate::auth::Visitor;
 use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, idempotency_key};
-use crate::notify::{self, VisitNews};
+use crate::notify;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -159,15 +159,19 @@ pub async fn book(
     match book_visit(&s.db, &req, key.as_deref(), now).await {
         Ok(Booked::New(visit)) => {
             metrics::counter!("openvisit_bookings_total", "outcome" => "booked").increment(1);
-            notify::visit_news(&s, visit.id, VisitNews::Booked).await;
+            notify::send_queued(&s).await;
             Ok((StatusCode::CREATED, Json(visit)).into_response())
         }
-        Ok(Booked::Replayed(visit)) => Ok((
-            StatusCode::CREATED,
-            [("idempotent-replayed", "true")],
-            Json(visit),
-        )
-            .into_response()),
+        Ok(Booked::Replayed(visit)) => {
+            // The first answer may have been lost with its server: send what it left.
+            notify::send_queued(&s).await;
+            Ok((
+                StatusCode::CREATED,
+                [("idempotent-replayed", "true")],
+                Json(visit),
+            )
+                .into_response())
+        }
         Err(StoreError::Rule(rule)) => {
             let err = crate::error::rule_error(rule);
             if err.status != StatusCode::CONFLICT {
@@ -307,7 +311,7 @@ pub async fn cancel(
         s.clock.now(),
     )
     .await?;
-    notify::visit_news(&s, out.visit, VisitNews::Cancelled).await;
+    notify::send_queued(&s).await;
     Ok(Json(out))
 }
 
@@ -341,6 +345,6 @@ pub async fn reschedule(
         s.clock.now(),
     )
     .await?;
-    notify::visit_news(&s, moved.id, VisitNews::Changed).await;
+    notify::send_queued(&s).await;
     Ok(Json(moved))
 }

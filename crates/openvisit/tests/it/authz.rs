@@ -58,6 +58,7 @@ const ROUTES: &[(&str, &str, Policy)] = &[
     ("post", "/staff/credits", Policy::Staff),
     ("get", "/staff/reports", Policy::Staff),
     ("get", "/staff/reports.csv", Policy::Staff),
+    ("get", "/staff/undelivered-emails", Policy::Staff),
     ("get", "/staff/live", Policy::Staff),
     ("post", "/staff/visits/{id}/live-ticket", Policy::Staff),
     ("post", "/staff/visits/{id}/notices", Policy::Staff),

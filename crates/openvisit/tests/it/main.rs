@@ -38,6 +38,7 @@ mod authz;
 mod browser;
 mod console;
 mod email;
+mod email_outbox;
 mod harness;
 mod live;
 mod pages;

@@ -278,11 +278,12 @@ pub async fn book_post(
         Err(_) => String::new(),
     };
     let error = match book_visit(&s.db, &req, key, s.clock.now()).await {
-        Ok(openvisit_store::booking::Booked::New(v)) => {
-            notify::visit_news(&s, v.id, VisitNews::Booked).await;
+        Ok(openvisit_store::booking::Booked::New(_)) => {
+            notify::send_queued(&s).await;
             return see_other("/visits?notice=booked");
         }
         Ok(openvisit_store::booking::Booked::Replayed(_)) => {
+            notify::send_queued(&s).await;
             return see_other("/visits?notice=booked");
         }
         Err(StoreError::InsufficientFunds { needed, available }) => {

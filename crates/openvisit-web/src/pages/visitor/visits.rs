@@ -228,7 +228,7 @@ pub async fn cancel(
     .await
     {
         Ok(out) => {
-            notify::visit_news(&s, out.visit, VisitNews::Cancelled).await;
+            notify::send_queued(&s).await;
             see_other(&format!("/visits?notice=cancelled&refund={}", out.refund.0))
         }
         Err(_) => see_other("/visits"),
