@@ -1,8 +1,30 @@
 //! Calendar invitations (RFC 5545) sent with visit emails (R15). A visit keeps one UID
 //! for its whole life; every change raises SEQUENCE, and a cancellation says so with
 //! METHOD:CANCEL and STATUS:CANCELLED, so calendar apps update or remove the event.
+//! iTIP (RFC 5546) wants an ORGANIZER and the ATTENDEE for METHOD:REQUEST and CANCEL:
+//! the sender of the email and the visitor, so clients treat each email as an update of
+//! the same event rather than a new one.
 
 use jiff::Timestamp;
+
+/// A person or mailbox in an invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarParty {
+    pub name: String,
+    pub email: String,
+}
+
+impl CalendarParty {
+    /// `;CN="name":mailto:email` (a DQUOTE cannot appear inside a quoted parameter).
+    fn property(&self, name: &str, params: &str) -> String {
+        let cn: String = self
+            .name
+            .chars()
+            .filter(|c| *c != '"' && !c.is_control())
+            .collect();
+        format!("{name};CN=\"{cn}\"{params}:mailto:{}", self.email.trim())
+    }
+}
 
 /// One visit as a calendar event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +38,10 @@ pub struct CalendarEvent {
     pub summary: String,
     pub description: String,
     pub cancelled: bool,
+    /// Who sends the invitation (the product's sender address).
+    pub organizer: CalendarParty,
+    /// The visitor, who booked it (so already accepted).
+    pub attendee: CalendarParty,
 }
 
 fn utc(ts: Timestamp) -> String {
@@ -69,6 +95,11 @@ pub fn ics(event: &CalendarEvent) -> String {
         format!("DTEND:{}", utc(event.end)),
         format!("SUMMARY:{}", text(&event.summary)),
         format!("DESCRIPTION:{}", text(&event.description)),
+        event.organizer.property("ORGANIZER", ""),
+        event.attendee.property(
+            "ATTENDEE",
+            ";ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE",
+        ),
         format!("STATUS:{status}"),
         "END:VEVENT".to_owned(),
         "END:VCALENDAR".to_owned(),
@@ -90,6 +121,33 @@ mod tests {
             summary: "Visita con Ana, Riverside; remota".into(),
             description: "Línea uno\nLínea dos con acentos: áéíóú ñ, y una frase larga que obliga a plegar la línea".into(),
             cancelled,
+            organizer: CalendarParty {
+                name: "OpenVisit".into(),
+                email: "no-reply@openvisit.example".into(),
+            },
+            attendee: CalendarParty {
+                name: "Ana \"Anita\" Pérez".into(),
+                email: "ana@example.com".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_request_and_a_cancel_name_the_organizer_and_the_visitor() {
+        for cancelled in [false, true] {
+            let s = ics(&event(cancelled));
+            let unfolded = s.replace("\r\n ", "");
+            assert!(
+                unfolded
+                    .contains("ORGANIZER;CN=\"OpenVisit\":mailto:no-reply@openvisit.example\r\n"),
+                "{s}"
+            );
+            assert!(
+                unfolded.contains(
+                    "ATTENDEE;CN=\"Ana Anita Pérez\";ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:ana@example.com\r\n"
+                ),
+                "{s}"
+            );
         }
     }
 

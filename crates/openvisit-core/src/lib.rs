@@ -13,6 +13,7 @@ pub mod ids;
 pub mod interval;
 pub mod ledger;
 pub mod link_quality;
+pub mod local_time;
 pub mod money;
 pub mod pricing;
 pub mod rate_caps;

@@ -22,6 +22,7 @@ pub mod pages;
 pub mod rate_limit;
 pub mod routes;
 pub mod security_headers;
+pub mod smtp_relay;
 pub mod state;
 pub mod verification;
 

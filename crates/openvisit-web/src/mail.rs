@@ -10,7 +10,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::smtp_relay::{SmtpRelay, SmtpSecurity};
 
 /// One email to send.
 #[derive(Debug, Clone)]
@@ -32,6 +36,8 @@ pub enum MailError {
     Build(String),
     #[error("cannot send the email: {0}")]
     Send(String),
+    #[error("{0}")]
+    Config(String),
 }
 
 type MailFuture<'a> = Pin<Box<dyn Future<Output = Result<(), MailError>> + Send + 'a>>;
@@ -39,6 +45,8 @@ type MailFuture<'a> = Pin<Box<dyn Future<Output = Result<(), MailError>> + Send 
 /// Something that delivers email.
 pub trait Mailer: Send + Sync {
     fn send(&self, email: Email) -> MailFuture<'_>;
+    /// The sender of every email (also the organizer of calendar invitations).
+    fn sender(&self) -> &Mailbox;
 }
 
 fn build(from: &Mailbox, email: &Email) -> Result<Message, MailError> {
@@ -67,14 +75,48 @@ fn build(from: &Mailbox, email: &Email) -> Result<Message, MailError> {
     message.map_err(|e| MailError::Build(e.to_string()))
 }
 
-/// Delivers through an SMTP server (a local relay; no TLS yet).
+/// Delivers through an SMTP server: a local relay, or over STARTTLS or implicit TLS with
+/// a sign-in (`SmtpRelay`).
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
 }
 
 impl SmtpMailer {
-    /// `host:port` of the relay and the sender address.
+    /// The relay `--smtp` names. `extra_root` (PEM) is a certificate authority trusted
+    /// besides the system's, for a relay whose certificate a county's own CA signed.
+    pub fn connect(
+        relay: &SmtpRelay,
+        from: &str,
+        extra_root: Option<&[u8]>,
+    ) -> Result<SmtpMailer, MailError> {
+        let mut builder =
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&relay.host).port(relay.port);
+        if relay.security != SmtpSecurity::Plain {
+            let mut tls = TlsParameters::builder(relay.host.clone());
+            if let Some(pem) = extra_root {
+                let ca = Certificate::from_pem(pem)
+                    .map_err(|e| MailError::Config(format!("--smtp-ca: {e}")))?;
+                tls = tls.add_root_certificate(ca);
+            }
+            let tls = tls
+                .build_rustls()
+                .map_err(|e| MailError::Config(format!("TLS for the mail relay: {e}")))?;
+            builder = builder.tls(match relay.security {
+                SmtpSecurity::Implicit => Tls::Wrapper(tls),
+                _ => Tls::Required(tls),
+            });
+        }
+        if let Some((user, password)) = &relay.credentials {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        Ok(SmtpMailer {
+            transport: builder.build(),
+            from: from.parse().map_err(|_| MailError::BadAddress)?,
+        })
+    }
+
+    /// `host:port` of a relay without encryption and the sender address.
     pub fn new(host: &str, port: u16, from: &str) -> Result<SmtpMailer, MailError> {
         Ok(SmtpMailer {
             transport: AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
@@ -86,6 +128,10 @@ impl SmtpMailer {
 }
 
 impl Mailer for SmtpMailer {
+    fn sender(&self) -> &Mailbox {
+        &self.from
+    }
+
     fn send(&self, email: Email) -> MailFuture<'_> {
         Box::pin(async move {
             let message = build(&self.from, &email)?;
@@ -120,6 +166,10 @@ impl OutboxMailer {
 }
 
 impl Mailer for OutboxMailer {
+    fn sender(&self) -> &Mailbox {
+        &self.from
+    }
+
     fn send(&self, email: Email) -> MailFuture<'_> {
         Box::pin(async move {
             let message = build(&self.from, &email)?;

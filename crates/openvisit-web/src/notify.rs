@@ -7,7 +7,7 @@
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use openvisit_core::calendar::{CalendarEvent, ics};
+use openvisit_core::calendar::{CalendarEvent, CalendarParty, ics};
 use openvisit_store::StoreError;
 use openvisit_store::accounts::get_account;
 use openvisit_store::email_outbox::{QueuedEmail, mark_failed, mark_sent, take_due};
@@ -27,7 +27,7 @@ fn label(t: &Tr, ts: Timestamp, tz: &TimeZone) -> String {
         "{} {} {}",
         t.t(&format!("weekday-{}", dt.weekday().to_monday_one_offset())),
         dt.date().strftime("%Y-%m-%d"),
-        dt.time().strftime("%H:%M")
+        openvisit_core::local_time::clock(ts, tz)
     )
 }
 
@@ -111,6 +111,19 @@ async fn compose(state: &AppState, visit: &Visit, q: &QueuedEmail) -> Result<Ema
         summary: format!("{} · {}", resident.full_name, facility.name),
         description: body.clone(),
         cancelled,
+        organizer: CalendarParty {
+            name: state
+                .mailer
+                .sender()
+                .name
+                .clone()
+                .unwrap_or_else(|| "OpenVisit".into()),
+            email: state.mailer.sender().email.to_string(),
+        },
+        attendee: CalendarParty {
+            name: visitor.display_name.clone(),
+            email: visitor.email.clone(),
+        },
     };
     Ok(Email {
         // The same for every attempt, so a receiver can tell a repeat delivery (a sender

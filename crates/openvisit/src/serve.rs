@@ -13,6 +13,7 @@ use openvisit_web::clock::Clock;
 use openvisit_web::live::LiveHub;
 use openvisit_web::mail::{DevOutbox, Mailer, OutboxMailer, SmtpMailer};
 use openvisit_web::rate_limit::RateLimiter;
+use openvisit_web::smtp_relay::SmtpRelay;
 use openvisit_web::{AppState, ConnectionLimits};
 
 use crate::{DbArgs, open_db};
@@ -84,10 +85,16 @@ pub struct DemoArgs {
 
 #[derive(clap::Args, Clone)]
 pub struct MailArgs {
-    /// SMTP relay as host:port; without it, emails go to the outbox folder in the data
-    /// directory and are listed at /dev/outbox.
-    #[arg(long, env = "OPENVISIT_SMTP")]
+    /// The mail relay: host:port (no encryption: a relay on this machine or network),
+    /// smtp://user:password@host:587?tls=starttls, or smtps://user:password@host:465.
+    /// Set it through OPENVISIT_SMTP to keep the password out of the process list.
+    /// Without it, emails go to the outbox folder in the data directory and are listed
+    /// at /dev/outbox.
+    #[arg(long, env = "OPENVISIT_SMTP", hide_env_values = true)]
     smtp: Option<String>,
+    /// A certificate authority (PEM) to trust for the mail relay besides the system's.
+    #[arg(long, env = "OPENVISIT_SMTP_CA")]
+    smtp_ca: Option<std::path::PathBuf>,
     /// The sender of every email.
     #[arg(
         long,
@@ -132,10 +139,16 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let db = open_db(&db_args).await?;
     let (mailer, outbox): (Arc<dyn Mailer>, Option<DevOutbox>) = match &mail.smtp {
         Some(relay) => {
-            let (host, port) = relay.rsplit_once(':').context("--smtp must be host:port")?;
-            let port: u16 = port.parse().context("--smtp must be host:port")?;
+            let relay = SmtpRelay::parse(relay)?;
+            let ca = match &mail.smtp_ca {
+                Some(path) => Some(
+                    std::fs::read(path)
+                        .with_context(|| format!("cannot read {}", path.display()))?,
+                ),
+                None => None,
+            };
             (
-                Arc::new(SmtpMailer::new(host, port, &mail.mail_from)?),
+                Arc::new(SmtpMailer::connect(&relay, &mail.mail_from, ca.as_deref())?),
                 None,
             )
         }

@@ -44,6 +44,22 @@ async fn booking_cancelling_and_reminding_send_emails_with_one_calendar_event() 
         let cal = ics_of(&booked);
         let uid = event_prop(&cal, "UID").expect("uid");
         assert_eq!(uid, format!("visit-{}@openvisit", visit["id"]));
+        // iTIP: the sender organizes, the visitor attends.
+        let ics_text = booked["attachments"][0]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .replace("\r\n ", "");
+        assert!(
+            ics_text.lines().any(|l| l.starts_with("ATTENDEE;CN=")
+                && l.contains("PARTSTAT=ACCEPTED")
+                && l.ends_with(&format!(":mailto:{email}"))),
+            "the visitor is the attendee: {ics_text}"
+        );
+        assert!(
+            event_prop(&cal, "ORGANIZER")
+                .is_some_and(|o| o == "mailto:no-reply@openvisit.localhost"),
+            "the sender organizes: {ics_text}"
+        );
         let utc = |ts: &str| {
             ts.parse::<jiff::Timestamp>()
                 .expect("ts")

@@ -121,14 +121,14 @@ pub async fn facility_zone(s: &AppState, facility: FacilityId) -> Result<TimeZon
     Ok(crate::pages::visitor::zone(&f.time_zone))
 }
 
-/// `2026-11-30 09:00` in the facility's zone.
+/// `2026-11-30 09:00` in the facility's zone (`01:30 CST` in the hour that happens twice).
 pub fn local_time(ts: Timestamp, tz: &TimeZone) -> String {
-    tz.to_datetime(ts).strftime("%Y-%m-%d %H:%M").to_string()
+    openvisit_core::local_time::date_and_clock(ts, tz)
 }
 
 /// `HH:MM` in the facility's zone.
 pub fn local_clock(ts: Timestamp, tz: &TimeZone) -> String {
-    tz.to_datetime(ts).strftime("%H:%M").to_string()
+    openvisit_core::local_time::clock(ts, tz)
 }
 
 /// The instant a local date begins in `tz` (the first instant of that day, DST-safe).

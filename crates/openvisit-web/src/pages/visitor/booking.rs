@@ -157,12 +157,7 @@ async fn book_page(
                     &[
                         (
                             "facility_time",
-                            theirs
-                                .to_datetime(slot.start)
-                                .time()
-                                .strftime("%H:%M")
-                                .to_string()
-                                .into(),
+                            openvisit_core::local_time::clock(slot.start, &theirs).into(),
                         ),
                         ("your_time", local_label(&t, slot.start, &mine).into()),
                     ],

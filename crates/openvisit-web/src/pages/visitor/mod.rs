@@ -100,7 +100,7 @@ pub(crate) fn local_label(t: &Tr, ts: Timestamp, tz: &TimeZone) -> String {
     format!(
         "{day} {} {}",
         dt.date().strftime("%Y-%m-%d"),
-        dt.time().strftime("%H:%M")
+        openvisit_core::local_time::clock(ts, tz)
     )
 }
 

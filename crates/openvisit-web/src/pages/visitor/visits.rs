@@ -145,11 +145,11 @@ pub async fn visits(
                     "visits-join-opens",
                     &[(
                         "time",
-                        mine.to_datetime(add_minutes(v.start, -WAITING_ROOM_MINUTES))
-                            .time()
-                            .strftime("%H:%M")
-                            .to_string()
-                            .into(),
+                        openvisit_core::local_time::clock(
+                            add_minutes(v.start, -WAITING_ROOM_MINUTES),
+                            &mine,
+                        )
+                        .into(),
                     )],
                 ),
                 receipt: receipts.get(&v.id.0).copied(),

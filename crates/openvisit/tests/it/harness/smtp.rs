@@ -16,17 +16,39 @@ pub struct SmtpReceiver {
 
 impl SmtpReceiver {
     pub fn start() -> SmtpReceiver {
+        SmtpReceiver::spawn("smtp_receiver.py", &[])
+    }
+
+    /// A receiver that requires TLS (`mode`: "starttls" or "implicit") and a sign-in
+    /// as `user` with `password`; its self-signed certificate is `ca_pem()`.
+    pub fn start_tls(mode: &str, user: &str, password: &str) -> SmtpReceiver {
+        SmtpReceiver::spawn("smtp_tls_receiver.py", &[mode, user, password])
+    }
+
+    /// The certificate a TLS receiver made for "localhost" (PEM).
+    pub fn ca_pem(&self) -> Vec<u8> {
+        std::fs::read(self.dir.join("ca.pem")).expect("the receiver's certificate")
+    }
+
+    /// What a TLS receiver recorded of each message's session: `user=…`, `encrypted=…`.
+    pub fn sessions(&self) -> Vec<String> {
+        super::files_in_order(&self.dir, Some("meta"))
+    }
+
+    fn spawn(script: &str, args: &[&str]) -> SmtpReceiver {
         let dir = std::env::temp_dir().join(format!(
             "ov_smtp_{}_{}",
             std::process::id(),
             jiff::Timestamp::now().as_nanosecond()
         ));
         std::fs::create_dir_all(&dir).expect("dir");
-        let script =
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../e2e/smtp_receiver.py");
+        let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../e2e")
+            .join(script);
         let mut child = std::process::Command::new("python3")
             .arg(script)
             .arg(&dir)
+            .args(args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .spawn()
@@ -45,7 +67,7 @@ impl SmtpReceiver {
     }
 
     pub fn messages(&self) -> Vec<String> {
-        super::files_in_order(&self.dir, None)
+        super::files_in_order(&self.dir, Some("eml"))
     }
 }
 

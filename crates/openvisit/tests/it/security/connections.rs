@@ -208,8 +208,11 @@ async fn idle_and_slow_connections_do_not_stop_a_server_with_1024_descriptors() 
     );
     assert!(attack_opened >= 2000, "the idle connections were opened");
     assert_eq!(failures, 0, "every probe was answered");
-    assert!(health_p99 <= Duration::from_millis(100), "{health_p99:?}");
-    assert!(page_p99 <= Duration::from_millis(100), "{page_p99:?}");
+    // A server the attack stops answers after seconds (a full backlog: the kernel's
+    // one-second SYN retry) or not at all; the bound leaves room for the other tests
+    // sharing these two cores, which alone took the p99 past 100 ms.
+    assert!(health_p99 <= Duration::from_millis(500), "{health_p99:?}");
+    assert!(page_p99 <= Duration::from_millis(500), "{page_p99:?}");
     assert!(lifetimes.len() >= 200, "every slow connection was closed");
     assert!(
         longest <= HEADER_TIMEOUT + Duration::from_secs(2),
