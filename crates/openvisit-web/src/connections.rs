@@ -207,10 +207,13 @@ impl Registry {
 
 /// Serves `router` on `listener` under `limits` until `shutdown` resolves; then stops
 /// accepting and lets requests in flight finish (at most 10 seconds).
+/// With `tls`, every connection is HTTPS (the handshake must finish within the header
+/// timeout).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: ConnectionLimits,
+    tls: Option<Arc<crate::tls::TlsFiles>>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let registry = Arc::new(Registry {
@@ -249,8 +252,27 @@ pub async fn serve(
         let router = router.clone();
         let done = tasks.clone();
         let stopping = stopping.clone();
+        let tls = tls.as_ref().map(|t| t.current());
         tokio::spawn(async move {
-            serve_connection(stream, addr, router, &registry, &conn, stopping).await;
+            match tls {
+                None => serve_connection(stream, addr, router, &registry, &conn, stopping).await,
+                Some(config) => {
+                    let handshake = tokio_rustls::TlsAcceptor::from(config).accept(stream);
+                    match tokio::time::timeout(registry.limits.header_timeout, handshake).await {
+                        Ok(Ok(stream)) => {
+                            serve_connection(stream, addr, router, &registry, &conn, stopping)
+                                .await;
+                        }
+                        Ok(Err(e)) => {
+                            metrics::counter!("http_tls_handshakes_failed_total").increment(1);
+                            tracing::debug!(error = %e, "TLS handshake failed");
+                        }
+                        Err(_) => {
+                            metrics::counter!("http_tls_handshakes_failed_total").increment(1);
+                        }
+                    }
+                }
+            }
             registry.release(id);
             drop(done);
         });
@@ -264,14 +286,16 @@ pub async fn serve(
     Ok(())
 }
 
-async fn serve_connection(
-    stream: tokio::net::TcpStream,
+async fn serve_connection<S>(
+    stream: S,
     addr: SocketAddr,
     router: Router,
     registry: &Arc<Registry>,
     conn: &Arc<Conn>,
     mut stopping: tokio::sync::watch::Receiver<bool>,
-) {
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let svc = {
         let registry = registry.clone();
         let conn = conn.clone();

@@ -24,9 +24,11 @@ pub mod routes;
 pub mod security_headers;
 pub mod smtp_relay;
 pub mod state;
+pub mod tls;
 pub mod verification;
 
 use std::future::Future;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
@@ -182,15 +184,17 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve_with_limits(listener, state, ConnectionLimits::default(), shutdown).await
+    serve_with_limits(listener, state, ConnectionLimits::default(), None, shutdown).await
 }
 
-/// Serves until `shutdown` resolves, under `limits` (connections.rs).
+/// Serves until `shutdown` resolves, under `limits` (connections.rs), over HTTPS with
+/// `tls`.
 pub async fn serve_with_limits(
     listener: TcpListener,
     state: AppState,
     limits: ConnectionLimits,
+    tls: Option<Arc<tls::TlsFiles>>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    connections::serve(listener, app(state), limits, shutdown).await
+    connections::serve(listener, app(state), limits, tls, shutdown).await
 }

@@ -14,6 +14,7 @@ use openvisit_web::live::LiveHub;
 use openvisit_web::mail::{DevOutbox, Mailer, OutboxMailer, SmtpMailer};
 use openvisit_web::rate_limit::RateLimiter;
 use openvisit_web::smtp_relay::SmtpRelay;
+use openvisit_web::tls::TlsFiles;
 use openvisit_web::{AppState, ConnectionLimits};
 
 use crate::{DbArgs, open_db};
@@ -33,6 +34,8 @@ pub struct ServeArgs {
     media: MediaArgs,
     #[command(flatten)]
     connections: ConnectionArgs,
+    #[command(flatten)]
+    https: HttpsArgs,
     /// The bearer token Prometheus sends to read /metrics (`authorization` in its
     /// scrape config). Without it, /metrics is off: it says how busy the server is.
     #[arg(long, env = "OPENVISIT_METRICS_TOKEN", hide_env_values = true)]
@@ -84,6 +87,21 @@ pub struct DemoArgs {
 }
 
 #[derive(clap::Args, Clone)]
+pub struct HttpsArgs {
+    /// Serve HTTPS on --bind with this certificate chain (PEM); read again when it
+    /// changes, so a renewed certificate needs no restart.
+    #[arg(long, env = "OPENVISIT_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, env = "OPENVISIT_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
+    /// With HTTPS, also listen here for plain HTTP, which only redirects to HTTPS
+    /// (e.g. 0.0.0.0:80).
+    #[arg(long, env = "OPENVISIT_HTTP_REDIRECT_BIND", requires = "tls_cert")]
+    http_redirect_bind: Option<SocketAddr>,
+}
+
+#[derive(clap::Args, Clone)]
 pub struct MailArgs {
     /// The mail relay: host:port (no encryption: a relay on this machine or network),
     /// smtp://user:password@host:587?tls=starttls, or smtps://user:password@host:465.
@@ -132,6 +150,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         mail,
         media,
         connections,
+        https,
         metrics_token,
     } = args;
     // Raise the file limit before anything opens a descriptor.
@@ -177,27 +196,43 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if demo_info.is_some() {
         println!("Seeded a demo: two facilities, residents, a visitor and a staff account.");
     }
+    let tls = match (&https.tls_cert, &https.tls_key) {
+        (Some(cert), Some(key)) => Some(
+            TlsFiles::load(cert.clone(), key.clone()).context("cannot use the TLS certificate")?,
+        ),
+        _ => None,
+    };
     let listener = listen(bind).with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
-    let public_url = mail
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+    let origin = format!("{}://{addr}", if tls.is_some() { "https" } else { "http" });
+    let public_url = mail.public_url.clone().unwrap_or_else(|| origin.clone());
     let backend = match db.backend {
         Backend::Sqlite => "SQLite",
         Backend::Postgres => "PostgreSQL",
     };
-    println!("OpenVisit is running on {backend} at http://{addr}/");
-    println!("  API:        http://{addr}/api/v1/facilities");
-    println!("  OpenAPI:    http://{addr}/api/openapi.json");
+    println!("OpenVisit is running on {backend} at {origin}/");
+    println!("  API:        {origin}/api/v1/facilities");
+    println!("  OpenAPI:    {origin}/api/openapi.json");
+    // Plain HTTP that only redirects, beside HTTPS.
+    let redirect_listener = match (&tls, https.http_redirect_bind) {
+        (Some(_), Some(redirect)) => {
+            let l = listen(redirect).with_context(|| format!("cannot listen on {redirect}"))?;
+            println!(
+                "  HTTP:       http://{} redirects to {public_url}",
+                l.local_addr()?
+            );
+            Some(l)
+        }
+        _ => None,
+    };
     if metrics_token.is_some() {
-        println!("  Metrics:    http://{addr}/metrics  (with the bearer token of --metrics-token)");
+        println!("  Metrics:    {origin}/metrics  (with the bearer token of --metrics-token)");
     } else {
         println!("  Metrics:    off (start with --metrics-token to read /metrics)");
     }
     if let Some(outbox) = &outbox {
         println!(
-            "  Emails:     http://{addr}/dev/outbox?key={}  (every email; a signed-in \
+            "  Emails:     {origin}/dev/outbox?key={}  (every email; a signed-in \
              person sees their own at /dev/outbox)",
             outbox.operator_key()
         );
@@ -206,7 +241,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     if has_demo && with_demo {
-        print_demo_logins(&db, &clock, addr, demo_info.as_ref()).await?;
+        print_demo_logins(&db, &clock, &origin, demo_info.as_ref()).await?;
     }
     let media_bind = media
         .media_bind
@@ -262,7 +297,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         per_address = limits.max_per_address,
         "connection limits"
     );
-    openvisit_web::serve_with_limits(listener, state, limits, async move {
+    if let Some(tls) = &tls {
+        tls.watch(std::time::Duration::from_secs(5));
+    }
+    if let Some(listener) = redirect_listener {
+        tokio::spawn(redirect_to_https(listener, state.public_url.clone()));
+    }
+    openvisit_web::serve_with_limits(listener, state, limits, tls, async move {
         shutdown_signal().await;
         // Before connections close: visits under way are saved as they are and carry
         // on in the next server (an upgrade) with the same end.
@@ -305,6 +346,20 @@ fn listen(bind: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     socket.set_reuseaddr(true)?;
     socket.bind(bind)?;
     socket.listen(4096)
+}
+
+/// Plain HTTP that only sends every request to the same path on `public_url`
+/// (`308`, so a form's POST stays a POST). The target is the configured address, never
+/// the request's Host header, so it cannot be turned into a redirect elsewhere.
+async fn redirect_to_https(listener: tokio::net::TcpListener, public_url: String) {
+    let base = public_url.trim_end_matches('/').to_owned();
+    let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+        let target = format!("{base}{}", uri.path_and_query().map_or("/", |p| p.as_str()));
+        async move { axum::response::Redirect::permanent(&target) }
+    });
+    if let Err(e) = axum::serve(listener, app).await {
+        tracing::error!(error = %e, "the HTTP redirect stopped");
+    }
 }
 
 /// Every five minutes, settles deposits left pending (a charge whose recording failed).
@@ -408,7 +463,7 @@ fn warn_mail_not_delivered(dir: &std::path::Path) {
 async fn print_demo_logins(
     db: &Db,
     clock: &Clock,
-    addr: SocketAddr,
+    origin: &str,
     seeded: Option<&DemoInfo>,
 ) -> anyhow::Result<()> {
     println!(
@@ -417,7 +472,7 @@ async fn print_demo_logins(
         demo::DEMO_VISITOR_PASSWORD
     );
     println!(
-        "  Staff:      {} / {}  (console: http://{addr}/staff/schedule)",
+        "  Staff:      {} / {}  (console: {origin}/staff/schedule)",
         demo::DEMO_STAFF_EMAIL,
         demo::DEMO_STAFF_PASSWORD
     );
@@ -440,7 +495,7 @@ async fn print_demo_logins(
         );
     }
     println!(
-        "  Kiosks:     open http://{addr}/kiosk/setup on the kiosk and type its code \
+        "  Kiosks:     open {origin}/kiosk/setup on the kiosk and type its code \
          (each works once, for a day; `openvisit kiosk-key` makes a new one):"
     );
     for (name, code) in &info.kiosk_codes {

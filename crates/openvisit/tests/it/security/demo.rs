@@ -56,8 +56,8 @@ pub(crate) fn serve(data: &std::path::Path, extra: &[&str]) -> Served {
     let mut base = String::new();
     for line in BufReader::new(stdout).lines() {
         let line = line.expect("line");
-        if let Some(rest) = line.split(" at http://").nth(1) {
-            base = format!("http://{}", rest.trim_end_matches('/'));
+        if let Some(rest) = line.split(" at http").nth(1) {
+            base = format!("http{}", rest.trim_end_matches('/'));
         }
         printed.push_str(&line);
         printed.push('\n');

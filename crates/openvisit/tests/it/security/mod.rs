@@ -11,6 +11,7 @@ mod cross_origin;
 pub(crate) mod demo;
 mod fuzz;
 mod headers;
+mod https;
 mod kiosks;
 mod metrics;
 mod outbox;
