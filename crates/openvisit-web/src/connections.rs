@@ -43,6 +43,8 @@ pub struct ConnectionLimits {
     /// `unlimited` (a reverse proxy in front of the server) are exempt.
     pub max_per_address: usize,
     pub unlimited: Vec<IpAddr>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`forwarded.rs`).
+    pub trusted_proxies: Vec<crate::forwarded::TrustedNet>,
     /// The time a client has to send a whole request head.
     pub header_timeout: Duration,
     /// How long a connection may stay open with no request in flight.
@@ -83,6 +85,7 @@ impl Default for ConnectionLimits {
             max_open: max_open_for(1024),
             max_per_address: 64,
             unlimited: Vec::new(),
+            trusted_proxies: Vec::new(),
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
         }
@@ -302,7 +305,12 @@ async fn serve_connection<S>(
         hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
             let mut router = router.clone();
             let guard = InFlight::start(&registry, &conn);
-            req.extensions_mut().insert(ConnectInfo(addr));
+            let client = crate::forwarded::client_addr(
+                req.headers(),
+                addr,
+                &registry.limits.trusted_proxies,
+            );
+            req.extensions_mut().insert(ConnectInfo(client));
             async move {
                 let res = router.call(req.map(Body::new)).await?;
                 Ok::<_, Infallible>(res.map(|body| Body::new(Tracked { body, guard })))

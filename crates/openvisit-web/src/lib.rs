@@ -11,6 +11,7 @@ pub mod connections;
 pub mod csrf;
 pub mod error;
 pub mod extract;
+pub mod forwarded;
 pub mod fuzzing;
 pub mod i18n;
 pub mod live;

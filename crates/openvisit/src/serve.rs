@@ -60,6 +60,11 @@ pub struct ConnectionArgs {
     /// Client addresses the per-address limit does not apply to (a reverse proxy).
     #[arg(long, env = "OPENVISIT_CONNECTION_LIMIT_EXEMPT", value_delimiter = ',')]
     connection_limit_exempt: Vec<std::net::IpAddr>,
+    /// Reverse proxies (addresses or networks, e.g. 10.0.0.0/8) whose X-Forwarded-For
+    /// or Forwarded header names the client, for rate limits and audit lines; from any
+    /// other peer the header is ignored.
+    #[arg(long, env = "OPENVISIT_TRUSTED_PROXY", value_delimiter = ',')]
+    trusted_proxy: Vec<openvisit_web::forwarded::TrustedNet>,
 }
 
 impl ConnectionArgs {
@@ -69,6 +74,7 @@ impl ConnectionArgs {
             max_open: self.max_connections.unwrap_or(defaults.max_open),
             max_per_address: self.max_connections_per_address,
             unlimited: self.connection_limit_exempt.clone(),
+            trusted_proxies: self.trusted_proxy.clone(),
             ..defaults
         }
     }

@@ -15,6 +15,7 @@ mod https;
 mod kiosks;
 mod metrics;
 mod outbox;
+mod proxy;
 mod reports_and_settings;
 mod residents;
 mod secrets;
