@@ -129,20 +129,7 @@ async fn every_change_has_exactly_one_email_after_a_kill(backend: Backend) {
 
     let first = start_server(&tdb.any_url(), &data, smtp.port);
     let http = reqwest::Client::new();
-    let res = http
-        .post(format!("{}/api/v1/auth/login", first.base))
-        .json(&json!({ "email": email, "password": VISITOR_PASSWORD }))
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(res.status(), 200);
-    let cookie = res
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("a session cookie")
-        .to_owned();
+    let cookie = cookie_pair(&sign_in(&http, &first.base, &email, VISITOR_PASSWORD).await);
 
     // Distinct quarter hours two to nine days ahead (no reminder is due for any), and
     // a separate set to move visits to.
@@ -283,14 +270,6 @@ per_backend!(
     every_change_has_exactly_one_email_after_a_kill
 );
 
-/// A free port on 127.0.0.1 that nothing listens on.
-fn closed_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
 /// With the mail server down, a booking still succeeds; its email waits in the outbox,
 /// is tried again after 1, 2, 4 … minutes, shows to the facility's staff with the
 /// error, and after the eighth attempt is given up (dead), still shown.
@@ -298,7 +277,7 @@ fn closed_port() -> u16 {
 async fn an_email_that_cannot_be_delivered_is_retried_and_then_shown_to_staff_as_dead() {
     let mailer = openvisit_web::mail::SmtpMailer::new(
         "127.0.0.1",
-        closed_port(),
+        free_port(),
         "OpenVisit <no-reply@openvisit.localhost>",
     )
     .expect("mailer");

@@ -21,9 +21,11 @@ use tokio::sync::oneshot;
 
 mod browsers;
 mod forms;
+mod process;
 mod smtp;
 pub use browsers::*;
 pub use forms::*;
+pub use process::*;
 pub use smtp::*;
 
 pub const POSTGRES_ENV: &str = "OPENVISIT_TEST_POSTGRES_URL";

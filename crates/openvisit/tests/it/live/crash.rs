@@ -143,21 +143,15 @@ async fn a_server_killed_mid_visit_resumes_it_with_the_same_end_and_credits_the_
             .expect("pin");
 
         let first = start_server(&tdb.any_url(), &data);
-        let login = first.client(None);
-        let res = login
-            .http
-            .post(format!("{}/api/v1/auth/login", first.base))
-            .json(&json!({ "email": email, "password": VISITOR_PASSWORD }))
-            .send()
-            .await
-            .expect("login");
-        assert_eq!(res.status(), 200);
-        let cookie = res
-            .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(str::to_owned);
+        let cookie = Some(cookie_pair(
+            &sign_in(
+                &reqwest::Client::new(),
+                &first.base,
+                &email,
+                VISITOR_PASSWORD,
+            )
+            .await,
+        ));
         let visitor = first.client(cookie.clone());
         // The next five-minute mark at least a minute away: the waiting room is open and
         // both can start early, so the end is counted from the real start.

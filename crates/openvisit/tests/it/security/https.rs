@@ -6,9 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::json;
-
 use super::demo::serve;
+use crate::harness::{free_port, sign_in};
 
 /// A self-signed certificate for "localhost": (certificate PEM, key PEM).
 fn certificate() -> (String, String) {
@@ -24,13 +23,6 @@ fn trusting(cert: &str) -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
 }
 
 #[tokio::test]
@@ -69,22 +61,13 @@ async fn the_server_speaks_https_redirects_http_and_serves_a_renewed_certificate
         "HSTS under HTTPS: {:?}",
         res.headers()
     );
-    let res = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({
-            "email": openvisit_store::demo::DEMO_VISITOR_EMAIL,
-            "password": openvisit_store::demo::DEMO_VISITOR_PASSWORD,
-        }))
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(res.status(), 200);
-    let cookie = res
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let cookie = sign_in(
+        &client,
+        &base,
+        openvisit_store::demo::DEMO_VISITOR_EMAIL,
+        openvisit_store::demo::DEMO_VISITOR_PASSWORD,
+    )
+    .await;
     assert!(
         cookie.starts_with("__Host-") && cookie.contains("Secure"),
         "the session cookie is __Host- and Secure: {cookie}"
