@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod approvals;
 pub mod audit;
+pub mod backup;
 pub mod blackouts;
 pub mod booking;
 mod booking_batch;

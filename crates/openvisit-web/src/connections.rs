@@ -258,13 +258,17 @@ pub async fn serve(
         let tls = tls.as_ref().map(|t| t.current());
         tokio::spawn(async move {
             match tls {
-                None => serve_connection(stream, addr, router, &registry, &conn, stopping).await,
+                None => {
+                    serve_connection(stream, addr, false, router, &registry, &conn, stopping).await;
+                }
                 Some(config) => {
                     let handshake = tokio_rustls::TlsAcceptor::from(config).accept(stream);
                     match tokio::time::timeout(registry.limits.header_timeout, handshake).await {
                         Ok(Ok(stream)) => {
-                            serve_connection(stream, addr, router, &registry, &conn, stopping)
-                                .await;
+                            serve_connection(
+                                stream, addr, true, router, &registry, &conn, stopping,
+                            )
+                            .await;
                         }
                         Ok(Err(e)) => {
                             metrics::counter!("http_tls_handshakes_failed_total").increment(1);
@@ -292,6 +296,7 @@ pub async fn serve(
 async fn serve_connection<S>(
     stream: S,
     addr: SocketAddr,
+    over_tls: bool,
     router: Router,
     registry: &Arc<Registry>,
     conn: &Arc<Conn>,
@@ -310,7 +315,14 @@ async fn serve_connection<S>(
                 addr,
                 &registry.limits.trusted_proxies,
             );
+            let scheme = crate::forwarded::client_scheme(
+                req.headers(),
+                addr,
+                &registry.limits.trusted_proxies,
+                over_tls,
+            );
             req.extensions_mut().insert(ConnectInfo(client));
+            req.extensions_mut().insert(scheme);
             async move {
                 let res = router.call(req.map(Body::new)).await?;
                 Ok::<_, Infallible>(res.map(|body| Body::new(Tracked { body, guard })))

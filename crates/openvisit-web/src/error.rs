@@ -16,6 +16,10 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub details: Option<serde_json::Value>,
+    /// The request's id (also in the `X-Request-Id` header): quote it when reporting a
+    /// problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 #[derive(Debug)]
@@ -32,6 +36,7 @@ impl ApiError {
                 error,
                 message: message.into(),
                 details: None,
+                request_id: None,
             },
         }
     }
@@ -80,7 +85,10 @@ impl ApiError {
 }
 
 impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+    fn into_response(mut self) -> Response {
+        if self.body.request_id.is_none() {
+            self.body.request_id = crate::request_id::current();
+        }
         (self.status, Json(self.body)).into_response()
     }
 }

@@ -2,7 +2,9 @@
 //! in a trusted network may say whom it forwards for; its `X-Forwarded-For` (or
 //! `Forwarded: for=`) is read from the right, skipping the trusted proxies, so the
 //! first address no trusted proxy vouches for is the client. A client's own header
-//! from an untrusted peer changes nothing.
+//! from an untrusted peer changes nothing. The scheme the client used comes the same
+//! way: from our own TLS, else from the nearest trusted proxy's `X-Forwarded-Proto` (or
+//! `Forwarded: proto=`).
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -112,6 +114,66 @@ fn parse_node(s: &str) -> Option<IpAddr> {
         .and_then(|ip| ip.parse().ok())
 }
 
+/// How the client reached us, as far as anyone we trust can say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Https,
+    Http,
+}
+
+/// A request's scheme, put into its extensions beside `ConnectInfo`; `None` when the
+/// request came in plain from a peer that is not a trusted proxy, or from one that
+/// did not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientScheme(pub Option<Scheme>);
+
+/// The scheme of a request from `peer`: ours when it came over TLS, else what the
+/// nearest trusted proxy says. Its value is the rightmost one, the one that proxy
+/// added: a client may have written its own to the left.
+pub fn client_scheme(
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    trusted: &[TrustedNet],
+    over_tls: bool,
+) -> ClientScheme {
+    if over_tls {
+        return ClientScheme(Some(Scheme::Https));
+    }
+    if !trusted.iter().any(|n| n.contains(peer.ip())) {
+        return ClientScheme(None);
+    }
+    let parse = |v: &str| match v.trim().trim_matches('"').to_ascii_lowercase().as_str() {
+        "https" | "wss" => Some(Scheme::Https),
+        "http" | "ws" => Some(Scheme::Http),
+        _ => None,
+    };
+    let from_xfp = headers
+        .get_all("x-forwarded-proto")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .last()
+        .and_then(parse);
+    let from_forwarded = || {
+        headers
+            .get_all("forwarded")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .last()
+            .and_then(|element| {
+                element.split(';').find_map(|pair| {
+                    let (k, v) = pair.trim().split_once('=')?;
+                    k.trim()
+                        .eq_ignore_ascii_case("proto")
+                        .then(|| parse(v))
+                        .flatten()
+                })
+            })
+    };
+    ClientScheme(from_xfp.or_else(from_forwarded))
+}
+
 /// The client's address for a request from `peer`.
 pub fn client_addr(headers: &HeaderMap, peer: SocketAddr, trusted: &[TrustedNet]) -> SocketAddr {
     let is_trusted = |ip: IpAddr| trusted.iter().any(|n| n.contains(ip));
@@ -186,6 +248,39 @@ mod tests {
             "192.0.2.60".parse::<IpAddr>().expect("ip")
         );
         assert!(nets(&["127.0.0.0/8"])[0].contains("::ffff:127.0.0.5".parse().expect("ip")));
+    }
+
+    #[test]
+    fn the_scheme_is_the_nearest_trusted_proxy_s_word() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let h = headers(&[("x-forwarded-proto", "http, https")]);
+        assert_eq!(
+            client_scheme(&h, peer("10.0.0.1"), &trusted, false),
+            ClientScheme(Some(Scheme::Https)),
+            "the proxy's own value is the rightmost"
+        );
+        assert_eq!(
+            client_scheme(&h, peer("198.51.100.1"), &trusted, false),
+            ClientScheme(None),
+            "an untrusted peer's header is ignored"
+        );
+        let h = headers(&[(
+            "forwarded",
+            "for=192.0.2.60;proto=https, for=10.0.0.5;proto=http",
+        )]);
+        assert_eq!(
+            client_scheme(&h, peer("10.0.0.1"), &trusted, false),
+            ClientScheme(Some(Scheme::Http))
+        );
+        assert_eq!(
+            client_scheme(&HeaderMap::new(), peer("198.51.100.1"), &[], true),
+            ClientScheme(Some(Scheme::Https)),
+            "our own TLS needs nobody's word"
+        );
+        assert_eq!(
+            client_scheme(&HeaderMap::new(), peer("10.0.0.1"), &trusted, false),
+            ClientScheme(None)
+        );
     }
 
     #[test]

@@ -23,6 +23,37 @@ static_loader! {
 }
 
 pub const LANG_COOKIE: &str = "ov_lang";
+/// Its name under HTTPS: `__Host-` binds it to this host and `Secure`.
+pub const SECURE_LANG_COOKIE: &str = "__Host-ov_lang";
+
+/// The `Set-Cookie` value that remembers a language for a year.
+pub fn lang_cookie(lang: &str, secure: bool) -> String {
+    if secure {
+        format!("{SECURE_LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax; Secure")
+    } else {
+        format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax")
+    }
+}
+
+/// Whether the request carries a remembered language (under either name).
+pub fn has_lang_cookie(headers: &axum::http::HeaderMap) -> bool {
+    cookie_value(headers).is_some()
+}
+
+fn cookie_value(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let pairs = || {
+        headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+    };
+    pairs()
+        .find(|(k, _)| *k == SECURE_LANG_COOKIE)
+        .or_else(|| pairs().find(|(k, _)| *k == LANG_COOKIE))
+        .map(|(_, v)| v)
+}
 
 /// A language the product speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +150,7 @@ impl Tr {
 pub fn has_message(lang: Lang, key: &str) -> bool {
     let args: HashMap<Cow<'static, str>, FluentValue<'static>> = [
         ("count", FluentValue::from(2)),
+        ("most", FluentValue::from(8)),
         ("query", "x".into()),
         ("fee", "$1.00".into()),
         ("increment", 15.into()),
@@ -172,15 +204,7 @@ fn query_lang(parts: &Parts) -> Option<Lang> {
 }
 
 fn cookie_lang(parts: &Parts) -> Option<Lang> {
-    parts
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == LANG_COOKIE)
-        .and_then(|(_, v)| Lang::parse(v))
+    cookie_value(&parts.headers).and_then(Lang::parse)
 }
 
 /// The language for this request, and whether it was chosen explicitly (`?lang=`).

@@ -21,6 +21,7 @@ pub mod notify;
 pub mod origin;
 pub mod pages;
 pub mod rate_limit;
+pub mod request_id;
 pub mod routes;
 pub mod security_headers;
 pub mod smtp_relay;
@@ -160,6 +161,10 @@ pub fn app(state: AppState) -> Router {
             security_headers::add,
         ))
         .layer(axum::middleware::from_fn(metrics_layer::track))
+        // The request's span (its id, method and route) around everything below, the
+        // answer's log line (metrics_layer) included; server faults logged at error.
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_id::span))
+        .layer(axum::middleware::from_fn(request_id::assign))
         .with_state(state)
 }
 

@@ -1,5 +1,6 @@
 //! The `openvisit` binary: wires storage, the web server and the operator commands.
 
+mod backup;
 mod check;
 mod operator;
 mod secrets;
@@ -18,8 +19,23 @@ use openvisit_store::Db;
     version
 )]
 struct Cli {
+    /// How log lines are written: `text` for people, `json` (one object per line, with
+    /// each request's span: id, method, route) for a log collector.
+    #[arg(
+        long,
+        global = true,
+        env = "OPENVISIT_LOG_FORMAT",
+        default_value = "text"
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Args, Clone)]
@@ -59,6 +75,26 @@ enum Command {
     Check {
         #[command(flatten)]
         db: DbArgs,
+    },
+    /// Copy the embedded SQLite database to a new file while the server runs (a
+    /// consistent snapshot, checked before this says it is done).
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The file to write; it must not exist.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup back as the data directory's database (stop the server first).
+    Restore {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace the database the data directory holds (it is kept beside, renamed).
+        #[arg(long)]
+        replace: bool,
     },
     /// Create a facility, free of charge until staff set a price.
     CreateFacility {
@@ -201,13 +237,20 @@ pub async fn open_db(args: &DbArgs) -> anyhow::Result<Db> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    // Each request logs a line when answered (tower_http, at info).
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    match cli.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .init(),
+    }
+    match cli.command {
         Command::Serve { args } => serve::serve(args).await,
         Command::Migrate { db } => {
             open_db(&db).await?;
@@ -215,6 +258,8 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Check { db } => check::run(&db).await,
+        Command::Backup { db, to } => backup::backup(&db, &to).await,
+        Command::Restore { db, from, replace } => backup::restore(&db, &from, replace).await,
         Command::CreateFacility { db, facility } => operator::create_facility(&db, facility).await,
         Command::AddUnit { db, facility, name } => operator::add_unit(&db, &facility, &name).await,
         Command::KioskKey { db, facility, name } => {

@@ -195,3 +195,21 @@ console-sender-unknown = The sender has no visitor account with this email.
 console-credit-title = Goodwill credit
 console-credit-give = Give the credit
 console-credit-done = The credit is in the visitor's balance.
+
+# The undelivered emails page.
+console-nav-emails = Emails
+console-emails-title = Emails not delivered
+console-emails-intro = Visit emails the mail server did not accept. Each is tried again on its own, waiting longer after each failure; after the last attempt it is given up. Reach these families another way (by phone, or at the visit), and check the mail settings if many fail.
+console-emails-none = Every visit email has been delivered.
+console-emails-visit = Visit
+console-emails-to = To
+console-emails-what = Email
+console-emails-state = Delivery
+console-emails-error = Mail server's answer
+console-emails-trying = Still trying
+console-emails-given-up = Given up
+console-email-attempts = { $count } of { $most } attempts
+console-email-news-booked = Visit booked
+console-email-news-changed = Visit moved
+console-email-news-cancelled = Visit cancelled
+console-email-news-reminder = Reminder

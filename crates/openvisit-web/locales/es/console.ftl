@@ -195,3 +195,21 @@ console-sender-unknown = No hay una cuenta de visitante con este correo.
 console-credit-title = Crédito de cortesía
 console-credit-give = Dar el crédito
 console-credit-done = El crédito está en el saldo del visitante.
+
+# The undelivered emails page.
+console-nav-emails = Correos
+console-emails-title = Correos no entregados
+console-emails-intro = Correos de visitas que el servidor de correo no aceptó. Cada uno se vuelve a intentar por sí solo, esperando más tras cada fallo; tras el último intento se abandona. Comuníquese con estas familias por otro medio (por teléfono o en la visita) y revise la configuración del correo si fallan muchos.
+console-emails-none = Todos los correos de visitas se han entregado.
+console-emails-visit = Visita
+console-emails-to = Para
+console-emails-what = Correo
+console-emails-state = Entrega
+console-emails-error = Respuesta del servidor de correo
+console-emails-trying = Se sigue intentando
+console-emails-given-up = Abandonado
+console-email-attempts = { $count } de { $most } intentos
+console-email-news-booked = Visita reservada
+console-email-news-changed = Visita cambiada
+console-email-news-cancelled = Visita cancelada
+console-email-news-reminder = Recordatorio

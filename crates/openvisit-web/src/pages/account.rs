@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::auth::MaybeAccount;
 use crate::csrf;
-use crate::i18n::{LANG_COOKIE, Lang};
+use crate::i18n::Lang;
 use crate::pages::PageMeta;
 use crate::routes::account::{RegisterForm, parse_registration, register_account};
 use crate::state::AppState;
@@ -346,11 +346,7 @@ pub async fn sign_in(
     // A language chosen on the site before signing in is kept and remembered for the
     // account; otherwise the account's language becomes the site's.
     let mut account = account;
-    let chose = headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| v.contains(&format!("{LANG_COOKIE}=")));
+    let chose = crate::i18n::has_lang_cookie(&headers);
     if chose && lang.code() != account.language {
         if let Err(e) = set_preferences(&s.db, account.id, lang.code(), &account.time_zone).await {
             tracing::error!(error = %e, "cannot save the language");
@@ -367,10 +363,7 @@ pub async fn sign_in(
         redirect(home),
         [
             crate::auth::session_cookie(&s, &session, hours * 3600),
-            format!(
-                "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-                account.language
-            ),
+            crate::i18n::lang_cookie(&account.language, s.secure_cookies),
         ],
     )
 }
@@ -503,9 +496,6 @@ pub async fn account_post(
     let notice = Some(page.page.t.t("account-language-saved"));
     with_cookies(
         AccountPage { notice, ..page }.into_response(),
-        [format!(
-            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            new_lang.code()
-        )],
+        [crate::i18n::lang_cookie(new_lang.code(), s.secure_cookies)],
     )
 }

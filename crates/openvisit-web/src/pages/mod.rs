@@ -15,14 +15,14 @@ pub mod staff;
 pub mod visitor;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderValue, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 
-use crate::i18n::{LANG_COOKIE, Lang, Tr, explicit_lang};
+use crate::i18n::{Lang, Tr, explicit_lang};
 use crate::state::AppState;
 
 /// What the layout needs: the translator and the link to the other language.
@@ -139,15 +139,12 @@ async fn ensure_csrf_cookie(
 }
 
 /// Remembers an explicit `?lang=` choice in a cookie for the next pages.
-async fn remember_language(req: Request, next: Next) -> Response {
+async fn remember_language(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let chosen = explicit_lang(&parts);
     let mut response = next.run(Request::from_parts(parts, body)).await;
     if let Some(lang) = chosen {
-        let cookie = format!(
-            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            lang.code()
-        );
+        let cookie = crate::i18n::lang_cookie(lang.code(), s.secure_cookies);
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(SET_COOKIE, v);
         }
@@ -207,6 +204,7 @@ pub const STAFF_PAGES: &[StaffPage] = &[
     ("/staff/settings", || get(console::settings::page)),
     ("/staff/reports", || get(console::reports::page)),
     ("/staff/audit", || get(console::audit::page)),
+    ("/staff/emails", || get(console::emails::page)),
     ("/staff/support", || get(console::support::inbox)),
     ("/staff/support/{reference}", || {
         get(console::support::ticket)
@@ -253,7 +251,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/funds", get(visitor::funds).post(visitor::funds_post))
         .route("/kiosk", get(kiosk::page))
         .route("/kiosk/setup", get(kiosk::setup_form).post(kiosk::setup))
-        .layer(axum::middleware::from_fn(remember_language))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            remember_language,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ensure_csrf_cookie,

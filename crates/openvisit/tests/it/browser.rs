@@ -13,6 +13,12 @@ pub(crate) fn repo() -> PathBuf {
 }
 
 pub(crate) fn ensure_node_modules(e2e: &std::path::Path) {
+    // One install at a time: `npm ci` deletes node_modules first, under any test that
+    // is already using it.
+    static INSTALLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = INSTALLING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if ["playwright-core", "puppeteer-core"]
         .iter()
         .all(|m| e2e.join("node_modules").join(m).exists())

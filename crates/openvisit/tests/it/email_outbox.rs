@@ -333,11 +333,40 @@ async fn an_email_that_cannot_be_delivered_is_retried_and_then_shown_to_staff_as
     let (_, list) = staff.get("/api/v1/staff/undelivered-emails").await;
     assert_eq!(list[0]["attempts"], 8, "{list}");
 
+    // The console shows it too, in the reader's language.
+    let cookie = staff.cookie.as_deref();
+    let (status, page) = crate::security::page_text(&app.base, "/staff/emails", cookie).await;
+    assert_eq!(status, 200);
+    for shown in [
+        format!("#{}", visit["id"]),
+        email.clone(),
+        "Visit booked".into(),
+        "Given up".into(),
+        "8 of 8 attempts".into(),
+    ] {
+        assert!(page.contains(&shown), "{shown:?} not on the page: {page}");
+    }
+    let (_, page) = crate::security::page_text(&app.base, "/staff/emails?lang=es", cookie).await;
+    for shown in [
+        "Correos no entregados",
+        "Visita reservada",
+        "Abandonado",
+        "8 de 8 intentos",
+    ] {
+        assert!(page.contains(shown), "{shown:?} not on the page: {page}");
+    }
+
     // Another facility's staff see none of it.
     let other = fixture(app.db(), 1, 1, settings()).await;
     let theirs = app.client_for(&other.staff_email, STAFF_PASSWORD).await;
     let (status, list) = theirs.get("/api/v1/staff/undelivered-emails").await;
     assert_eq!(status, 200);
     assert_eq!(list.as_array().map(Vec::len), Some(0), "{list}");
+    let (_, page) =
+        crate::security::page_text(&app.base, "/staff/emails", theirs.cookie.as_deref()).await;
+    assert!(
+        page.contains("Every visit email has been delivered.") && !page.contains(&email),
+        "{page}"
+    );
     app.stop().await;
 }

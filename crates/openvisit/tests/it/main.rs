@@ -35,6 +35,7 @@ macro_rules! per_backend {
 
 mod api;
 mod authz;
+mod backup;
 mod browser;
 mod console;
 mod email;

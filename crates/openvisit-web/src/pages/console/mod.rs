@@ -4,6 +4,7 @@
 
 pub mod approvals;
 pub mod audit;
+pub mod emails;
 pub mod reports;
 pub mod roster;
 pub mod schedule;

@@ -72,6 +72,23 @@ async fn the_server_speaks_https_redirects_http_and_serves_a_renewed_certificate
         cookie.starts_with("__Host-") && cookie.contains("Secure"),
         "the session cookie is __Host- and Secure: {cookie}"
     );
+    // Choosing a language remembers it in a cookie bound to this host, over TLS only.
+    let res = client
+        .get(format!("{base}/?lang=es"))
+        .send()
+        .await
+        .expect("https");
+    let lang: Vec<&str> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter(|c| c.contains("ov_lang="))
+        .collect();
+    assert!(
+        lang.len() == 1 && lang[0].starts_with("__Host-ov_lang=es;") && lang[0].contains("Secure"),
+        "the language cookie is __Host- and Secure: {lang:?}"
+    );
 
     // Plain HTTP on the HTTPS port gets no page.
     let plain = server.base.replace("https://", "http://");

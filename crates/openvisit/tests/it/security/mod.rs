@@ -17,6 +17,7 @@ mod metrics;
 mod outbox;
 mod proxy;
 mod reports_and_settings;
+mod request_ids;
 mod residents;
 mod secrets;
 mod sign_in;
