@@ -1,5 +1,7 @@
 // The browsers the tests launch: Debian's Chromium (CHROMIUM overrides the path) with
 // the flags every test wants and those a script adds, and Debian's Firefox ESR.
+import { createHash, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 
@@ -9,6 +11,15 @@ export const FAKE_MEDIA = ['--use-fake-ui-for-media-stream', '--use-fake-device-
   '--autoplay-policy=no-user-gesture-required'];
 // For pages without video.
 export const NO_GPU = ['--disable-gpu', '--no-first-run'];
+
+// Chromium's flag to trust the certificate in the PEM file `path` (a test's own,
+// self-signed) and no other: its public key's SHA-256, as Chromium pins keys. Nothing
+// when there is no file.
+export function trusting(path) {
+  if (!path) return [];
+  const spki = new X509Certificate(readFileSync(path)).publicKey.export({ type: 'spki', format: 'der' });
+  return [`--ignore-certificate-errors-spki-list=${createHash('sha256').update(spki).digest('base64')}`];
+}
 
 export function launch(extra = []) {
   return chromium.launch({

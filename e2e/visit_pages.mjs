@@ -6,7 +6,10 @@
 export async function visitorReady(browser, base, sessionCookie, visitId, lang) {
   const context = await browser.newContext({ locale: lang });
   const [name, value] = sessionCookie.split('=');
-  await context.addCookies([{ name, value, domain: new URL(base).hostname, path: '/' }]);
+  // Over HTTPS the session cookie is `__Host-`: host-only and Secure, as the server sets it.
+  await context.addCookies([base.startsWith('https:')
+    ? { name, value, url: base, secure: true }
+    : { name, value, domain: new URL(base).hostname, path: '/' }]);
   const page = await context.newPage();
   await page.goto(`${base}/visits/${visitId}/join?lang=${lang}`);
   await page.click('#check');

@@ -2,6 +2,7 @@
 
 mod backup;
 mod check;
+mod config;
 mod operator;
 mod secrets;
 mod serve;
@@ -19,6 +20,10 @@ use openvisit_store::Db;
     version
 )]
 struct Cli {
+    /// A TOML file of settings named as the long flags (`bind = "0.0.0.0:443"`); flags
+    /// and environment variables win over it (docs/OPERATIONS.md).
+    #[arg(long, global = true, env = "OPENVISIT_CONFIG")]
+    config: Option<PathBuf>,
     /// How log lines are written: `text` for people, `json` (one object per line, with
     /// each request's span: id, method, route) for a log collector.
     #[arg(
@@ -30,6 +35,12 @@ struct Cli {
     log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Subcommand)]
+enum ConfigAction {
+    /// Check the file: every key known, every value accepted by `serve`.
+    Check,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -95,6 +106,12 @@ enum Command {
         /// Replace the database the data directory holds (it is kept beside, renamed).
         #[arg(long)]
         replace: bool,
+    },
+    /// The configuration file: `openvisit config check --config FILE` says whether
+    /// `serve` accepts every setting in it.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
     },
     /// Create a facility, free of charge until staff set a price.
     CreateFacility {
@@ -237,7 +254,7 @@ pub async fn open_db(args: &DbArgs) -> anyhow::Result<Db> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(config::with_file(std::env::args_os().collect())?);
     // Each request logs a line when answered (tower_http, at info).
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn".into());
@@ -258,6 +275,9 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Check { db } => check::run(&db).await,
+        Command::Config {
+            action: ConfigAction::Check,
+        } => config::check(cli.config.as_deref()),
         Command::Backup { db, to } => backup::backup(&db, &to).await,
         Command::Restore { db, from, replace } => backup::restore(&db, &from, replace).await,
         Command::CreateFacility { db, facility } => operator::create_facility(&db, facility).await,

@@ -471,6 +471,39 @@ async fn without_udp_the_pages_hold_the_visit_over_tcp() {
     app.stop().await;
 }
 
+/// Over HTTPS (a certificate the test made, the only one Chromium trusts): the visitor's
+/// page and the kiosk page sign in with `__Host-` cookies, open signaling over `wss://`
+/// (a page served over HTTPS can open no other) and each decodes the other's video.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_https_the_pages_hold_a_visit_with_signaling_over_wss() {
+    let chromium = chromium();
+    let setup =
+        live_setup_on(TestApp::spawn_over_https(openvisit_store::Backend::Sqlite).await).await;
+    assert!(
+        setup.cookie.starts_with("__Host-ov_session="),
+        "{}",
+        setup.cookie
+    );
+    let cert = std::env::temp_dir().join(format!("{}_cert.pem", unique_name()));
+    std::fs::write(
+        &cert,
+        setup.app.certificate.as_deref().expect("certificate"),
+    )
+    .expect("pem");
+    let mut args = setup.page_args();
+    args.push(cert.to_str().expect("path").to_owned());
+    let app = setup.app;
+    let printed = run_e2e("join.mjs", args, chromium)
+        .await
+        .unwrap_or_else(|output| panic!("the visit over HTTPS failed:\n{output}"));
+    assert!(
+        printed.contains("PAGES visitor=https: kiosk=https:") && printed.contains("JOIN_MS"),
+        "both pages over HTTPS decoded video: {printed}"
+    );
+    let _ = std::fs::remove_file(cert);
+    app.stop().await;
+}
+
 /// The visitor at home uses Firefox, in Spanish; the resident's kiosk is Chromium. The
 /// pages use standard WebRTC only, so each decodes the other's video through the server,
 /// over UDP, and both say the visit ended, at the scheduled end.

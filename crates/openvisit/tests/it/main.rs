@@ -37,6 +37,7 @@ mod api;
 mod authz;
 mod backup;
 mod browser;
+mod config_file;
 mod console;
 mod email;
 mod email_outbox;

@@ -23,10 +23,12 @@ mod browsers;
 mod forms;
 mod process;
 mod smtp;
+mod tls;
 pub use browsers::*;
 pub use forms::*;
 pub use process::*;
 pub use smtp::*;
+pub use tls::*;
 
 pub const POSTGRES_ENV: &str = "OPENVISIT_TEST_POSTGRES_URL";
 
@@ -401,6 +403,8 @@ pub struct TestApp {
     /// Where the server writes its emails.
     pub outbox: std::path::PathBuf,
     pub tdb: TestDb,
+    /// The certificate a server over HTTPS presents (PEM), which its clients trust.
+    pub certificate: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<()>>,
 }
@@ -438,6 +442,41 @@ impl TestApp {
         TestApp::spawn_with(backend, None, media).await
     }
 
+    /// A server over HTTPS at `https://localhost:PORT`, with a certificate made for the
+    /// test (`certificate`), `Secure`/`__Host-` cookies and signaling over `wss://`.
+    pub async fn spawn_over_https(backend: Backend) -> TestApp {
+        let (cert, key) = certificate();
+        let dir = std::env::temp_dir().join(format!("{}_tls", unique_name()));
+        std::fs::create_dir_all(&dir).expect("tls dir");
+        let (cert_file, key_file) = (dir.join("cert.pem"), dir.join("key.pem"));
+        std::fs::write(&cert_file, &cert).expect("cert");
+        std::fs::write(&key_file, key).expect("key");
+        let files = openvisit_web::tls::TlsFiles::load(cert_file, key_file).expect("tls files");
+        let tdb = TestDb::new(backend).await;
+        let outbox = std::env::temp_dir().join(format!("{}_outbox", unique_name()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        TestApp::start_on(
+            listener,
+            tdb,
+            outbox,
+            Arc::new(Clock::default()),
+            None,
+            media_on(LOOPBACK),
+            Some((files, cert)),
+        )
+        .await
+    }
+
+    /// An HTTP client for this server (trusting its certificate when over HTTPS).
+    pub fn http(&self) -> reqwest::Client {
+        match &self.certificate {
+            Some(cert) => trusting(cert),
+            None => reqwest::Client::new(),
+        }
+    }
+
     /// A server whose media port is on `ip` (its web server stays on loopback).
     pub async fn spawn_media_on(backend: Backend, ip: std::net::IpAddr) -> TestApp {
         TestApp::spawn_with(backend, None, media_on(ip)).await
@@ -460,6 +499,7 @@ impl TestApp {
             Arc::new(Clock::default()),
             mailer,
             media,
+            None,
         )
         .await
     }
@@ -495,7 +535,7 @@ impl TestApp {
                 Err(_) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
             }
         };
-        TestApp::start_on(listener, tdb, outbox, clock, None, media_on(LOOPBACK)).await
+        TestApp::start_on(listener, tdb, outbox, clock, None, media_on(LOOPBACK), None).await
     }
 
     async fn start_on(
@@ -505,8 +545,13 @@ impl TestApp {
         clock: Arc<Clock>,
         mailer: Option<Arc<dyn openvisit_web::mail::Mailer>>,
         media: openvisit_media::MediaConfig,
+        tls: Option<(Arc<openvisit_web::tls::TlsFiles>, String)>,
     ) -> TestApp {
         let addr = listener.local_addr().expect("addr");
+        let base = match &tls {
+            Some(_) => format!("https://localhost:{}", addr.port()),
+            None => format!("http://{addr}"),
+        };
         let (media, media_events) =
             openvisit_media::MediaServer::start(&media).expect("media server");
         let live = openvisit_web::live::LiveHub::start(
@@ -527,7 +572,7 @@ impl TestApp {
                 )
             }),
             outbox: Some(openvisit_web::mail::DevOutbox::new(outbox.clone()).expect("outbox key")),
-            public_url: format!("http://{addr}"),
+            public_url: base.clone(),
             limiter: Arc::new(openvisit_web::rate_limit::RateLimiter::default()),
             attempts_per_minute: 200,
             db: tdb.db.clone(),
@@ -535,23 +580,31 @@ impl TestApp {
             clock,
             metrics: openvisit_web::metrics_layer::install_recorder(),
             metrics_token: Some(METRICS_TOKEN.into()),
-            secure_cookies: false,
+            secure_cookies: tls.is_some(),
             live: Some(live),
         };
         let kept = state.clone();
         let (tx, rx) = oneshot::channel::<()>();
+        let certificate = tls.as_ref().map(|(_, pem)| pem.clone());
         let handle = tokio::spawn(async move {
-            openvisit_web::serve(listener, state, async {
-                let _ = rx.await;
-            })
+            openvisit_web::serve_with_limits(
+                listener,
+                state,
+                openvisit_web::connections::ConnectionLimits::default(),
+                tls.map(|(files, _)| files),
+                async {
+                    let _ = rx.await;
+                },
+            )
             .await
             .expect("server");
         });
         TestApp {
             state: kept,
-            base: format!("http://{addr}"),
+            base,
             tdb,
             outbox,
+            certificate,
             shutdown: Some(tx),
             handle: Some(handle),
         }
@@ -634,13 +687,18 @@ impl TestApp {
             )
             .await
             .expect("staff session");
+            let name = if self.certificate.is_some() {
+                openvisit_web::auth::SECURE_SESSION_COOKIE
+            } else {
+                openvisit_web::auth::SESSION_COOKIE
+            };
             return Client {
-                http: reqwest::Client::new(),
+                http: self.http(),
                 base: self.base.clone(),
-                cookie: Some(format!("ov_session={token}")),
+                cookie: Some(format!("{name}={token}")),
             };
         }
-        let http = reqwest::Client::new();
+        let http = self.http();
         let res = http
             .post(format!("{}/api/v1/auth/login", self.base))
             .json(&json!({ "email": email, "password": password }))
@@ -664,7 +722,7 @@ impl TestApp {
 
     pub fn anonymous(&self) -> Client {
         Client {
-            http: reqwest::Client::new(),
+            http: self.http(),
             base: self.base.clone(),
             cookie: None,
         }

@@ -7,23 +7,7 @@
 use std::time::{Duration, Instant};
 
 use super::demo::serve;
-use crate::harness::{free_port, sign_in};
-
-/// A self-signed certificate for "localhost": (certificate PEM, key PEM).
-fn certificate() -> (String, String) {
-    let made =
-        rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("a certificate");
-    (made.cert.pem(), made.signing_key.serialize_pem())
-}
-
-/// A client that trusts only `cert`.
-fn trusting(cert: &str) -> reqwest::Client {
-    reqwest::Client::builder()
-        .tls_certs_only([reqwest::Certificate::from_pem(cert.as_bytes()).expect("pem")])
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
+use crate::harness::{certificate, free_port, sign_in, trusting};
 
 #[tokio::test]
 async fn the_server_speaks_https_redirects_http_and_serves_a_renewed_certificate() {

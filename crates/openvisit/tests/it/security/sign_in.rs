@@ -100,8 +100,10 @@ async fn concurrent_wrong_passwords_are_checked_at_most_four_times_before_the_lo
         println!("{backend:?}: {refused} refused, {locked} locked; /healthz at worst {slowest:?}");
         assert!(refused <= 4, "{backend:?}: {statuses:?}");
         assert_eq!(refused + locked, 30, "{backend:?}: {statuses:?}");
+        // Hashing on the async workers would hold /healthz for seconds (30 hashes of
+        // ~100 ms on two workers); the bound leaves room for a machine busy elsewhere.
         assert!(
-            slowest < Duration::from_millis(250),
+            slowest < Duration::from_millis(500),
             "{backend:?}: /healthz took {slowest:?}"
         );
         app.stop().await;
