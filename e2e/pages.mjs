@@ -1,7 +1,8 @@
 // Opens every visitor page in Debian's Chromium, in English and Spanish, on a desktop
 // and a 360 px phone: axe-core must report no WCAG 2.2 A/AA violation, nothing may
 // scroll sideways on the phone, and the first Tab must land on the skip link.
-// Screenshots of the main pages go to docs/screenshots/.
+// Screenshots of the main pages go to the folder the test names (under target/, or
+// docs/screenshots/ when refreshing the README's pictures).
 // Usage: node pages.mjs BASE_URL SCREENSHOT_DIR
 import { launch, NO_GPU } from './browser.mjs';
 import { AxeBuilder } from '@axe-core/playwright';

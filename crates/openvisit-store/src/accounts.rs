@@ -68,7 +68,7 @@ pub struct NewAccount {
     /// Staff and operator-made accounts are verified; self-registered ones are not.
     pub email_verified: bool,
     pub email: String,
-    pub password: String,
+    pub password: secrecy::SecretString,
     pub display_name: String,
     pub role: Role,
     pub facility: Option<FacilityId>,
@@ -99,7 +99,7 @@ pub async fn create_account(
     new: &NewAccount,
     now: Timestamp,
 ) -> Result<AccountId, StoreError> {
-    let hash = hash_password_off_thread(&new.password).await?;
+    let hash = hash_password_off_thread(secrecy::ExposeSecret::expose_secret(&new.password)).await?;
     // Staff sign in with a second factor from the start.
     let totp_secret = if new.role.is_staff() {
         Some(

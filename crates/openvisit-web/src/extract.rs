@@ -78,3 +78,9 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
     }
     Ok(Some(key.to_owned()))
 }
+
+/// A password people may choose: 10 to 200 characters (bytes, at most 200).
+pub fn acceptable_password(password: &secrecy::SecretString) -> bool {
+    let p = secrecy::ExposeSecret::expose_secret(password);
+    p.chars().count() >= 10 && p.len() <= 200
+}

@@ -48,9 +48,12 @@ impl RateLimiter {
     }
 
     fn count(&self, subject: Subject, action: &'static str, limit: u32, window: Duration) -> bool {
-        let Ok(mut map) = self.windows.lock() else {
-            return true;
-        };
+        // A panic while the lock was held leaves counts that are still counts: keep
+        // limiting (failing open would let a guesser through).
+        let mut map = self
+            .windows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
         if map.len() > 100_000 {
             map.retain(|_, (start, _)| now.duration_since(*start) < window);
@@ -78,6 +81,22 @@ mod tests {
         assert!(!r.allow(a, "sign-in", 3, w));
         assert!(r.allow(b, "sign-in", 3, w), "another address");
         assert!(r.allow(a, "register", 3, w), "another action");
+    }
+
+    #[test]
+    fn a_panic_while_counting_does_not_open_the_gate() {
+        let r = std::sync::Arc::new(RateLimiter::default());
+        let a: IpAddr = "10.0.0.1".parse().expect("ip");
+        let w = Duration::from_secs(60);
+        assert!((0..3).all(|_| r.allow(a, "sign-in", 3, w)));
+        let held = r.clone();
+        let _ = std::thread::spawn(move || {
+            let _guard = held.windows.lock();
+            panic!("a panic while the lock is held poisons it");
+        })
+        .join();
+        assert!(r.windows.is_poisoned());
+        assert!(!r.allow(a, "sign-in", 3, w), "still limited after the panic");
     }
 
     #[test]

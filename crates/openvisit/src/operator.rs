@@ -228,7 +228,7 @@ pub async fn create_staff(
         &NewAccount {
             email_verified: true,
             email,
-            password,
+            password: password.into(),
             display_name: name,
             role,
             facility: Some(f.id),

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use crate::auth::MaybeAccount;
 use crate::csrf;
 use crate::i18n::Lang;
+use secrecy::{ExposeSecret, SecretString};
 use crate::pages::PageMeta;
 use crate::routes::account::{RegisterForm, parse_registration, register_account};
 use crate::state::AppState;
@@ -131,6 +132,11 @@ pub async fn register_form(
     with_cookies(body.into_response(), cookie)
 }
 
+/// A form without a password field reads as an empty one.
+pub fn no_password() -> SecretString {
+    SecretString::from("")
+}
+
 #[derive(Debug, Deserialize)]
 pub struct RegisterFields {
     #[serde(default)]
@@ -139,8 +145,8 @@ pub struct RegisterFields {
     pub display_name: String,
     #[serde(default)]
     pub email: String,
-    #[serde(default)]
-    pub password: String,
+    #[serde(default = "no_password")]
+    pub password: SecretString,
     #[serde(default)]
     pub language: String,
     #[serde(default)]
@@ -273,8 +279,8 @@ pub struct SignInFields {
     pub csrf: String,
     #[serde(default)]
     pub email: String,
-    #[serde(default)]
-    pub password: String,
+    #[serde(default = "no_password")]
+    pub password: SecretString,
     /// Staff only: the code from their authenticator app.
     #[serde(default)]
     pub code: String,
@@ -317,7 +323,7 @@ pub async fn sign_in(
     let signed = openvisit_store::accounts::check_sign_in(
         &s.db,
         &f.email,
-        &f.password,
+        f.password.expose_secret(),
         Some(f.code.as_str()),
         s.clock.now(),
     )

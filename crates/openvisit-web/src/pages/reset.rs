@@ -117,8 +117,8 @@ pub struct ResetFields {
     pub csrf: String,
     #[serde(default)]
     pub token: String,
-    #[serde(default)]
-    pub password: String,
+    #[serde(default = "crate::pages::account::no_password")]
+    pub password: secrecy::SecretString,
 }
 
 pub async fn reset(
@@ -132,7 +132,7 @@ pub async fn reset(
     if !csrf::check(&headers, &f.csrf) {
         return (StatusCode::FORBIDDEN, page.t.t("form-expired")).into_response();
     }
-    if f.password.chars().count() < 10 || f.password.len() > 200 {
+    if !crate::extract::acceptable_password(&f.password) {
         let error = Some(page.t.t("error-weak_password"));
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -144,7 +144,12 @@ pub async fn reset(
         )
             .into_response();
     }
-    match reset_password(&s.db, f.token.trim(), &f.password, s.clock.now()).await {
+    match reset_password(
+        &s.db,
+        f.token.trim(),
+        secrecy::ExposeSecret::expose_secret(&f.password),
+        s.clock.now(),
+    ).await {
         Ok(Some(_)) => note(
             page,
             "reset-done-title",

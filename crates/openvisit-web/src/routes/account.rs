@@ -17,6 +17,8 @@ use openvisit_store::accounts::{
 };
 use serde::{Deserialize, Serialize};
 
+use secrecy::{ExposeSecret, SecretString};
+
 use crate::auth::SignedIn;
 use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
@@ -27,7 +29,8 @@ use crate::verification::send_link;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RegisterForm {
     pub email: String,
-    pub password: String,
+    #[schema(value_type = String)]
+    pub password: SecretString,
     pub display_name: String,
     #[serde(default)]
     pub language: Option<String>,
@@ -53,7 +56,7 @@ pub fn parse_registration(f: RegisterForm) -> Result<NewAccount, ApiError> {
             "enter a valid email address, like name@example.com",
         ));
     }
-    if f.password.chars().count() < 10 || f.password.len() > 200 {
+    if !crate::extract::acceptable_password(&f.password) {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "weak_password",
@@ -192,7 +195,8 @@ pub async fn verify(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LoginForm {
     pub email: String,
-    pub password: String,
+    #[schema(value_type = String)]
+    pub password: SecretString,
     /// Staff only: the 6-digit code from their authenticator app.
     #[serde(default)]
     pub code: Option<String>,
@@ -221,7 +225,7 @@ pub async fn login(
     let signed = check_sign_in(
         &s.db,
         &form.email,
-        &form.password,
+        form.password.expose_secret(),
         form.code.as_deref(),
         s.clock.now(),
     )
@@ -295,4 +299,25 @@ pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<
 )]
 pub async fn me(SignedIn(a): SignedIn) -> Json<Account> {
     Json(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_never_shows_in_debug_output() {
+        let login: LoginForm =
+            serde_json::from_str(r#"{"email":"a@example.org","password":"hunter2-secret"}"#)
+                .expect("login form");
+        assert_eq!(login.password.expose_secret(), "hunter2-secret");
+        let register: RegisterForm = serde_json::from_str(
+            r#"{"email":"a@example.org","password":"hunter2-secret","display_name":"A"}"#,
+        )
+        .expect("register form");
+        let new = parse_registration(register).expect("valid");
+        for shown in [format!("{login:?}"), format!("{new:?}")] {
+            assert!(!shown.contains("hunter2-secret"), "{shown}");
+        }
+    }
 }

@@ -12,6 +12,18 @@ pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// Where the browser tests put their screenshots: under `target/` (they change with
+/// every run), or where `OPENVISIT_SCREENSHOTS` says: `OPENVISIT_SCREENSHOTS=docs/screenshots
+/// ./test browser::` is the command that refreshes the README's pictures.
+pub(crate) fn screenshots() -> PathBuf {
+    let dir = match std::env::var_os("OPENVISIT_SCREENSHOTS") {
+        Some(dir) => repo().join(dir),
+        None => PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots"),
+    };
+    std::fs::create_dir_all(&dir).expect("the screenshots' folder");
+    dir
+}
+
 pub(crate) fn ensure_node_modules(e2e: &std::path::Path) {
     // One install at a time: `npm ci` deletes node_modules first, under any test that
     // is already using it.
@@ -77,8 +89,7 @@ async fn visitor_pages_pass_axe_in_both_languages_on_desktop_and_phone() {
         .expect("demo");
     let e2e = repo().join("e2e");
     ensure_node_modules(&e2e);
-    let shots = repo().join("docs/screenshots");
-    std::fs::create_dir_all(&shots).expect("screenshot dir");
+    let shots = screenshots();
     let base = app.base.clone();
     let out = tokio::task::spawn_blocking(move || {
         Command::new("node")
@@ -116,7 +127,7 @@ async fn a_newcomer_signs_up_confirms_the_email_and_signs_in_in_spanish() {
         app.outbox.display()
     );
     let base = app.base.clone();
-    let shots = repo().join("docs/screenshots");
+    let shots = screenshots();
     let out = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg("account.mjs")
@@ -156,7 +167,7 @@ async fn the_demo_visitor_books_and_cancels_a_visit_on_the_website_in_spanish() 
     let e2e = repo().join("e2e");
     ensure_node_modules(&e2e);
     let base = app.base.clone();
-    let shots = repo().join("docs/screenshots");
+    let shots = screenshots();
     let out = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg("booking.mjs")
@@ -218,7 +229,7 @@ async fn a_newcomer_signs_up_gets_approved_pays_books_and_cancels_end_to_end() {
             chromium.clone(),
             staff_secret.clone(),
         );
-        let shots = repo().join("docs/screenshots");
+        let shots = screenshots();
         let out = tokio::task::spawn_blocking(move || {
             Command::new("node")
                 .arg("journey.mjs")
