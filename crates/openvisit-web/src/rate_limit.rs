@@ -96,7 +96,10 @@ mod tests {
         })
         .join();
         assert!(r.windows.is_poisoned());
-        assert!(!r.allow(a, "sign-in", 3, w), "still limited after the panic");
+        assert!(
+            !r.allow(a, "sign-in", 3, w),
+            "still limited after the panic"
+        );
     }
 
     #[test]
