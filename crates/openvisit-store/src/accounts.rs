@@ -99,7 +99,8 @@ pub async fn create_account(
     new: &NewAccount,
     now: Timestamp,
 ) -> Result<AccountId, StoreError> {
-    let hash = hash_password_off_thread(secrecy::ExposeSecret::expose_secret(&new.password)).await?;
+    let hash =
+        hash_password_off_thread(secrecy::ExposeSecret::expose_secret(&new.password)).await?;
     // Staff sign in with a second factor from the start.
     let totp_secret = if new.role.is_staff() {
         Some(

@@ -19,11 +19,11 @@ use serde::Deserialize;
 use crate::auth::MaybeAccount;
 use crate::csrf;
 use crate::i18n::Lang;
-use secrecy::{ExposeSecret, SecretString};
 use crate::pages::PageMeta;
 use crate::routes::account::{RegisterForm, parse_registration, register_account};
 use crate::state::AppState;
 use crate::verification::send_link;
+use secrecy::{ExposeSecret, SecretString};
 
 /// Time zones offered to visitors, with their message keys.
 pub const ZONES: &[(&str, &str)] = &[

@@ -149,7 +149,9 @@ pub async fn reset(
         f.token.trim(),
         secrecy::ExposeSecret::expose_secret(&f.password),
         s.clock.now(),
-    ).await {
+    )
+    .await
+    {
         Ok(Some(_)) => note(
             page,
             "reset-done-title",
