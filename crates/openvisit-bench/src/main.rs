@@ -40,7 +40,8 @@ enum Command {
         #[arg(long, default_value_t = 300)]
         iterations: usize,
     },
-    /// Media capacity: concurrent visits through the SFU beside the raw UDP relay ceiling.
+    /// Media capacity: concurrent visits through the SFU beside the raw UDP relay ceiling
+    /// and, when installed, Janus 1.1.2's VideoRoom carrying the same load.
     Media {
         #[arg(long, value_delimiter = ',', default_value = "5,20,40")]
         visits: Vec<usize>,
@@ -50,6 +51,10 @@ enum Command {
         /// (then every datagram the server sends wakes a sleeping thread).
         #[arg(long, default_value_t = 1)]
         peer_threads: usize,
+        /// Leave out the same load through Janus 1.1.2's VideoRoom (run beside each
+        /// level when the `janus` binary is installed).
+        #[arg(long)]
+        no_janus: bool,
     },
     /// Join time in headless Chromium: both parties ready to the first decoded frame.
     /// Needs Chromium (`CHROMIUM`, default /usr/bin/chromium) and `npm ci` in e2e/.
@@ -79,7 +84,8 @@ async fn main() -> anyhow::Result<()> {
             visits,
             seconds,
             peer_threads,
-        } => media::run(&visits, seconds, peer_threads).await,
+            no_janus,
+        } => media::run(&visits, seconds, peer_threads, !no_janus).await,
         Command::Join { runs } => join::run(runs).await,
         Command::Booking {
             database,

@@ -8,17 +8,21 @@
 //! measured (the media thread, the relay) is pinned to one core and its load, with the
 //! rest of this process, to another. Each level also reports how long the media thread
 //! waited for its core while other threads had it, and what the hypervisor took (steal):
-//! on a shared host these decide the latency tail.
+//! on a shared host these decide the latency tail. Beside each level, unless told not
+//! to, the same load goes through Janus 1.1.2's VideoRoom (`janus`), and the last line
+//! compares both servers at capacity.
 
 pub mod heap;
+mod janus;
 mod relay;
 mod threads;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
 
-use openvisit_media::loopback::{LoopbackPeer, OfferingPeer, SendRate};
+use openvisit_media::loopback::{Latencies, LoopbackPeer, OfferingPeer, SendRate};
 use openvisit_media::{MediaConfig, MediaServer, Role, RoomId, RoomOptions, latency_quantile};
 
 use relay::{Mix, raw_relay};
@@ -28,7 +32,24 @@ use threads::{
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
-pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow::Result<()> {
+pub async fn run(
+    visits: &[usize],
+    seconds: u64,
+    peer_threads: usize,
+    with_janus: bool,
+) -> anyhow::Result<()> {
+    let janus = if with_janus {
+        match janus::available() {
+            Ok(janus) => Some(janus),
+            Err(why) => {
+                println!("Janus comparison skipped: {why}");
+                None
+            }
+        }
+    } else {
+        println!("Janus comparison skipped: --no-janus");
+        None
+    };
     let ceiling = raw_relay(seconds, &Mix::UNIFORM)?;
     println!(
         "raw UDP relay ceiling: {ceiling:.0} packets in per core-second (recv + send of 1200-byte \
@@ -52,6 +73,7 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
         }
     );
     let mut levels = Vec::new();
+    let mut pairs = Vec::new();
     for &n in visits {
         let r = sfu(n, seconds, peer_runtime.0.as_ref().map(|r| r.handle())).await?;
         let per_core = if r.cpu > 0.0 {
@@ -89,6 +111,14 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
             "      rate control: {:.1} ceilings (REMB) sent a second; the pacer held video back {:.1} times a second \
              (such packets go out in a later turn, after the latency above is taken)",
             r.uplink_caps, r.paced_waits
+        );
+        let per_core_peers = janus::per_core(r.peer_datagrams_in, r.cpu);
+        println!(
+            "      seen from the peers: they sent the server {:.0} datagrams a second => {per_core_peers:.0} \
+             per core-second of the media thread; forwarding latency sender to receiver p50 {}, p99 {}",
+            r.peer_datagrams_in,
+            millis(r.peers_latency_p50_micros),
+            millis(r.peers_latency_p99_micros),
         );
         println!(
             "      memory: the media thread holds {:.0} KB per visit (goal <= 1024 KB at 120 visits); \
@@ -128,6 +158,34 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
             r.packets_in,
             per_core / same_rate.max(1.0)
         );
+        let openvisit_side = janus::Side {
+            per_core: per_core_peers,
+            sustained: r.loss <= MAX_LOSS_PERCENT
+                && r.peers_latency_p99_micros
+                    .is_some_and(|p99| p99 <= MAX_P99_MICROS),
+        };
+        let janus_side = match &janus {
+            Some(janus) => janus_level(
+                janus,
+                n,
+                seconds,
+                peer_runtime.0.as_ref().map(|r| r.handle()),
+                per_core_peers,
+            )
+            .await
+            .map(|j| janus::Side {
+                per_core: j.per_core(),
+                sustained: j.loss <= MAX_LOSS_PERCENT
+                    && j.latency_p99_micros
+                        .is_some_and(|p99| p99 <= MAX_P99_MICROS),
+            }),
+            None => None,
+        };
+        pairs.push(janus::Pair {
+            visits: n,
+            openvisit: openvisit_side,
+            janus: janus_side,
+        });
         levels.push(Level {
             visits: n,
             per_core,
@@ -139,7 +197,59 @@ pub async fn run(visits: &[usize], seconds: u64, peer_threads: usize) -> anyhow:
         });
     }
     println!("{}", capacity_line(&levels));
+    if janus.is_some() {
+        println!("{}", janus::comparison_line(&pairs));
+    }
     Ok(())
+}
+
+/// Janus at one level, printed; `None` (said why) if it could not be run.
+async fn janus_level(
+    janus: &janus::Available,
+    visits: usize,
+    seconds: u64,
+    peers_on: Option<&tokio::runtime::Handle>,
+    openvisit_per_core: f64,
+) -> Option<janus::JanusRun> {
+    let j = match janus::level(janus, visits, seconds, peers_on).await {
+        Ok(j) => j,
+        Err(e) => {
+            println!("      Janus 1.1.2 VideoRoom, the same load: failed: {e:#}");
+            return None;
+        }
+    };
+    println!(
+        "      Janus 1.1.2 VideoRoom, the same load: the peers sent it {:.0} datagrams a second; \
+         its hloop thread {:.1}% of a core, the whole process {:.1}% => {:.0} pkt in per core-second \
+         of the hloop thread ({:.0} of the process); {:.2}% of media units not delivered; forwarding \
+         latency sender to receiver p50 {}, p99 {}; resident memory grew {} per visit; {}/{} peers \
+         connected{}; core 0 steal {} ms a second",
+        j.packets_in,
+        j.media_cpu * 100.0,
+        j.process_cpu * 100.0,
+        j.per_core(),
+        j.per_process_core(),
+        j.loss,
+        millis(j.latency_p50_micros),
+        millis(j.latency_p99_micros),
+        j.resident_per_visit
+            .map_or("?".to_string(), |b| format!("{:.0} KB", b / 1024.0)),
+        j.connected,
+        j.peers,
+        if j.pinned {
+            "; Janus on core 0, peers on core 1"
+        } else {
+            ""
+        },
+        j.steal_ms.map_or("?".to_string(), |ms| format!("{ms:.1}")),
+    );
+    if j.per_core() > 0.0 {
+        println!(
+            "      OpenVisit/Janus at {visits} visits: {:.2} (pkt in per core-second, media thread against hloop thread, the peers' count for both)",
+            openvisit_per_core / j.per_core()
+        );
+    }
+    Some(j)
 }
 
 /// What a level must keep to count as sustained: the issue's latency goal, and loss a
@@ -214,6 +324,12 @@ struct SfuRun {
     /// its read (Linux; a bucket's upper edge).
     latency_p50_micros: Option<u64>,
     latency_p99_micros: Option<u64>,
+    /// Datagrams the peers sent the server per second (the count used beside Janus),
+    /// and forwarding latency measured between the peers, as for Janus: from a unit's
+    /// stamp at its sender to its receiver having it whole (the peers' turns included).
+    peer_datagrams_in: f64,
+    peers_latency_p50_micros: Option<u64>,
+    peers_latency_p99_micros: Option<u64>,
     /// When the server last sent forwarded media, in milliseconds from the enforced end
     /// (every room's, at one instant): negative before it; `None` if it sent none.
     last_sent_ms: Option<f64>,
@@ -281,6 +397,7 @@ async fn sfu(
         None => eprintln!("the media thread was not found: its heap is not counted"),
     }
     let resident_before = heap::resident();
+    let latencies = Arc::new(Latencies::default());
     let mut peers: Vec<LoopbackPeer> = Vec::new();
     let mut monitors: Vec<LoopbackPeer> = Vec::new();
     for v in 0..visits {
@@ -293,12 +410,12 @@ async fn sfu(
             },
         )?;
         for role in [Role::Visitor, Role::Resident] {
-            let offering = OfferingPeer::party(LOOPBACK)?;
+            let offering = OfferingPeer::party(LOOPBACK)?.with_latencies(&latencies);
             let a = media.admit(room, role, offering.offer_sdp.clone()).await?;
             peers.push(start(offering, &a.answer_sdp, Some(SendRate::VISIT))?);
         }
         if v % 4 == 0 {
-            let offering = OfferingPeer::monitor(LOOPBACK)?;
+            let offering = OfferingPeer::monitor(LOOPBACK)?.with_latencies(&latencies);
             let a = media
                 .admit(room, Role::Monitor, offering.offer_sdp.clone())
                 .await?;
@@ -319,6 +436,15 @@ async fn sfu(
         .map(|p| p.counters.sent.load(Ordering::Relaxed))
         .sum();
     let recv0: u64 = peers.iter().map(LoopbackPeer::total_received).sum();
+    let datagrams = |peers: &[LoopbackPeer], monitors: &[LoopbackPeer]| -> u64 {
+        peers
+            .iter()
+            .chain(monitors)
+            .map(|p| p.counters.datagrams_sent.load(Ordering::Relaxed))
+            .sum()
+    };
+    let datagrams0 = datagrams(&peers, &monitors);
+    let peer_latency_before = latencies.snapshot();
     let cpu0 = thread_cpu(MEDIA_THREAD).unwrap_or(0.0);
     let peer_cpu0 = thread_cpu(PEER_THREAD);
     let waited0 = thread_run_queue_wait(MEDIA_THREAD);
@@ -326,6 +452,8 @@ async fn sfu(
     let start = Instant::now();
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     let elapsed = start.elapsed().as_secs_f64();
+    let peer_datagrams_in = (datagrams(&peers, &monitors) - datagrams0) as f64 / elapsed;
+    let peer_latency_after = latencies.snapshot();
     let cpu = (thread_cpu(MEDIA_THREAD).unwrap_or(0.0) - cpu0) / elapsed;
     let heap_per_visit = heap::held() as f64 / visits.max(1) as f64;
     let resident_per_visit = heap::resident()
@@ -357,11 +485,7 @@ async fn sfu(
     let paced_waits = (after.paced_waits - before.paced_waits) as f64 / elapsed;
     // Units in flight at the window's edges move a few hundredths of a percent either
     // way; more arriving than were sent in the window is no loss.
-    let loss = if sent == 0 {
-        100.0
-    } else {
-        (100.0 * (1.0 - received as f64 / sent as f64)).max(0.0)
-    };
+    let loss = janus::loss_percent(sent, received);
     // The enforced end: every room's gate closes at one instant, the most the loop has
     // to end at once. Media still arriving at a peer after it was forwarded late.
     let end = Instant::now() + Duration::from_millis(300);
@@ -402,6 +526,17 @@ async fn sfu(
         paced_waits,
         latency_p50_micros,
         latency_p99_micros,
+        peer_datagrams_in,
+        peers_latency_p50_micros: Latencies::quantile(
+            &peer_latency_before,
+            &peer_latency_after,
+            0.5,
+        ),
+        peers_latency_p99_micros: Latencies::quantile(
+            &peer_latency_before,
+            &peer_latency_after,
+            0.99,
+        ),
         last_sent_ms,
         last_media_ms,
         heap_per_visit,

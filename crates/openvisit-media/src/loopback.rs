@@ -7,7 +7,11 @@
 //! peers on one or two threads, so the server's sends do not each wake a sleeping
 //! thread of their own, which peers on other machines would not cost it either.
 //! A peer reaches the server over UDP, or (`party_over_tcp`) only over TCP, as a browser
-//! does when its network blocks UDP.
+//! does when its network blocks UDP. For an SFU that makes the offers to its receivers
+//! (Janus's VideoRoom, the benchmark's reference), a peer can also only send
+//! (`OfferingPeer::publisher`) or only receive, answering the server's offer
+//! (`AnsweringPeer`). Peers given a [`Latencies`] stamp what they send and record how
+//! long what they receive took, on this process's clock.
 
 use std::io;
 use std::net::{SocketAddr, TcpStream, UdpSocket};
@@ -18,7 +22,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use str0m::bwe::BweKind;
-use str0m::change::{SdpAnswer, SdpPendingOffer};
+use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid, Pt};
 use str0m::net::{Protocol, Receive, TcpType, Transmit};
 use str0m::{Candidate, Event, Input, Output, Rtc};
@@ -27,7 +31,9 @@ use tokio::sync::mpsc::{Receiver, Sender};
 use crate::tcp::{self, Frame};
 
 mod impair;
+mod stamp;
 use impair::{Bottleneck, VideoLoss};
+pub use stamp::Latencies;
 
 /// What a peer sends.
 #[derive(Debug, Clone, Copy)]
@@ -67,6 +73,8 @@ pub struct PeerCounters {
     /// Frames or packets received on each m-line, in offer order.
     pub received: [AtomicU64; 4],
     pub sent: AtomicU64,
+    /// Datagrams sent to the server (media, RTCP, ICE and DTLS alike).
+    pub datagrams_sent: AtomicU64,
     /// Video frames sent.
     pub sent_video: AtomicU64,
     /// When media was last received, in microseconds since the peer started.
@@ -91,8 +99,19 @@ pub struct OfferingPeer {
     link: Link,
     pending: SdpPendingOffer,
     mids: Vec<(Mid, MediaKind)>,
+    latencies: Option<Arc<Latencies>>,
     /// The SDP offer to send through signaling.
     pub offer_sdp: String,
+}
+
+/// A peer that has answered the server's offer (receive-only) and waits to be started.
+pub struct AnsweringPeer {
+    rtc: Rtc,
+    link: Link,
+    mids: Vec<(Mid, MediaKind)>,
+    latencies: Option<Arc<Latencies>>,
+    /// The SDP answer to send through signaling.
+    pub answer_sdp: String,
 }
 
 /// A running peer.
@@ -124,6 +143,26 @@ impl OfferingPeer {
                 (MediaKind::Video, Direction::SendRecv),
             ],
         )
+    }
+
+    /// A party's camera and microphone alone: one audio and one video line, send-only,
+    /// for an SFU where a party publishes on one connection and receives on another.
+    pub fn publisher(bind_ip: std::net::IpAddr) -> io::Result<OfferingPeer> {
+        OfferingPeer::new(
+            Link::Udp(UdpSocket::bind(SocketAddr::new(bind_ip, 0))?),
+            &[
+                (MediaKind::Audio, Direction::SendOnly),
+                (MediaKind::Video, Direction::SendOnly),
+            ],
+        )
+    }
+
+    /// Stamps what it sends and records, into `latencies`, how long what it receives
+    /// took from its sender (see `stamp`).
+    #[must_use]
+    pub fn with_latencies(mut self, latencies: &Arc<Latencies>) -> OfferingPeer {
+        self.latencies = Some(Arc::clone(latencies));
+        self
     }
 
     /// A staff monitor: receive-only visitor audio, visitor video, resident audio,
@@ -176,6 +215,7 @@ impl OfferingPeer {
             link,
             pending,
             mids,
+            latencies: None,
             offer_sdp: offer.to_sdp_string(),
         })
     }
@@ -215,42 +255,109 @@ impl OfferingPeer {
             .sdp_api()
             .accept_answer(self.pending, answer)
             .map_err(io::Error::other)?;
-        let counters = Arc::new(PeerCounters::default());
-        let sending = Arc::new(AtomicBool::new(rate.is_some()));
-        let loss_out = Arc::new(AtomicU32::new(0));
-        let loss_in = Arc::new(AtomicU32::new(0));
-        let lost_pictures = Arc::new(AtomicU32::new(0));
-        let downlink_kbps = Arc::new(AtomicU32::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let started = Instant::now();
-        let run = Runner {
-            rtc: self.rtc,
-            link: self.link,
-            mids: self.mids,
-            counters: Arc::clone(&counters),
-            sending: Arc::clone(&sending),
-            loss_out: VideoLoss::new(&loss_out),
-            loss_in: VideoLoss::new(&loss_in),
-            lost_pictures: Arc::clone(&lost_pictures),
-            downlink: Bottleneck::new(&downlink_kbps, started),
-            video_pt: None,
-            stop: Arc::clone(&stop),
-            rate: rate.unwrap_or(SendRate::LIGHT),
-            started,
-        };
-        let peer = LoopbackPeer {
-            counters,
-            sending,
-            loss_out,
-            loss_in,
-            lost_pictures,
-            downlink_kbps,
-            stop,
-            thread: None,
-            started,
-        };
-        Ok((run, peer))
+        Ok(launch(self.rtc, self.link, self.mids, rate, self.latencies))
     }
+}
+
+impl AnsweringPeer {
+    /// A peer bound to `bind_ip` that answers the server's offer `offer_sdp`, receiving
+    /// every line it offers and sending nothing (a subscriber to one or more feeds).
+    pub fn receiver(bind_ip: std::net::IpAddr, offer_sdp: &str) -> io::Result<AnsweringPeer> {
+        let socket = UdpSocket::bind(SocketAddr::new(bind_ip, 0))?;
+        let mut rtc = Rtc::builder().build(Instant::now());
+        let candidate = Candidate::host(socket.local_addr()?, "udp").map_err(io::Error::other)?;
+        rtc.add_local_candidate(candidate);
+        let offer = SdpOffer::from_sdp_string(offer_sdp).map_err(io::Error::other)?;
+        let offered: Vec<Mid> = offer.media_lines.iter().map(|m| m.mid()).collect();
+        let answer = rtc
+            .sdp_api()
+            .accept_offer(offer)
+            .map_err(io::Error::other)?;
+        let mids = offered
+            .into_iter()
+            .filter_map(|mid| rtc.media(mid).map(|m| (mid, m.kind())))
+            .collect();
+        Ok(AnsweringPeer {
+            rtc,
+            link: Link::Udp(socket),
+            mids,
+            latencies: None,
+            answer_sdp: answer.to_sdp_string(),
+        })
+    }
+
+    /// Records, into `latencies`, how long what it receives took from its sender.
+    #[must_use]
+    pub fn with_latencies(mut self, latencies: &Arc<Latencies>) -> AnsweringPeer {
+        self.latencies = Some(Arc::clone(latencies));
+        self
+    }
+
+    /// Starts the peer as a task on `runtime`.
+    pub fn start_on(self, runtime: &tokio::runtime::Handle) -> LoopbackPeer {
+        let (run, peer) = launch(self.rtc, self.link, self.mids, None, self.latencies);
+        runtime.spawn(run.run());
+        peer
+    }
+
+    /// Starts the peer on a thread of its own.
+    pub fn start(self) -> io::Result<LoopbackPeer> {
+        let (run, mut peer) = launch(self.rtc, self.link, self.mids, None, self.latencies);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let thread = std::thread::Builder::new()
+            .name("loopback-peer".into())
+            .spawn(move || runtime.block_on(run.run()))?;
+        peer.thread = Some(thread);
+        Ok(peer)
+    }
+}
+
+/// A negotiated peer, ready to run: its runner and the handle that watches it.
+fn launch(
+    rtc: Rtc,
+    link: Link,
+    mids: Vec<(Mid, MediaKind)>,
+    rate: Option<SendRate>,
+    latencies: Option<Arc<Latencies>>,
+) -> (Runner, LoopbackPeer) {
+    let counters = Arc::new(PeerCounters::default());
+    let sending = Arc::new(AtomicBool::new(rate.is_some()));
+    let loss_out = Arc::new(AtomicU32::new(0));
+    let loss_in = Arc::new(AtomicU32::new(0));
+    let lost_pictures = Arc::new(AtomicU32::new(0));
+    let downlink_kbps = Arc::new(AtomicU32::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let run = Runner {
+        rtc,
+        link,
+        mids,
+        latencies,
+        counters: Arc::clone(&counters),
+        sending: Arc::clone(&sending),
+        loss_out: VideoLoss::new(&loss_out),
+        loss_in: VideoLoss::new(&loss_in),
+        lost_pictures: Arc::clone(&lost_pictures),
+        downlink: Bottleneck::new(&downlink_kbps, started),
+        video_pt: None,
+        stop: Arc::clone(&stop),
+        rate: rate.unwrap_or(SendRate::LIGHT),
+        started,
+    };
+    let peer = LoopbackPeer {
+        counters,
+        sending,
+        loss_out,
+        loss_in,
+        lost_pictures,
+        downlink_kbps,
+        stop,
+        thread: None,
+        started,
+    };
+    (run, peer)
 }
 
 impl LoopbackPeer {
@@ -347,6 +454,7 @@ struct Runner {
     rtc: Rtc,
     link: Link,
     mids: Vec<(Mid, MediaKind)>,
+    latencies: Option<Arc<Latencies>>,
     counters: Arc<PeerCounters>,
     sending: Arc<AtomicBool>,
     loss_out: VideoLoss,
@@ -385,6 +493,7 @@ impl Runner {
                     Ok(Output::Transmit(t)) => {
                         if !self.loss_out.takes(&t.contents, self.video_pt) {
                             io.send(&t);
+                            self.counters.datagrams_sent.fetch_add(1, Ordering::Relaxed);
                         }
                     }
                     Ok(Output::Event(e)) => self.on_event(e),
@@ -409,7 +518,7 @@ impl Runner {
             }
             let connected = self.counters.connected.load(Ordering::Relaxed);
             let sending = connected && self.sending.load(Ordering::Relaxed);
-            if sending {
+            if sending && (now >= next_video || now >= next_audio) {
                 if now >= next_video {
                     self.send(MediaKind::Video, &video_frame, now, Frequency::NINETY_KHZ);
                     next_video += video_every;
@@ -429,6 +538,12 @@ impl Runner {
                         next_audio = now + audio_every;
                     }
                 }
+                // Out at once, as a browser sends a frame when it is encoded: not at the
+                // next wake-up (the next datagram in, or the next audio packet due, up to
+                // 20 ms later for a peer that only sends), which would hold it back and
+                // send in bursts.
+                let _ = self.rtc.handle_input(Input::Timeout(Instant::now()));
+                continue;
             }
             let mut until = wake.min(now + Duration::from_millis(50));
             if sending {
@@ -469,6 +584,11 @@ impl Runner {
                     && let Some(c) = self.counters.received.get(i)
                 {
                     c.fetch_add(1, Ordering::Relaxed);
+                    if let Some(latencies) = &self.latencies
+                        && let Some(age) = stamp::age_micros(&d.data, Instant::now())
+                    {
+                        latencies.record(age);
+                    }
                     let us = self.started.elapsed().as_micros().max(1);
                     self.counters
                         .last_received_micros
@@ -502,7 +622,14 @@ impl Runner {
         let elapsed = now.saturating_duration_since(self.started);
         let ticks = elapsed.as_micros() * u128::from(freq.get()) / 1_000_000;
         let time = MediaTime::new(u64::try_from(ticks).unwrap_or(0), freq);
-        if writer.write(pt, now, time, Arc::clone(data)).is_ok() {
+        let data = match &self.latencies {
+            Some(_) => {
+                let at = stamp::offset(kind == MediaKind::Video);
+                Arc::from(stamp::stamped(data, at, Instant::now()))
+            }
+            None => Arc::clone(data),
+        };
+        if writer.write(pt, now, time, data).is_ok() {
             self.counters.sent.fetch_add(1, Ordering::Relaxed);
             if kind == MediaKind::Video {
                 self.video_pt = Some(pt);

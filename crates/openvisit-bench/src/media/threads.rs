@@ -44,10 +44,29 @@ pub(super) fn pin_apart(measured: &str, load: &str) -> bool {
     pinned == [true, true]
 }
 
+/// Pins every thread of this process to `core` (the Janus run: Janus, in its own
+/// process, has the other core). Returns whether every thread was pinned.
+pub(super) fn pin_process_to(core: usize) -> bool {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return false;
+    };
+    let mut all = true;
+    for task in tasks.flatten() {
+        let tid = task.file_name().to_string_lossy().into_owned();
+        all &= std::process::Command::new("taskset")
+            .args(["-p", "-c", &core.to_string(), &tid])
+            .output()
+            .is_ok_and(|o| o.status.success())
+            // A thread that ended meanwhile needs no pinning.
+            || !task.path().exists();
+    }
+    all
+}
+
 /// Cores of the machine, online (from /proc/stat on Linux). Not
 /// `available_parallelism`, which counts the calling thread's cores: one, once this
 /// thread is pinned.
-fn machine_cores() -> usize {
+pub(super) fn machine_cores() -> usize {
     std::fs::read_to_string("/proc/stat")
         .map(|stat| {
             stat.lines()
