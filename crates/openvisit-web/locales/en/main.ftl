@@ -47,7 +47,11 @@ facility-length-price = { $minutes } minutes: { $price }
 facility-hours = Visiting hours
 facility-hours-note = Times are in the facility's time zone ({ $zone }).
 facility-unit-closed = No visiting hours set.
-facility-cancel = You can cancel up to { $hours } hours before a visit for a full refund.
+facility-cancel = { $hours ->
+        [0] You can cancel until the visit starts for a full refund.
+        [one] You can cancel up to { $hours } hour before a visit for a full refund.
+       *[other] You can cancel up to { $hours } hours before a visit for a full refund.
+    }
 facility-contact = Contact
 facility-not-found = We could not find that facility. Search the directory again.
 
@@ -181,6 +185,7 @@ visits-when = { $facility_time } (facility time) · { $your_time } (your time)
 visits-kind-remote = Remote visit
 visits-kind-on_site = On-site visit at the lobby kiosk
 visits-price = Price: { $price }
+visits-price-free = Free
 visits-status-booked = Booked
 visits-status-cancelled = Cancelled
 visits-status-completed = Completed
@@ -188,7 +193,10 @@ visits-status-missed = Missed
 visits-status-ended_by_staff = Ended by the facility
 visits-status-failed = Lost to a technical problem (refunded)
 visits-cancel = Cancel this visit (you get { $refund } back)
+visits-cancel-free = Cancel this visit
+visits-cancel-no-refund = Cancel this visit (too late for a refund)
 visits-cancelled = The visit is cancelled. { $refund } went back to your balance.
+visits-cancelled-free = The visit is cancelled.
 visits-booked = Your visit is booked.
 visits-join-note = The Join button opens 10 minutes before the start.
 book-title = Book a visit with { $name }
@@ -197,7 +205,10 @@ book-length = Length
 book-length-option = { $minutes } minutes ({ $price })
 book-show-days = Show free times
 book-days = Days with free times
-book-day-option = { $day }: { $count } free times
+book-day-option = { $count ->
+        [one] { $day }: { $count } free time
+       *[other] { $day }: { $count } free times
+    }
 book-no-days = No free times in the next two weeks. Try another length.
 book-times = Times on { $day }
 book-time-option = { $facility_time } facility time · { $your_time } your time
@@ -272,9 +283,38 @@ reset-done-title = Your password is changed
 reset-done = Sign in with your new password. Any other sign-ins were ended.
 
 ## Join and receipts
-visits-starts-in-days = Starts in { $days } days and { $hours } hours
-visits-starts-in-hours = Starts in { $hours } hours and { $minutes } minutes
-visits-starts-in-minutes = Starts in { $minutes } minutes
+visits-starts-in-days = { $hours ->
+        [0] { $days ->
+            [one] Starts in { $days } day
+           *[other] Starts in { $days } days
+        }
+        [one] { $days ->
+            [one] Starts in { $days } day and { $hours } hour
+           *[other] Starts in { $days } days and { $hours } hour
+        }
+       *[other] { $days ->
+            [one] Starts in { $days } day and { $hours } hours
+           *[other] Starts in { $days } days and { $hours } hours
+        }
+    }
+visits-starts-in-hours = { $minutes ->
+        [0] { $hours ->
+            [one] Starts in { $hours } hour
+           *[other] Starts in { $hours } hours
+        }
+        [one] { $hours ->
+            [one] Starts in { $hours } hour and { $minutes } minute
+           *[other] Starts in { $hours } hours and { $minutes } minute
+        }
+       *[other] { $hours ->
+            [one] Starts in { $hours } hour and { $minutes } minutes
+           *[other] Starts in { $hours } hours and { $minutes } minutes
+        }
+    }
+visits-starts-in-minutes = { $minutes ->
+        [one] Starts in { $minutes } minute
+       *[other] Starts in { $minutes } minutes
+    }
 visits-started = Under way now
 visits-join = Join the visit
 visits-join-opens = You can join from { $time }.
@@ -349,6 +389,7 @@ kiosk-pin = Your PIN
 kiosk-code = The code from your booking confirmation
 kiosk-sign-in = Start
 kiosk-setup-title = Set up this kiosk
+kiosk-not-set-up = This screen is not set up as a kiosk yet, or its kiosk was set up again on another screen. Set it up here with a new code.
 kiosk-setup-lead = Staff: type the kiosk's set-up code. An administrator makes one with `openvisit kiosk-key`; it works once, for a day.
 kiosk-setup-code = Set-up code
 kiosk-setup-submit = Set up the kiosk

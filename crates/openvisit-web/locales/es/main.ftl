@@ -47,7 +47,11 @@ facility-length-price = { $minutes } minutos: { $price }
 facility-hours = Horario de visitas
 facility-hours-note = Las horas están en la zona horaria del centro ({ $zone }).
 facility-unit-closed = No hay horario de visitas.
-facility-cancel = Puedes cancelar hasta { $hours } horas antes de una visita y recibir el reembolso completo.
+facility-cancel = { $hours ->
+        [0] Puedes cancelar hasta que empiece la visita y recibir el reembolso completo.
+        [one] Puedes cancelar hasta { $hours } hora antes de una visita y recibir el reembolso completo.
+       *[other] Puedes cancelar hasta { $hours } horas antes de una visita y recibir el reembolso completo.
+    }
 facility-contact = Contacto
 facility-not-found = No encontramos ese centro. Vuelve a buscar en la lista.
 
@@ -181,6 +185,7 @@ visits-when = { $facility_time } (hora del centro) · { $your_time } (tu hora)
 visits-kind-remote = Visita remota
 visits-kind-on_site = Visita presencial en el quiosco del vestíbulo
 visits-price = Precio: { $price }
+visits-price-free = Gratuita
 visits-status-booked = Reservada
 visits-status-cancelled = Cancelada
 visits-status-completed = Realizada
@@ -188,7 +193,10 @@ visits-status-missed = No realizada
 visits-status-ended_by_staff = Terminada por el centro
 visits-status-failed = Perdida por un problema técnico (reembolsada)
 visits-cancel = Cancelar esta visita (recibes { $refund } de vuelta)
+visits-cancel-free = Cancelar esta visita
+visits-cancel-no-refund = Cancelar esta visita (ya es tarde para un reembolso)
 visits-cancelled = La visita está cancelada. { $refund } volvió a tu saldo.
+visits-cancelled-free = La visita está cancelada.
 visits-booked = Tu visita está reservada.
 visits-join-note = El botón para entrar se activa 10 minutos antes del inicio.
 book-title = Reservar una visita con { $name }
@@ -197,7 +205,10 @@ book-length = Duración
 book-length-option = { $minutes } minutos ({ $price })
 book-show-days = Ver horarios libres
 book-days = Días con horarios libres
-book-day-option = { $day }: { $count } horarios libres
+book-day-option = { $count ->
+        [one] { $day }: { $count } horario libre
+       *[other] { $day }: { $count } horarios libres
+    }
 book-no-days = No hay horarios libres en las próximas dos semanas. Prueba otra duración.
 book-times = Horarios del { $day }
 book-time-option = { $facility_time } hora del centro · { $your_time } tu hora
@@ -272,9 +283,38 @@ reset-done-title = Tu contraseña cambió
 reset-done = Inicia sesión con tu nueva contraseña. Se cerraron las demás sesiones.
 
 ## Join and receipts
-visits-starts-in-days = Empieza en { $days } días y { $hours } horas
-visits-starts-in-hours = Empieza en { $hours } horas y { $minutes } minutos
-visits-starts-in-minutes = Empieza en { $minutes } minutos
+visits-starts-in-days = { $hours ->
+        [0] { $days ->
+            [one] Empieza en { $days } día
+           *[other] Empieza en { $days } días
+        }
+        [one] { $days ->
+            [one] Empieza en { $days } día y { $hours } hora
+           *[other] Empieza en { $days } días y { $hours } hora
+        }
+       *[other] { $days ->
+            [one] Empieza en { $days } día y { $hours } horas
+           *[other] Empieza en { $days } días y { $hours } horas
+        }
+    }
+visits-starts-in-hours = { $minutes ->
+        [0] { $hours ->
+            [one] Empieza en { $hours } hora
+           *[other] Empieza en { $hours } horas
+        }
+        [one] { $hours ->
+            [one] Empieza en { $hours } hora y { $minutes } minuto
+           *[other] Empieza en { $hours } horas y { $minutes } minuto
+        }
+       *[other] { $hours ->
+            [one] Empieza en { $hours } hora y { $minutes } minutos
+           *[other] Empieza en { $hours } horas y { $minutes } minutos
+        }
+    }
+visits-starts-in-minutes = { $minutes ->
+        [one] Empieza en { $minutes } minuto
+       *[other] Empieza en { $minutes } minutos
+    }
 visits-started = En curso ahora
 visits-join = Entrar a la visita
 visits-join-opens = Puedes entrar desde las { $time }.
@@ -349,6 +389,7 @@ kiosk-pin = Tu PIN
 kiosk-code = El código de la confirmación de tu reserva
 kiosk-sign-in = Empezar
 kiosk-setup-title = Configurar este quiosco
+kiosk-not-set-up = Esta pantalla todavía no está configurada como quiosco, o su quiosco se configuró de nuevo en otra pantalla. Configúrenla aquí con un código nuevo.
 kiosk-setup-lead = Personal: escriban el código de configuración del quiosco. Un administrador lo crea con `openvisit kiosk-key`; sirve una vez, durante un día.
 kiosk-setup-code = Código de configuración
 kiosk-setup-submit = Configurar el quiosco

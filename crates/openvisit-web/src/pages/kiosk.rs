@@ -39,6 +39,8 @@ pub struct KioskPage {
 pub struct SetupPage {
     pub page: PageMeta,
     pub error: Option<String>,
+    /// On `/kiosk` without a working key: why the kiosk shows this form.
+    pub notice: Option<String>,
 }
 
 /// The set-up form: staff type the kiosk's one-time code (never a key in a URL).
@@ -46,6 +48,7 @@ pub async fn setup_form(lang: Lang, uri: Uri, headers: HeaderMap) -> SetupPage {
     SetupPage {
         page: PageMeta::signed(lang, &uri, &headers, None),
         error: None,
+        notice: None,
     }
 }
 
@@ -73,7 +76,12 @@ pub async fn setup(
     }
     let refuse = |page: PageMeta, status: StatusCode, key: &str| {
         let error = Some(page.t.t(key));
-        (status, SetupPage { page, error }).into_response()
+        let page = SetupPage {
+            page,
+            error,
+            notice: None,
+        };
+        (status, page).into_response()
     };
     // 40-bit codes: ten guesses per address every ten minutes.
     if !s
@@ -116,7 +124,13 @@ pub async fn page(State(s): State<AppState>, lang: Lang, uri: Uri, headers: Head
     let Some(device) = device else {
         // Not set up (or its key was retired): the set-up form, in the kiosk's language.
         let page = PageMeta::signed(lang, &uri, &headers, None);
-        return (StatusCode::UNAUTHORIZED, SetupPage { page, error: None }).into_response();
+        let notice = Some(page.t.t("kiosk-not-set-up"));
+        let form = SetupPage {
+            page,
+            error: None,
+            notice,
+        };
+        return (StatusCode::UNAUTHORIZED, form).into_response();
     };
     let lobby = device.kind == KioskKind::Lobby;
     let side = if lobby { "visitor" } else { "resident" };

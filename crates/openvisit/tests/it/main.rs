@@ -51,3 +51,4 @@ mod staff_sign_in;
 mod storage;
 mod support;
 mod visit_emails;
+mod wording;

@@ -15,6 +15,7 @@ use openvisit_store::visits::VisitStatus;
 use serde::Deserialize;
 
 use super::{Nav, StaffView, day_start, dollars, failure, local_clock, local_time, today};
+use crate::i18n::Tr;
 use crate::pages::PageMeta;
 use crate::pages::visitor::{status_code, zone};
 use crate::state::AppState;
@@ -196,6 +197,26 @@ pub struct VisitPage {
     pub missed_by_resident: bool,
     pub has_recording: bool,
     pub day: String,
+    /// Why it was cancelled or ended, in the reader's language when OpenVisit wrote it.
+    pub cancel_reason: Option<String>,
+    pub end_reason: Option<String>,
+}
+
+/// A reason OpenVisit itself stores (in English, as the audit log keeps it) in the
+/// reader's language; a reason staff typed is shown as typed.
+fn reason_text(t: &Tr, stored: &str) -> String {
+    match stored {
+        "cancelled by the visitor" => t.t("console-reason-by-visitor"),
+        "released from the facility" => t.t("console-reason-released"),
+        "moved to another housing unit; no kiosk there is free at that time" => {
+            t.t("console-reason-moved-no-kiosk")
+        }
+        "moved to another housing unit, which has no visiting hours at that time" => {
+            t.t("console-reason-moved-no-hours")
+        }
+        "no media reached either party (platform fault)" => t.t("console-reason-platform-fault"),
+        typed => typed.to_owned(),
+    }
 }
 
 pub async fn visit(State(s): State<AppState>, v: StaffView, Path(id): Path<i64>) -> Response {
@@ -215,7 +236,10 @@ pub async fn visit(State(s): State<AppState>, v: StaffView, Path(id): Path<i64>)
     };
     let tz = zone(&facility.time_zone);
     let now = s.clock.now();
+    let t = v.page.t;
     VisitPage {
+        cancel_reason: n.visit.cancel_reason.as_deref().map(|r| reason_text(&t, r)),
+        end_reason: n.visit.end_reason.as_deref().map(|r| reason_text(&t, r)),
         when: format!(
             "{}–{}",
             local_time(n.visit.start, &tz),

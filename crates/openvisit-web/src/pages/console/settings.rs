@@ -7,13 +7,14 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use jiff::civil::DateTime;
+use jiff::civil::{DateTime, Weekday};
 use openvisit_store::blackouts::{BlackoutRecord, affected_visits, current_blackouts};
 use openvisit_store::facilities::{Facility, get_facility};
 use openvisit_store::setup::{UnitLayout, layout};
 use serde::Deserialize;
 
 use super::{Nav, StaffView, failure, local_time};
+use crate::i18n::Tr;
 use crate::pages::PageMeta;
 use crate::pages::visitor::zone;
 use crate::state::AppState;
@@ -61,6 +62,24 @@ pub struct SettingsPage {
     pub draft_error: Option<String>,
 }
 
+/// A line of the layout's visiting hours ("Monday 08:00–11:30", the weekday as the
+/// store spells it) with the weekday in the reader's language.
+fn hours_line(t: &Tr, line: &str) -> String {
+    let Some((day, rest)) = line.split_once(' ') else {
+        return line.to_owned();
+    };
+    (1..=7)
+        .filter_map(|n| Weekday::from_monday_one_offset(n).ok())
+        .find(|w| format!("{w:?}") == day)
+        .map(|w| {
+            format!(
+                "{} {rest}",
+                t.t(&format!("weekday-{}", w.to_monday_one_offset()))
+            )
+        })
+        .unwrap_or_else(|| line.to_owned())
+}
+
 fn parse_local(text: &str) -> Option<DateTime> {
     text.trim().parse::<DateTime>().ok()
 }
@@ -78,10 +97,15 @@ pub async fn page(
         let blackouts = current_blackouts(&mut conn, v.facility, s.clock.now()).await?;
         Ok::<_, openvisit_store::StoreError>((facility, units, blackouts))
     };
-    let (facility, units, blackouts) = match read.await {
+    let (facility, mut units, blackouts) = match read.await {
         Ok(x) => x,
         Err(e) => return failure(&e),
     };
+    for u in &mut units {
+        for line in &mut u.visiting_hours {
+            *line = hours_line(&v.page.t, line);
+        }
+    }
     let tz = zone(&facility.time_zone);
     let blackouts = blackouts
         .iter()

@@ -1,6 +1,7 @@
 //! My visits: countdown, Join, cancellation with the refund shown first (R13).
 
 use super::*;
+use openvisit_core::pricing::ChargeKind;
 use openvisit_core::session::WAITING_ROOM_MINUTES;
 
 pub struct VisitRow {
@@ -22,11 +23,17 @@ pub struct VisitRow {
     pub lobby_code: Option<String>,
 }
 
-fn starts_in(t: &Tr, start: Timestamp, now: Timestamp) -> String {
-    let minutes = (start.as_second() - now.as_second()).div_euclid(60);
-    if minutes <= 0 {
-        t.t("visits-started")
-    } else if minutes >= 24 * 60 {
+/// How long until the visit starts, rounded up to the minute, or "Under way now" once
+/// it has started: at its scheduled start, or earlier when both sides connected early.
+/// Numbers go to the messages as numbers, so each language picks its plural forms.
+fn starts_in(t: &Tr, start: Timestamp, actual_start: Option<Timestamp>, now: Timestamp) -> String {
+    if now >= start || actual_start.is_some_and(|a| a <= now) {
+        return t.t("visits-started");
+    }
+    // Rounded up: 30 seconds before the start is "1 minute", never "0 minutes".
+    let seconds = start.as_second() - now.as_second();
+    let minutes = (seconds + 59).div_euclid(60).max(1);
+    if minutes >= 24 * 60 {
         t.ta(
             "visits-starts-in-days",
             &[
@@ -44,6 +51,18 @@ fn starts_in(t: &Tr, start: Timestamp, now: Timestamp) -> String {
         )
     } else {
         t.ta("visits-starts-in-minutes", &[("minutes", minutes.into())])
+    }
+}
+
+/// The cancel button's label: the refund when there is money to give back, a warning
+/// when a paid visit is too close to get any, and nothing about money for a free visit.
+fn cancel_label(t: &Tr, free: bool, refund: Cents) -> String {
+    if free {
+        t.t("visits-cancel-free")
+    } else if refund == Cents::ZERO {
+        t.t("visits-cancel-no-refund")
+    } else {
+        t.ta("visits-cancel", &[("refund", refund.to_string().into())])
     }
 }
 
@@ -83,6 +102,8 @@ pub async fn visits(
         .unwrap_or_default();
     let notice = match q.notice.as_str() {
         "booked" => Some(t.t("visits-booked")),
+        // Nothing came back (a free visit, or one cancelled too late): no money named.
+        "cancelled" if q.refund <= 0 => Some(t.t("visits-cancelled-free")),
         "cancelled" => Some(t.ta(
             "visits-cancelled",
             &[("refund", Cents(q.refund).to_string().into())],
@@ -105,6 +126,7 @@ pub async fn visits(
             let r = get_resident(&mut conn, v.resident).await?;
             let f = get_facility(&mut conn, v.facility).await?;
             let theirs = zone(&f.time_zone);
+            let free = v.charge_kind == ChargeKind::Free || v.price == Cents::ZERO;
             let cancel = if v.status == VisitStatus::Booked {
                 refund_preview(
                     v.charge_kind,
@@ -115,7 +137,7 @@ pub async fn visits(
                     f.settings.cancel_notice_minutes,
                 )
                 .ok()
-                .map(|refund| t.ta("visits-cancel", &[("refund", refund.to_string().into())]))
+                .map(|refund| cancel_label(&t, free, refund))
             } else {
                 None
             };
@@ -130,14 +152,18 @@ pub async fn visits(
                     ],
                 ),
                 kind: t.t(&format!("visits-kind-{}", v.kind.as_str())),
-                price: t.ta("visits-price", &[("price", v.price.to_string().into())]),
+                price: if free {
+                    t.t("visits-price-free")
+                } else {
+                    t.ta("visits-price", &[("price", v.price.to_string().into())])
+                },
                 status: t.t(&format!("visits-status-{}", status_code(v.status))),
                 lobby_code: v
                     .lobby_code
                     .as_ref()
                     .map(|c| t.ta("visits-lobby-code", &[("code", c.clone().into())])),
                 cancel,
-                starts_in: starts_in(&t, v.start, now),
+                starts_in: starts_in(&t, v.start, v.actual_start, now),
                 join_open: v.status == VisitStatus::Booked
                     && now >= add_minutes(v.start, -WAITING_ROOM_MINUTES)
                     && now < v.end,

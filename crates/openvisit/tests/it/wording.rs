@@ -1,0 +1,320 @@
+//! Issue 23, "what families and officers see": the words on the pages, in English and
+//! Spanish. Plurals follow each language's rules, a free visit says nothing about
+//! money, "under way" waits for the start, the kiosk explains itself when it is not set
+//! up, and the console shows weekdays and cancellation reasons in the reader's language.
+
+use jiff::{SignedDuration, Timestamp};
+use openvisit_core::facility::PricingMode;
+use openvisit_store::facilities::FacilitySettings;
+use serde_json::json;
+
+use crate::harness::*;
+use crate::security::page_text;
+
+/// Books a remote visit through the API; its id.
+async fn book(client: &Client, resident: openvisit_core::ResidentId, start: Timestamp) -> i64 {
+    let (status, v) = client
+        .post(
+            "/api/v1/visits",
+            json!({ "resident_id": resident.0, "kind": "remote", "start": start, "length_minutes": 15 }),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    v["id"].as_i64().expect("id")
+}
+
+/// The page at `path` in `lang` (`?lang=` or `&lang=` is added), with the client's
+/// session; it must answer `want`.
+async fn text(app: &TestApp, client: &Client, path: &str, lang: &str, want: u16) -> String {
+    let glue = if path.contains('?') { '&' } else { '?' };
+    let path = format!("{path}{glue}lang={lang}");
+    let (status, html) = page_text(&app.base, &path, client.cookie.as_deref()).await;
+    assert_eq!(status, want, "{path}: {html}");
+    assert!(!html.contains('⟦'), "{path} shows a raw message key");
+    html
+}
+
+async fn slug_of(app: &TestApp, fx: &Fixture) -> String {
+    let mut conn = app.db().pool.acquire().await.expect("conn");
+    openvisit_store::facilities::get_facility(&mut conn, fx.facility)
+        .await
+        .expect("facility")
+        .slug
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn countdowns_use_singular_forms_and_under_way_waits_for_the_start() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let db = app.db();
+    let fx = fixture(db, 1, 1, settings()).await;
+    let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
+    fund(db, visitor, 10_000).await;
+    let client = app.client_for(&email, VISITOR_PASSWORD).await;
+    let first = local_start(3, 12, 0);
+    book(&client, fx.residents[0], first).await;
+    book(
+        &client,
+        fx.residents[0],
+        first + SignedDuration::from_hours(1),
+    )
+    .await;
+    book(
+        &client,
+        fx.residents[0],
+        first + SignedDuration::from_hours(25),
+    )
+    .await;
+
+    // Half a minute before the first visit: it has not started, and it starts in one
+    // minute (not "0 minutes", and not "Under way now").
+    let target = first - SignedDuration::from_secs(30);
+    let move_by = target.as_second() - app.state.clock.now().as_second();
+    app.state.clock.advance_seconds(move_by);
+
+    let en = text(&app, &client, "/visits", "en", 200).await;
+    assert!(!en.contains("Under way now"), "{en}");
+    assert!(en.contains("Starts in 1 minute<"), "{en}");
+    assert!(en.contains("Starts in 1 hour and 1 minute<"), "{en}");
+    assert!(en.contains("Starts in 1 day and 1 hour<"), "{en}");
+    assert!(!en.contains(" 1 days") && !en.contains(" 1 hours"), "{en}");
+    // Inside the 24-hour notice a paid visit gives nothing back, and says so in words;
+    // the visit a day away still shows its refund.
+    assert!(
+        en.contains("Cancel this visit (too late for a refund)"),
+        "{en}"
+    );
+    assert!(
+        en.contains("Cancel this visit (you get $2.85 back)"),
+        "{en}"
+    );
+    assert!(!en.contains("$0.00 back"), "{en}");
+    let es = text(&app, &client, "/visits", "es", 200).await;
+    assert!(!es.contains("En curso"), "{es}");
+    assert!(es.contains("Empieza en 1 minuto<"), "{es}");
+    assert!(es.contains("Empieza en 1 hora y 1 minuto<"), "{es}");
+    assert!(es.contains("Empieza en 1 día y 1 hora<"), "{es}");
+    assert!(
+        es.contains("Cancelar esta visita (ya es tarde para un reembolso)"),
+        "{es}"
+    );
+
+    // Once the start has passed, it is under way.
+    app.state.clock.advance_seconds(60);
+    let en = text(&app, &client, "/visits", "en", 200).await;
+    assert!(en.contains("Under way now"), "{en}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_free_visit_is_cancelled_without_talk_of_money() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let db = app.db();
+    let free = FacilitySettings {
+        pricing_mode: PricingMode::Free,
+        fee_cents: 0,
+        ..settings()
+    };
+    let fx = fixture(db, 1, 1, free).await;
+    let (_, email) = approved_visitor(db, &fx, &fx.residents).await;
+    let client = app.client_for(&email, VISITOR_PASSWORD).await;
+    let id = book(&client, fx.residents[0], local_start(3, 12, 0)).await;
+
+    let en = text(&app, &client, "/visits", "en", 200).await;
+    assert!(en.contains("Cancel this visit</button>"), "{en}");
+    assert!(en.contains("Free"), "{en}");
+    assert!(!en.contains("$0.00") && !en.contains("back)"), "{en}");
+    let es = text(&app, &client, "/visits", "es", 200).await;
+    assert!(es.contains("Cancelar esta visita</button>"), "{es}");
+    assert!(es.contains("Gratuita"), "{es}");
+    assert!(!es.contains("$0.00") && !es.contains("de vuelta"), "{es}");
+
+    // Cancel with the page's form, as a browser does; the answer names no money.
+    for (lang, done) in [
+        ("en", "The visit is cancelled.<"),
+        ("es", "La visita está cancelada.<"),
+    ] {
+        let id = if lang == "en" {
+            id
+        } else {
+            book(&client, fx.residents[0], local_start(4, 12, 0)).await
+        };
+        let http = reqwest::Client::new();
+        let session = client.cookie.clone().expect("session");
+        let form = http
+            .get(format!("{}/visits?lang={lang}", app.base))
+            .header("cookie", &session)
+            .send()
+            .await
+            .expect("get");
+        let csrf = csrf_cookie(&form).expect("form token");
+        let token = csrf.trim_start_matches("ov_csrf=").to_owned();
+        let res = http
+            .post(format!("{}/visits/{id}/cancel", app.base))
+            .header("cookie", format!("{session}; {csrf}; ov_lang={lang}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(crate::pages::form_body(&[("csrf", &token)]))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status().as_u16(), 200, "followed to the visits page");
+        let page = res.text().await.expect("text");
+        assert!(page.contains(done), "{page}");
+        assert!(!page.contains("$0.00"), "{page}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_cancellation_cutoff_reads_naturally_at_zero_and_one_hour() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let anyone = app.anonymous();
+    let cutoff = |minutes| FacilitySettings {
+        cancel_notice_minutes: minutes,
+        ..settings()
+    };
+    let none = fixture(app.db(), 1, 0, cutoff(0)).await;
+    let path = format!("/facilities/{}", slug_of(&app, &none).await);
+    let en = text(&app, &anyone, &path, "en", 200).await;
+    assert!(
+        en.contains("You can cancel until the visit starts for a full refund."),
+        "{en}"
+    );
+    assert!(!en.contains("0 hours"), "{en}");
+    let es = text(&app, &anyone, &path, "es", 200).await;
+    assert!(
+        es.contains("Puedes cancelar hasta que empiece la visita y recibir el reembolso completo."),
+        "{es}"
+    );
+    assert!(!es.contains("0 horas"), "{es}");
+
+    let hour = fixture(app.db(), 1, 0, cutoff(60)).await;
+    let path = format!("/facilities/{}", slug_of(&app, &hour).await);
+    let en = text(&app, &anyone, &path, "en", 200).await;
+    assert!(
+        en.contains("You can cancel up to 1 hour before a visit for a full refund."),
+        "{en}"
+    );
+    let es = text(&app, &anyone, &path, "es", 200).await;
+    assert!(
+        es.contains("Puedes cancelar hasta 1 hora antes de una visita"),
+        "{es}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_with_one_free_time_says_so_in_the_singular() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let db = app.db();
+    let fx = fixture(db, 1, 0, settings()).await;
+    // A unit open a quarter of an hour a day: one 15-minute time each day.
+    let mut tx = db.begin_write().await.expect("tx");
+    let unit = openvisit_store::places::create_unit(&mut tx, fx.facility, "Q Pod")
+        .await
+        .expect("unit");
+    openvisit_store::places::create_kiosk(&mut tx, fx.facility, Some(unit), "Q kiosk")
+        .await
+        .expect("kiosk");
+    for weekday in 1..=7 {
+        openvisit_store::places::add_hours(&mut tx, fx.facility, Some(unit), weekday, 600, 615)
+            .await
+            .expect("hours");
+    }
+    let resident =
+        openvisit_store::residents::create_resident(&mut tx, fx.facility, "Q00001", "Quinn", unit)
+            .await
+            .expect("resident");
+    tx.commit().await.expect("commit");
+    let (_, email) = approved_visitor(db, &fx, &[resident]).await;
+    let client = app.client_for(&email, VISITOR_PASSWORD).await;
+    let path = format!("/book?resident={}&kind=remote&length=15", resident.0);
+    let en = text(&app, &client, &path, "en", 200).await;
+    assert!(en.contains(": 1 free time<"), "{en}");
+    assert!(!en.contains("1 free times"), "{en}");
+    let es = text(&app, &client, &path, "es", 200).await;
+    assert!(es.contains(": 1 horario libre<"), "{es}");
+    assert!(!es.contains("1 horarios libres"), "{es}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_kiosk_without_its_key_explains_how_to_set_it_up_in_the_browsers_language() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    for (accept, lang, title, words) in [
+        (
+            "en-US,en;q=0.9",
+            "en",
+            "<title>Set up this kiosk · OpenVisit</title>",
+            [
+                "This screen is not set up as a kiosk yet",
+                "openvisit kiosk-key",
+            ],
+        ),
+        (
+            "es-MX,es;q=0.9",
+            "es",
+            "<title>Configurar este quiosco · OpenVisit</title>",
+            [
+                "Esta pantalla todavía no está configurada como quiosco",
+                "openvisit kiosk-key",
+            ],
+        ),
+    ] {
+        let res = reqwest::Client::new()
+            .get(format!("{}/kiosk", app.base))
+            .header("accept-language", accept)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status().as_u16(), 401);
+        let kind = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        assert!(kind.starts_with("text/html"), "{kind}");
+        let html = res.text().await.expect("text");
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{html}");
+        assert!(html.contains(title), "{html}");
+        assert!(html.contains("<main id=\"main\">"), "{html}");
+        for w in words {
+            assert!(html.contains(w), "{w}: {html}");
+        }
+        assert!(html.contains("action=\"/kiosk/setup\""), "{html}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_shows_weekdays_and_a_visitors_cancellation_in_the_readers_language() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let db = app.db();
+    let fx = fixture(db, 1, 1, settings()).await;
+    let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
+    fund(db, visitor, 10_000).await;
+    let client = app.client_for(&email, VISITOR_PASSWORD).await;
+    let id = book(&client, fx.residents[0], local_start(3, 12, 0)).await;
+    let (status, answer) = client
+        .post(&format!("/api/v1/visits/{id}/cancel"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let staff = app.client_for(&fx.staff_email, STAFF_PASSWORD).await;
+
+    let en = text(&app, &staff, "/staff/settings", "en", 200).await;
+    assert!(en.contains("Monday 08:00–20:00"), "{en}");
+    let es = text(&app, &staff, "/staff/settings", "es", 200).await;
+    assert!(es.contains("lunes 08:00–20:00"), "{es}");
+    assert!(es.contains("domingo 08:00–20:00"), "{es}");
+    for day in ["Monday", "Tuesday", "Sunday"] {
+        assert!(!es.contains(day), "{day} on a Spanish page: {es}");
+    }
+
+    let path = format!("/staff/visits/{id}");
+    let en = text(&app, &staff, &path, "en", 200).await;
+    assert!(en.contains("Cancelled · cancelled by the visitor<"), "{en}");
+    let es = text(&app, &staff, &path, "es", 200).await;
+    assert!(es.contains("Cancelada · la canceló el visitante<"), "{es}");
+    assert!(!es.contains("cancelled by the visitor"), "{es}");
+    app.stop().await;
+}
