@@ -89,14 +89,20 @@ async fn compose(state: &AppState, visit: &Visit, q: &QueuedEmail) -> Result<Ema
             t.ta("email-reminder-body", &args(vec![])),
             false,
         ),
-        VisitNews::Cancelled => (
-            t.ta("email-cancelled-subject", &args(vec![])),
-            t.ta(
-                "email-cancelled-body",
-                &args(vec![("refund", visit.refund.to_string().into())]),
-            ),
-            true,
-        ),
+        VisitNews::Cancelled => {
+            let body = t.ta("email-cancelled-body", &args(vec![]));
+            // A free visit, or one cancelled too late for a refund: no talk of money.
+            let body = if visit.refund > openvisit_core::Cents::ZERO {
+                let refund = ("refund", visit.refund.to_string().into());
+                format!(
+                    "{body}\n{}",
+                    t.ta("email-cancelled-refund", &args(vec![refund]))
+                )
+            } else {
+                body
+            };
+            (t.ta("email-cancelled-subject", &args(vec![])), body, true)
+        }
     };
     let body = match lobby {
         Some(line) => format!("{body}\n\n{line}"),

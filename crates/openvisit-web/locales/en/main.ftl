@@ -52,6 +52,10 @@ facility-cancel = { $hours ->
         [one] You can cancel up to { $hours } hour before a visit for a full refund.
        *[other] You can cancel up to { $hours } hours before a visit for a full refund.
     }
+facility-cancel-minutes = { $minutes ->
+        [one] You can cancel up to { $minutes } minute before a visit for a full refund.
+       *[other] You can cancel up to { $minutes } minutes before a visit for a full refund.
+    }
 facility-contact = Contact
 facility-not-found = We could not find that facility. Search the directory again.
 
@@ -242,7 +246,7 @@ email-cancelled-subject = Your visit with { $name } is cancelled
 email-cancelled-body = Hello { $visitor },
 
     Your visit with { $name } at { $facility } on { $facility_time } (facility time) is cancelled.
-    { $refund } went back to your balance.
+email-cancelled-refund = { $refund } went back to your balance.
 email-reminder-subject = Reminder: your visit with { $name }
 email-reminder-body = Hello { $visitor },
 

@@ -52,6 +52,10 @@ facility-cancel = { $hours ->
         [one] Puedes cancelar hasta { $hours } hora antes de una visita y recibir el reembolso completo.
        *[other] Puedes cancelar hasta { $hours } horas antes de una visita y recibir el reembolso completo.
     }
+facility-cancel-minutes = { $minutes ->
+        [one] Puedes cancelar hasta { $minutes } minuto antes de una visita y recibir el reembolso completo.
+       *[other] Puedes cancelar hasta { $minutes } minutos antes de una visita y recibir el reembolso completo.
+    }
 facility-contact = Contacto
 facility-not-found = No encontramos ese centro. Vuelve a buscar en la lista.
 
@@ -242,7 +246,7 @@ email-cancelled-subject = Tu visita con { $name } está cancelada
 email-cancelled-body = Hola, { $visitor }:
 
     Tu visita con { $name } en { $facility } del { $facility_time } (hora del centro) está cancelada.
-    { $refund } volvió a tu saldo.
+email-cancelled-refund = { $refund } volvió a tu saldo.
 email-reminder-subject = Recordatorio: tu visita con { $name }
 email-reminder-body = Hola, { $visitor }:
 

@@ -214,10 +214,11 @@ pub async fn facility(
         .collect();
     FacilityPage {
         price_text: price_text(&t, &f),
-        cancel_text: t.ta(
-            "facility-cancel",
-            &[("hours", (s_.cancel_notice_minutes / 60).into())],
-        ),
+        // Whole hours read as hours; a cutoff such as 30 or 90 minutes, in minutes.
+        cancel_text: match s_.cancel_notice_minutes {
+            m if m % 60 == 0 => t.ta("facility-cancel", &[("hours", (m / 60).into())]),
+            m => t.ta("facility-cancel-minutes", &[("minutes", m.into())]),
+        },
         hours_note: t.ta(
             "facility-hours-note",
             &[("zone", f.time_zone.clone().into())],

@@ -161,6 +161,27 @@ async fn a_free_visit_is_cancelled_without_talk_of_money() {
         assert!(page.contains(done), "{page}");
         assert!(!page.contains("$0.00"), "{page}");
     }
+    // Nor do the cancellation emails (the account's language: English).
+    openvisit_web::notify::send_queued(&app.state).await;
+    let cancelled: Vec<String> = app
+        .email_summaries()
+        .into_iter()
+        .filter(|e| e["to"] == email.as_str())
+        .filter(|e| {
+            e["subject"]
+                .as_str()
+                .is_some_and(|s| s.contains("is cancelled"))
+        })
+        .filter_map(|e| e["text"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(cancelled.len(), 2, "one email per cancelled visit");
+    for text in cancelled {
+        assert!(text.contains("is cancelled"), "{text}");
+        assert!(
+            !text.contains("$0.00") && !text.contains("went back"),
+            "{text}"
+        );
+    }
     app.stop().await;
 }
 
@@ -197,6 +218,20 @@ async fn the_cancellation_cutoff_reads_naturally_at_zero_and_one_hour() {
     let es = text(&app, &anyone, &path, "es", 200).await;
     assert!(
         es.contains("Puedes cancelar hasta 1 hora antes de una visita"),
+        "{es}"
+    );
+
+    // Not whole hours: in minutes, never rounded down to "until the visit starts".
+    let half = fixture(app.db(), 1, 0, cutoff(30)).await;
+    let path = format!("/facilities/{}", slug_of(&app, &half).await);
+    let en = text(&app, &anyone, &path, "en", 200).await;
+    assert!(
+        en.contains("You can cancel up to 30 minutes before a visit for a full refund."),
+        "{en}"
+    );
+    let es = text(&app, &anyone, &path, "es", 200).await;
+    assert!(
+        es.contains("Puedes cancelar hasta 30 minutos antes de una visita"),
         "{es}"
     );
     app.stop().await;
