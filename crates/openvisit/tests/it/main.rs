@@ -11,6 +11,27 @@
 /// async `body(Backend)`. The PostgreSQL test passes without running only where
 /// `OPENVISIT_TEST_POSTGRES_URL` is unset (CI sets it).
 macro_rules! per_backend {
+    // A test whose servers and peers need a second worker thread.
+    ($name:ident, $body:ident, multi_thread) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$body(openvisit_store::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if crate::harness::backends().contains(&openvisit_store::Backend::Postgres) {
+                    super::$body(openvisit_store::Backend::Postgres).await;
+                } else {
+                    eprintln!(
+                        "PostgreSQL not set ({}): skipped",
+                        crate::harness::POSTGRES_ENV
+                    );
+                }
+            }
+        }
+    };
     ($name:ident, $body:ident) => {
         mod $name {
             #[tokio::test]

@@ -172,98 +172,101 @@ pub(crate) fn form_body(fields: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-#[tokio::test]
-async fn a_question_from_the_contact_form_gets_a_reference_by_email_and_reaches_staff() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let fx = fixture(app.db(), 1, 1, settings()).await;
-        let http = reqwest::Client::new();
-        let res = http
-            .get(format!("{}/contact", app.base))
-            .header("accept-language", "es")
-            .send()
+async fn a_question_from_the_contact_form_gets_a_reference_by_email_and_reaches_staff(
+    backend: openvisit_store::Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let fx = fixture(app.db(), 1, 1, settings()).await;
+    let http = reqwest::Client::new();
+    let res = http
+        .get(format!("{}/contact", app.base))
+        .header("accept-language", "es")
+        .send()
+        .await
+        .expect("get");
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("ov_csrf="))
+        .expect("a form token cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    let token = cookie.trim_start_matches("ov_csrf=").to_owned();
+    let html = res.text().await.expect("html");
+    assert!(html.contains("Haznos una pregunta"));
+    let facility = fx.facility.0.to_string();
+    let fields = [
+        ("csrf", token.as_str()),
+        ("name", "Luz"),
+        ("email", "luz@example.com"),
+        ("facility", facility.as_str()),
+        (
+            "message",
+            "¿Puedo llevar a mi hija a la visita en el vestíbulo?",
+        ),
+    ];
+    // Without the form token (a forged post from another site): refused, nothing stored.
+    let forged = http
+        .post(format!("{}/contact", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&fields[1..]))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(forged.status(), 403);
+    let res = http
+        .post(format!("{}/contact", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &cookie)
+        .header("accept-language", "es")
+        .body(form_body(&fields))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.expect("html");
+    let start = html.find("OV-").expect("a reference on the page");
+    let reference = &html[start..start + 9];
+    let sent = app
+        .email_summaries()
+        .into_iter()
+        .find(|e| e["to"] == "luz@example.com")
+        .expect("a confirmation email");
+    assert!(
+        sent["subject"]
+            .as_str()
+            .is_some_and(|s| s.contains(reference) && s.contains("Recibimos")),
+        "{sent}"
+    );
+    let staff_email: String = {
+        use sqlx::Row;
+        sqlx::query("SELECT email FROM accounts WHERE id = $1")
+            .bind(fx.staff.0)
+            .fetch_one(&app.db().pool)
             .await
-            .expect("get");
-        let cookie = res
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("ov_csrf="))
-            .expect("a form token cookie")
-            .split(';')
-            .next()
-            .expect("pair")
-            .to_owned();
-        let token = cookie.trim_start_matches("ov_csrf=").to_owned();
-        let html = res.text().await.expect("html");
-        assert!(html.contains("Haznos una pregunta"));
-        let facility = fx.facility.0.to_string();
-        let fields = [
-            ("csrf", token.as_str()),
-            ("name", "Luz"),
-            ("email", "luz@example.com"),
-            ("facility", facility.as_str()),
-            (
-                "message",
-                "¿Puedo llevar a mi hija a la visita en el vestíbulo?",
-            ),
-        ];
-        // Without the form token (a forged post from another site): refused, nothing stored.
-        let forged = http
-            .post(format!("{}/contact", app.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form_body(&fields[1..]))
-            .send()
-            .await
-            .expect("post");
-        assert_eq!(forged.status(), 403);
-        let res = http
-            .post(format!("{}/contact", app.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("cookie", &cookie)
-            .header("accept-language", "es")
-            .body(form_body(&fields))
-            .send()
-            .await
-            .expect("post");
-        assert_eq!(res.status(), 200);
-        let html = res.text().await.expect("html");
-        let start = html.find("OV-").expect("a reference on the page");
-        let reference = &html[start..start + 9];
-        let sent = app
-            .email_summaries()
-            .into_iter()
-            .find(|e| e["to"] == "luz@example.com")
-            .expect("a confirmation email");
-        assert!(
-            sent["subject"]
-                .as_str()
-                .is_some_and(|s| s.contains(reference) && s.contains("Recibimos")),
-            "{sent}"
-        );
-        let staff_email: String = {
-            use sqlx::Row;
-            sqlx::query("SELECT email FROM accounts WHERE id = $1")
-                .bind(fx.staff.0)
-                .fetch_one(&app.db().pool)
-                .await
-                .expect("row")
-                .try_get("email")
-                .expect("email")
-        };
-        let staff = app.client_for(&staff_email, "staff-password-1").await;
-        let (status, tickets) = staff.get("/api/v1/staff/tickets").await;
-        assert_eq!(status, 200);
-        assert_eq!(tickets[0]["reference"], reference);
-        assert_eq!(
-            tickets.as_array().map(Vec::len),
-            Some(1),
-            "the forged post stored nothing"
-        );
-        app.stop().await;
-    }
+            .expect("row")
+            .try_get("email")
+            .expect("email")
+    };
+    let staff = app.client_for(&staff_email, "staff-password-1").await;
+    let (status, tickets) = staff.get("/api/v1/staff/tickets").await;
+    assert_eq!(status, 200);
+    assert_eq!(tickets[0]["reference"], reference);
+    assert_eq!(
+        tickets.as_array().map(Vec::len),
+        Some(1),
+        "the forged post stored nothing"
+    );
+    app.stop().await;
 }
+per_backend!(
+    a_question_from_the_contact_form_gets_a_reference_by_email_and_reaches_staff,
+    a_question_from_the_contact_form_gets_a_reference_by_email_and_reaches_staff
+);
 
 #[tokio::test]
 async fn a_forgotten_password_is_reset_by_an_emailed_link() {

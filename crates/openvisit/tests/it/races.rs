@@ -36,123 +36,129 @@ async fn assert_consistent(app: &TestApp) {
     assert_eq!(dup, 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn thirty_two_visitors_race_for_three_kiosks() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let fx = fixture(app.db(), 3, 32, settings()).await;
-        let start = local_start(2, 10, 0);
-        let mut clients = Vec::new();
-        for r in &fx.residents {
-            let (v, email) = approved_visitor(app.db(), &fx, &[*r]).await;
-            fund(app.db(), v, 1000).await;
-            clients.push((app.client_for(&email, VISITOR_PASSWORD).await, *r));
-        }
-        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(clients.len()));
-        let mut tasks = Vec::new();
-        for (client, resident) in clients {
-            let barrier = barrier.clone();
-            tasks.push(tokio::spawn(async move {
-                barrier.wait().await;
-                client.post("/api/v1/visits", json!({ "resident_id": resident.0, "kind": "remote", "start": start, "length_minutes": 30 })).await
-            }));
-        }
-        let mut created = 0;
-        let mut conflicts = 0;
-        for t in tasks {
-            let (status, body) = t.await.expect("task");
-            match status {
-                201 => created += 1,
-                409 => {
-                    conflicts += 1;
-                    assert_eq!(body["error"], "slot_taken", "{body}");
-                    let nearest = body["details"]["nearest"]
-                        .as_array()
-                        .expect("nearest free times");
-                    assert!(!nearest.is_empty(), "a conflict offers other times: {body}");
-                }
-                other => panic!("unexpected {other}: {body}"),
-            }
-        }
-        assert_eq!((created, conflicts), (3, 29), "{backend:?}");
-        assert_consistent(&app).await;
-        app.stop().await;
+async fn thirty_two_visitors_race_for_three_kiosks(backend: openvisit_store::Backend) {
+    let app = TestApp::spawn(backend).await;
+    let fx = fixture(app.db(), 3, 32, settings()).await;
+    let start = local_start(2, 10, 0);
+    let mut clients = Vec::new();
+    for r in &fx.residents {
+        let (v, email) = approved_visitor(app.db(), &fx, &[*r]).await;
+        fund(app.db(), v, 1000).await;
+        clients.push((app.client_for(&email, VISITOR_PASSWORD).await, *r));
     }
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(clients.len()));
+    let mut tasks = Vec::new();
+    for (client, resident) in clients {
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            client.post("/api/v1/visits", json!({ "resident_id": resident.0, "kind": "remote", "start": start, "length_minutes": 30 })).await
+        }));
+    }
+    let mut created = 0;
+    let mut conflicts = 0;
+    for t in tasks {
+        let (status, body) = t.await.expect("task");
+        match status {
+            201 => created += 1,
+            409 => {
+                conflicts += 1;
+                assert_eq!(body["error"], "slot_taken", "{body}");
+                let nearest = body["details"]["nearest"]
+                    .as_array()
+                    .expect("nearest free times");
+                assert!(!nearest.is_empty(), "a conflict offers other times: {body}");
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!((created, conflicts), (3, 29), "{backend:?}");
+    assert_consistent(&app).await;
+    app.stop().await;
 }
+per_backend!(
+    thirty_two_visitors_race_for_three_kiosks,
+    thirty_two_visitors_race_for_three_kiosks,
+    multi_thread
+);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_visitor_with_money_for_two_visits_gets_exactly_two() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let fx = fixture(app.db(), 3, 1, settings()).await;
+async fn a_visitor_with_money_for_two_visits_gets_exactly_two(backend: openvisit_store::Backend) {
+    let app = TestApp::spawn(backend).await;
+    let fx = fixture(app.db(), 3, 1, settings()).await;
+    let (v, email) = approved_visitor(app.db(), &fx, &fx.residents).await;
+    fund(app.db(), v, 2 * 570 + 100).await;
+    let client = app.client_for(&email, VISITOR_PASSWORD).await;
+    let base = local_start(2, 8, 0);
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let client = client.clone();
+        let start = add_minutes(base, i * 45);
+        let resident = fx.residents[0];
+        tasks.push(tokio::spawn(async move {
+            client.post("/api/v1/visits", json!({ "resident_id": resident.0, "kind": "remote", "start": start, "length_minutes": 30 })).await
+        }));
+    }
+    let mut created = 0;
+    for t in tasks {
+        let (status, body) = t.await.expect("task");
+        match status {
+            201 => created += 1,
+            402 => assert_eq!(body["error"], "add_funds", "{body}"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(created, 2, "{backend:?}");
+    let (_, bal) = client.get("/api/v1/balance").await;
+    assert_eq!(bal["balance_cents"], 100);
+    assert_consistent(&app).await;
+    app.stop().await;
+}
+per_backend!(
+    a_visitor_with_money_for_two_visits_gets_exactly_two,
+    a_visitor_with_money_for_two_visits_gets_exactly_two,
+    multi_thread
+);
+
+async fn a_resident_at_the_weekly_limit_gets_no_more_visits(backend: openvisit_store::Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut s = settings();
+    s.weekly_limit = 2;
+    let fx = fixture(app.db(), 3, 1, s).await;
+    // Ten visitors race for different times with the same resident, same week.
+    let start = local_start(7, 8, 0);
+    let mut tasks = Vec::new();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(10));
+    for i in 0..10 {
         let (v, email) = approved_visitor(app.db(), &fx, &fx.residents).await;
-        fund(app.db(), v, 2 * 570 + 100).await;
+        fund(app.db(), v, 1000).await;
         let client = app.client_for(&email, VISITOR_PASSWORD).await;
-        let base = local_start(2, 8, 0);
-        let mut tasks = Vec::new();
-        for i in 0..10 {
-            let client = client.clone();
-            let start = add_minutes(base, i * 45);
-            let resident = fx.residents[0];
-            tasks.push(tokio::spawn(async move {
-                client.post("/api/v1/visits", json!({ "resident_id": resident.0, "kind": "remote", "start": start, "length_minutes": 30 })).await
-            }));
-        }
-        let mut created = 0;
-        for t in tasks {
-            let (status, body) = t.await.expect("task");
-            match status {
-                201 => created += 1,
-                402 => assert_eq!(body["error"], "add_funds", "{body}"),
-                other => panic!("unexpected {other}: {body}"),
-            }
-        }
-        assert_eq!(created, 2, "{backend:?}");
-        let (_, bal) = client.get("/api/v1/balance").await;
-        assert_eq!(bal["balance_cents"], 100);
-        assert_consistent(&app).await;
-        app.stop().await;
+        let resident = fx.residents[0];
+        // Stay inside one Monday-to-Sunday week: 45 minutes apart on one day.
+        let at = add_minutes(start, i * 45);
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            client.post("/api/v1/visits", json!({ "resident_id": resident.0, "kind": "remote", "start": at, "length_minutes": 15 })).await
+        }));
     }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_resident_at_the_weekly_limit_gets_no_more_visits() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let mut s = settings();
-        s.weekly_limit = 2;
-        let fx = fixture(app.db(), 3, 1, s).await;
-        // Ten visitors race for different times with the same resident, same week.
-        let start = local_start(7, 8, 0);
-        let mut tasks = Vec::new();
-        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(10));
-        for i in 0..10 {
-            let (v, email) = approved_visitor(app.db(), &fx, &fx.residents).await;
-            fund(app.db(), v, 1000).await;
-            let client = app.client_for(&email, VISITOR_PASSWORD).await;
-            let resident = fx.residents[0];
-            // Stay inside one Monday-to-Sunday week: 45 minutes apart on one day.
-            let at = add_minutes(start, i * 45);
-            let barrier = barrier.clone();
-            tasks.push(tokio::spawn(async move {
-                barrier.wait().await;
-                client.post("/api/v1/visits", json!({ "resident_id": resident.0, "kind": "remote", "start": at, "length_minutes": 15 })).await
-            }));
+    let mut created = 0;
+    for t in tasks {
+        let (status, body) = t.await.expect("task");
+        match status {
+            201 => created += 1,
+            409 => assert_eq!(body["error"], "weekly_limit", "{body}"),
+            other => panic!("unexpected {other}: {body}"),
         }
-        let mut created = 0;
-        for t in tasks {
-            let (status, body) = t.await.expect("task");
-            match status {
-                201 => created += 1,
-                409 => assert_eq!(body["error"], "weekly_limit", "{body}"),
-                other => panic!("unexpected {other}: {body}"),
-            }
-        }
-        assert_eq!(created, 2, "{backend:?}");
-        assert_consistent(&app).await;
-        app.stop().await;
     }
+    assert_eq!(created, 2, "{backend:?}");
+    assert_consistent(&app).await;
+    app.stop().await;
 }
+per_backend!(
+    a_resident_at_the_weekly_limit_gets_no_more_visits,
+    a_resident_at_the_weekly_limit_gets_no_more_visits,
+    multi_thread
+);
 
 /// A suspension racing with bookings: once both are done, the suspended visitor has no
 /// future visit with that resident, and every charge was refunded.

@@ -3,190 +3,198 @@
 
 use super::*;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_late_started_visit_flows_both_ways_is_watched_unseen_and_ends_at_the_scheduled_end() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let b = book(&app).await;
-        let end = b.start + jiff::SignedDuration::from_mins(15);
+async fn a_late_started_visit_flows_both_ways_is_watched_unseen_and_ends_at_the_scheduled_end(
+    backend: openvisit_store::Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let b = book(&app).await;
+    let end = b.start + jiff::SignedDuration::from_mins(15);
 
-        // Before the waiting room opens, a party is told when it does.
-        set_clock(&app, b.start - jiff::SignedDuration::from_mins(30));
-        let mut early = Participant::connect(&app, &visitor_ticket(&b).await).await;
-        let refused = early.expect("error").await;
-        assert_eq!(refused["code"], "not_open", "{refused}");
+    // Before the waiting room opens, a party is told when it does.
+    set_clock(&app, b.start - jiff::SignedDuration::from_mins(30));
+    let mut early = Participant::connect(&app, &visitor_ticket(&b).await).await;
+    let refused = early.expect("error").await;
+    assert_eq!(refused["code"], "not_open", "{refused}");
 
-        // The wrong PIN does not sign the resident in.
-        let (status, body) = kiosk_ticket(&app, &b, "0000").await;
-        assert_eq!(status, 403, "{body}");
+    // The wrong PIN does not sign the resident in.
+    let (status, body) = kiosk_ticket(&app, &b, "0000").await;
+    assert_eq!(status, 403, "{body}");
 
-        // Both arrive 15 seconds before the scheduled end (R4: it still ends then).
-        set_clock(&app, end - jiff::SignedDuration::from_secs(15));
-        let (status, t) = kiosk_ticket(&app, &b, "2468").await;
-        assert_eq!(status, 201, "{t}");
-        let mut resident = Participant::connect(&app, &t).await;
-        let mut visitor = Participant::connect(&app, &visitor_ticket(&b).await).await;
-        visitor.expect("status").await;
-        resident.expect("status").await;
+    // Both arrive 15 seconds before the scheduled end (R4: it still ends then).
+    set_clock(&app, end - jiff::SignedDuration::from_secs(15));
+    let (status, t) = kiosk_ticket(&app, &b, "2468").await;
+    assert_eq!(status, 201, "{t}");
+    let mut resident = Participant::connect(&app, &t).await;
+    let mut visitor = Participant::connect(&app, &visitor_ticket(&b).await).await;
+    visitor.expect("status").await;
+    resident.expect("status").await;
 
-        // Only the visitor is ready: no media crosses yet.
-        visitor.send(json!({ "type": "ready" })).await;
-        visitor.start_media(false).await;
-        resident.start_media(false).await;
-        wait_for("both connected", || {
-            visitor.peer().is_connected() && resident.peer().is_connected()
-        })
-        .await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        assert_eq!(
-            visitor.peer().total_received(),
-            0,
-            "media before both were ready"
-        );
-        assert_eq!(
-            resident.peer().total_received(),
-            0,
-            "media before both were ready"
-        );
+    // Only the visitor is ready: no media crosses yet.
+    visitor.send(json!({ "type": "ready" })).await;
+    visitor.start_media(false).await;
+    resident.start_media(false).await;
+    wait_for("both connected", || {
+        visitor.peer().is_connected() && resident.peer().is_connected()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        visitor.peer().total_received(),
+        0,
+        "media before both were ready"
+    );
+    assert_eq!(
+        resident.peer().total_received(),
+        0,
+        "media before both were ready"
+    );
 
-        resident.send(json!({ "type": "ready" })).await;
-        let started = visitor.expect("started").await;
-        assert_eq!(
-            started["ends_at"],
-            json!(end),
-            "the end is the scheduled end"
-        );
-        wait_for("audio and video both ways", || {
-            (0..2).all(|l| visitor.peer().received(l) > 3 && resident.peer().received(l) > 3)
-        })
-        .await;
+    resident.send(json!({ "type": "ready" })).await;
+    let started = visitor.expect("started").await;
+    assert_eq!(
+        started["ends_at"],
+        json!(end),
+        "the end is the scheduled end"
+    );
+    wait_for("audio and video both ways", || {
+        (0..2).all(|l| visitor.peer().received(l) > 3 && resident.peer().received(l) > 3)
+    })
+    .await;
 
-        // A staff monitor receives both sides; the parties are told nothing about it.
-        let (status, t) = ask_to_watch(&b.staff(&app).await, &b).await;
-        assert_eq!(status, 201, "{t}");
-        let mut monitor = Participant::connect(&app, &t).await;
-        monitor.start_media(true).await;
-        wait_for("the monitor sees and hears both", || {
-            (0..4).all(|l| monitor.peer().received(l) > 2)
-        })
-        .await;
-        // A visitor cannot watch as a monitor.
-        let (status, _) = ask_to_watch(&b.visitor, &b).await;
-        assert_eq!(status, 403);
+    // A staff monitor receives both sides; the parties are told nothing about it.
+    let (status, t) = ask_to_watch(&b.staff(&app).await, &b).await;
+    assert_eq!(status, 201, "{t}");
+    let mut monitor = Participant::connect(&app, &t).await;
+    monitor.start_media(true).await;
+    wait_for("the monitor sees and hears both", || {
+        (0..4).all(|l| monitor.peer().received(l) > 2)
+    })
+    .await;
+    // A visitor cannot watch as a monitor.
+    let (status, _) = ask_to_watch(&b.visitor, &b).await;
+    assert_eq!(status, 403);
 
-        // The end comes from the server at the scheduled end, for everyone.
-        let ended = visitor.expect("ended").await;
-        assert_eq!(ended["outcome"]["kind"], "completed", "{ended}");
-        let ended = resident.expect("ended").await;
-        assert_eq!(ended["outcome"]["kind"], "completed");
-        let stopped_at = Instant::now();
-        // Packets the server sent just before the end may still be in the peers' sockets
-        // when the WebSocket message arrives; those are allowed 100 ms (checked below).
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        let counts = (
+    // The end comes from the server at the scheduled end, for everyone.
+    let ended = visitor.expect("ended").await;
+    assert_eq!(ended["outcome"]["kind"], "completed", "{ended}");
+    let ended = resident.expect("ended").await;
+    assert_eq!(ended["outcome"]["kind"], "completed");
+    let stopped_at = Instant::now();
+    // Packets the server sent just before the end may still be in the peers' sockets
+    // when the WebSocket message arrives; those are allowed 100 ms (checked below).
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let counts = (
+        visitor.peer().total_received(),
+        resident.peer().total_received(),
+        monitor.peer().total_received(),
+    );
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        counts,
+        (
             visitor.peer().total_received(),
             resident.peer().total_received(),
             monitor.peer().total_received(),
-        );
-        tokio::time::sleep(Duration::from_millis(600)).await;
-        assert_eq!(
-            counts,
-            (
-                visitor.peer().total_received(),
-                resident.peer().total_received(),
-                monitor.peer().total_received(),
-            ),
-            "media kept flowing after the end"
-        );
-        for p in [&visitor, &resident, &monitor] {
-            if let Some(last) = p.peer().last_received_at() {
-                assert!(last <= stopped_at + Duration::from_millis(100));
-            }
+        ),
+        "media kept flowing after the end"
+    );
+    for p in [&visitor, &resident, &monitor] {
+        if let Some(last) = p.peer().last_received_at() {
+            assert!(last <= stopped_at + Duration::from_millis(100));
         }
-        // No event ever mentioned a monitor to the parties.
-        for seen in visitor.seen.iter().chain(resident.seen.iter()) {
-            assert!(!seen.to_string().contains("monitor"), "{seen}");
-        }
-
-        let v = settled(&app, b.visit).await;
-        assert_eq!(v.status, openvisit_store::visits::VisitStatus::Completed);
-        let actual_start = v.actual_start.expect("actual start");
-        assert!(actual_start >= end - jiff::SignedDuration::from_secs(16));
-        assert_eq!(v.actual_end, Some(end));
-        // Nobody joins after the end.
-        let (status, _) = b
-            .visitor
-            .post(
-                &format!("/api/v1/visits/{}/live-ticket", b.visit),
-                json!({}),
-            )
-            .await;
-        assert_eq!(status, 410);
-        let _ = b.resident;
-
-        // The recording: one WebM per party, for staff only (R14).
-        let staff = b.staff(&app).await;
-        let path = format!("/api/v1/staff/visits/{}/recording", b.visit);
-        let files = recording_files(&staff, b.visit).await;
-        assert_eq!(files.len(), 2, "{files:?}");
-        let bytes = fetch(&staff, &files[0]).await;
-        assert_eq!(bytes.0, 200);
-        assert_eq!(&bytes.1[..4], &[0x1a, 0x45, 0xdf, 0xa3], "WebM");
-        let (status, _) = b.visitor.get(&path).await;
-        assert_eq!(status, 403, "visitors cannot fetch recordings");
-        assert_eq!(fetch(&b.visitor, &files[0]).await.0, 403);
-        assert_eq!(
-            fetch(&staff, &format!("{path}/..%2F..%2Fetc%2Fpasswd"))
-                .await
-                .0,
-            404
-        );
-
-        // Past the facility's retention period (30 days), the sweep deletes it.
-        set_clock(&app, end + jiff::SignedDuration::from_hours(24 * 31));
-        let db = app.db().clone();
-        assert_eq!(
-            openvisit_web::live::sweep_recordings(&db, app.state.clock.now()).await,
-            1
-        );
-        let (status, _) = b.staff(&app).await.get(&path).await;
-        assert_eq!(status, 404);
-        app.stop().await;
     }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_visit_nobody_joined_is_settled_as_missed_after_its_end() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let b = book(&app).await;
-        let hub = app.state.live.clone().expect("live video");
-        // During the visit, nothing is swept.
-        set_clock(&app, b.start + jiff::SignedDuration::from_mins(5));
-        assert_eq!(hub.sweep_missed().await, 0);
-        // A minute after its end, it is settled as missed by both.
-        set_clock(&app, b.start + jiff::SignedDuration::from_mins(17));
-        assert_eq!(hub.sweep_missed().await, 1);
-        let v = visit_row(&app, b.visit).await;
-        assert_eq!(v.status, openvisit_store::visits::VisitStatus::Missed);
-        assert_eq!(v.missed_by, Some(openvisit_store::visits::MissedBy::Both));
-        assert_eq!(hub.sweep_missed().await, 0, "settled once");
-        // Staff record why the resident did not come (audited); only for a missed visit.
-        let staff = b.staff(&app).await;
-        let path = format!("/api/v1/staff/visits/{}/no-show", b.visit);
-        let (status, _) = staff.post(&path, json!({ "reason": " " })).await;
-        assert_eq!(status, 422);
-        let (status, body) = staff.post(&path, json!({ "reason": "at court" })).await;
-        assert_eq!(status, 204, "{body}");
-        let v = visit_row(&app, b.visit).await;
-        assert_eq!(v.end_reason.as_deref(), Some("at court"));
-        let (_, audit) = staff
-            .get("/api/v1/staff/audit?action=visit.no_show_reason")
-            .await;
-        assert_eq!(audit.as_array().map(Vec::len), Some(1), "{audit}");
-        app.stop().await;
+    // No event ever mentioned a monitor to the parties.
+    for seen in visitor.seen.iter().chain(resident.seen.iter()) {
+        assert!(!seen.to_string().contains("monitor"), "{seen}");
     }
+
+    let v = settled(&app, b.visit).await;
+    assert_eq!(v.status, openvisit_store::visits::VisitStatus::Completed);
+    let actual_start = v.actual_start.expect("actual start");
+    assert!(actual_start >= end - jiff::SignedDuration::from_secs(16));
+    assert_eq!(v.actual_end, Some(end));
+    // Nobody joins after the end.
+    let (status, _) = b
+        .visitor
+        .post(
+            &format!("/api/v1/visits/{}/live-ticket", b.visit),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 410);
+    let _ = b.resident;
+
+    // The recording: one WebM per party, for staff only (R14).
+    let staff = b.staff(&app).await;
+    let path = format!("/api/v1/staff/visits/{}/recording", b.visit);
+    let files = recording_files(&staff, b.visit).await;
+    assert_eq!(files.len(), 2, "{files:?}");
+    let bytes = fetch(&staff, &files[0]).await;
+    assert_eq!(bytes.0, 200);
+    assert_eq!(&bytes.1[..4], &[0x1a, 0x45, 0xdf, 0xa3], "WebM");
+    let (status, _) = b.visitor.get(&path).await;
+    assert_eq!(status, 403, "visitors cannot fetch recordings");
+    assert_eq!(fetch(&b.visitor, &files[0]).await.0, 403);
+    assert_eq!(
+        fetch(&staff, &format!("{path}/..%2F..%2Fetc%2Fpasswd"))
+            .await
+            .0,
+        404
+    );
+
+    // Past the facility's retention period (30 days), the sweep deletes it.
+    set_clock(&app, end + jiff::SignedDuration::from_hours(24 * 31));
+    let db = app.db().clone();
+    assert_eq!(
+        openvisit_web::live::sweep_recordings(&db, app.state.clock.now()).await,
+        1
+    );
+    let (status, _) = b.staff(&app).await.get(&path).await;
+    assert_eq!(status, 404);
+    app.stop().await;
 }
+per_backend!(
+    a_late_started_visit_flows_both_ways_is_watched_unseen_and_ends_at_the_scheduled_end,
+    a_late_started_visit_flows_both_ways_is_watched_unseen_and_ends_at_the_scheduled_end,
+    multi_thread
+);
+
+async fn a_visit_nobody_joined_is_settled_as_missed_after_its_end(
+    backend: openvisit_store::Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let b = book(&app).await;
+    let hub = app.state.live.clone().expect("live video");
+    // During the visit, nothing is swept.
+    set_clock(&app, b.start + jiff::SignedDuration::from_mins(5));
+    assert_eq!(hub.sweep_missed().await, 0);
+    // A minute after its end, it is settled as missed by both.
+    set_clock(&app, b.start + jiff::SignedDuration::from_mins(17));
+    assert_eq!(hub.sweep_missed().await, 1);
+    let v = visit_row(&app, b.visit).await;
+    assert_eq!(v.status, openvisit_store::visits::VisitStatus::Missed);
+    assert_eq!(v.missed_by, Some(openvisit_store::visits::MissedBy::Both));
+    assert_eq!(hub.sweep_missed().await, 0, "settled once");
+    // Staff record why the resident did not come (audited); only for a missed visit.
+    let staff = b.staff(&app).await;
+    let path = format!("/api/v1/staff/visits/{}/no-show", b.visit);
+    let (status, _) = staff.post(&path, json!({ "reason": " " })).await;
+    assert_eq!(status, 422);
+    let (status, body) = staff.post(&path, json!({ "reason": "at court" })).await;
+    assert_eq!(status, 204, "{body}");
+    let v = visit_row(&app, b.visit).await;
+    assert_eq!(v.end_reason.as_deref(), Some("at court"));
+    let (_, audit) = staff
+        .get("/api/v1/staff/audit?action=visit.no_show_reason")
+        .await;
+    assert_eq!(audit.as_array().map(Vec::len), Some(1), "{audit}");
+    app.stop().await;
+}
+per_backend!(
+    a_visit_nobody_joined_is_settled_as_missed_after_its_end,
+    a_visit_nobody_joined_is_settled_as_missed_after_its_end,
+    multi_thread
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_waiting_room_shows_status_and_notices_and_a_dropped_party_rejoins_with_the_same_end() {

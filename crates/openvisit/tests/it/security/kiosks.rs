@@ -49,62 +49,66 @@ async fn kiosk_page(app: &TestApp, cookie: Option<&str>) -> (u16, String) {
     (res.status().as_u16(), res.text().await.expect("text"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_kiosk_is_set_up_with_a_one_time_code_never_a_key_in_a_url() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let fx = fixture(app.db(), 1, 1, settings()).await;
-        let kiosk = unit_with_kiosk(app.db(), fx.facility, "West", 8 * 60, 20 * 60).await;
+async fn a_kiosk_is_set_up_with_a_one_time_code_never_a_key_in_a_url(
+    backend: openvisit_store::Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let fx = fixture(app.db(), 1, 1, settings()).await;
+    let kiosk = unit_with_kiosk(app.db(), fx.facility, "West", 8 * 60, 20 * 60).await;
 
-        // Not set up: the set-up form, in the kiosk's language.
-        let (status, page) = kiosk_page(&app, None).await;
-        assert_eq!(status, 401);
-        assert!(page.contains("Configurar este quiosco"), "{page}");
-        assert!(page.contains("name=\"code\""), "{page}");
+    // Not set up: the set-up form, in the kiosk's language.
+    let (status, page) = kiosk_page(&app, None).await;
+    assert_eq!(status, 401);
+    assert!(page.contains("Configurar este quiosco"), "{page}");
+    assert!(page.contains("name=\"code\""), "{page}");
 
-        let code = issue_setup_code(app.db(), kiosk, app.state.clock.now())
-            .await
-            .expect("code");
-        assert_eq!(type_code(&app, "ZZZZ-ZZZZ").await.0, 403, "a wrong code");
-        // Typed in lower case without the dash, as people do.
-        let typed = code.replace('-', " ").to_lowercase();
-        let (status, cookie) = type_code(&app, &typed).await;
-        assert_eq!(status, 303);
-        let cookie = cookie.expect("the kiosk's key cookie");
-        let (status, page) = kiosk_page(&app, Some(&cookie)).await;
-        assert_eq!(status, 200, "{page}");
+    let code = issue_setup_code(app.db(), kiosk, app.state.clock.now())
+        .await
+        .expect("code");
+    assert_eq!(type_code(&app, "ZZZZ-ZZZZ").await.0, 403, "a wrong code");
+    // Typed in lower case without the dash, as people do.
+    let typed = code.replace('-', " ").to_lowercase();
+    let (status, cookie) = type_code(&app, &typed).await;
+    assert_eq!(status, 303);
+    let cookie = cookie.expect("the kiosk's key cookie");
+    let (status, page) = kiosk_page(&app, Some(&cookie)).await;
+    assert_eq!(status, 200, "{page}");
 
-        // Once only; and setting it up again retires the old key.
-        assert_eq!(type_code(&app, &code).await.0, 403, "a used code");
-        let again = issue_setup_code(app.db(), kiosk, app.state.clock.now())
-            .await
-            .expect("code");
-        let (status, newer) = type_code(&app, &again).await;
-        assert_eq!(status, 303);
-        assert_eq!(kiosk_page(&app, Some(&cookie)).await.0, 401, "the old key");
-        assert_eq!(kiosk_page(&app, newer.as_deref()).await.0, 200);
+    // Once only; and setting it up again retires the old key.
+    assert_eq!(type_code(&app, &code).await.0, 403, "a used code");
+    let again = issue_setup_code(app.db(), kiosk, app.state.clock.now())
+        .await
+        .expect("code");
+    let (status, newer) = type_code(&app, &again).await;
+    assert_eq!(status, 303);
+    assert_eq!(kiosk_page(&app, Some(&cookie)).await.0, 401, "the old key");
+    assert_eq!(kiosk_page(&app, newer.as_deref()).await.0, 200);
 
-        // A day old: refused.
-        let stale = issue_setup_code(app.db(), kiosk, app.state.clock.now())
-            .await
-            .expect("code");
-        app.state.clock.advance_seconds(24 * 3600 + 1);
-        assert_eq!(type_code(&app, &stale).await.0, 403, "an expired code");
+    // A day old: refused.
+    let stale = issue_setup_code(app.db(), kiosk, app.state.clock.now())
+        .await
+        .expect("code");
+    app.state.clock.advance_seconds(24 * 3600 + 1);
+    assert_eq!(type_code(&app, &stale).await.0, 403, "an expired code");
 
-        // The old URL form does nothing.
-        let res = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client")
-            .get(format!("{}/kiosk/setup?key={}", app.base, "0".repeat(64)))
-            .send()
-            .await
-            .expect("get");
-        assert!(
-            res.headers()
-                .get("set-cookie")
-                .is_none_or(|c| { !c.to_str().unwrap_or("").starts_with("ov_kiosk=") })
-        );
-        app.stop().await;
-    }
+    // The old URL form does nothing.
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(format!("{}/kiosk/setup?key={}", app.base, "0".repeat(64)))
+        .send()
+        .await
+        .expect("get");
+    assert!(
+        res.headers()
+            .get("set-cookie")
+            .is_none_or(|c| { !c.to_str().unwrap_or("").starts_with("ov_kiosk=") })
+    );
+    app.stop().await;
 }
+per_backend!(
+    a_kiosk_is_set_up_with_a_one_time_code_never_a_key_in_a_url,
+    a_kiosk_is_set_up_with_a_one_time_code_never_a_key_in_a_url,
+    multi_thread
+);

@@ -20,101 +20,101 @@ use crate::harness::*;
 
 use super::count;
 
-#[tokio::test]
-async fn prices_above_the_rate_cap_are_refused_with_the_cap() {
-    for backend in backends() {
-        let t = TestDb::new(backend).await;
-        let db = &t.db;
-        let fx = fixture(db, 1, 1, settings()).await;
-        let mut s = settings();
-        s.fee_cents = 400; // $0.27/min for a jail of 400: cap $0.19
-        let err = update_settings(db, fx.facility, &s, fx.staff, Timestamp::now())
-            .await
-            .expect_err("cap");
-        assert!(err.to_string().contains("$0.19/min"), "{err}");
-        s.fee_cents = 285;
-        s.increment_minutes = 30;
-        let ok = update_settings(db, fx.facility, &s, fx.staff, Timestamp::now())
-            .await
-            .expect("under the cap");
-        assert_eq!(ok.settings.increment_minutes, 30);
-        assert_eq!(
-            count(
-                db,
-                "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'facility.settings'"
-            )
-            .await,
-            1
-        );
-        t.cleanup().await;
-    }
-}
-
-#[tokio::test]
-async fn the_audit_log_refuses_changes() {
-    for backend in backends() {
-        let t = TestDb::new(backend).await;
-        let db = &t.db;
-        let fx = fixture(db, 1, 1, settings()).await;
-        let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
-        fund(db, v, 1000).await;
-        assert!(count(db, "SELECT COUNT(*) AS n FROM audit_log").await > 0);
-        let upd = sqlx::query("UPDATE audit_log SET action = 'x'")
-            .execute(&db.pool)
-            .await;
-        assert!(upd.is_err(), "update must fail");
-        let del = sqlx::query("DELETE FROM audit_log").execute(&db.pool).await;
-        assert!(del.is_err(), "delete must fail");
-        t.cleanup().await;
-    }
-}
-
-#[tokio::test]
-async fn suspending_a_visitor_cancels_and_refunds_future_visits() {
-    for backend in backends() {
-        let t = TestDb::new(backend).await;
-        let db = &t.db;
-        let fx = fixture(db, 1, 1, settings()).await;
-        let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
-        fund(db, v, 1000).await;
-        let req = BookingRequest {
-            visitor: v,
-            resident: fx.residents[0],
-            kind: VisitKind::Remote,
-            start: local_start(2, 9, 0),
-            length_minutes: 45,
-        };
-        book_visit(db, &req, None, Timestamp::now())
-            .await
-            .expect("book");
-        let mut conn = db.pool.acquire().await.expect("conn");
-        let approvals = openvisit_store::approvals::approvals_of_visitor(&mut conn, v)
-            .await
-            .expect("approvals");
-        let (_, cancelled) = openvisit_store::approvals::decide_approval(
-            db,
-            fx.staff,
-            fx.facility,
-            approvals[0].id,
-            openvisit_store::approvals::ApprovalStatus::Suspended,
-            "contraband",
-            Timestamp::now(),
-        )
+async fn prices_above_the_rate_cap_are_refused_with_the_cap(backend: openvisit_store::Backend) {
+    let t = TestDb::new(backend).await;
+    let db = &t.db;
+    let fx = fixture(db, 1, 1, settings()).await;
+    let mut s = settings();
+    s.fee_cents = 400; // $0.27/min for a jail of 400: cap $0.19
+    let err = update_settings(db, fx.facility, &s, fx.staff, Timestamp::now())
         .await
-        .expect("suspend");
-        assert_eq!(cancelled.len(), 1);
-        assert_eq!(
-            visitor_balance(&mut conn, v).await.expect("bal"),
-            Cents(1000)
-        );
-        let err = book_visit(db, &req, None, Timestamp::now())
-            .await
-            .expect_err("suspended");
-        assert!(matches!(err, StoreError::Forbidden), "{err:?}");
-        drop(conn);
-        t.cleanup().await;
-    }
+        .expect_err("cap");
+    assert!(err.to_string().contains("$0.19/min"), "{err}");
+    s.fee_cents = 285;
+    s.increment_minutes = 30;
+    let ok = update_settings(db, fx.facility, &s, fx.staff, Timestamp::now())
+        .await
+        .expect("under the cap");
+    assert_eq!(ok.settings.increment_minutes, 30);
+    assert_eq!(
+        count(
+            db,
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'facility.settings'"
+        )
+        .await,
+        1
+    );
+    t.cleanup().await;
 }
+per_backend!(
+    prices_above_the_rate_cap_are_refused_with_the_cap,
+    prices_above_the_rate_cap_are_refused_with_the_cap
+);
+
+async fn the_audit_log_refuses_changes(backend: openvisit_store::Backend) {
+    let t = TestDb::new(backend).await;
+    let db = &t.db;
+    let fx = fixture(db, 1, 1, settings()).await;
+    let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+    fund(db, v, 1000).await;
+    assert!(count(db, "SELECT COUNT(*) AS n FROM audit_log").await > 0);
+    let upd = sqlx::query("UPDATE audit_log SET action = 'x'")
+        .execute(&db.pool)
+        .await;
+    assert!(upd.is_err(), "update must fail");
+    let del = sqlx::query("DELETE FROM audit_log").execute(&db.pool).await;
+    assert!(del.is_err(), "delete must fail");
+    t.cleanup().await;
+}
+per_backend!(the_audit_log_refuses_changes, the_audit_log_refuses_changes);
+
+async fn suspending_a_visitor_cancels_and_refunds_future_visits(backend: openvisit_store::Backend) {
+    let t = TestDb::new(backend).await;
+    let db = &t.db;
+    let fx = fixture(db, 1, 1, settings()).await;
+    let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+    fund(db, v, 1000).await;
+    let req = BookingRequest {
+        visitor: v,
+        resident: fx.residents[0],
+        kind: VisitKind::Remote,
+        start: local_start(2, 9, 0),
+        length_minutes: 45,
+    };
+    book_visit(db, &req, None, Timestamp::now())
+        .await
+        .expect("book");
+    let mut conn = db.pool.acquire().await.expect("conn");
+    let approvals = openvisit_store::approvals::approvals_of_visitor(&mut conn, v)
+        .await
+        .expect("approvals");
+    let (_, cancelled) = openvisit_store::approvals::decide_approval(
+        db,
+        fx.staff,
+        fx.facility,
+        approvals[0].id,
+        openvisit_store::approvals::ApprovalStatus::Suspended,
+        "contraband",
+        Timestamp::now(),
+    )
+    .await
+    .expect("suspend");
+    assert_eq!(cancelled.len(), 1);
+    assert_eq!(
+        visitor_balance(&mut conn, v).await.expect("bal"),
+        Cents(1000)
+    );
+    let err = book_visit(db, &req, None, Timestamp::now())
+        .await
+        .expect_err("suspended");
+    assert!(matches!(err, StoreError::Forbidden), "{err:?}");
+    drop(conn);
+    t.cleanup().await;
+}
+per_backend!(
+    suspending_a_visitor_cancels_and_refunds_future_visits,
+    suspending_a_visitor_cancels_and_refunds_future_visits
+);
 
 #[tokio::test]
 async fn roster_import_adds_moves_and_releases_and_is_idempotent() {
