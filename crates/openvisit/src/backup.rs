@@ -9,10 +9,7 @@ use openvisit_store::Db;
 use openvisit_store::backup::{copy_sqlite, open_read_only, sqlite_structure_problems};
 use openvisit_store::integrity::check_database;
 
-use crate::DbArgs;
-
-/// The database file's name in a data directory.
-const DB_FILE: &str = "openvisit.db";
+use crate::{DB_FILE, DbArgs};
 
 pub async fn backup(args: &DbArgs, to: &Path) -> anyhow::Result<()> {
     if args.database_url.is_some() {

@@ -208,6 +208,9 @@ enum Command {
     },
 }
 
+/// The embedded database's file name in a data directory.
+pub const DB_FILE: &str = "openvisit.db";
+
 impl DbArgs {
     /// The database's URL: the one given, or the SQLite file in the data directory
     /// (made if missing only when `create`).
@@ -215,7 +218,7 @@ impl DbArgs {
         match &self.database_url {
             Some(u) => u.clone(),
             None => format!(
-                "sqlite://{}/openvisit.db?mode={}",
+                "sqlite://{}/{DB_FILE}?mode={}",
                 self.data_dir.display(),
                 if create { "rwc" } else { "rw" }
             ),
