@@ -107,6 +107,21 @@ mod linux {
 
     /// Room for one `SCM_TIMESTAMPNS` control message (header plus a timespec).
     const CONTROL_WORDS: usize = 8;
+    // SAFETY (both): CMSG_SPACE only computes a size.
+    const _: () = assert!(
+        unsafe { libc::CMSG_SPACE(size_of::<libc::timespec>() as u32) } as usize
+            <= size_of::<[u64; CONTROL_WORDS]>(),
+        "the receive control buffer holds an SCM_TIMESTAMPNS message"
+    );
+    const _: () = assert!(
+        unsafe { libc::CMSG_SPACE(size_of::<u16>() as u32) } as usize
+            <= size_of::<[u64; SEND_CONTROL_WORDS]>(),
+        "the send control buffer holds a UDP_SEGMENT message"
+    );
+    const _: () = assert!(
+        MAX_SEGMENTS <= BATCH && DATAGRAM <= u16::MAX as usize,
+        "a segmented send fits one batch of iovecs, a datagram's size a u16"
+    );
 
     impl RecvScratch {
         pub(super) fn new() -> RecvScratch {
@@ -243,6 +258,12 @@ mod linux {
 
         /// Points the headers at the messages `out` starts with; gives how many.
         fn fill(&mut self, out: &[(SocketAddr, Vec<u8>)]) -> usize {
+            // One base pointer per array, every element's pointer derived from it:
+            // indexing a Vec again would reborrow the whole array and, under Rust's
+            // aliasing rules, invalidate the pointers already given to earlier headers.
+            let names = self.names.as_mut_ptr();
+            let iovs = self.iovs.as_mut_ptr();
+            let controls = self.controls.as_mut_ptr();
             let mut messages = 0;
             let mut iov = 0;
             let mut at = 0;
@@ -261,22 +282,30 @@ mod linux {
                 {
                     count += 1;
                 }
-                for (k, (_, data)) in out[at..at + count].iter().enumerate() {
-                    self.iovs[iov + k] = libc::iovec {
-                        iov_base: data.as_ptr() as *mut libc::c_void,
-                        iov_len: data.len(),
-                    };
-                }
-                let name_len = encode(*to, &mut self.names[messages]);
+                // SAFETY: `messages` < BATCH and `iov + count` <= BATCH (the loops'
+                // conditions), and each array holds BATCH elements, so every pointer
+                // below stays inside its array; nothing else refers to them meanwhile.
+                let (name, first_iov, control) = unsafe {
+                    for (k, (_, data)) in out[at..at + count].iter().enumerate() {
+                        iovs.add(iov + k).write(libc::iovec {
+                            iov_base: data.as_ptr() as *mut libc::c_void,
+                            iov_len: data.len(),
+                        });
+                    }
+                    (names.add(messages), iovs.add(iov), controls.add(messages))
+                };
+                // SAFETY: as above; a reference to one element, from its own pointer.
+                let name_len = encode(*to, unsafe { &mut *name });
                 let control = if count > 1 {
-                    segment_size(&mut self.controls[messages], size)
+                    // SAFETY: as above.
+                    segment_size(unsafe { &mut *control }, size)
                 } else {
                     (std::ptr::null_mut(), 0)
                 };
                 point_header(
                     &mut self.hdrs[messages],
-                    (&raw mut self.names[messages], name_len),
-                    (&raw mut self.iovs[iov], count),
+                    (name, name_len),
+                    (first_iov, count),
                     control,
                 );
                 self.segments[messages] = count;
@@ -301,8 +330,8 @@ mod linux {
     ) -> (*mut libc::c_void, usize) {
         let size = u16::try_from(size).unwrap_or(u16::MAX);
         let base = buf.as_mut_ptr().cast::<libc::c_void>();
-        // SAFETY: CMSG_SPACE(2) is 24 bytes on Linux, within the 32-byte buffer, which
-        // is u64-aligned as a cmsghdr needs; the header and the u16 after it are
+        // SAFETY: CMSG_SPACE(2) fits the buffer (asserted at compile time), which is
+        // u64-aligned as a cmsghdr needs; the header and the u16 after it are
         // written inside it. The msghdr here only carries the control area for the
         // CMSG_FIRSTHDR computation.
         unsafe {
@@ -358,22 +387,34 @@ mod linux {
 
     fn recvmmsg(fd: libc::c_int, batch: &mut RecvBatch) -> io::Result<usize> {
         let s = &mut batch.sys;
-        for i in 0..BATCH {
-            s.iovs[i] = libc::iovec {
-                iov_base: batch.bufs[i * DATAGRAM..].as_mut_ptr().cast(),
-                iov_len: DATAGRAM,
+        // One base pointer per array, as in `fill`.
+        let bufs = batch.bufs.as_mut_ptr();
+        let names = s.names.as_mut_ptr();
+        let iovs = s.iovs.as_mut_ptr();
+        let controls = s.control.as_mut_ptr();
+        for (i, hdr) in s.hdrs.iter_mut().enumerate() {
+            // SAFETY: i < BATCH; `bufs` holds BATCH * DATAGRAM bytes and the other arrays
+            // BATCH elements each, so every pointer stays inside its array.
+            let (buf, name, iov, control) = unsafe {
+                (
+                    bufs.add(i * DATAGRAM),
+                    names.add(i),
+                    iovs.add(i),
+                    controls.add(i),
+                )
             };
+            // SAFETY: `iov` points at this header's own iovec (see above).
+            unsafe {
+                iov.write(libc::iovec {
+                    iov_base: buf.cast(),
+                    iov_len: DATAGRAM,
+                });
+            }
             point_header(
-                &mut s.hdrs[i],
-                (
-                    &raw mut s.names[i],
-                    size_of::<libc::sockaddr_storage>() as libc::socklen_t,
-                ),
-                (&raw mut s.iovs[i], 1),
-                (
-                    s.control[i].as_mut_ptr().cast(),
-                    size_of::<[u64; CONTROL_WORDS]>(),
-                ),
+                hdr,
+                (name, size_of::<libc::sockaddr_storage>() as libc::socklen_t),
+                (iov, 1),
+                (control.cast(), size_of::<[u64; CONTROL_WORDS]>()),
             );
         }
         // SAFETY: every header points at its own `names` entry and control buffer

@@ -21,7 +21,6 @@ pub mod demo;
 pub mod email_outbox;
 pub mod error;
 pub mod facilities;
-pub mod finish;
 pub mod integrity;
 pub mod kiosk_setup;
 pub mod kiosks;

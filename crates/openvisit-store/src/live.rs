@@ -15,10 +15,45 @@ use crate::audit::{Audit, append_audit};
 use crate::db::{Db, MAX_ATTEMPTS, is_retryable};
 use crate::error::StoreError;
 use crate::facilities::get_facility;
-use crate::finish::{Outcome, Settlement};
 use crate::ledger::post_entry;
 use crate::time::{from_secs, secs};
 use crate::visits::{MissedBy, Visit, VisitStatus, get_visit};
+
+/// The status a settled visit takes: how it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SettledStatus {
+    Completed,
+    /// A party never came.
+    Missed,
+    EndedByStaff,
+    /// Lost to a platform fault.
+    Failed,
+}
+
+impl SettledStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            SettledStatus::Completed => "completed",
+            SettledStatus::Missed => "missed",
+            SettledStatus::EndedByStaff => "ended_by_staff",
+            SettledStatus::Failed => "failed",
+        }
+    }
+}
+
+/// What settling moved: per-minute visits capture connected minutes from the hold and
+/// return the rest (R3); a block-priced visit lost to a fault is credited (R13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Settlement {
+    pub visit: VisitId,
+    /// What the facility keeps (per-minute: the connected minutes; block: the block).
+    pub charged: Cents,
+    /// What went back to the visitor's balance now.
+    pub returned: Cents,
+    /// What the platform credited the visitor for minutes lost to a fault (R13).
+    pub credited: Cents,
+}
 
 /// The longest end reason kept.
 const MAX_REASON_CHARS: usize = 500;
@@ -26,7 +61,7 @@ const MAX_REASON_CHARS: usize = 500;
 /// How a live visit went, measured server-side.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LiveReport {
-    pub outcome: Outcome,
+    pub outcome: SettledStatus,
     /// When both parties were first connected, if they ever were.
     pub actual_start: Option<Timestamp>,
     pub actual_end: Timestamp,
@@ -85,16 +120,14 @@ pub async fn settle_live_visit(
             "a visit cannot end before it started".into(),
         ));
     }
-    settle(db, visit, report, true, actor, now).await
+    settle(db, visit, report, actor, now).await
 }
 
-/// The settlement both `finish_visit` and `settle_live_visit` run, with the retry
-/// loop; `record_live` also stores what was measured.
-pub(crate) async fn settle(
+/// The settlement, in one write transaction retried on a serialization conflict.
+async fn settle(
     db: &Db,
     visit_id: VisitId,
     report: &LiveReport,
-    record_live: bool,
     actor: Option<AccountId>,
     now: Timestamp,
 ) -> Result<Settlement, StoreError> {
@@ -102,7 +135,7 @@ pub(crate) async fn settle(
     loop {
         attempt += 1;
         let mut tx = db.begin_write().await?;
-        let result = match settle_in_tx(&mut tx, visit_id, report, record_live, actor, now).await {
+        let result = match settle_in_tx(&mut tx, visit_id, report, actor, now).await {
             Ok(s) => tx.commit().await.map(|()| s).map_err(StoreError::from),
             Err(e) => Err(e),
         };
@@ -121,7 +154,6 @@ async fn settle_in_tx(
     conn: &mut AnyConnection,
     visit_id: VisitId,
     report: &LiveReport,
-    record_live: bool,
     actor: Option<AccountId>,
     now: Timestamp,
 ) -> Result<Settlement, StoreError> {
@@ -133,7 +165,7 @@ async fn settle_in_tx(
     }
     // A visit may start up to ten minutes early (R5) and be ended before its
     // scheduled start; one that never started cannot be settled before it.
-    let started = record_live && (visit.actual_start.is_some() || report.actual_start.is_some());
+    let started = visit.actual_start.is_some() || report.actual_start.is_some();
     if now < visit.start && !started {
         return Err(StoreError::Invalid(
             "a visit cannot be settled before it starts".into(),
@@ -145,7 +177,7 @@ async fn settle_in_tx(
     // Never more than the visit's length (R4, R5), whatever was reported.
     let connected = report.connected_seconds.min(scheduled);
     // A failed visit was lost whole.
-    let lost_minutes = if outcome == Outcome::Failed {
+    let lost_minutes = if outcome == SettledStatus::Failed {
         scheduled_minutes
     } else {
         report.lost_minutes.min(scheduled_minutes)
@@ -156,35 +188,26 @@ async fn settle_in_tx(
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(|r| r.chars().take(MAX_REASON_CHARS).collect::<String>());
-    let changed = if record_live {
-        let missed_by = match outcome {
-            Outcome::Missed => report.missed_by.map(MissedBy::as_str),
-            _ => None,
-        };
-        sqlx::query(
-            "UPDATE visits SET status = $1, actual_start = COALESCE(actual_start, $2), \
+    let missed_by = match outcome {
+        SettledStatus::Missed => report.missed_by.map(MissedBy::as_str),
+        _ => None,
+    };
+    let changed = sqlx::query(
+        "UPDATE visits SET status = $1, actual_start = COALESCE(actual_start, $2), \
              actual_end = $3, end_reason = $4, missed_by = $5, connected_seconds = $6, \
              lost_minutes = $7 WHERE id = $8 AND status = 'booked'",
-        )
-        .bind(outcome.status())
-        .bind(report.actual_start.map(secs))
-        .bind(secs(report.actual_end))
-        .bind(end_reason.as_deref())
-        .bind(missed_by)
-        .bind(i64::from(connected))
-        .bind(i64::from(lost_minutes))
-        .bind(visit_id.0)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected()
-    } else {
-        sqlx::query("UPDATE visits SET status = $1 WHERE id = $2 AND status = 'booked'")
-            .bind(outcome.status())
-            .bind(visit_id.0)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
-    };
+    )
+    .bind(outcome.as_str())
+    .bind(report.actual_start.map(secs))
+    .bind(secs(report.actual_end))
+    .bind(end_reason.as_deref())
+    .bind(missed_by)
+    .bind(i64::from(connected))
+    .bind(i64::from(lost_minutes))
+    .bind(visit_id.0)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
     if changed == 0 {
         return Err(StoreError::Conflict(
             "this visit is already settled or cancelled".into(),
@@ -221,7 +244,7 @@ async fn settle_in_tx(
         }
         ChargeKind::Hold => {
             let facility = get_facility(conn, visit.facility).await?;
-            let seconds = if outcome == Outcome::Failed {
+            let seconds = if outcome == SettledStatus::Failed {
                 0
             } else {
                 connected
@@ -249,7 +272,7 @@ async fn settle_in_tx(
             }
         }
     };
-    if outcome == Outcome::EndedByStaff
+    if outcome == SettledStatus::EndedByStaff
         && let Some(staff) = actor
     {
         append_audit(

@@ -269,6 +269,33 @@
     });
     return out;
   };
+  // For tests and support: the other side's audio as received, summed over its
+  // streams: packets received and lost, Opus FEC (packets that carried the previous
+  // packet again, and those not needed), and samples played and concealed.
+  window.ovAudioIn = async () => {
+    const keys = ['packetsReceived', 'packetsLost', 'fecPacketsReceived', 'fecPacketsDiscarded',
+      'totalSamplesReceived', 'concealedSamples', 'silentConcealedSamples'];
+    const sum = Object.fromEntries(keys.map((k) => [k, 0]));
+    if (!pc) return sum;
+    (await pc.getStats()).forEach((r) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'audio') keys.forEach((k) => { sum[k] += r[k] || 0; });
+    });
+    return sum;
+  };
+  // For tests and support: this page's audio as the server's receiver reports describe
+  // it: packets sent, packets the server says it lost, and the last report's share lost.
+  window.ovAudioOut = async () => {
+    const out = { packetsSent: 0, packetsLost: 0, fractionLost: 0 };
+    if (!pc) return out;
+    (await pc.getStats()).forEach((r) => {
+      if (r.type === 'outbound-rtp' && r.kind === 'audio') out.packetsSent += r.packetsSent || 0;
+      if (r.type === 'remote-inbound-rtp' && r.kind === 'audio') {
+        out.packetsLost += r.packetsLost || 0;
+        out.fractionLost = Math.max(out.fractionLost, r.fractionLost || 0);
+      }
+    });
+    return out;
+  };
   // For tests and support: whether the page is in the visit (joined, not left or over).
   window.ovJoined = () => joined && !left && !ended;
   // For tests and support: the page lost its connection and is coming back.

@@ -319,7 +319,7 @@ impl LiveHub {
                 Err(_) => continue,
             }
             let report = openvisit_store::live::LiveReport {
-                outcome: openvisit_store::finish::Outcome::Missed,
+                outcome: openvisit_store::live::SettledStatus::Missed,
                 actual_start: None,
                 actual_end: v.end,
                 connected_seconds: 0,

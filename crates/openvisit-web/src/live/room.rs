@@ -10,7 +10,7 @@ use openvisit_core::link_quality::LinkQuality;
 use openvisit_core::session::{JoinError, Outcome, Party, Session, SessionEvent, SessionStatus};
 use openvisit_core::{AccountId, FacilityId, KioskId, VisitId};
 use openvisit_media::{MediaEvent, Role, RoomId};
-use openvisit_store::finish::Outcome as StoreOutcome;
+use openvisit_store::live::SettledStatus;
 use openvisit_store::live::{LiveReport, record_actual_start, settle_live_visit};
 use openvisit_store::live_sessions::{SavedSession, save_sessions};
 use openvisit_store::visits::{MissedBy, Visit};
@@ -331,20 +331,20 @@ impl LiveRoom {
     fn report(&self, at: Timestamp, outcome: &Outcome) -> LiveReport {
         let s = lock(&self.session);
         let (outcome, missed_by, end_reason) = match outcome {
-            Outcome::Completed => (StoreOutcome::Completed, None, None),
+            Outcome::Completed => (SettledStatus::Completed, None, None),
             Outcome::Failed => (
-                StoreOutcome::Failed,
+                SettledStatus::Failed,
                 None,
                 Some("no media reached either party (platform fault)".to_owned()),
             ),
             Outcome::EndedByStaff { reason } => {
-                (StoreOutcome::EndedByStaff, None, Some(reason.clone()))
+                (SettledStatus::EndedByStaff, None, Some(reason.clone()))
             }
             Outcome::Missed {
                 visitor_came,
                 resident_came,
             } => (
-                StoreOutcome::Missed,
+                SettledStatus::Missed,
                 Some(match (visitor_came, resident_came) {
                     (false, true) => MissedBy::Visitor,
                     (true, false) => MissedBy::Resident,

@@ -282,8 +282,8 @@ async fn setup_code(app: &TestApp, kiosk: openvisit_core::KioskId) -> String {
 /// A remote visit booked and paid, its housing kiosk's set-up code, the resident's PIN (`PIN`),
 /// and the server's clock moved to 45 seconds before the scheduled end: the parties
 /// arrive late (R4), so the visit ends at the scheduled end within the test.
-struct LiveSetup {
-    app: TestApp,
+pub(crate) struct LiveSetup {
+    pub(crate) app: TestApp,
     fx: Fixture,
     /// The visitor's session cookie.
     cookie: String,
@@ -296,7 +296,7 @@ struct LiveSetup {
 impl LiveSetup {
     /// What `e2e/join.mjs` and the start of `e2e/live.mjs` take: the server, the
     /// visitor's cookie, the kiosk's key, the resident's PIN and the visit.
-    fn page_args(&self) -> Vec<String> {
+    pub(crate) fn page_args(&self) -> Vec<String> {
         vec![
             self.app.base.clone(),
             self.cookie.clone(),
@@ -367,7 +367,7 @@ async fn live_setup() -> LiveSetup {
     live_setup_on(TestApp::spawn(openvisit_store::Backend::Sqlite).await).await
 }
 
-async fn live_setup_on(app: TestApp) -> LiveSetup {
+pub(crate) async fn live_setup_on(app: TestApp) -> LiveSetup {
     let db = app.db();
     let fx = fixture(db, 1, 1, settings()).await;
     let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;

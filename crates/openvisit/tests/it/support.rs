@@ -227,7 +227,7 @@ async fn the_report_counts_visits_by_day_and_unit_with_the_money_and_exports_csv
         .await;
     assert_eq!(status, 200);
     let missed = openvisit_store::live::LiveReport {
-        outcome: openvisit_store::finish::Outcome::Missed,
+        outcome: openvisit_store::live::SettledStatus::Missed,
         actual_start: None,
         actual_end: local_start(day, 11, 15),
         connected_seconds: 0,

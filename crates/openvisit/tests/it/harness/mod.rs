@@ -21,11 +21,13 @@ use tokio::sync::oneshot;
 
 mod browsers;
 mod forms;
+mod lossy_relay;
 mod process;
 mod smtp;
 mod tls;
 pub use browsers::*;
 pub use forms::*;
+pub use lossy_relay::*;
 pub use process::*;
 pub use smtp::*;
 pub use tls::*;
@@ -480,6 +482,21 @@ impl TestApp {
     /// A server whose media port is on `ip` (its web server stays on loopback).
     pub async fn spawn_media_on(backend: Backend, ip: std::net::IpAddr) -> TestApp {
         TestApp::spawn_with(backend, None, media_on(ip)).await
+    }
+
+    /// A server whose media port is bound at `bind` but announced to clients at
+    /// `announced` (its address seen through a NAT, or a test's relay in front of it).
+    pub async fn spawn_media_behind(
+        backend: Backend,
+        bind: std::net::SocketAddr,
+        announced: std::net::IpAddr,
+    ) -> TestApp {
+        let media = openvisit_media::MediaConfig {
+            bind,
+            public_ip: Some(announced),
+            tcp_only: false,
+        };
+        TestApp::spawn_with(backend, None, media).await
     }
 
     async fn spawn_with(

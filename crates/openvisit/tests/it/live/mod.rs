@@ -3,6 +3,7 @@
 //! money that follows. The tests are split by subject: the visit clock, staff actions,
 //! and the kiosks.
 
+mod audio_loss;
 mod clock;
 mod crash;
 mod end;

@@ -11,8 +11,8 @@ use openvisit_store::StoreError;
 use openvisit_store::booking::BookingRequest;
 use openvisit_store::cancel::cancel_visit;
 use openvisit_store::facilities::get_facility;
-use openvisit_store::finish::Outcome;
 use openvisit_store::ledger::{check_ledger, visitor_balance, visitor_history};
+use openvisit_store::live::SettledStatus;
 use openvisit_store::live::{LiveReport, record_actual_start, settle_live_visit};
 use openvisit_store::notices::{notices_for_visit, post_notice};
 use openvisit_store::recordings::{
@@ -25,7 +25,12 @@ use super::count;
 use super::kiosk::book;
 use crate::harness::*;
 
-fn report(outcome: Outcome, end: Timestamp, connected: u32, lost: u32) -> LiveReport {
+pub(super) fn report(
+    outcome: SettledStatus,
+    end: Timestamp,
+    connected: u32,
+    lost: u32,
+) -> LiveReport {
     LiveReport {
         outcome,
         actual_start: None,
@@ -82,7 +87,7 @@ async fn minutes_lost_to_a_fault_on_a_block_visit_are_credited_in_proportion(
 
     let live = LiveReport {
         actual_start: Some(add_minutes(started, 1)),
-        ..report(Outcome::Completed, visit.end, 10 * 60, 3)
+        ..report(SettledStatus::Completed, visit.end, 10 * 60, 3)
     };
     let s = settle_live_visit(db, visit.id, &live, None, visit.end)
         .await
@@ -143,7 +148,7 @@ async fn minutes_lost_to_a_fault_on_a_block_visit_are_credited_in_proportion(
     let staff_end = LiveReport {
         end_reason: Some("  Rules broken on camera ".into()),
         ..report(
-            Outcome::EndedByStaff,
+            SettledStatus::EndedByStaff,
             add_minutes(long.start, 20),
             13 * 60,
             7,
@@ -197,7 +202,7 @@ async fn minutes_lost_to_a_fault_on_a_block_visit_are_credited_in_proportion(
     let s = settle_live_visit(
         db,
         clean.id,
-        &report(Outcome::Completed, clean.end, 900, 0),
+        &report(SettledStatus::Completed, clean.end, 900, 0),
         None,
         clean.end,
     )
@@ -249,7 +254,7 @@ async fn a_per_minute_live_visit_captures_only_connected_minutes(
     // 9 minutes 30 seconds connected (the 5 lost minutes are already left out).
     let live = LiveReport {
         actual_start: Some(add_minutes(visit.start, 1)),
-        ..report(Outcome::Completed, visit.end, 570, 5)
+        ..report(SettledStatus::Completed, visit.end, 570, 5)
     };
     let settled = settle_live_visit(db, visit.id, &live, None, visit.end)
         .await
@@ -281,7 +286,7 @@ async fn a_per_minute_live_visit_captures_only_connected_minutes(
     .await;
     let no_show = LiveReport {
         missed_by: Some(MissedBy::Resident),
-        ..report(Outcome::Missed, missed.end, 0, 0)
+        ..report(SettledStatus::Missed, missed.end, 0, 0)
     };
     let settled = settle_live_visit(db, missed.id, &no_show, None, missed.end)
         .await

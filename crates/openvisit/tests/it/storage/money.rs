@@ -22,7 +22,9 @@ use super::count;
 
 #[tokio::test]
 async fn a_per_minute_visit_captures_connected_minutes_and_returns_the_rest() {
-    use openvisit_store::finish::{Outcome, finish_visit};
+    use openvisit_store::live::{SettledStatus, settle_live_visit};
+
+    use super::live::report;
     for backend in backends() {
         let t = TestDb::new(backend).await;
         let db = &t.db;
@@ -52,22 +54,20 @@ async fn a_per_minute_visit_captures_connected_minutes_and_returns_the_rest() {
             visitor_balance(&mut conn, v).await.expect("bal"),
             Cents(430)
         );
-        let early = finish_visit(
+        let early = settle_live_visit(
             db,
             visit.id,
-            Outcome::Completed,
-            600,
+            &report(SettledStatus::Completed, add_minutes(start, -5), 600, 0),
             None,
             add_minutes(start, -5),
         )
         .await;
         assert!(matches!(early, Err(StoreError::Invalid(_))), "{early:?}");
         // 9 minutes 30 seconds connected: 10 started minutes at 19 cents.
-        let done = finish_visit(
+        let done = settle_live_visit(
             db,
             visit.id,
-            Outcome::Completed,
-            570,
+            &report(SettledStatus::Completed, add_minutes(start, 30), 570, 0),
             None,
             add_minutes(start, 30),
         )
@@ -78,11 +78,10 @@ async fn a_per_minute_visit_captures_connected_minutes_and_returns_the_rest() {
             visitor_balance(&mut conn, v).await.expect("bal"),
             Cents(1000 - 190)
         );
-        let again = finish_visit(
+        let again = settle_live_visit(
             db,
             visit.id,
-            Outcome::Completed,
-            570,
+            &report(SettledStatus::Completed, add_minutes(start, 31), 570, 0),
             None,
             add_minutes(start, 31),
         )
@@ -105,11 +104,10 @@ async fn a_per_minute_visit_captures_connected_minutes_and_returns_the_rest() {
         .expect("book")
         .visit()
         .clone();
-        let out = finish_visit(
+        let out = settle_live_visit(
             db,
             lost.id,
-            Outcome::Failed,
-            900,
+            &report(SettledStatus::Failed, add_minutes(start, 90), 900, 0),
             None,
             add_minutes(start, 90),
         )
