@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
 use crate::error::StoreError;
+use crate::sql_lists::{batch_sql, placeholders};
 use crate::time::{from_secs, secs};
 
 /// One line of the audit log. `subject` names records by id, never by a person's name.
@@ -33,6 +34,32 @@ pub async fn append_audit(conn: &mut AnyConnection, a: &Audit) -> Result<(), Sto
     .bind(&a.detail)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// Appends several lines in one statement.
+pub(crate) async fn append_audits(
+    conn: &mut AnyConnection,
+    lines: &[Audit],
+) -> Result<(), StoreError> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO audit_log (at, actor_id, facility_id, action, subject, detail) VALUES {}",
+        placeholders(lines.len(), 6, 1)
+    );
+    let mut q = sqlx::query(batch_sql(conn, sql));
+    for a in lines {
+        q = q
+            .bind(secs(a.at))
+            .bind(a.actor.map(|x| x.0))
+            .bind(a.facility.map(|x| x.0))
+            .bind(a.action)
+            .bind(a.subject.as_str())
+            .bind(a.detail.as_str());
+    }
+    q.execute(conn).await?;
     Ok(())
 }
 

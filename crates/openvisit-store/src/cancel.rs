@@ -16,6 +16,7 @@ use crate::error::StoreError;
 use crate::facilities::{blackouts, get_facility};
 use crate::ledger::post_entry;
 use crate::visits::{VisitStatus, get_visit};
+use crate::week_counts::count_down;
 
 #[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct CancelOutcome {
@@ -129,13 +130,11 @@ pub async fn cancel_in_tx(
         .bind(visit_id.0)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
-        "UPDATE week_counts SET visits = visits - 1 WHERE resident_id = $1 AND week_start = $2 \
-         AND visits > 0",
+    count_down(
+        conn,
+        visit.resident,
+        &week_of(&rules, visit.start).to_string(),
     )
-    .bind(visit.resident.0)
-    .bind(week_of(&rules, visit.start).to_string())
-    .execute(&mut *conn)
     .await?;
     let memo = format!("Refund for cancelled visit #{visit_id}");
     match visit.charge_kind {

@@ -2,14 +2,17 @@
 //! row updated in the same transaction as the entry, so two racing bookings can never
 //! spend the same money; other accounts are sums of their postings.
 
+use std::collections::{HashMap, HashSet};
+
 use jiff::Timestamp;
 use openvisit_core::ledger::{EntryKind, JournalEntry, LedgerAccount};
 use openvisit_core::{AccountId, Cents, FacilityId, VisitId};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::{Audit, append_audit};
+use crate::audit::{Audit, append_audits};
 use crate::error::StoreError;
+use crate::sql_lists::{batch_sql, placeholders};
 use crate::time::{from_secs, secs};
 
 /// Writes a balanced entry and moves visitor balances. `facility` makes the audit line
@@ -56,50 +59,132 @@ pub async fn post_entry(
             });
         }
     }
-    let row = sqlx::query(
-        "INSERT INTO ledger_entries (kind, visit_id, actor_id, memo, created_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(entry.kind().as_str())
-    .bind(entry.visit().map(|v| v.0))
-    .bind(actor.map(|a| a.0))
-    .bind(memo)
-    .bind(secs(now))
-    .fetch_one(&mut *conn)
-    .await?;
-    let id: i64 = row.try_get("id")?;
-    // All postings in one statement: one round trip, however many lines.
-    let mut sql =
-        String::from("INSERT INTO ledger_postings (entry_id, account, amount_cents) VALUES ");
-    for i in 0..entry.postings().len() {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3));
+    let rows = EntryRows {
+        entry: entry.clone(),
+        actor,
+        facility,
+        memo: memo.to_owned(),
+        at: now,
+    };
+    let ids = write_entries(conn, std::slice::from_ref(&rows)).await?;
+    ids.first()
+        .copied()
+        .ok_or_else(|| StoreError::Corrupt("journal entry missing".into()))
+}
+
+/// A balanced journal entry and what its rows say besides the postings: who moved the
+/// money, the facility whose staff see it, the memo and when. Every money movement is
+/// written from one of these: by `write_entries` (for `post_entry` and the booking
+/// writer's statements), or inside the booking writer's single PostgreSQL statement,
+/// from the same values.
+#[derive(Debug, Clone)]
+pub(crate) struct EntryRows {
+    pub entry: JournalEntry,
+    pub actor: Option<AccountId>,
+    pub facility: Option<FacilityId>,
+    pub memo: String,
+    pub at: Timestamp,
+}
+
+impl EntryRows {
+    /// Each posting's account key and amount.
+    pub(crate) fn postings(&self) -> impl Iterator<Item = (String, i64)> + '_ {
+        self.entry
+            .postings()
+            .iter()
+            .map(|p| (p.account.key(), p.amount.0))
     }
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id);
-    for p in entry.postings() {
-        q = q.bind(p.account.key()).bind(p.amount.0);
+
+    /// The entry's audit line (R16), once it has its id.
+    pub(crate) fn audit(&self, id: i64) -> Audit {
+        let detail = serde_json::json!({
+            "entry": id,
+            "postings": self.postings().collect::<Vec<_>>(),
+        })
+        .to_string();
+        Audit {
+            at: self.at,
+            actor: self.actor,
+            facility: self.facility,
+            action: "ledger.entry",
+            subject: format!("{}:{}", self.entry.kind().as_str(), id),
+            detail,
+        }
+    }
+}
+
+/// Writes journal entries whose balances the caller has already moved: the entries in
+/// one statement, all their postings in one, and one audit line each; their ids, in
+/// order. The ids come back keyed by visit, so several entries in one call must each
+/// be for a different visit.
+pub(crate) async fn write_entries(
+    conn: &mut AnyConnection,
+    entries: &[EntryRows],
+) -> Result<Vec<i64>, StoreError> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let visits: Vec<Option<i64>> = entries
+        .iter()
+        .map(|e| e.entry.visit().map(|v| v.0))
+        .collect();
+    let keyed = entries.len() == 1
+        || visits.iter().flatten().collect::<HashSet<_>>().len() == entries.len();
+    if !keyed {
+        return Err(StoreError::Corrupt(
+            "journal entries written together must be for different visits".into(),
+        ));
+    }
+    let sql = format!(
+        "INSERT INTO ledger_entries (kind, visit_id, actor_id, memo, created_at) VALUES {} \
+         RETURNING id, visit_id",
+        placeholders(entries.len(), 5, 1)
+    );
+    let mut q = sqlx::query(batch_sql(conn, sql));
+    for e in entries {
+        q = q
+            .bind(e.entry.kind().as_str())
+            .bind(e.entry.visit().map(|v| v.0))
+            .bind(e.actor.map(|a| a.0))
+            .bind(e.memo.as_str())
+            .bind(secs(e.at));
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    let ids: Vec<i64> = if let [row] = rows.as_slice() {
+        vec![row.try_get("id")?]
+    } else {
+        let mut by_visit: HashMap<i64, i64> = HashMap::new();
+        for row in &rows {
+            by_visit.insert(row.try_get("visit_id")?, row.try_get("id")?);
+        }
+        visits
+            .iter()
+            .map(|v| {
+                v.and_then(|v| by_visit.get(&v).copied())
+                    .ok_or_else(|| StoreError::Corrupt("journal entry missing".into()))
+            })
+            .collect::<Result<_, _>>()?
+    };
+
+    let postings: usize = entries.iter().map(|e| e.entry.postings().len()).sum();
+    let sql = format!(
+        "INSERT INTO ledger_postings (entry_id, account, amount_cents) VALUES {}",
+        placeholders(postings, 3, 1)
+    );
+    let mut q = sqlx::query(batch_sql(conn, sql));
+    for (e, id) in entries.iter().zip(&ids) {
+        for (account, cents) in e.postings() {
+            q = q.bind(*id).bind(account).bind(cents);
+        }
     }
     q.execute(&mut *conn).await?;
-    let detail = serde_json::json!({
-        "entry": id,
-        "postings": entry.postings().iter().map(|p| (p.account.key(), p.amount.0)).collect::<Vec<_>>(),
-    })
-    .to_string();
-    append_audit(
-        conn,
-        &Audit {
-            at: now,
-            actor,
-            facility,
-            action: "ledger.entry",
-            subject: format!("{}:{}", entry.kind().as_str(), id),
-            detail,
-        },
-    )
-    .await?;
-    Ok(id)
+    let audits: Vec<Audit> = entries
+        .iter()
+        .zip(&ids)
+        .map(|(e, id)| e.audit(*id))
+        .collect();
+    append_audits(conn, &audits).await?;
+    Ok(ids)
 }
 
 pub(crate) async fn balance_of(conn: &mut AnyConnection, key: &str) -> Result<Cents, StoreError> {

@@ -42,11 +42,13 @@ pub mod schedule;
 pub mod secrets;
 pub mod setup;
 pub mod sign_in;
+mod sql_lists;
 pub mod support;
 pub mod tickets;
 pub mod time;
 pub mod totp;
 pub mod visits;
+mod week_counts;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;

@@ -16,6 +16,7 @@ use crate::error::StoreError;
 use crate::schedule::load_kiosk_schedule;
 use crate::time::secs;
 use crate::visits::{Visit, VisitStatus, get_visit};
+use crate::week_counts::{count_down, count_up};
 
 /// Moves `visit` to `new_start`; the visitor must own it.
 pub async fn reschedule_visit(
@@ -133,24 +134,15 @@ async fn move_in_tx(
         week_of(&data.rules, new_start).to_string(),
     );
     if old_week != new_week {
-        sqlx::query("UPDATE week_counts SET visits = visits - 1 WHERE resident_id = $1 AND week_start = $2 AND visits > 0")
-            .bind(v.resident.0)
-            .bind(&old_week)
-            .execute(&mut *conn)
-            .await?;
-        let limit = i64::from(data.rules.weekly_limit_per_resident);
-        let counted = sqlx::query(
-            "INSERT INTO week_counts (resident_id, week_start, visits) VALUES ($1, $2, 1) \
-             ON CONFLICT (resident_id, week_start) DO UPDATE SET visits = week_counts.visits + 1 \
-             WHERE $3 = 0 OR week_counts.visits < $3",
+        count_down(conn, v.resident, &old_week).await?;
+        let counted = count_up(
+            conn,
+            v.resident,
+            &new_week,
+            data.rules.weekly_limit_per_resident,
         )
-        .bind(v.resident.0)
-        .bind(&new_week)
-        .bind(limit)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        if counted == 0 {
+        .await?;
+        if !counted {
             return Err(RuleViolation::WeeklyLimit.into());
         }
     }

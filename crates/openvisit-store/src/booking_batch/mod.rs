@@ -260,7 +260,7 @@ struct Plan {
     end: Timestamp,
     price: Quote,
     lobby_code: Option<String>,
-    weekly_limit: i64,
+    weekly_limit: u32,
     week: String,
     gap: u32,
     /// PostgreSQL: the ids drawn for its visit and journal entry.
@@ -324,53 +324,11 @@ async fn write_batch(
     Ok(Step::Commit(settled))
 }
 
-/// A statement built by the writer, for `conn`'s database. SQLite finds a numbered
-/// parameter by walking the list of names, so binding hundreds of `$N` costs time
-/// quadratic in their number (18% of its writer thread here); anonymous `?` are bound
-/// by position. `$1, $2, …` used once each and in order become `?` there.
-fn batch_sql(conn: &sqlx::AnyConnection, sql: String) -> sqlx::AssertSqlSafe<String> {
-    if conn.backend_name().eq_ignore_ascii_case("sqlite")
-        && let Some(positional) = positional_params(&sql)
-    {
-        return sqlx::AssertSqlSafe(positional);
-    }
-    sqlx::AssertSqlSafe(sql)
-}
-
-/// `sql` with `$1, $2, …` as `?`, if each appears once and in order.
-fn positional_params(sql: &str) -> Option<String> {
-    let mut out = String::with_capacity(sql.len());
-    let mut next = 1u64;
-    let mut rest = sql;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
-        let digits = rest[at + 1..]
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len() - at - 1);
-        let n: u64 = rest[at + 1..at + 1 + digits].parse().ok()?;
-        if n != next {
-            return None;
-        }
-        next += 1;
-        out.push('?');
-        rest = &rest[at + 1 + digits..];
-    }
-    out.push_str(rest);
-    Some(out)
-}
-
-/// `f(0)`, `f(1)`, … joined by `sep`: SQL lists whose parameter numbers follow from
-/// the position.
-fn numbered(count: usize, sep: &str, f: impl Fn(usize) -> String) -> String {
-    (0..count).map(f).collect::<Vec<_>>().join(sep)
-}
-
 #[cfg(test)]
 mod tests {
     use openvisit_core::facility::VisitKind;
     use openvisit_core::{AccountId, ResidentId};
 
-    use super::writes::placeholders;
     use super::*;
 
     fn job(visitor: i64, resident: i64) -> Job {
@@ -417,23 +375,5 @@ mod tests {
         assert_eq!(take_batch(&mut waiting).len(), MAX_BATCH);
         assert_eq!(waiting.len(), 5);
         assert_eq!(waiting[0].req.visitor.0, MAX_BATCH as i64);
-    }
-
-    #[test]
-    fn sqlite_gets_positional_parameters_only_when_they_are_in_order() {
-        assert_eq!(
-            positional_params("INSERT INTO t VALUES ($1, $2), ($3, $4) RETURNING id").as_deref(),
-            Some("INSERT INTO t VALUES (?, ?), (?, ?) RETURNING id")
-        );
-        assert_eq!(positional_params("SELECT 1").as_deref(), Some("SELECT 1"));
-        // Reused or out of order: left numbered.
-        assert_eq!(positional_params("WHERE a = $1 OR b = $1"), None);
-        assert_eq!(positional_params("VALUES ($2, $3) WHERE $1"), None);
-        assert_eq!(positional_params("WHERE a = $"), None);
-    }
-
-    #[test]
-    fn placeholders_number_every_parameter_once() {
-        assert_eq!(placeholders(2, 3, 2), "($2, $3, $4), ($5, $6, $7)");
     }
 }

@@ -10,12 +10,13 @@ use openvisit_core::pricing::quote;
 use openvisit_core::{FacilityId, HousingUnitId, KioskId, VisitId};
 use sqlx::{Any, Row, Transaction};
 
-use super::{ConfigCache, Job, Plan, Reserved, Settled, batch_sql, numbered};
+use super::{ConfigCache, Job, Plan, Reserved, Settled};
 use crate::booking::{Booked, booking_row, replay, resident_for_booking};
 use crate::db::Backend;
 use crate::error::StoreError;
 use crate::lobby::unused_lobby_code;
 use crate::schedule::{ScheduleData, UnitsWanted, load_facility_config, load_unit_schedules};
+use crate::sql_lists::{batch_sql, numbered};
 
 /// Reads what the rules need, under the write lock, and places each booking; those
 /// that break a rule are answered here (nothing was written for them). One that finds
@@ -133,7 +134,7 @@ pub(super) async fn plan(
             end,
             price: quote(&rules.pricing, req.kind, req.length_minutes),
             lobby_code,
-            weekly_limit: i64::from(rules.weekly_limit_per_resident),
+            weekly_limit: rules.weekly_limit_per_resident,
             week: week_of(rules, req.start).to_string(),
             gap,
             reserved: reserved.remove(&i),

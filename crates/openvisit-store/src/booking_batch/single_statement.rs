@@ -18,11 +18,12 @@ use openvisit_core::ledger::LedgerAccount;
 use openvisit_core::{KioskId, VisitId};
 use sqlx::{Any, Row, Transaction};
 
-use super::writes::{audit_detail, booking_entries, refuse_unpaid};
+use super::writes::{booking_entries, refuse_unpaid};
 use super::{Job, Plan, Settled};
 use crate::email_outbox::VisitNews;
 use crate::error::StoreError;
 use crate::time::secs;
+use crate::week_counts::count_up_sql;
 
 /// The parameters of a statement being built, numbered in the order they are pushed.
 #[derive(Default)]
@@ -70,26 +71,20 @@ pub(super) async fn write_batch(
 
     // Weekly counts: one conditional upsert per distinct limit, rows in one order for
     // every writer so two batches cannot deadlock on them.
-    let limits: HashSet<i64> = plans.iter().map(|p| p.weekly_limit).collect();
+    let limits: HashSet<u32> = plans.iter().map(|p| p.weekly_limit).collect();
     for (n, limit) in limits.into_iter().enumerate() {
         let mut group: Vec<&Plan> = plans.iter().filter(|p| p.weekly_limit == limit).collect();
         group.sort_by_key(|p| (jobs[p.job].req.resident, p.week.clone()));
-        let rows: Vec<String> = group
+        let pairs: Vec<(String, String)> = group
             .iter()
             .map(|p| {
-                params.row(vec![
-                    Value::Int(jobs[p.job].req.resident.0),
-                    Value::Text(p.week.clone()),
-                ])
+                (
+                    params.push(Value::Int(jobs[p.job].req.resident.0)),
+                    params.push(Value::Text(p.week.clone())),
+                )
             })
             .collect();
-        ctes.push(format!(
-            "counted{n} AS (INSERT INTO week_counts (resident_id, week_start, visits) \
-             SELECT r, w, 1 FROM (VALUES {}) AS x(r, w) \
-             ON CONFLICT (resident_id, week_start) DO UPDATE SET visits = week_counts.visits + 1 \
-             WHERE {limit} = 0 OR week_counts.visits < {limit} RETURNING resident_id)",
-            rows.join(", ")
-        ));
+        ctes.push(format!("counted{n} AS ({})", count_up_sql(pairs, limit)));
         answers.push(format!(
             "SELECT 'counted' AS what, CAST(resident_id AS TEXT) AS who FROM counted{n}"
         ));
@@ -190,31 +185,30 @@ pub(super) async fn write_batch(
         let mut posting_rows = Vec::new();
         let mut audit_rows = Vec::new();
         for (p, e) in &entries {
-            let job = &jobs[p.job];
             let entry = entry_ids[&p.job];
-            let visit = ids[&p.job];
             entry_rows.push(params.row(vec![
                 Value::Int(entry),
-                Value::Text(e.kind().as_str().into()),
-                Value::Int(visit.0),
-                Value::Int(job.req.visitor.0),
-                Value::Text(format!("Visit #{visit}")),
-                Value::Int(secs(job.now)),
+                Value::Text(e.entry.kind().as_str().into()),
+                Value::OptInt(e.entry.visit().map(|v| v.0)),
+                Value::OptInt(e.actor.map(|a| a.0)),
+                Value::Text(e.memo.clone()),
+                Value::Int(secs(e.at)),
             ]));
-            for posting in e.postings() {
+            for (account, cents) in e.postings() {
                 posting_rows.push(params.row(vec![
                     Value::Int(entry),
-                    Value::Text(posting.account.key()),
-                    Value::Int(posting.amount.0),
+                    Value::Text(account),
+                    Value::Int(cents),
                 ]));
             }
+            let a = e.audit(entry);
             audit_rows.push(params.row(vec![
-                Value::Int(secs(job.now)),
-                Value::Int(job.req.visitor.0),
-                Value::Int(p.facility.0),
-                Value::Text("ledger.entry".into()),
-                Value::Text(format!("{}:{entry}", e.kind().as_str())),
-                Value::Text(audit_detail(entry, e)),
+                Value::Int(secs(a.at)),
+                Value::OptInt(a.actor.map(|x| x.0)),
+                Value::OptInt(a.facility.map(|x| x.0)),
+                Value::Text(a.action.into()),
+                Value::Text(a.subject),
+                Value::Text(a.detail),
             ]));
         }
         ctes.push(format!(

@@ -11,14 +11,16 @@ use openvisit_core::pricing::ChargeKind;
 use openvisit_core::{Cents, KioskId, VisitId};
 use sqlx::{Any, Row, Transaction};
 
-use super::{Job, Plan, Settled, batch_sql, numbered};
+use super::{Job, Plan, Settled};
 use crate::booking::{BookingRequest, claim};
 use crate::claim_names;
 use crate::email_outbox::VisitNews;
 use crate::error::StoreError;
-use crate::ledger::balance_of;
+use crate::ledger::{EntryRows, balance_of, write_entries};
+use crate::sql_lists::{batch_sql, numbered, placeholders};
 use crate::time::secs;
 use crate::visits::{Visit, VisitStatus};
+use crate::week_counts::count_up_sql;
 
 /// Claim rows in one `INSERT`, well inside both backends' parameter limits.
 const CLAIMS_PER_STATEMENT: usize = 1000;
@@ -33,16 +35,6 @@ pub(super) enum ClaimMode {
     /// Granules someone else holds are skipped, then looked up: the booking moves to
     /// another kiosk or is refused.
     SkipTaken,
-}
-
-/// `($1, $2, …), (…)`: `rows` groups of `cols` numbered parameters from `$first`.
-pub(super) fn placeholders(rows: usize, cols: usize, first: usize) -> String {
-    numbered(rows, ", ", |r| {
-        format!(
-            "({})",
-            numbered(cols, ", ", |c| format!("${}", first + r * cols + c))
-        )
-    })
 }
 
 /// One column of the rows a `RETURNING` gave back: who the statement did not refuse.
@@ -63,25 +55,16 @@ pub(super) async fn count_weeks(
     plans: &[Plan],
     settled: &mut Settled,
 ) -> Result<(), StoreError> {
-    let limits: HashSet<i64> = plans.iter().map(|p| p.weekly_limit).collect();
+    let limits: HashSet<u32> = plans.iter().map(|p| p.weekly_limit).collect();
     for limit in limits {
         let mut group: Vec<&Plan> = plans.iter().filter(|p| p.weekly_limit == limit).collect();
         // One order for every writer's row locks: two batches cannot deadlock here.
         group.sort_by_key(|p| (jobs[p.job].req.resident, p.week.clone()));
-        // The limit is a number from the facility's settings, written into the SQL so
-        // the parameters stay in order (see `batch_sql`).
-        let sql = format!(
-            "INSERT INTO week_counts (resident_id, week_start, visits) VALUES {} \
-             ON CONFLICT (resident_id, week_start) DO UPDATE SET visits = week_counts.visits + 1 \
-             WHERE {limit} = 0 OR week_counts.visits < {limit} RETURNING resident_id",
-            placeholders(group.len(), 3, 1)
-        );
-        let mut q = sqlx::query(batch_sql(tx, sql));
+        let pairs =
+            (0..group.len()).map(|i| (format!("${}", 2 * i + 1), format!("${}", 2 * i + 2)));
+        let mut q = sqlx::query(batch_sql(tx, count_up_sql(pairs, limit)));
         for p in &group {
-            q = q
-                .bind(jobs[p.job].req.resident.0)
-                .bind(p.week.clone())
-                .bind(1i64);
+            q = q.bind(jobs[p.job].req.resident.0).bind(p.week.clone());
         }
         let counted: HashSet<i64> = returned(&q.fetch_all(&mut **tx).await?, "resident_id")?;
         for p in group {
@@ -396,15 +379,17 @@ async fn move_kiosk(
     Ok(None)
 }
 
-/// Each paid booking's journal entry, checked against what `take_money` takes.
+/// Each paid booking's journal entry and its rows, checked against what `take_money`
+/// takes.
 pub(super) fn booking_entries<'p>(
     jobs: &[Job],
     plans: &'p [Plan],
     ids: &HashMap<usize, VisitId>,
-) -> Result<Vec<(&'p Plan, JournalEntry)>, StoreError> {
-    let mut entries: Vec<(&Plan, JournalEntry)> = Vec::new();
+) -> Result<Vec<(&'p Plan, EntryRows)>, StoreError> {
+    let mut entries: Vec<(&Plan, EntryRows)> = Vec::new();
     for p in plans {
-        let req = &jobs[p.job].req;
+        let job = &jobs[p.job];
+        let req = &job.req;
         let visit = ids[&p.job];
         let entry = match p.price.kind {
             ChargeKind::Block if p.price.amount.0 > 0 => {
@@ -424,91 +409,31 @@ pub(super) fn booking_entries<'p>(
                 "booking entry does not match the charge".into(),
             ));
         }
-        entries.push((p, entry));
+        let rows = EntryRows {
+            entry,
+            actor: Some(req.visitor),
+            facility: Some(p.facility),
+            memo: format!("Visit #{visit}"),
+            at: job.now,
+        };
+        entries.push((p, rows));
     }
     Ok(entries)
 }
 
-/// The audit line's detail for a journal entry.
-pub(super) fn audit_detail(entry_id: i64, e: &JournalEntry) -> String {
-    serde_json::json!({
-        "entry": entry_id,
-        "postings": e.postings().iter().map(|p| (p.account.key(), p.amount.0)).collect::<Vec<_>>(),
-    })
-    .to_string()
-}
-
-/// One balanced journal entry per paid booking, its postings and its audit line.
+/// One balanced journal entry per paid booking, its postings and its audit line,
+/// written as the ledger writes every entry.
 pub(super) async fn write_ledger(
     tx: &mut Transaction<'static, Any>,
     jobs: &[Job],
     plans: &[Plan],
     ids: &HashMap<usize, VisitId>,
 ) -> Result<(), StoreError> {
-    let entries = booking_entries(jobs, plans, ids)?;
-    if entries.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "INSERT INTO ledger_entries (kind, visit_id, actor_id, memo, created_at) VALUES {} \
-         RETURNING id, visit_id",
-        placeholders(entries.len(), 5, 1)
-    );
-    let mut q = sqlx::query(batch_sql(tx, sql));
-    for (p, e) in &entries {
-        let req = &jobs[p.job].req;
-        q = q
-            .bind(e.kind().as_str())
-            .bind(ids[&p.job].0)
-            .bind(req.visitor.0)
-            .bind(format!("Visit #{}", ids[&p.job]))
-            .bind(secs(jobs[p.job].now));
-    }
-    let mut entry_ids: HashMap<i64, i64> = HashMap::new();
-    for row in q.fetch_all(&mut **tx).await? {
-        entry_ids.insert(row.try_get("visit_id")?, row.try_get("id")?);
-    }
-    let entry_id = |p: &Plan| {
-        entry_ids
-            .get(&ids[&p.job].0)
-            .copied()
-            .ok_or_else(|| StoreError::Corrupt("journal entry missing".into()))
-    };
-
-    let postings: usize = entries.iter().map(|(_, e)| e.postings().len()).sum();
-    let sql = format!(
-        "INSERT INTO ledger_postings (entry_id, account, amount_cents) VALUES {}",
-        placeholders(postings, 3, 1)
-    );
-    let mut q = sqlx::query(batch_sql(tx, sql));
-    for (p, e) in &entries {
-        let id = entry_id(p)?;
-        for posting in e.postings() {
-            q = q
-                .bind(id)
-                .bind(posting.account.key())
-                .bind(posting.amount.0);
-        }
-    }
-    q.execute(&mut **tx).await?;
-
-    let sql = format!(
-        "INSERT INTO audit_log (at, actor_id, facility_id, action, subject, detail) VALUES {}",
-        placeholders(entries.len(), 6, 1)
-    );
-    let mut q = sqlx::query(batch_sql(tx, sql));
-    for (p, e) in &entries {
-        let id = entry_id(p)?;
-        let detail = audit_detail(id, e);
-        q = q
-            .bind(secs(jobs[p.job].now))
-            .bind(jobs[p.job].req.visitor.0)
-            .bind(p.facility.0)
-            .bind("ledger.entry")
-            .bind(format!("{}:{}", e.kind().as_str(), id))
-            .bind(detail);
-    }
-    q.execute(&mut **tx).await?;
+    let entries: Vec<EntryRows> = booking_entries(jobs, plans, ids)?
+        .into_iter()
+        .map(|(_, rows)| rows)
+        .collect();
+    write_entries(tx, &entries).await?;
     Ok(())
 }
 
