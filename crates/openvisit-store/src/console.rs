@@ -147,6 +147,50 @@ fn name_visits(
 }
 
 /// The facility's staff accounts: (id, name), by name.
+/// Who an account is, to name it on a staff page: its role, display name and facility
+/// (staff only).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub role: crate::accounts::Role,
+    pub name: String,
+    pub facility: Option<FacilityId>,
+}
+
+/// The accounts among `ids`, by id (unknown ids are left out).
+pub async fn actors(
+    conn: &mut AnyConnection,
+    ids: &[AccountId],
+) -> Result<std::collections::HashMap<AccountId, Actor>, StoreError> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let list = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT id, role, display_name, facility_id FROM accounts WHERE id IN ({list})"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id.0);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let role: String = r.try_get("role")?;
+            let role = crate::accounts::Role::parse(&role)
+                .ok_or_else(|| StoreError::Corrupt(format!("account role {role}")))?;
+            found.insert(
+                AccountId(r.try_get("id")?),
+                Actor {
+                    role,
+                    name: r.try_get("display_name")?,
+                    facility: r.try_get::<Option<i64>, _>("facility_id")?.map(FacilityId),
+                },
+            );
+        }
+    }
+    Ok(found)
+}
+
 pub async fn staff_of_facility(
     conn: &mut AnyConnection,
     facility: FacilityId,

@@ -177,6 +177,7 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
         ("per_minute", "$0.25".into()),
         ("cap", "$0.21".into()),
         ("attempts", 2.into()),
+        ("role", "Officer".into()),
     ]
     .into_iter()
     .map(|(k, v)| (Cow::Borrowed(k), v))

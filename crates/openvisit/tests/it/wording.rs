@@ -353,3 +353,53 @@ async fn the_console_shows_weekdays_and_a_visitors_cancellation_in_the_readers_l
     assert!(!es.contains("cancelled by the visitor"), "{es}");
     app.stop().await;
 }
+
+/// The audit log names each person by role and name (a visitor's own payment is the
+/// visitor's, not "another facility's staff") and reads its details as text: money as
+/// money, ledger postings by account, field names in the reader's language.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_names_people_by_role_and_reads_its_details_as_text() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let db = app.db();
+    let fx = fixture(db, 1, 1, settings()).await;
+    let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
+    fund(db, visitor, 10_000).await;
+    let client = app.client_for(&email, VISITOR_PASSWORD).await;
+    let id = book(&client, fx.residents[0], local_start(3, 12, 0)).await;
+    let (status, answer) = client
+        .post(&format!("/api/v1/visits/{id}/cancel"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let staff = app.client_for(&fx.staff_email, STAFF_PASSWORD).await;
+
+    let en = text(&app, &staff, "/staff/audit", "en", 200).await;
+    // The fixture's visitor is called "Visitor", its administrator "Officer".
+    assert!(en.contains("Visitor · Visitor"), "{en}");
+    assert!(en.contains("Facility administrator · Officer"), "{en}");
+    assert!(!en.contains("Another facility"), "{en}");
+    assert!(
+        en.contains(&format!("Visitor balance #{} −$", visitor.0)),
+        "{en}"
+    );
+    assert!(
+        en.contains("was: waiting; reason: —; now: approved"),
+        "{en}"
+    );
+    assert!(!en.contains("{\""), "raw JSON on the page: {en}");
+
+    let es = text(&app, &staff, "/staff/audit", "es", 200).await;
+    assert!(es.contains("Visitante · Visitor"), "{es}");
+    assert!(es.contains("Administrador del centro · Officer"), "{es}");
+    assert!(
+        es.contains(&format!("Saldo del visitante #{} −$", visitor.0)),
+        "{es}"
+    );
+    assert!(
+        es.contains("antes: en espera; motivo: —; ahora: aprobado"),
+        "{es}"
+    );
+    for english in ["Visitor balance", "postings", "pending", "approved"] {
+        assert!(!es.contains(english), "{english} on a Spanish page: {es}");
+    }
+    app.stop().await;
+}

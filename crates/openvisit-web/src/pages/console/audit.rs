@@ -1,19 +1,18 @@
 //! The audit log viewer (R16), filterable by person, action and local dates. The log
 //! itself is append-only in the database.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use openvisit_core::AccountId;
+use openvisit_store::accounts::Role;
 use openvisit_store::audit::{AuditFilter, audit_filtered};
-use openvisit_store::console::staff_of_facility;
+use openvisit_store::console::{Actor, actors, staff_of_facility};
 use serde::Deserialize;
 
-use super::{Nav, StaffView, day_start, failure, local_time};
+use super::{Nav, StaffView, audit_detail, day_start, failure, local_time};
 use crate::pages::PageMeta;
 use crate::pages::visitor::zone;
 use crate::state::AppState;
@@ -56,6 +55,35 @@ pub struct AuditPage {
     pub limit: i64,
 }
 
+/// Who did it, by role and name: the system, a visitor, or staff of this facility. Staff
+/// of another facility are not named.
+fn who(
+    t: &crate::i18n::Tr,
+    actor: Option<&Actor>,
+    system: bool,
+    facility: openvisit_core::FacilityId,
+) -> String {
+    if system {
+        return t.t("console-audit-system");
+    }
+    let Some(a) = actor else {
+        return t.t("console-audit-someone");
+    };
+    let role = match a.role {
+        Role::Visitor => "console-role-visitor",
+        Role::Support => "console-role-support",
+        Role::FacilityAdmin | Role::Officer if a.facility != Some(facility) => {
+            return t.t("console-audit-someone");
+        }
+        Role::FacilityAdmin => "console-role-facility_admin",
+        Role::Officer => "console-role-officer",
+    };
+    t.ta(
+        "console-audit-actor",
+        &[("role", t.t(role).into()), ("name", a.name.clone().into())],
+    )
+}
+
 fn date(text: &Option<String>) -> Option<Date> {
     text.as_deref().and_then(|t| t.parse::<Date>().ok())
 }
@@ -78,27 +106,31 @@ pub async fn page(State(s): State<AppState>, v: StaffView, Query(q): Query<Audit
         };
         let records = audit_filtered(&mut conn, v.facility, &filter, LIMIT).await?;
         let people = staff_of_facility(&mut conn, v.facility).await?;
-        Ok::<_, openvisit_store::StoreError>((tz, records, people))
+        let mut ids: Vec<AccountId> = records.iter().filter_map(|r| r.actor).collect();
+        ids.sort_unstable_by_key(|a| a.0);
+        ids.dedup();
+        let actors = actors(&mut conn, &ids).await?;
+        Ok::<_, openvisit_store::StoreError>((tz, records, people, actors))
     };
-    let (tz, records, people) = match read.await {
+    let (tz, records, people, actors) = match read.await {
         Ok(x) => x,
         Err(e) => return failure(&e),
     };
-    let names: HashMap<AccountId, String> = people.iter().cloned().collect();
-    let system = v.page.t.t("console-audit-system");
-    let someone = v.page.t.t("console-audit-someone");
+    let t = v.page.t;
     AuditPage {
         lines: records
             .into_iter()
             .map(|r| AuditLine {
                 at: local_time(r.at, &tz),
-                who: match r.actor {
-                    None => system.clone(),
-                    Some(id) => names.get(&id).cloned().unwrap_or_else(|| someone.clone()),
-                },
+                who: who(
+                    &t,
+                    r.actor.and_then(|a| actors.get(&a)),
+                    r.actor.is_none(),
+                    v.facility,
+                ),
+                detail: audit_detail::readable(&t, &tz, &r.detail),
                 action: r.action,
                 subject: r.subject,
-                detail: r.detail,
             })
             .collect(),
         people: people

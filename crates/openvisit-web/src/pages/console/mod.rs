@@ -4,6 +4,7 @@
 
 pub mod approvals;
 pub mod audit;
+mod audit_detail;
 pub mod emails;
 pub mod reports;
 pub mod roster;
