@@ -49,7 +49,13 @@ try {
   if (!visits.includes('hora del centro') || !visits.includes('tu hora')) fail('times not shown in both zones');
   await axe(page, 'visits');
   await shot(page, 'visits-es-phone');
+  // Cancelling asks once, saying what comes back.
   await page.click('text=Cancelar esta visita');
+  await page.waitForURL(/\/visits\/\d+\/cancel$/);
+  const ask = await page.textContent('main');
+  if (!ask.includes('Recibes $5.70 de vuelta')) fail(`the question does not say what comes back: ${ask}`);
+  await axe(page, 'cancel');
+  await page.click('text=Sí, cancelar la visita');
   await page.waitForURL(/notice=cancelled/);
   const after = await page.textContent('main');
   if (!after.includes('$5.70 volvió a tu saldo')) fail(`refund not shown: ${after}`);
@@ -57,7 +63,7 @@ try {
   const balanceAfter = await page.textContent('.lead');
   if (balanceAfter !== balanceBefore) fail(`balance ${balanceBefore} -> ${balanceAfter}`);
   const history = await page.textContent('main');
-  if (!history.includes('Refund for cancelled visit') && !history.includes('$5.70')) fail('ledger history does not show the refund');
+  if (!history.includes('Reembolso · con ') || !history.includes('$5.70')) fail('ledger history does not show the refund');
   // The receipts and the account page pass axe too.
   await page.click('a[href^="/receipts/"] >> nth=0');
   await page.waitForSelector('dl.receipt');

@@ -169,7 +169,12 @@ try {
   expect(ics.includes('DTEND:' + utc(Number(start) + 1800)), 'DTEND is 30 minutes later');
   expect(booked.some((p) => p.body.includes(say('is booked', 'está reservada'))), 'booking email language');
   // 8. Cancel inside the policy: the whole price comes back.
-  await activate('form[action$="/cancel"] button');
+  // Cancelling asks once, saying what comes back.
+  await activate('a.danger[href$="/cancel"]');
+  await page.waitForURL(/\/visits\/\d+\/cancel$/);
+  expect((await page.textContent('main')).includes('$5.70'), 'the question says what comes back');
+  await axe('cancel question');
+  await activate('form[action$="/cancel"] button.danger');
   await page.waitForURL(/notice=cancelled/);
   expect((await page.textContent('main')).includes('$5.70'), 'refund shown');
   await page.goto(base + '/funds');

@@ -157,7 +157,8 @@ async fn setup(db: &Db, clients: usize) -> anyhow::Result<Vec<(AccountId, Reside
         decide_approval(db, staff, facility, a.id, ApprovalStatus::Approved, "", now).await?;
         let mut tx = db.begin_write().await?;
         let e = openvisit_core::ledger::JournalEntry::deposit(visitor, Cents(1_000_000_000))?;
-        openvisit_store::ledger::post_entry(&mut tx, &e, None, None, "bench funds", now).await?;
+        let funds = openvisit_store::ledger::EntryRows::new(e, None, None, now);
+        openvisit_store::ledger::post_entry(&mut tx, &funds).await?;
         tx.commit().await?;
         pairs.push((visitor, resident));
     }

@@ -14,7 +14,7 @@ use crate::db::{Db, MAX_ATTEMPTS, is_retryable};
 use crate::email_outbox::{Announced, VisitNews};
 use crate::error::StoreError;
 use crate::facilities::{blackouts, get_facility};
-use crate::ledger::post_entry;
+use crate::ledger::{EntryRows, post_entry};
 use crate::visits::{VisitStatus, get_visit};
 use crate::week_counts::count_down;
 
@@ -136,19 +136,18 @@ pub async fn cancel_in_tx(
         &week_of(&rules, visit.start).to_string(),
     )
     .await?;
-    let memo = format!("Refund for cancelled visit #{visit_id}");
     match visit.charge_kind {
         ChargeKind::Free => {}
         ChargeKind::Hold => {
             if visit.price.0 > 0 {
                 let e = JournalEntry::release_hold(visit.visitor, visit_id, visit.price)?;
-                post_entry(conn, &e, actor, Some(visit.facility), &memo, now).await?;
+                post_entry(conn, &EntryRows::new(e, actor, Some(visit.facility), now)).await?;
             }
         }
         ChargeKind::Block => {
             if refund.0 > 0 {
                 let e = JournalEntry::refund(visit.visitor, visit.facility, visit_id, refund)?;
-                post_entry(conn, &e, actor, Some(visit.facility), &memo, now).await?;
+                post_entry(conn, &EntryRows::new(e, actor, Some(visit.facility), now)).await?;
             }
         }
     }

@@ -15,7 +15,7 @@ use crate::db::Db;
 use crate::error::StoreError;
 use crate::facilities::{FacilitySettings, NewFacility, create_facility};
 use crate::kiosks::set_kiosk_key;
-use crate::ledger::post_entry;
+use crate::ledger::{EntryRows, post_entry};
 use crate::places::{add_hours, create_kiosk, create_unit};
 use crate::resident_pins::{hash_pin, store_pin_hash};
 use crate::residents::create_resident;
@@ -206,7 +206,7 @@ pub async fn seed_demo_if_empty(db: &Db, now: Timestamp) -> Result<Option<DemoIn
     }
     let mut tx = db.begin_write().await?;
     let entry = JournalEntry::deposit(visitor, Cents(5000))?;
-    post_entry(&mut tx, &entry, None, None, "Demo funds", now).await?;
+    post_entry(&mut tx, &EntryRows::new(entry, None, None, now)).await?;
     tx.commit().await?;
     Ok(Some(DemoInfo {
         facilities: vec![riverside, cedar],

@@ -15,18 +15,12 @@ use crate::error::StoreError;
 use crate::sql_lists::{batch_sql, placeholders};
 use crate::time::{from_secs, secs};
 
-/// Writes a balanced entry and moves visitor balances. `facility` makes the audit line
-/// visible to that facility's staff. Fails with
+/// Writes a balanced entry and moves visitor balances. The rows' `facility` makes the
+/// audit line visible to that facility's staff. Fails with
 /// `InsufficientFunds` (and writes nothing, once the caller rolls back) if a visitor
 /// balance would go below zero.
-pub async fn post_entry(
-    conn: &mut AnyConnection,
-    entry: &JournalEntry,
-    actor: Option<AccountId>,
-    facility: Option<FacilityId>,
-    memo: &str,
-    now: Timestamp,
-) -> Result<i64, StoreError> {
+pub async fn post_entry(conn: &mut AnyConnection, rows: &EntryRows) -> Result<i64, StoreError> {
+    let entry = &rows.entry;
     if entry.sum() != 0 {
         return Err(StoreError::Corrupt("unbalanced journal entry".into()));
     }
@@ -59,34 +53,60 @@ pub async fn post_entry(
             });
         }
     }
-    let rows = EntryRows {
-        entry: entry.clone(),
-        actor,
-        facility,
-        memo: memo.to_owned(),
-        at: now,
-    };
-    let ids = write_entries(conn, std::slice::from_ref(&rows)).await?;
+    let ids = write_entries(conn, std::slice::from_ref(rows)).await?;
     ids.first()
         .copied()
         .ok_or_else(|| StoreError::Corrupt("journal entry missing".into()))
 }
 
 /// A balanced journal entry and what its rows say besides the postings: who moved the
-/// money, the facility whose staff see it, the memo and when. Every money movement is
-/// written from one of these: by `write_entries` (for `post_entry` and the booking
-/// writer's statements), or inside the booking writer's single PostgreSQL statement,
-/// from the same values.
+/// money, the facility whose staff see it, when, and what it is about (what happened,
+/// as data: pages write it in the reader's language). Every money movement is written
+/// from one of these: by `write_entries` (for `post_entry` and the booking writer's
+/// statements), or inside the booking writer's single PostgreSQL statement, from the
+/// same values.
 #[derive(Debug, Clone)]
-pub(crate) struct EntryRows {
+pub struct EntryRows {
     pub entry: JournalEntry,
     pub actor: Option<AccountId>,
     pub facility: Option<FacilityId>,
-    pub memo: String,
     pub at: Timestamp,
+    /// Words staff wrote themselves (a goodwill credit's reason); empty otherwise.
+    pub memo: String,
+    /// The connected minutes a per-minute visit was charged, or the minutes lost to a
+    /// platform fault that a credit makes up for.
+    pub minutes: Option<u32>,
 }
 
 impl EntryRows {
+    pub fn new(
+        entry: JournalEntry,
+        actor: Option<AccountId>,
+        facility: Option<FacilityId>,
+        at: Timestamp,
+    ) -> EntryRows {
+        EntryRows {
+            entry,
+            actor,
+            facility,
+            at,
+            memo: String::new(),
+            minutes: None,
+        }
+    }
+
+    /// With words staff wrote.
+    pub fn memo(mut self, memo: &str) -> EntryRows {
+        memo.clone_into(&mut self.memo);
+        self
+    }
+
+    /// With the minutes it is about.
+    pub fn minutes(mut self, minutes: u32) -> EntryRows {
+        self.minutes = Some(minutes);
+        self
+    }
+
     /// Each posting's account key and amount.
     pub(crate) fn postings(&self) -> impl Iterator<Item = (String, i64)> + '_ {
         self.entry
@@ -136,9 +156,9 @@ pub(crate) async fn write_entries(
         ));
     }
     let sql = format!(
-        "INSERT INTO ledger_entries (kind, visit_id, actor_id, memo, created_at) VALUES {} \
-         RETURNING id, visit_id",
-        placeholders(entries.len(), 5, 1)
+        "INSERT INTO ledger_entries (kind, visit_id, actor_id, memo, minutes, created_at) \
+         VALUES {} RETURNING id, visit_id",
+        placeholders(entries.len(), 6, 1)
     );
     let mut q = sqlx::query(batch_sql(conn, sql));
     for e in entries {
@@ -147,6 +167,7 @@ pub(crate) async fn write_entries(
             .bind(e.entry.visit().map(|v| v.0))
             .bind(e.actor.map(|a| a.0))
             .bind(e.memo.as_str())
+            .bind(e.minutes.map(i64::from))
             .bind(secs(e.at));
     }
     let rows = q.fetch_all(&mut *conn).await?;
@@ -216,7 +237,16 @@ pub struct LedgerLine {
     pub visit: Option<VisitId>,
     /// The change to the visitor's balance (negative when money left it).
     pub amount: Cents,
+    /// Words staff wrote (a goodwill credit's reason); empty otherwise.
     pub memo: String,
+    /// Connected minutes charged (`hold_capture`), or minutes lost to a fault that a
+    /// `credit` makes up for.
+    pub minutes: Option<u32>,
+    /// The visit's resident, start and facility time zone, for a line about a visit.
+    pub resident_name: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub visit_start: Option<Timestamp>,
+    pub time_zone: Option<String>,
 }
 
 /// A visitor's ledger history, newest first.
@@ -225,8 +255,12 @@ pub async fn visitor_history(
     visitor: AccountId,
 ) -> Result<Vec<LedgerLine>, StoreError> {
     let rows = sqlx::query(
-        "SELECT e.id, e.kind, e.visit_id, e.memo, e.created_at, p.amount_cents \
+        "SELECT e.id, e.kind, e.visit_id, e.memo, e.minutes, e.created_at, p.amount_cents, \
+         r.full_name AS resident_name, v.start_at, f.time_zone \
          FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id \
+         LEFT JOIN visits v ON v.id = e.visit_id \
+         LEFT JOIN residents r ON r.id = v.resident_id \
+         LEFT JOIN facilities f ON f.id = v.facility_id \
          WHERE p.account = $1 ORDER BY e.id DESC",
     )
     .bind(LedgerAccount::VisitorBalance(visitor).key())
@@ -243,6 +277,15 @@ pub async fn visitor_history(
                 visit: r.try_get::<Option<i64>, _>("visit_id")?.map(VisitId),
                 amount: Cents(r.try_get("amount_cents")?),
                 memo: r.try_get("memo")?,
+                minutes: r
+                    .try_get::<Option<i64>, _>("minutes")?
+                    .and_then(|m| u32::try_from(m).ok()),
+                resident_name: r.try_get("resident_name")?,
+                visit_start: r
+                    .try_get::<Option<i64>, _>("start_at")?
+                    .map(from_secs)
+                    .transpose()?,
+                time_zone: r.try_get("time_zone")?,
             })
         })
         .collect()

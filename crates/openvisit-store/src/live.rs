@@ -15,7 +15,7 @@ use crate::audit::{Audit, append_audit};
 use crate::db::{Db, MAX_ATTEMPTS, is_retryable};
 use crate::error::StoreError;
 use crate::facilities::get_facility;
-use crate::ledger::post_entry;
+use crate::ledger::{EntryRows, post_entry};
 use crate::time::{from_secs, secs};
 use crate::visits::{MissedBy, Visit, VisitStatus, get_visit};
 
@@ -230,10 +230,9 @@ async fn settle_in_tx(
             );
             if credited.0 > 0 {
                 let e = JournalEntry::credit(visit.visitor, Some(visit_id), credited)?;
-                let memo = format!(
-                    "Visit #{visit_id}: {lost_minutes} minute(s) lost to a platform fault, credited"
-                );
-                post_entry(conn, &e, actor, Some(visit.facility), &memo, now).await?;
+                let rows =
+                    EntryRows::new(e, actor, Some(visit.facility), now).minutes(lost_minutes);
+                post_entry(conn, &rows).await?;
             }
             Settlement {
                 visit: visit_id,
@@ -258,11 +257,9 @@ async fn settle_in_tx(
                     visit.price,
                     charged,
                 )?;
-                let memo = format!(
-                    "Visit #{visit_id}: {} connected minute(s)",
-                    seconds.div_ceil(60)
-                );
-                post_entry(conn, &e, actor, Some(visit.facility), &memo, now).await?;
+                let rows = EntryRows::new(e, actor, Some(visit.facility), now)
+                    .minutes(seconds.div_ceil(60));
+                post_entry(conn, &rows).await?;
             }
             Settlement {
                 visit: visit_id,

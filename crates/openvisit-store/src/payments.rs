@@ -20,7 +20,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::db::Db;
 use crate::error::StoreError;
-use crate::ledger::{post_entry, visitor_balance};
+use crate::ledger::{EntryRows, post_entry, visitor_balance};
 use crate::time::secs;
 
 /// A payment the provider accepted.
@@ -214,8 +214,8 @@ async fn record_success(
         return Ok(false);
     }
     let entry = JournalEntry::deposit(visitor, amount)?;
-    let memo = format!("Funds added ({})", receipt.provider_reference);
-    let entry_id = post_entry(conn, &entry, Some(visitor), None, &memo, now).await?;
+    // The provider's reference stays with the deposit row, never on a family's page.
+    let entry_id = post_entry(conn, &EntryRows::new(entry, Some(visitor), None, now)).await?;
     sqlx::query("UPDATE deposits SET entry_id = $1 WHERE id = $2")
         .bind(entry_id)
         .bind(id)

@@ -12,7 +12,7 @@ use crate::accounts::Role;
 use crate::audit::{Audit, append_audit};
 use crate::db::Db;
 use crate::error::StoreError;
-use crate::ledger::post_entry;
+use crate::ledger::{EntryRows, post_entry};
 use crate::tickets::{Ticket, ticket_from_row};
 use crate::time::{from_secs, secs};
 
@@ -225,15 +225,8 @@ pub async fn goodwill_credit(
         return Err(StoreError::NotFound("visitor"));
     }
     let entry = JournalEntry::credit(visitor, None, amount)?;
-    let id = post_entry(
-        &mut tx,
-        &entry,
-        Some(staff),
-        Some(facility),
-        &format!("Goodwill credit: {memo}"),
-        now,
-    )
-    .await?;
+    let rows = EntryRows::new(entry, Some(staff), Some(facility), now).memo(memo);
+    let id = post_entry(&mut tx, &rows).await?;
     tx.commit().await?;
     Ok(id)
 }

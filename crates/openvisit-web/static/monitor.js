@@ -90,7 +90,7 @@
     label.htmlFor = input.id;
     label.textContent = T.tReason;
     const e = document.createElement('button');
-    e.type = 'button'; e.textContent = T.tEnd;
+    e.type = 'button'; e.className = 'danger'; e.textContent = T.tEnd;
     e.addEventListener('click', () => end(v.visit_id, input.value).catch((x) => alert(x.message)));
     li.append(' ', label, ' ', input, ' ', e);
     return li;

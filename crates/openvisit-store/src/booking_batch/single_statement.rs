@@ -192,6 +192,7 @@ pub(super) async fn write_batch(
                 Value::OptInt(e.entry.visit().map(|v| v.0)),
                 Value::OptInt(e.actor.map(|a| a.0)),
                 Value::Text(e.memo.clone()),
+                Value::OptInt(e.minutes.map(i64::from)),
                 Value::Int(secs(e.at)),
             ]));
             for (account, cents) in e.postings() {
@@ -213,7 +214,7 @@ pub(super) async fn write_batch(
         }
         ctes.push(format!(
             "entries AS (INSERT INTO ledger_entries (id, kind, visit_id, actor_id, memo, \
-             created_at) VALUES {})",
+             minutes, created_at) VALUES {})",
             entry_rows.join(", ")
         ));
         ctes.push(format!(

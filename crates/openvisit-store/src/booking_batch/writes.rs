@@ -409,13 +409,7 @@ pub(super) fn booking_entries<'p>(
                 "booking entry does not match the charge".into(),
             ));
         }
-        let rows = EntryRows {
-            entry,
-            actor: Some(req.visitor),
-            facility: Some(p.facility),
-            memo: format!("Visit #{visit}"),
-            at: job.now,
-        };
+        let rows = EntryRows::new(entry, Some(req.visitor), Some(p.facility), job.now);
         entries.push((p, rows));
     }
     Ok(entries)

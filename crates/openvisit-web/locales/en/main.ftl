@@ -201,6 +201,12 @@ visits-cancel-free = Cancel this visit
 visits-cancel-no-refund = Cancel this visit (too late for a refund)
 visits-cancelled = The visit is cancelled. { $refund } went back to your balance.
 visits-cancelled-free = The visit is cancelled.
+visits-cancel-ask = Cancel this visit?
+visits-cancel-when = { $time } (facility time)
+visits-cancel-back = You get { $refund } back to your balance.
+visits-cancel-nothing-back = It is too late for a refund: nothing comes back to your balance.
+visits-cancel-yes = Yes, cancel the visit
+visits-cancel-keep = No, keep the visit
 visits-booked = Your visit is booked.
 visits-join-note = The Join button opens 10 minutes before the start.
 book-title = Book a visit with { $name }
@@ -337,6 +343,15 @@ entry-visit_hold = Visit amount set aside
 entry-hold_capture = Visit settled by the minute
 entry-refund = Refund
 entry-credit = Credit
+ledger-visit-with = with { $name }, { $time }
+ledger-minutes-connected = { $minutes ->
+    [one] { $minutes } minute connected
+   *[other] { $minutes } minutes connected
+}
+ledger-minutes-lost = { $minutes ->
+    [one] { $minutes } minute lost to a fault on our side
+   *[other] { $minutes } minutes lost to a fault on our side
+}
 
 email-changed-subject = Your visit with { $name } has a new time
 email-changed-body = Hello { $visitor },

@@ -201,6 +201,12 @@ visits-cancel-free = Cancelar esta visita
 visits-cancel-no-refund = Cancelar esta visita (ya es tarde para un reembolso)
 visits-cancelled = La visita está cancelada. { $refund } volvió a tu saldo.
 visits-cancelled-free = La visita está cancelada.
+visits-cancel-ask = ¿Cancelar esta visita?
+visits-cancel-when = { $time } (hora del centro)
+visits-cancel-back = Recibes { $refund } de vuelta en tu saldo.
+visits-cancel-nothing-back = Es demasiado tarde para un reembolso: no vuelve nada a tu saldo.
+visits-cancel-yes = Sí, cancelar la visita
+visits-cancel-keep = No, mantener la visita
 visits-booked = Tu visita está reservada.
 visits-join-note = El botón para entrar se activa 10 minutos antes del inicio.
 book-title = Reservar una visita con { $name }
@@ -337,6 +343,15 @@ entry-visit_hold = Importe de la visita apartado
 entry-hold_capture = Visita liquidada por minuto
 entry-refund = Reembolso
 entry-credit = Crédito
+ledger-visit-with = con { $name }, { $time }
+ledger-minutes-connected = { $minutes ->
+    [one] { $minutes } minuto conectado
+   *[other] { $minutes } minutos conectados
+}
+ledger-minutes-lost = { $minutes ->
+    [one] { $minutes } minuto perdido por una falla nuestra
+   *[other] { $minutes } minutos perdidos por una falla nuestra
+}
 
 email-changed-subject = Tu visita con { $name } tiene un nuevo horario
 email-changed-body = Hola, { $visitor }:

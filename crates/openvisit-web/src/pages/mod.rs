@@ -8,6 +8,7 @@ pub mod contact;
 pub mod facilities;
 pub mod help;
 pub mod kiosk;
+pub mod ledger_text;
 pub mod outbox;
 pub mod reset;
 pub mod room;
@@ -244,7 +245,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/reset-password", get(reset::reset_form).post(reset::reset))
         .route("/people", get(visitor::people).post(visitor::people_post))
         .route("/visits", get(visitor::visits))
-        .route("/visits/{id}/cancel", axum::routing::post(visitor::cancel))
+        .route(
+            "/visits/{id}/cancel",
+            axum::routing::get(visitor::cancel_confirm).post(visitor::cancel),
+        )
         .route("/visits/{id}/join", get(visitor::join))
         .route("/receipts/{entry}", get(visitor::receipt))
         .route("/book", get(visitor::book).post(visitor::book_post))

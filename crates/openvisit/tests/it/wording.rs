@@ -120,11 +120,20 @@ async fn a_free_visit_is_cancelled_without_talk_of_money() {
     let id = book(&client, fx.residents[0], local_start(3, 12, 0)).await;
 
     let en = text(&app, &client, "/visits", "en", 200).await;
-    assert!(en.contains("Cancel this visit</button>"), "{en}");
+    assert!(en.contains("Cancel this visit</a>"), "{en}");
     assert!(en.contains("Free"), "{en}");
     assert!(!en.contains("$0.00") && !en.contains("back)"), "{en}");
     let es = text(&app, &client, "/visits", "es", 200).await;
-    assert!(es.contains("Cancelar esta visita</button>"), "{es}");
+    assert!(es.contains("Cancelar esta visita</a>"), "{es}");
+    // Cancelling asks once, without talk of money for a free visit.
+    let ask = text(&app, &client, &format!("/visits/{id}/cancel"), "en", 200).await;
+    assert!(ask.contains("Cancel this visit?"), "{ask}");
+    assert!(ask.contains("Yes, cancel the visit</button>"), "{ask}");
+    assert!(ask.contains("No, keep the visit"), "{ask}");
+    assert!(!ask.contains('$'), "{ask}");
+    let ask = text(&app, &client, &format!("/visits/{id}/cancel"), "es", 200).await;
+    assert!(ask.contains("¿Cancelar esta visita?"), "{ask}");
+    assert!(ask.contains("Sí, cancelar la visita</button>"), "{ask}");
     assert!(es.contains("Gratuita"), "{es}");
     assert!(!es.contains("$0.00") && !es.contains("de vuelta"), "{es}");
 
@@ -401,5 +410,41 @@ async fn the_audit_log_names_people_by_role_and_reads_its_details_as_text() {
     for english in ["Visitor balance", "postings", "pending", "approved"] {
         assert!(!es.contains(english), "{english} on a Spanish page: {es}");
     }
+    app.stop().await;
+}
+
+/// A family's money history and receipts say what happened in their language: no
+/// English memo, no provider reference, no internal visit number; a refund names the
+/// visit by its resident and time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_money_history_reads_in_spanish_without_references_or_internal_numbers() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let db = app.db();
+    let fx = fixture(db, 1, 1, settings()).await;
+    let (_, email) = approved_visitor(db, &fx, &fx.residents).await;
+    let client = app.client_for(&email, VISITOR_PASSWORD).await;
+    // Funds through the payment provider, as a family adds them.
+    let (status, added) = client
+        .post(
+            "/api/v1/deposits",
+            json!({ "amount_cents": 2000, "payment_token": "tok_visa" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{added}");
+    let id = book(&client, fx.residents[0], local_start(3, 12, 0)).await;
+    let (status, answer) = client
+        .post(&format!("/api/v1/visits/{id}/cancel"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+
+    let es = text(&app, &client, "/funds", "es", 200).await;
+    assert!(es.contains("Fondos agregados"), "{es}");
+    assert!(es.contains("Reembolso · con "), "{es}");
+    for english in ["Funds added", "Refund", "Visit #", "Demo funds"] {
+        assert!(!es.contains(english), "{english:?} on a Spanish page: {es}");
+    }
+    let en = text(&app, &client, "/funds", "en", 200).await;
+    assert!(en.contains("Refund · with "), "{en}");
+    assert!(!en.contains("(test-"), "a provider reference: {en}");
     app.stop().await;
 }

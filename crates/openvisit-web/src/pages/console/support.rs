@@ -124,9 +124,16 @@ pub async fn ticket(
             .iter()
             .map(|l| MoneyLine {
                 when: local_time(l.at, &tz),
-                kind: v.page.t.t(&format!("entry-{}", l.kind.as_str())),
+                kind: crate::pages::ledger_text::what(&v.page.t, l),
                 amount: dollars(l.amount),
-                memo: l.memo.clone(),
+                memo: [
+                    crate::pages::ledger_text::visit(&v.page.t, l),
+                    crate::pages::ledger_text::note(&v.page.t, l),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
             })
             .collect(),
         status_key: format!("console-ticket-{}", d.ticket.status),

@@ -61,7 +61,7 @@ async fn funds_page(
             (
                 l.entry_id,
                 local_label(&t, l.at, &mine),
-                l.memo,
+                crate::pages::ledger_text::describe(&t, &l),
                 l.amount.to_string(),
             )
         })

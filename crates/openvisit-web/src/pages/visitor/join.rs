@@ -122,23 +122,18 @@ pub async fn receipt(
         let visit = match line.visit {
             Some(v) => {
                 let v = get_visit(&mut conn, v).await?;
-                let r = get_resident(&mut conn, v.resident).await?;
                 let f = get_facility(&mut conn, v.facility).await?;
-                Some(format!(
-                    "{} · {} · {}",
-                    r.full_name,
-                    f.name,
-                    local_label(&t, v.start, &zone(&f.time_zone))
-                ))
+                crate::pages::ledger_text::visit(&t, &line)
+                    .map(|with| format!("{} · {with}", f.name))
             }
             None => None,
         };
         Ok::<_, StoreError>(Some(ReceiptPage {
             title: t.ta("receipt-title", &[("number", format!("R-{entry}").into())]),
             date: local_label(&t, line.at, &mine),
-            what: t.t(&format!("entry-{}", line.kind.as_str())),
+            what: crate::pages::ledger_text::what(&t, &line),
             amount: line.amount.to_string(),
-            memo: line.memo,
+            memo: crate::pages::ledger_text::note(&t, &line).unwrap_or_default(),
             visit,
             page,
         }))

@@ -130,4 +130,4 @@ pub use booking::{book, book_post};
 pub use funds::{funds, funds_post};
 pub use join::{join, receipt};
 pub use people::{people, people_post};
-pub use visits::{cancel, status_code, visits};
+pub use visits::{cancel, cancel_confirm, status_code, visits};

@@ -214,6 +214,80 @@ pub fn status_code(s: VisitStatus) -> &'static str {
     }
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "cancel_visit.html")]
+pub struct CancelPage {
+    pub page: PageMeta,
+    pub id: i64,
+    pub with: String,
+    pub when: String,
+    /// What comes back, or that nothing does; none for a free visit.
+    pub money: Option<String>,
+}
+
+/// Asks once before a visitor cancels: the visit, what comes back, and a button that
+/// cancels (the form below) beside a way back that keeps it.
+pub async fn cancel_confirm(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    MaybeAccount(a): MaybeAccount,
+    Path(id): Path<i64>,
+) -> Response {
+    let a = match visitor(a) {
+        Ok(a) => a,
+        Err(to) => return see_other(to),
+    };
+    let page = PageMeta::signed(lang, &uri, &headers, Some(&a));
+    let t = page.t;
+    let built = async {
+        let mut conn = s.db.pool.acquire().await?;
+        let v = match get_visit(&mut conn, VisitId(id)).await {
+            Ok(v) if v.visitor == a.id && v.status == VisitStatus::Booked => v,
+            Ok(_) | Err(StoreError::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let r = get_resident(&mut conn, v.resident).await?;
+        let f = get_facility(&mut conn, v.facility).await?;
+        let now = s.clock.now();
+        let Ok(refund) = refund_preview(
+            v.charge_kind,
+            v.price,
+            v.start,
+            now,
+            CancelledBy::Visitor,
+            f.settings.cancel_notice_minutes,
+        ) else {
+            return Ok(None);
+        };
+        let free = v.charge_kind == ChargeKind::Free || v.price == Cents::ZERO;
+        let money = match (free, refund) {
+            (true, _) => None,
+            (false, Cents::ZERO) => Some(t.t("visits-cancel-nothing-back")),
+            (false, r) => Some(t.ta("visits-cancel-back", &[("refund", r.to_string().into())])),
+        };
+        Ok::<_, StoreError>(Some((
+            r.full_name,
+            local_label(&t, v.start, &zone(&f.time_zone)),
+            money,
+        )))
+    }
+    .await;
+    match built {
+        Ok(Some((name, when, money))) => CancelPage {
+            id,
+            with: t.ta("visits-with", &[("name", name.into())]),
+            when: t.ta("visits-cancel-when", &[("time", when.into())]),
+            money,
+            page,
+        }
+        .into_response(),
+        Ok(None) => see_other("/visits"),
+        Err(e) => failure(&e),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
     #[serde(default)]
