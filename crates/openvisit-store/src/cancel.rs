@@ -15,7 +15,7 @@ use crate::email_outbox::{Announced, VisitNews};
 use crate::error::StoreError;
 use crate::facilities::{blackouts, get_facility};
 use crate::ledger::{EntryRows, post_entry};
-use crate::visits::{VisitStatus, get_visit};
+use crate::visits::{Reason, VisitStatus, get_visit};
 use crate::week_counts::count_down;
 
 #[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
@@ -30,9 +30,10 @@ pub async fn cancel_visit(
     visit: VisitId,
     by: CancelledBy,
     actor: Option<AccountId>,
-    reason: &str,
+    reason: impl Into<Reason<'_>>,
     now: Timestamp,
 ) -> Result<CancelOutcome, StoreError> {
+    let reason = reason.into();
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -77,9 +78,10 @@ pub async fn cancel_in_tx(
     visit_id: VisitId,
     by: CancelledBy,
     actor: Option<AccountId>,
-    reason: &str,
+    reason: impl Into<Reason<'_>>,
     now: Timestamp,
 ) -> Result<CancelOutcome, StoreError> {
+    let reason = reason.into();
     let visit = get_visit(conn, visit_id).await?;
     if visit.status != VisitStatus::Booked {
         return Err(StoreError::Conflict(
@@ -98,10 +100,11 @@ pub async fn cancel_in_tx(
     )?;
     let changed = sqlx::query(
         "UPDATE visits SET status = 'cancelled', cancelled_by = $1, cancel_reason = $2, \
-         refund_cents = $3 WHERE id = $4 AND status = 'booked'",
+         cancel_code = $3, refund_cents = $4 WHERE id = $5 AND status = 'booked'",
     )
     .bind(by.as_str())
-    .bind(reason)
+    .bind(reason.code().is_none().then(|| reason.typed()))
+    .bind(reason.code())
     .bind(refund.0)
     .bind(visit_id.0)
     .execute(&mut *conn)
@@ -160,8 +163,12 @@ pub async fn cancel_in_tx(
                 facility: Some(visit.facility),
                 action: "visit.cancel",
                 subject: format!("visit:{visit_id}"),
-                detail: serde_json::json!({ "reason": reason, "refund_cents": refund.0 })
-                    .to_string(),
+                detail: serde_json::json!({
+                    "reason": (!reason.typed().is_empty()).then(|| reason.typed()),
+                    "reason_code": reason.code(),
+                    "refund_cents": refund.0,
+                })
+                .to_string(),
             },
         )
         .await?;

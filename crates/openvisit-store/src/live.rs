@@ -17,7 +17,7 @@ use crate::error::StoreError;
 use crate::facilities::get_facility;
 use crate::ledger::{EntryRows, post_entry};
 use crate::time::{from_secs, secs};
-use crate::visits::{MissedBy, Visit, VisitStatus, get_visit};
+use crate::visits::{MissedBy, SystemReason, Visit, VisitStatus, get_visit};
 
 /// The status a settled visit takes: how it ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -71,8 +71,10 @@ pub struct LiveReport {
     pub lost_minutes: u32,
     /// For a missed visit: who never came (ignored for other outcomes).
     pub missed_by: Option<MissedBy>,
-    /// Why it ended: staff's reason, or what failed.
+    /// Why it ended, in the words of staff who ended it.
     pub end_reason: Option<String>,
+    /// Why it ended, when OpenVisit gives the reason (a platform fault).
+    pub end_code: Option<SystemReason>,
 }
 
 /// Records when both parties were first connected. Only the first call sets it; the
@@ -195,7 +197,7 @@ async fn settle_in_tx(
     let changed = sqlx::query(
         "UPDATE visits SET status = $1, actual_start = COALESCE(actual_start, $2), \
              actual_end = $3, end_reason = $4, missed_by = $5, connected_seconds = $6, \
-             lost_minutes = $7 WHERE id = $8 AND status = 'booked'",
+             lost_minutes = $7, end_code = $8 WHERE id = $9 AND status = 'booked'",
     )
     .bind(outcome.as_str())
     .bind(report.actual_start.map(secs))
@@ -204,6 +206,7 @@ async fn settle_in_tx(
     .bind(missed_by)
     .bind(i64::from(connected))
     .bind(i64::from(lost_minutes))
+    .bind(report.end_code.map(SystemReason::as_str))
     .bind(visit_id.0)
     .execute(&mut *conn)
     .await?

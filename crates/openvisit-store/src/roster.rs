@@ -22,6 +22,7 @@ use crate::error::StoreError;
 use crate::places::unit_by_name;
 use crate::residents::{all_residents, create_resident};
 use crate::time::{from_secs, secs};
+use crate::visits::SystemReason;
 
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -39,7 +40,7 @@ async fn cancel_future(
     conn: &mut AnyConnection,
     resident: ResidentId,
     actor: Option<AccountId>,
-    reason: &str,
+    reason: SystemReason,
     now: Timestamp,
 ) -> Result<Vec<VisitId>, StoreError> {
     let rows = sqlx::query(
@@ -130,9 +131,9 @@ async fn rehome_future(
             }
             None => {
                 let reason = if open {
-                    "moved to another housing unit; no kiosk there is free at that time"
+                    SystemReason::MovedNoKiosk
                 } else {
-                    "moved to another housing unit, which has no visiting hours at that time"
+                    SystemReason::MovedNoHours
                 };
                 cancel_in_tx(conn, id, CancelledBy::Facility, actor, reason, now).await?;
                 cancelled.push(id);
@@ -218,8 +219,7 @@ pub async fn apply_roster(
             .bind(r.id.0)
             .execute(&mut *tx)
             .await?;
-        let cancelled =
-            cancel_future(&mut tx, r.id, actor, "released from the facility", now).await?;
+        let cancelled = cancel_future(&mut tx, r.id, actor, SystemReason::Released, now).await?;
         changes.cancelled_visits.extend(cancelled);
         changes.released.push(r.booking_number.clone());
     }

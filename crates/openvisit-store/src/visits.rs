@@ -37,6 +37,85 @@ impl VisitStatus {
     }
 }
 
+/// A reason OpenVisit itself gives for cancelling or ending a visit. Stored as its code,
+/// and written in the reader's language when shown; reasons staff type are stored as
+/// typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SystemReason {
+    /// The visitor cancelled it.
+    ByVisitor,
+    /// The resident was released from the facility.
+    Released,
+    /// The resident moved to a unit where no kiosk is free at that time.
+    MovedNoKiosk,
+    /// The resident moved to a unit with no visiting hours at that time.
+    MovedNoHours,
+    /// No media reached either party.
+    PlatformFault,
+}
+
+impl SystemReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SystemReason::ByVisitor => "by_visitor",
+            SystemReason::Released => "released",
+            SystemReason::MovedNoKiosk => "moved_no_kiosk",
+            SystemReason::MovedNoHours => "moved_no_hours",
+            SystemReason::PlatformFault => "platform_fault",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SystemReason> {
+        Some(match s {
+            "by_visitor" => SystemReason::ByVisitor,
+            "released" => SystemReason::Released,
+            "moved_no_kiosk" => SystemReason::MovedNoKiosk,
+            "moved_no_hours" => SystemReason::MovedNoHours,
+            "platform_fault" => SystemReason::PlatformFault,
+            _ => return None,
+        })
+    }
+}
+
+/// Why a visit is cancelled: a reason OpenVisit gives, or words staff typed (`""` for
+/// none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason<'a> {
+    System(SystemReason),
+    Typed(&'a str),
+}
+
+impl Reason<'_> {
+    /// The code stored for a system reason.
+    pub fn code(self) -> Option<&'static str> {
+        match self {
+            Reason::System(r) => Some(r.as_str()),
+            Reason::Typed(_) => None,
+        }
+    }
+
+    /// The words stored for a typed reason.
+    pub fn typed(&self) -> &str {
+        match self {
+            Reason::System(_) => "",
+            Reason::Typed(t) => t,
+        }
+    }
+}
+
+impl<'a> From<&'a str> for Reason<'a> {
+    fn from(typed: &'a str) -> Reason<'a> {
+        Reason::Typed(typed)
+    }
+}
+
+impl From<SystemReason> for Reason<'static> {
+    fn from(r: SystemReason) -> Reason<'static> {
+        Reason::System(r)
+    }
+}
+
 /// A visit as stored.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Visit {
@@ -56,7 +135,10 @@ pub struct Visit {
     pub price: Cents,
     pub status: VisitStatus,
     pub cancelled_by: Option<String>,
+    /// Why it was cancelled, in staff's words.
     pub cancel_reason: Option<String>,
+    /// Why it was cancelled, when OpenVisit gave the reason.
+    pub cancel_code: Option<SystemReason>,
     pub refund: Cents,
     /// Times the visit was moved (the calendar invitation's SEQUENCE).
     pub sequence: i64,
@@ -66,8 +148,10 @@ pub struct Visit {
     /// When the live visit ended, once settled.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub actual_end: Option<Timestamp>,
-    /// Why it ended, when staff ended it or it failed.
+    /// Why it ended, in the words of staff who ended it.
     pub end_reason: Option<String>,
+    /// Why it ended, when OpenVisit gave the reason (a platform fault).
+    pub end_code: Option<SystemReason>,
     /// For a missed visit: who never came.
     pub missed_by: Option<MissedBy>,
     /// Seconds both parties were connected, without seconds lost to a platform fault.
@@ -106,6 +190,14 @@ impl MissedBy {
     }
 }
 
+fn code(r: &AnyRow, column: &str) -> Result<Option<SystemReason>, StoreError> {
+    r.try_get::<Option<String>, _>(column)?
+        .map(|c| {
+            SystemReason::parse(&c).ok_or_else(|| StoreError::Corrupt(format!("{column} {c}")))
+        })
+        .transpose()
+}
+
 pub(crate) fn visit_from_row(r: &AnyRow) -> Result<Visit, StoreError> {
     let kind: String = r.try_get("kind")?;
     let charge: String = r.try_get("charge_kind")?;
@@ -128,11 +220,13 @@ pub(crate) fn visit_from_row(r: &AnyRow) -> Result<Visit, StoreError> {
             .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
         cancelled_by: r.try_get("cancelled_by")?,
         cancel_reason: r.try_get("cancel_reason")?,
+        cancel_code: code(r, "cancel_code")?,
         refund: Cents(r.try_get("refund_cents")?),
         sequence: r.try_get("sequence")?,
         actual_start: opt_instant(r, "actual_start")?,
         actual_end: opt_instant(r, "actual_end")?,
         end_reason: r.try_get("end_reason")?,
+        end_code: code(r, "end_code")?,
         missed_by: match r.try_get::<Option<String>, _>("missed_by")? {
             None => None,
             Some(m) => Some(

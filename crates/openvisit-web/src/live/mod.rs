@@ -326,6 +326,7 @@ impl LiveHub {
                 lost_minutes: 0,
                 missed_by: Some(openvisit_store::visits::MissedBy::Both),
                 end_reason: None,
+                end_code: None,
             };
             if openvisit_store::live::settle_live_visit(&self.db, visit, &report, None, now)
                 .await

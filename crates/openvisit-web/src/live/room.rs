@@ -332,11 +332,7 @@ impl LiveRoom {
         let s = lock(&self.session);
         let (outcome, missed_by, end_reason) = match outcome {
             Outcome::Completed => (SettledStatus::Completed, None, None),
-            Outcome::Failed => (
-                SettledStatus::Failed,
-                None,
-                Some("no media reached either party (platform fault)".to_owned()),
-            ),
+            Outcome::Failed => (SettledStatus::Failed, None, None),
             Outcome::EndedByStaff { reason } => {
                 (SettledStatus::EndedByStaff, None, Some(reason.clone()))
             }
@@ -361,6 +357,9 @@ impl LiveRoom {
             lost_minutes: s.lost_minutes(),
             missed_by,
             end_reason,
+            // What failed is for OpenVisit to say, in the reader's language.
+            end_code: (outcome == SettledStatus::Failed)
+                .then_some(openvisit_store::visits::SystemReason::PlatformFault),
         }
     }
 }

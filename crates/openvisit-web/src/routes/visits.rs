@@ -307,7 +307,7 @@ pub async fn cancel(
         visit.id,
         CancelledBy::Visitor,
         Some(v.id()),
-        "cancelled by the visitor",
+        openvisit_store::visits::SystemReason::ByVisitor,
         s.clock.now(),
     )
     .await?;

@@ -234,6 +234,7 @@ async fn the_report_counts_visits_by_day_and_unit_with_the_money_and_exports_csv
         lost_minutes: 0,
         missed_by: Some(openvisit_store::visits::MissedBy::Resident),
         end_reason: None,
+        end_code: None,
     };
     openvisit_store::live::settle_live_visit(
         db,

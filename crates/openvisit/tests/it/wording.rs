@@ -360,6 +360,16 @@ async fn the_console_shows_weekdays_and_a_visitors_cancellation_in_the_readers_l
     let es = text(&app, &staff, &path, "es", 200).await;
     assert!(es.contains("Cancelada · la canceló el visitante<"), "{es}");
     assert!(!es.contains("cancelled by the visitor"), "{es}");
+    // What happened is stored, not an English sentence.
+    let mut conn = app.db().pool.acquire().await.expect("conn");
+    let stored = openvisit_store::visits::get_visit(&mut conn, openvisit_core::VisitId(id))
+        .await
+        .expect("visit");
+    assert_eq!(
+        (stored.cancel_code, stored.cancel_reason.as_deref()),
+        (Some(openvisit_store::visits::SystemReason::ByVisitor), None)
+    );
+    drop(conn);
     app.stop().await;
 }
 

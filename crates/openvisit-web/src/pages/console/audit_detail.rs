@@ -102,6 +102,9 @@ fn changes(
 
 /// A field's name: its message if it has one, else the name with spaces.
 fn field_name(t: &Tr, key: &str) -> String {
+    if key == "reason_code" {
+        return field_name(t, "reason");
+    }
     if NAMED_FIELDS.contains(&key) {
         return t.t(&format!("console-audit-field-{}", key.replace('_', "-")));
     }
@@ -118,6 +121,9 @@ fn value(t: &Tr, tz: &TimeZone, key: &str, v: &Value) -> String {
             .map(|c| Cents(c).to_string())
             .unwrap_or_else(|| n.to_string()),
         Value::Number(n) => n.to_string(),
+        Value::String(s) if key == "reason_code" => {
+            t.t(&format!("console-reason-{}", s.replace('_', "-")))
+        }
         Value::String(s)
             if matches!(key, "from" | "to") && APPROVAL_STATES.contains(&s.as_str()) =>
         {

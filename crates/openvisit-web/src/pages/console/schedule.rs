@@ -11,6 +11,7 @@ use openvisit_core::{HousingUnitId, VisitId};
 use openvisit_store::console::{NamedVisit, named_visit, named_visits};
 use openvisit_store::facilities::get_facility;
 use openvisit_store::setup::layout;
+use openvisit_store::visits::SystemReason;
 use openvisit_store::visits::VisitStatus;
 use serde::Deserialize;
 
@@ -202,20 +203,19 @@ pub struct VisitPage {
     pub end_reason: Option<String>,
 }
 
-/// A reason OpenVisit itself stores (in English, as the audit log keeps it) in the
-/// reader's language; a reason staff typed is shown as typed.
-fn reason_text(t: &Tr, stored: &str) -> String {
-    match stored {
-        "cancelled by the visitor" => t.t("console-reason-by-visitor"),
-        "released from the facility" => t.t("console-reason-released"),
-        "moved to another housing unit; no kiosk there is free at that time" => {
-            t.t("console-reason-moved-no-kiosk")
-        }
-        "moved to another housing unit, which has no visiting hours at that time" => {
-            t.t("console-reason-moved-no-hours")
-        }
-        "no media reached either party (platform fault)" => t.t("console-reason-platform-fault"),
-        typed => typed.to_owned(),
+/// Why a visit was cancelled or ended: a reason OpenVisit gave, in the reader's
+/// language, or the words staff typed, as typed.
+fn reason_text(t: &Tr, code: Option<SystemReason>, typed: Option<&str>) -> Option<String> {
+    match (code, typed) {
+        (Some(code), _) => Some(t.t(match code {
+            SystemReason::ByVisitor => "console-reason-by-visitor",
+            SystemReason::Released => "console-reason-released",
+            SystemReason::MovedNoKiosk => "console-reason-moved-no-kiosk",
+            SystemReason::MovedNoHours => "console-reason-moved-no-hours",
+            SystemReason::PlatformFault => "console-reason-platform-fault",
+        })),
+        (None, Some(typed)) if !typed.is_empty() => Some(typed.to_owned()),
+        (None, _) => None,
     }
 }
 
@@ -238,8 +238,8 @@ pub async fn visit(State(s): State<AppState>, v: StaffView, Path(id): Path<i64>)
     let now = s.clock.now();
     let t = v.page.t;
     VisitPage {
-        cancel_reason: n.visit.cancel_reason.as_deref().map(|r| reason_text(&t, r)),
-        end_reason: n.visit.end_reason.as_deref().map(|r| reason_text(&t, r)),
+        cancel_reason: reason_text(&t, n.visit.cancel_code, n.visit.cancel_reason.as_deref()),
+        end_reason: reason_text(&t, n.visit.end_code, n.visit.end_reason.as_deref()),
         when: format!(
             "{}–{}",
             local_time(n.visit.start, &tz),

@@ -322,7 +322,7 @@ pub async fn cancel(
         VisitId(id),
         CancelledBy::Visitor,
         Some(a.id),
-        "cancelled by the visitor",
+        openvisit_store::visits::SystemReason::ByVisitor,
         s.clock.now(),
     )
     .await

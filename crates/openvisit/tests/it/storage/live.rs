@@ -39,6 +39,7 @@ pub(super) fn report(
         lost_minutes: lost,
         missed_by: None,
         end_reason: None,
+        end_code: None,
     }
 }
 
