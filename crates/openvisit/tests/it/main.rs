@@ -68,6 +68,7 @@ mod pages;
 mod races;
 mod security;
 mod setup;
+mod spanish;
 mod staff_sign_in;
 mod storage;
 mod support;

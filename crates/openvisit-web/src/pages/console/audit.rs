@@ -35,6 +35,9 @@ pub struct AuditForm {
 pub struct AuditLine {
     pub at: String,
     pub who: String,
+    /// What was done, in the reader's language (empty for an action without a name).
+    pub what: String,
+    /// The action's code, which the filter takes.
     pub action: String,
     pub subject: String,
     pub detail: String,
@@ -129,6 +132,14 @@ pub async fn page(State(s): State<AppState>, v: StaffView, Query(q): Query<Audit
                     v.facility,
                 ),
                 detail: audit_detail::readable(&t, &tz, &r.detail),
+                what: {
+                    let key = format!("console-audit-action-{}", r.action.replace(['.', '_'], "-"));
+                    if crate::i18n::has_message(t.lang, &key) {
+                        t.t(&key)
+                    } else {
+                        String::new()
+                    }
+                },
                 action: r.action,
                 subject: r.subject,
             })
