@@ -79,7 +79,8 @@ fn visible_text(html: &str) -> String {
     out
 }
 
-/// Every page of a visitor, a kiosk and staff, in Spanish, with English found by the
+/// Every page of a visitor, a kiosk and staff, and a Spanish-speaking family's emails, in
+/// Spanish, with English found by the
 /// words only English messages use. Names (of people, the facility and its places) and
 /// the product's own name are not English.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -94,6 +95,10 @@ async fn every_page_in_spanish_holds_no_english_outside_names() {
     let db = app.db();
     let fx = fixture(db, 1, 1, settings()).await;
     let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
+    // A Spanish-speaking family: its emails are written in Spanish.
+    openvisit_store::accounts::set_preferences(db, visitor, "es", "America/New_York")
+        .await
+        .expect("language");
     let client = app.client_for(&email, VISITOR_PASSWORD).await;
     let (status, added) = client
         .post(
@@ -215,6 +220,23 @@ async fn every_page_in_spanish_holds_no_english_outside_names() {
             if !hits.is_empty() {
                 found.push(format!("{path}: {hits:?}"));
             }
+        }
+    }
+    // The family's emails: the booking, the cancellation.
+    openvisit_web::notify::send_queued(&app.state).await;
+    let emails: Vec<serde_json::Value> = app
+        .email_summaries()
+        .into_iter()
+        .filter(|e| e["to"] == email.as_str())
+        .collect();
+    assert!(emails.len() >= 3, "{emails:?}");
+    for e in &emails {
+        let text = format!("{} {}", e["subject"], e["text"]);
+        let hits: BTreeSet<String> = words_of(&text)
+            .filter(|w| english.contains(w) && !names.contains(w))
+            .collect();
+        if !hits.is_empty() {
+            found.push(format!("email {}: {hits:?}", e["subject"]));
         }
     }
     assert!(crawled >= 29, "{crawled} pages");
