@@ -113,6 +113,25 @@ impl Db {
         self.migrate_with_lock(true).await
     }
 
+    /// The schema versions this build knows, oldest first (its migrations' numbers).
+    pub fn schema_versions(&self) -> Vec<i64> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.iter().map(|m| m.version).collect()
+    }
+
+    /// Brings the schema up to `version` and no further: an older schema, to check that
+    /// every migration after it carries its data forward.
+    pub async fn migrate_to(&self, version: i64) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run_to(version, &self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run_to(version, &self.pool).await?,
+        }
+        Ok(())
+    }
+
     /// Brings the schema up to date; `lock: false` skips PostgreSQL's advisory lock,
     /// which CockroachDB does not implement (run migrations from one instance then).
     pub async fn migrate_with_lock(&self, lock: bool) -> Result<(), StoreError> {

@@ -58,6 +58,11 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new(backend: Backend) -> TestDb {
+        TestDb::at_schema(backend, None).await
+    }
+
+    /// A fresh database whose schema stops at migration `version` (`None`: the newest).
+    pub async fn at_schema(backend: Backend, version: Option<i64>) -> TestDb {
         capture_logs();
         match backend {
             Backend::Sqlite => {
@@ -68,7 +73,10 @@ impl TestDb {
                     .await
                     .expect("sqlite")
                     .with_keyring(test_keyring());
-                db.migrate().await.expect("migrate");
+                match version {
+                    None => db.migrate().await.expect("migrate"),
+                    Some(v) => db.migrate_to(v).await.expect("migrate to a version"),
+                }
                 TestDb {
                     db,
                     dir: Some(dir),
@@ -92,7 +100,10 @@ impl TestDb {
                     .await
                     .expect("postgres")
                     .with_keyring(test_keyring());
-                db.migrate().await.expect("migrate");
+                match version {
+                    None => db.migrate().await.expect("migrate"),
+                    Some(v) => db.migrate_to(v).await.expect("migrate to a version"),
+                }
                 TestDb {
                     db,
                     dir: None,

@@ -5,6 +5,7 @@ mod facility;
 mod integrity;
 mod kiosk;
 mod live;
+mod migrations;
 mod money;
 mod writer;
 
