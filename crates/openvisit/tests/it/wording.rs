@@ -330,8 +330,16 @@ async fn a_kiosk_without_its_key_explains_how_to_set_it_up_in_the_browsers_langu
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_console_shows_weekdays_and_a_visitors_cancellation_in_the_readers_language() {
+/// A server where a funded visitor booked a paid visit and cancelled it: the server, the
+/// visitor, the visitor's and the staff's clients, and the visit.
+struct Cancelled {
+    app: TestApp,
+    visitor: openvisit_core::AccountId,
+    staff: Client,
+    id: i64,
+}
+
+async fn a_visitor_cancelled() -> Cancelled {
     let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
     let db = app.db();
     let fx = fixture(db, 1, 1, settings()).await;
@@ -344,6 +352,17 @@ async fn the_console_shows_weekdays_and_a_visitors_cancellation_in_the_readers_l
         .await;
     assert_eq!(status, 200, "{answer}");
     let staff = app.client_for(&fx.staff_email, STAFF_PASSWORD).await;
+    Cancelled {
+        app,
+        visitor,
+        staff,
+        id,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_shows_weekdays_and_a_visitors_cancellation_in_the_readers_language() {
+    let Cancelled { app, staff, id, .. } = a_visitor_cancelled().await;
 
     let en = text(&app, &staff, "/staff/settings", "en", 200).await;
     assert!(en.contains("Monday 08:00–20:00"), "{en}");
@@ -378,18 +397,12 @@ async fn the_console_shows_weekdays_and_a_visitors_cancellation_in_the_readers_l
 /// money, ledger postings by account, field names in the reader's language.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_log_names_people_by_role_and_reads_its_details_as_text() {
-    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
-    let db = app.db();
-    let fx = fixture(db, 1, 1, settings()).await;
-    let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
-    fund(db, visitor, 10_000).await;
-    let client = app.client_for(&email, VISITOR_PASSWORD).await;
-    let id = book(&client, fx.residents[0], local_start(3, 12, 0)).await;
-    let (status, answer) = client
-        .post(&format!("/api/v1/visits/{id}/cancel"), json!({}))
-        .await;
-    assert_eq!(status, 200, "{answer}");
-    let staff = app.client_for(&fx.staff_email, STAFF_PASSWORD).await;
+    let Cancelled {
+        app,
+        visitor,
+        staff,
+        ..
+    } = a_visitor_cancelled().await;
 
     let en = text(&app, &staff, "/staff/audit", "en", 200).await;
     // The fixture's visitor is called "Visitor", its administrator "Officer".
