@@ -46,6 +46,7 @@ pub fn default_settings() -> FacilitySettings {
         offers_remote: true,
         offers_on_site: true,
         on_site_note: String::new(),
+        on_site_note_es: String::new(),
         pricing_mode: PricingMode::Block,
         increment_minutes: 15,
         fee_cents: 285,
@@ -103,6 +104,9 @@ pub async fn seed_demo_if_empty(db: &Db, now: Timestamp) -> Result<Option<DemoIn
                 offers_on_site: false,
                 on_site_note: "On-site visits at Cedar Valley are scheduled by the facility \
                                itself: call (555) 010-2000 on weekdays."
+                    .into(),
+                on_site_note_es: "Las visitas en persona en Cedar Valley las programa el \
+                                  propio centro: llame al (555) 010-2000 de lunes a viernes."
                     .into(),
                 pricing_mode: PricingMode::PerMinute,
                 increment_minutes: 30,

@@ -20,8 +20,11 @@ use crate::time::{from_secs, secs};
 pub struct FacilitySettings {
     pub offers_remote: bool,
     pub offers_on_site: bool,
-    /// Where on-site visits are booked elsewhere: how to arrange them (R1).
+    /// Where on-site visits are booked elsewhere: how to arrange them (R1), in English.
     pub on_site_note: String,
+    /// The same in Spanish; either may be empty.
+    #[serde(default)]
+    pub on_site_note_es: String,
     pub pricing_mode: PricingMode,
     pub increment_minutes: u32,
     pub fee_cents: i64,
@@ -198,6 +201,7 @@ fn facility_from_row(row: &AnyRow) -> Result<Facility, StoreError> {
             offers_remote: row.try_get::<i64, _>("offers_remote")? != 0,
             offers_on_site: row.try_get::<i64, _>("offers_on_site")? != 0,
             on_site_note: row.try_get("on_site_note")?,
+            on_site_note_es: row.try_get("on_site_note_es")?,
             pricing_mode: PricingMode::parse(&mode)
                 .ok_or_else(|| StoreError::Corrupt(format!("pricing mode {mode}")))?,
             increment_minutes: u32_col(row, "increment_minutes")?,
@@ -247,6 +251,7 @@ fn bind_settings<'q>(
         .bind(i64::from(s.cancel_notice_minutes))
         .bind(i64::from(s.weekly_limit))
         .bind(i64::from(s.kiosk_gap_minutes))
+        .bind(&s.on_site_note_es)
 }
 
 /// The operator's rate cap table (R17).
@@ -290,9 +295,9 @@ pub async fn create_facility(db: &Db, new: &NewFacility) -> Result<FacilityId, S
         "INSERT INTO facilities (slug, name, city, state, address, phone, email, time_zone, \
          facility_type, population, offers_remote, offers_on_site, on_site_note, pricing_mode, \
          increment_minutes, fee_cents, allowed_lengths, slot_grid_minutes, min_notice_minutes, \
-         max_days_ahead, cancel_notice_minutes, weekly_limit, kiosk_gap_minutes) \
+         max_days_ahead, cancel_notice_minutes, weekly_limit, kiosk_gap_minutes, on_site_note_es) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21, $22, $23) RETURNING id",
+         $18, $19, $20, $21, $22, $23, $24) RETURNING id",
     )
     .bind(&new.slug)
     .bind(&new.name)
@@ -388,7 +393,7 @@ pub async fn update_settings(
          pricing_mode = $4, increment_minutes = $5, fee_cents = $6, allowed_lengths = $7, \
          slot_grid_minutes = $8, min_notice_minutes = $9, max_days_ahead = $10, \
          cancel_notice_minutes = $11, weekly_limit = $12, kiosk_gap_minutes = $13, \
-         config_revision = config_revision + 1 WHERE id = $14",
+         on_site_note_es = $14, config_revision = config_revision + 1 WHERE id = $15",
     );
     bind_settings(query, s).bind(id.0).execute(&mut *tx).await?;
     let detail = serde_json::json!({ "before": current.settings, "after": settings }).to_string();

@@ -178,6 +178,7 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
         ("cap", "$0.21".into()),
         ("attempts", 2.into()),
         ("role", "Officer".into()),
+        ("words", "x".into()),
     ]
     .into_iter()
     .map(|(k, v)| (Cow::Borrowed(k), v))

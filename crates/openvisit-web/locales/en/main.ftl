@@ -52,6 +52,7 @@ facility-cancel = { $hours ->
         [one] You can cancel up to { $hours } hour before a visit for a full refund.
        *[other] You can cancel up to { $hours } hours before a visit for a full refund.
     }
+facility-words-other-language = (The facility wrote this in Spanish only.) { $words }
 facility-cancel-minutes = { $minutes ->
         [one] You can cancel up to { $minutes } minute before a visit for a full refund.
        *[other] You can cancel up to { $minutes } minutes before a visit for a full refund.

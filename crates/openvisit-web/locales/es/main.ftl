@@ -52,6 +52,7 @@ facility-cancel = { $hours ->
         [one] Puedes cancelar hasta { $hours } hora antes de una visita y recibir el reembolso completo.
        *[other] Puedes cancelar hasta { $hours } horas antes de una visita y recibir el reembolso completo.
     }
+facility-words-other-language = (El centro lo escribió solo en inglés.) { $words }
 facility-cancel-minutes = { $minutes ->
         [one] Puedes cancelar hasta { $minutes } minuto antes de una visita y recibir el reembolso completo.
        *[other] Puedes cancelar hasta { $minutes } minutos antes de una visita y recibir el reembolso completo.

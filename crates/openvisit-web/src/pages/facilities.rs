@@ -115,6 +115,23 @@ pub struct FacilityPage {
 }
 
 /// The remote price in plain words (R2, R3).
+/// Words a facility wrote in English and Spanish, in the reader's language; when it
+/// wrote only the other, that one, said to be in the other language.
+pub fn facility_words(t: &Tr, english: &str, spanish: &str) -> String {
+    let (mine, other) = match t.lang {
+        Lang::Es => (spanish.trim(), english.trim()),
+        Lang::En => (english.trim(), spanish.trim()),
+    };
+    match (mine.is_empty(), other.is_empty()) {
+        (false, _) => mine.to_owned(),
+        (true, false) => t.ta(
+            "facility-words-other-language",
+            &[("words", other.to_owned().into())],
+        ),
+        (true, true) => String::new(),
+    }
+}
+
 pub fn price_text(t: &Tr, f: &Facility) -> String {
     let s = &f.settings;
     let fee = Cents(s.fee_cents).to_string();
@@ -225,7 +242,7 @@ pub async fn facility(
         ),
         offers_remote: s_.offers_remote,
         offers_on_site: s_.offers_on_site,
-        on_site_note: s_.on_site_note.clone(),
+        on_site_note: facility_words(&t, &s_.on_site_note, &s_.on_site_note_es),
         lengths,
         units,
         page,

@@ -471,3 +471,46 @@ async fn the_money_history_reads_in_spanish_without_references_or_internal_numbe
     assert!(!en.contains("(test-"), "a provider reference: {en}");
     app.stop().await;
 }
+
+/// A facility writes its own words (where on-site visits are booked) in English and in
+/// Spanish; a family reads its language, and when the facility wrote only the other
+/// one, reads that, marked as such.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_facilitys_own_words_are_read_in_the_familys_language_or_marked_as_the_other() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let db = app.db();
+    let fx = fixture(db, 1, 1, settings()).await;
+    let staff = app.client_for(&fx.staff_email, STAFF_PASSWORD).await;
+    let slug = slug_of(&app, &fx).await;
+    let anon = app.anonymous();
+    let (status, facility) = staff.get("/api/v1/staff/facility").await;
+    assert_eq!(status, 200, "{facility}");
+    let mut s = facility["settings"].clone();
+    s["offers_on_site"] = json!(false);
+    s["on_site_note"] = json!("Call the front desk to book on-site visits.");
+    s["on_site_note_es"] = json!("");
+    let (status, answer) = staff.put("/api/v1/staff/facility", s.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    let page = format!("/facilities/{slug}");
+    let es = text(&app, &anon, &page, "es", 200).await;
+    assert!(
+        es.contains("(El centro lo escribió solo en inglés.) Call the front desk"),
+        "{es}"
+    );
+
+    s["on_site_note_es"] = json!("Llame a la recepción para reservar visitas presenciales.");
+    let (status, answer) = staff.put("/api/v1/staff/facility", s).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["settings"]["on_site_note_es"],
+        "Llame a la recepción para reservar visitas presenciales.",
+        "{answer}"
+    );
+    let es = text(&app, &anon, &page, "es", 200).await;
+    assert!(es.contains("Llame a la recepción"), "{es}");
+    assert!(!es.contains("Call the front desk"), "{es}");
+    let en = text(&app, &anon, &page, "en", 200).await;
+    assert!(en.contains("Call the front desk"), "{en}");
+    assert!(!en.contains("Llame"), "{en}");
+    app.stop().await;
+}
