@@ -52,7 +52,9 @@ pub struct Notice {
     pub visit: VisitId,
     pub facility: FacilityId,
     pub author: AccountId,
+    /// Staff's words in English, and in Spanish; either may be empty.
     pub body: String,
+    pub body_es: String,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
@@ -66,21 +68,25 @@ pub async fn post_notice(
     body: &str,
     now: Timestamp,
 ) -> Result<Notice, StoreError> {
-    post_notice_of_kind(db, visit, author, NoticeKind::Other, body, now).await
+    post_notice_of_kind(db, visit, author, NoticeKind::Other, (body, ""), now).await
 }
 
-/// Posts a notice of a kind; the body may be empty for a kind other than `Other`.
+/// Posts a notice of a kind with staff's words in English and Spanish (`(body,
+/// body_es)`); both may be empty for a kind other than `Other`.
 pub async fn post_notice_of_kind(
     db: &Db,
     visit: VisitId,
     author: AccountId,
     kind: NoticeKind,
-    body: &str,
+    (body, body_es): (&str, &str),
     now: Timestamp,
 ) -> Result<Notice, StoreError> {
-    let body = body.trim();
-    let chars = body.chars().count();
-    if (chars == 0 && kind == NoticeKind::Other) || chars > MAX_NOTICE_CHARS {
+    let (body, body_es) = (body.trim(), body_es.trim());
+    let (chars, chars_es) = (body.chars().count(), body_es.chars().count());
+    if (chars + chars_es == 0 && kind == NoticeKind::Other)
+        || chars > MAX_NOTICE_CHARS
+        || chars_es > MAX_NOTICE_CHARS
+    {
         return Err(StoreError::Invalid(format!(
             "a notice needs 1 to {MAX_NOTICE_CHARS} characters"
         )));
@@ -93,8 +99,8 @@ pub async fn post_notice_of_kind(
         ));
     }
     let row = sqlx::query(
-        "INSERT INTO visit_notices (visit_id, facility_id, author_id, body, created_at, kind) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO visit_notices (visit_id, facility_id, author_id, body, created_at, kind, \
+         body_es) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(visit.0)
     .bind(v.facility.0)
@@ -102,6 +108,7 @@ pub async fn post_notice_of_kind(
     .bind(body)
     .bind(secs(now))
     .bind(kind.as_str())
+    .bind(body_es)
     .fetch_one(&mut *tx)
     .await?;
     let id: i64 = row.try_get("id")?;
@@ -113,7 +120,7 @@ pub async fn post_notice_of_kind(
             facility: Some(v.facility),
             action: "visit.notice",
             subject: format!("visit:{visit}"),
-            detail: serde_json::json!({ "notice": id, "kind": kind.as_str(), "body": body })
+            detail: serde_json::json!({ "notice": id, "kind": kind.as_str(), "body": body, "body_es": body_es })
                 .to_string(),
         },
     )
@@ -126,6 +133,7 @@ pub async fn post_notice_of_kind(
         facility: v.facility,
         author,
         body: body.to_owned(),
+        body_es: body_es.to_owned(),
         created_at: from_secs(secs(now))?,
     })
 }
@@ -136,7 +144,8 @@ pub async fn notices_for_visit(
     visit: VisitId,
 ) -> Result<Vec<Notice>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, visit_id, facility_id, author_id, body, created_at, kind FROM visit_notices \
+        "SELECT id, visit_id, facility_id, author_id, body, body_es, created_at, kind \
+         FROM visit_notices \
          WHERE visit_id = $1 ORDER BY id",
     )
     .bind(visit.0)
@@ -151,6 +160,7 @@ pub async fn notices_for_visit(
                 facility: FacilityId(r.try_get("facility_id")?),
                 author: AccountId(r.try_get("author_id")?),
                 body: r.try_get("body")?,
+                body_es: r.try_get("body_es")?,
                 created_at: from_secs(r.try_get("created_at")?)?,
             })
         })

@@ -158,7 +158,13 @@
         window.ovStartedAt = Date.now();
         endsAt = Date.parse(m.ends_at); say(T.tLive); root.dataset.phase = 'live'; break;
       case 'warning': $('visit-warning').textContent = T['tWarning' + m.minutes_left] || ''; break;
-      case 'notice': $('visit-notice').textContent = [T['tNotice' + camel(m.kind)], m.body].filter(Boolean).join(' '); break;
+      case 'notice': {
+        // Staff's words in the page's language, or the other one, said to be so.
+        const [mine, other] = document.documentElement.lang === 'es' ? [m.body_es, m.body] : [m.body, m.body_es];
+        const words = mine || (other ? T.tNoticeOtherLanguage + ' ' + other : '');
+        $('visit-notice').textContent = [T['tNotice' + camel(m.kind)], words].filter(Boolean).join(' ');
+        break;
+      }
       case 'link': serverSlow = m.slow; showQuality(); break;
       case 'ended': finish(m.outcome.kind); break;
       case 'replaced': replaced = true; say(T.tReplaced); break;

@@ -419,6 +419,7 @@ live-notice-lockdown = The facility is in lockdown: the visit may be delayed or 
 live-notice-court = The person you are visiting is at court.
 live-notice-delay = The visit is running late.
 live-notice-other = A message from the facility:
+live-notice-other-language = (Staff wrote this in Spanish only.)
 live-weak-link = The connection is slow, so the picture is less sharp. Sound comes first.
 monitor-title = Live visits
 monitor-intro = Visits of your facility that are live or in their waiting room. Watching is silent: the people in the visit are not told. Privileged (attorney) visits cannot be watched.

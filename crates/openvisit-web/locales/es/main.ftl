@@ -419,6 +419,7 @@ live-notice-lockdown = El centro está en cierre de seguridad: la visita puede r
 live-notice-court = La persona que visitas está en el tribunal.
 live-notice-delay = La visita va con retraso.
 live-notice-other = Un mensaje del centro:
+live-notice-other-language = (El personal lo escribió solo en inglés.)
 live-weak-link = La conexión es lenta, por eso la imagen se ve menos nítida. El sonido va primero.
 monitor-title = Visitas en vivo
 monitor-intro = Visitas de tu centro que están en vivo o en su sala de espera. Observar es silencioso: no se avisa a las personas de la visita. Las visitas privilegiadas (de abogados) no se pueden observar.

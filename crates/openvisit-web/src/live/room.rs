@@ -39,9 +39,11 @@ pub enum ServerMessage {
         outcome: Outcome,
     },
     /// A notice from the facility for the waiting room (R18).
+    /// Staff's words in English and in Spanish (either may be empty).
     Notice {
         kind: openvisit_store::notices::NoticeKind,
         body: String,
+        body_es: String,
     },
     /// The connection became slow (one party's downlink holds the picture down), or
     /// is fast again: the pages say so (`openvisit_core::link_quality`).
@@ -159,6 +161,7 @@ impl LiveRoom {
         let _ = self.updates.send(ServerMessage::Notice {
             kind: notice.kind,
             body: notice.body.clone(),
+            body_es: notice.body_es.clone(),
         });
     }
 

@@ -172,6 +172,7 @@ async fn run(
         let m = ServerMessage::Notice {
             kind: n.kind,
             body: n.body,
+            body_es: n.body_es,
         };
         if !send(&mut ws, &m).await {
             leave(&hub, &room, holder);

@@ -42,6 +42,7 @@ const TEXTS: &[(&str, &str)] = &[
     ("notice-court", "live-notice-court"),
     ("notice-delay", "live-notice-delay"),
     ("notice-other", "live-notice-other"),
+    ("notice-other-language", "live-notice-other-language"),
     ("weak-link", "live-weak-link"),
     ("ended-completed", "live-ended-completed"),
     ("ended-ended-by-staff", "live-ended-by-staff"),

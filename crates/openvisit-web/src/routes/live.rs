@@ -449,9 +449,13 @@ pub async fn recording_file(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NoticeForm {
     pub kind: openvisit_store::notices::NoticeKind,
-    /// Optional words of the staff's own (required for `other`), up to 500 characters.
+    /// Optional words of the staff's own in English (this or `text_es` is required for
+    /// `other`), up to 500 characters.
     #[serde(default)]
     pub text: String,
+    /// The same in Spanish; each party reads its language, or the other one, marked.
+    #[serde(default)]
+    pub text_es: String,
 }
 
 #[utoipa::path(
@@ -480,7 +484,7 @@ pub async fn post_notice(
         visit.id,
         staff.account.id,
         f.kind,
-        &f.text,
+        (&f.text, &f.text_es),
         s.clock.now(),
     )
     .await?;

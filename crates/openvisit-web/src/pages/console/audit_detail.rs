@@ -18,6 +18,7 @@ const NAMED_FIELDS: &[&str] = &[
     "notice",
     "kind",
     "body",
+    "body_es",
     "start",
     "end",
     "cancelled_visits",

@@ -212,14 +212,38 @@ async fn the_waiting_room_shows_status_and_notices_and_a_dropped_party_rejoins_w
         // Staff post a notice: the family sees it at once (R18).
         let staff = b.staff(&app).await;
         let notices = format!("/api/v1/staff/visits/{}/notices", b.visit);
-        let (status, body) = staff.post(&notices, json!({ "kind": "delay" })).await;
+        // Staff's words in English and Spanish: each page shows its reader's language.
+        let (status, body) = staff
+            .post(
+                &notices,
+                json!({ "kind": "delay", "text": "The count is running late.", "text_es": "El recuento va con retraso." }),
+            )
+            .await;
         assert_eq!(status, 201, "{body}");
         let notice = visitor.expect("notice").await;
         assert_eq!(notice["kind"], "delay");
+        assert_eq!(
+            (notice["body"].as_str(), notice["body_es"].as_str()),
+            (
+                Some("The count is running late."),
+                Some("El recuento va con retraso.")
+            )
+        );
         let (status, _) = staff
             .post(&notices, json!({ "kind": "other", "text": " " }))
             .await;
         assert_eq!(status, 422, "an 'other' notice needs words");
+        let (status, body) = staff
+            .post(
+                &notices,
+                json!({ "kind": "other", "text_es": "Traiga su identificación." }),
+            )
+            .await;
+        assert_eq!(status, 201, "words in Spanish alone will do: {body}");
+        assert_eq!(
+            visitor.expect("notice").await["body_es"],
+            "Traiga su identificación."
+        );
         let (status, _) = b.visitor.post(&notices, json!({ "kind": "delay" })).await;
         assert_eq!(status, 403);
 
@@ -239,7 +263,11 @@ async fn the_waiting_room_shows_status_and_notices_and_a_dropped_party_rejoins_w
         let (status, t) = kiosk_ticket(&app, &b, "2468").await;
         assert_eq!(status, 201, "{t}");
         let mut resident = Participant::connect(&app, &t).await;
-        // A party joining later still gets the notice.
+        // A party joining later still gets the notices.
+        assert_eq!(
+            resident.expect("notice").await["body_es"],
+            "El recuento va con retraso."
+        );
         resident.expect("notice").await;
         let status = loop {
             let s = visitor.expect("status").await;
