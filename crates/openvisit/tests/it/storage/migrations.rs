@@ -43,15 +43,47 @@ per_backend!(
 async fn english_sentences_stored_before_become_data(backend: Backend) {
     let t = TestDb::at_schema(backend, Some(21)).await;
     let db = &t.db;
-    let fx = fixture(db, 1, 1, settings()).await;
-    let (visitor, _) = approved_visitor(db, &fx, &fx.residents).await;
+    // Rows as the code of schema 21 wrote them, in plain SQL: today's store functions
+    // write today's columns.
     let mut conn = db.pool.acquire().await.expect("conn");
-    let kiosk: i64 = sqlx::query("SELECT id FROM kiosks ORDER BY id LIMIT 1")
-        .fetch_one(&mut *conn)
-        .await
-        .expect("kiosk")
-        .try_get("id")
-        .expect("id");
+    let mut id_of = async |sql: &str| -> i64 {
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .try_get("id")
+            .expect("id")
+    };
+    let facility = id_of(
+        "INSERT INTO facilities (slug, name, city, state, address, phone, email, time_zone, \
+         facility_type, population, offers_remote, offers_on_site, on_site_note, pricing_mode, \
+         increment_minutes, fee_cents, allowed_lengths, slot_grid_minutes, min_notice_minutes, \
+         max_days_ahead, cancel_notice_minutes, weekly_limit, kiosk_gap_minutes) VALUES \
+         ('old-county', 'Old County Jail', 'Town', 'TX', '1 Main St', '555', 'v@old.example', \
+         'America/Chicago', 'jail', 100, 1, 1, '', 'free', 15, 0, '15,30', 15, 0, 30, 1440, 0, 0) \
+         RETURNING id",
+    )
+    .await;
+    let unit = id_of(&format!(
+        "INSERT INTO housing_units (facility_id, name) VALUES ({facility}, 'A') RETURNING id"
+    ))
+    .await;
+    let kiosk = id_of(&format!(
+        "INSERT INTO kiosks (facility_id, housing_unit_id, kind, name) \
+         VALUES ({facility}, {unit}, 'housing', 'A-1') RETURNING id"
+    ))
+    .await;
+    let resident = id_of(&format!(
+        "INSERT INTO residents (facility_id, booking_number, full_name, housing_unit_id, status) \
+         VALUES ({facility}, 'B1', 'Pat Doe', {unit}, 'active') RETURNING id"
+    ))
+    .await;
+    let visitor = id_of(
+        "INSERT INTO accounts (email, password_hash, display_name, role, language, time_zone, \
+         created_at) VALUES ('fam@old.example', 'x', 'Fam', 'visitor', 'en', 'America/Chicago', 0) \
+         RETURNING id",
+    )
+    .await;
     let start = local_start(3, 12, 0).as_second();
     let mut visits = Vec::new();
     for (n, (status, cancel_reason, end_reason)) in [
@@ -74,9 +106,9 @@ async fn english_sentences_stored_before_become_data(backend: Backend) {
              VALUES ($1, $2, $3, 'remote', 0, $4, $5, $6, 'block', 0, $7, 0, $5, $8, $9) \
              RETURNING id",
         )
-        .bind(fx.facility.0)
-        .bind(fx.residents[0].0)
-        .bind(visitor.0)
+        .bind(facility)
+        .bind(resident)
+        .bind(visitor)
         .bind(kiosk)
         .bind(at)
         .bind(at + 900)
@@ -97,7 +129,7 @@ async fn english_sentences_stored_before_become_data(backend: Backend) {
             "INSERT INTO ledger_entries (kind, actor_id, memo, created_at) \
              VALUES ('credit', $1, $2, 0)",
         )
-        .bind(visitor.0)
+        .bind(visitor)
         .bind(memo)
         .execute(&mut *conn)
         .await
