@@ -155,6 +155,25 @@ try {
   await axe(page, 'audit (es)');
   await page.goto(`${base}/staff/schedule?date=${cancelDay}&lang=es`);
   await axe(page, 'schedule (es)');
+
+  step('no console page scrolls sideways on a 360 px phone, in either language');
+  await page.setViewportSize({ width: 360, height: 740 });
+  for (const lang of ['en', 'es']) {
+    for (const path of [`/staff/schedule?date=${cancelDay}`, `/staff/visits/${cancelVisit}`, '/staff/approvals',
+      '/staff/settings', `/staff/reports?from=${cancelDay}&to=${cancelDay}`, '/staff/audit', '/staff/support',
+      `/staff/support/${reference}`, '/staff/emails', '/staff/live', '/staff/roster']) {
+      await page.goto(`${base}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (overflow > 0) {
+        // The widest elements that stick out, to name in the failure.
+        const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
+          .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+          .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth + 1))
+          .slice(0, 4).map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className ? '.' + e.className : ''} "${e.textContent.trim().slice(0, 30)}"`));
+        fail(`${path} (${lang}, 360 px) scrolls sideways by ${overflow} px: ${wide.join('; ')}`);
+      }
+    }
+  }
 } catch (e) {
   fail(String(e && e.stack || e));
 } finally {

@@ -255,6 +255,7 @@ console-ticket-close = Close the question
 console-ticket-closed-done = The question is closed.
 console-sender-visits = The sender's visits here
 console-no-visits = No visits.
+console-day-list = The day's visits
 console-sender-ledger = The sender's money
 console-no-money = No money movements.
 console-sender-unknown = The sender has no visitor account with this email.

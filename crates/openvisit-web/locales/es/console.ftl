@@ -255,6 +255,7 @@ console-ticket-close = Cerrar la pregunta
 console-ticket-closed-done = La pregunta está cerrada.
 console-sender-visits = Las visitas de esta persona aquí
 console-no-visits = Sin visitas.
+console-day-list = Las visitas del día
 console-sender-ledger = El dinero de esta persona
 console-no-money = Sin movimientos de dinero.
 console-sender-unknown = No hay una cuenta de visitante con este correo.

@@ -336,6 +336,7 @@ struct Cancelled {
     app: TestApp,
     visitor: openvisit_core::AccountId,
     staff: Client,
+    staff_email: String,
     id: i64,
 }
 
@@ -356,6 +357,7 @@ async fn a_visitor_cancelled() -> Cancelled {
         app,
         visitor,
         staff,
+        staff_email: fx.staff_email,
         id,
     }
 }
@@ -512,5 +514,82 @@ async fn a_facilitys_own_words_are_read_in_the_familys_language_or_marked_as_the
     let en = text(&app, &anon, &page, "en", 200).await;
     assert!(en.contains("Call the front desk"), "{en}");
     assert!(!en.contains("Llame"), "{en}");
+    app.stop().await;
+}
+
+/// The schedule board runs a day: a line at the current time, each visit's standing at
+/// a glance (waiting while its waiting room is open, cancelled struck through), and the
+/// day's visits as a list readable at any length and on a phone, in both languages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_schedule_board_shows_now_and_where_each_visit_stands_with_a_list_for_phones() {
+    let Cancelled {
+        app,
+        staff_email,
+        id,
+        ..
+    } = a_visitor_cancelled().await;
+    let db = app.db();
+    let mut conn = db.pool.acquire().await.expect("conn");
+    let cancelled = openvisit_store::visits::get_visit(&mut conn, openvisit_core::VisitId(id))
+        .await
+        .expect("visit");
+    drop(conn);
+    // Another visit, booked, with its waiting room open now.
+    let (visitor, email) = {
+        let fx_resident = cancelled.resident;
+        let mut conn = db.pool.acquire().await.expect("conn");
+        let f = openvisit_store::facilities::get_facility(&mut conn, cancelled.facility)
+            .await
+            .expect("facility");
+        drop(conn);
+        let fx = Fixture {
+            facility: f.id,
+            residents: vec![fx_resident],
+            staff: cancelled.visitor,
+            staff_email: String::new(),
+        };
+        approved_visitor(db, &fx, &fx.residents).await
+    };
+    fund(db, visitor, 10_000).await;
+    let client = app.client_for(&email, VISITOR_PASSWORD).await;
+    let start = cancelled.start + SignedDuration::from_hours(2);
+    book(&client, cancelled.resident, start).await;
+    let now = app.state.clock.now();
+    app.state
+        .clock
+        .advance_seconds(start.as_second() - 300 - now.as_second());
+    // Days later: staff sign in again.
+    let staff = app.client_for(&staff_email, STAFF_PASSWORD).await;
+
+    let day = {
+        let mut conn = db.pool.acquire().await.expect("conn");
+        let f = openvisit_store::facilities::get_facility(&mut conn, cancelled.facility)
+            .await
+            .expect("facility");
+        jiff::tz::TimeZone::get(&f.time_zone)
+            .expect("zone")
+            .to_datetime(start)
+            .date()
+            .to_string()
+    };
+    let path = format!("/staff/schedule?date={day}");
+    let en = text(&app, &staff, &path, "en", 200).await;
+    assert!(
+        en.contains("class=\"board-now\""),
+        "a line at the current time: {en}"
+    );
+    assert!(en.contains("board-visit status-waiting"), "{en}");
+    assert!(en.contains("board-visit status-cancelled"), "{en}");
+    let list = &en[en.find("id=\"day-list\"").expect("the day's list")..];
+    assert!(list.contains("In the waiting room"), "{list}");
+    assert!(list.contains("Cancelled"), "{list}");
+    assert!(
+        list.contains("Resident 0"),
+        "names readable in the list: {list}"
+    );
+    let es = text(&app, &staff, &path, "es", 200).await;
+    let list = &es[es.find("id=\"day-list\"").expect("the day's list")..];
+    assert!(list.contains("En la sala de espera"), "{list}");
+    assert!(list.contains("Cancelada"), "{list}");
     app.stop().await;
 }

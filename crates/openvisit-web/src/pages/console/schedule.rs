@@ -37,6 +37,17 @@ pub struct Block {
     pub left: String,
     pub width: String,
     pub label: String,
+    /// Where it stands: a stored status, or `waiting` / `live` while it is on.
+    pub status: &'static str,
+}
+
+/// A visit as a line of the day's list (phones, screen readers, printing).
+pub struct ListLine {
+    pub id: i64,
+    pub time: String,
+    pub resident: String,
+    pub visitor: String,
+    pub kiosk: String,
     pub status: &'static str,
 }
 
@@ -57,6 +68,10 @@ pub struct BoardPage {
     /// (id, name, chosen)
     pub units: Vec<(i64, String, bool)>,
     pub rows: Vec<KioskRow>,
+    /// The day's visits in time order.
+    pub list: Vec<ListLine>,
+    /// Where now is on the timeline, and the time, when the day shown is today.
+    pub now: Option<(String, String)>,
     /// The hours the timeline spans, e.g. 7..21, as labels.
     pub hours: Vec<String>,
     pub zone: String,
@@ -129,6 +144,37 @@ pub async fn board(
     let window_start = from.as_second() + first * 3600;
     let window = ((last - first) * 3600) as f64;
     let percent = |secs: i64| format!("{:.2}%", (secs as f64 / window * 100.0).clamp(0.0, 100.0));
+    let now = s.clock.now();
+    // Where each visit stands now: a booked visit under way is waiting or live.
+    let standing = |n: &NamedVisit| -> &'static str {
+        let on = n.visit.status == openvisit_store::visits::VisitStatus::Booked
+            && now
+                >= openvisit_core::interval::add_minutes(
+                    n.visit.start,
+                    -openvisit_core::session::WAITING_ROOM_MINUTES,
+                )
+            && now < n.visit.end;
+        if !on {
+            return status_code(n.visit.status);
+        }
+        let live = s
+            .live
+            .as_ref()
+            .and_then(|h| h.existing_room(n.visit.id))
+            .is_some_and(|r| r.has_started());
+        if live { "live" } else { "waiting" }
+    };
+    let window_end = window_start + (last - first) * 3600;
+    let now_mark = (now.as_second() >= window_start && now.as_second() < window_end).then(|| {
+        (
+            percent(now.as_second() - window_start),
+            local_clock(now, &tz),
+        )
+    });
+    let kiosk_names: std::collections::HashMap<_, _> = units
+        .iter()
+        .flat_map(|u| u.kiosks.iter().map(|k| (k.id, k.name.clone())))
+        .collect();
     let mut rows = Vec::new();
     for u in &units {
         if unit.is_some() && u.id != unit {
@@ -155,7 +201,7 @@ pub async fn board(
                             n.resident_name,
                             n.visitor_name
                         ),
-                        status: status_code(n.visit.status),
+                        status: standing(n),
                     }
                 })
                 .collect();
@@ -175,6 +221,31 @@ pub async fn board(
             .filter_map(|u| u.id.map(|id| (id.0, u.name.clone(), Some(id) == unit)))
             .collect(),
         rows,
+        list: visits
+            .iter()
+            .filter(|n| {
+                unit.is_none()
+                    || units.iter().any(|u| {
+                        u.id == unit && u.kiosks.iter().any(|k| k.id == n.visit.housing_kiosk)
+                    })
+            })
+            .map(|n| ListLine {
+                id: n.visit.id.0,
+                time: format!(
+                    "{}–{}",
+                    local_clock(n.visit.start, &tz),
+                    local_clock(n.visit.end, &tz)
+                ),
+                resident: n.resident_name.clone(),
+                visitor: n.visitor_name.clone(),
+                kiosk: kiosk_names
+                    .get(&n.visit.housing_kiosk)
+                    .cloned()
+                    .unwrap_or_default(),
+                status: standing(n),
+            })
+            .collect(),
+        now: now_mark,
         hours: (first..last).map(|h| format!("{h:02}:00")).collect(),
         zone: facility.time_zone,
         page: v.page,
