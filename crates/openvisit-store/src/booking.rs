@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use crate::db::{Backend, Db};
+use crate::db::Db;
 use crate::error::StoreError;
 use crate::schedule::ScheduleData;
 use crate::visits::{Visit, get_visit};
@@ -62,6 +62,10 @@ impl Booked {
 /// writes the bookings waiting at the same moment in one transaction
 /// (`booking_batch`); a request seen before under the same idempotency key is answered
 /// with its first result.
+// Spans around database work, at debug level (off by default): with
+// `RUST_LOG=info,openvisit_store=debug` each one's time is logged when it closes, inside
+// the request's span (its id).
+#[tracing::instrument(level = "debug", name = "db.book_visit", skip_all, fields(visitor = req.visitor.0, resident = req.resident.0))]
 pub async fn book_visit(
     db: &Db,
     req: &BookingRequest,
@@ -158,30 +162,13 @@ pub(crate) async fn claim(
 }
 
 /// The resident's facility and unit, refusing a released resident or a visitor who
-/// is not approved for them. On PostgreSQL inside the booking transaction the resident,
-/// approval and facility rows are share-locked until commit, so a suspension, a release
-/// or a blackout that races with this booking waits for it, then sees and cancels the
-/// new visit.
+/// is not approved for them: what the booking writer answers when a batch's locked read
+/// (`booking_batch::plan`, which takes the share locks on PostgreSQL) found no approval
+/// row for the pair.
 pub(crate) async fn resident_for_booking(
     conn: &mut AnyConnection,
     req: &BookingRequest,
-    backend: Backend,
 ) -> Result<(FacilityId, HousingUnitId, bool), StoreError> {
-    if backend == Backend::Postgres {
-        let locked = sqlx::query(
-            "SELECT r.facility_id, r.housing_unit_id, r.status, a.status AS approval, \
-             a.privileged AS privileged \
-             FROM residents r JOIN approvals a ON a.resident_id = r.id AND a.visitor_id = $2 \
-             JOIN facilities f ON f.id = r.facility_id WHERE r.id = $1 FOR SHARE",
-        )
-        .bind(req.resident.0)
-        .bind(req.visitor.0)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(row) = locked {
-            return booking_row(&row);
-        }
-    }
     let row = sqlx::query(
         "SELECT r.facility_id, r.housing_unit_id, r.status, a.status AS approval, \
          a.privileged AS privileged \

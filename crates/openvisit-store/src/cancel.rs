@@ -25,6 +25,7 @@ pub struct CancelOutcome {
 }
 
 /// Cancels a visit. The caller has checked that `actor` may.
+#[tracing::instrument(level = "debug", name = "db.cancel_visit", skip_all, fields(visit = visit.0))]
 pub async fn cancel_visit(
     db: &Db,
     visit: VisitId,

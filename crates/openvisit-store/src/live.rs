@@ -108,6 +108,7 @@ pub async fn record_actual_start(
 
 /// Settles a booked visit from what live video measured. Refuses a visit already
 /// settled or cancelled (`Conflict`).
+#[tracing::instrument(level = "debug", name = "db.settle_live_visit", skip_all, fields(visit = visit.0))]
 pub async fn settle_live_visit(
     db: &Db,
     visit: VisitId,

@@ -117,6 +117,7 @@ pub enum Deposited {
 }
 
 /// Charges the provider and credits the visitor, at most once per idempotency key.
+#[tracing::instrument(level = "debug", name = "db.deposit", skip_all, fields(visitor = visitor.0))]
 pub async fn deposit(
     db: &Db,
     provider: &dyn PaymentProvider,

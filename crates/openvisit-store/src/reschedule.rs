@@ -19,6 +19,7 @@ use crate::visits::{Visit, VisitStatus, get_visit};
 use crate::week_counts::{count_down, count_up};
 
 /// Moves `visit` to `new_start`; the visitor must own it.
+#[tracing::instrument(level = "debug", name = "db.reschedule_visit", skip_all, fields(visit = visit_id.0))]
 pub async fn reschedule_visit(
     db: &Db,
     visit_id: VisitId,

@@ -255,21 +255,71 @@ pub async fn open_db(args: &DbArgs) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// Each request logs a line when answered (tower_http, at info). Database and media work
+/// have spans at debug level (`db.*`, `media.*`), off by default: when `RUST_LOG` asks for
+/// debug (`RUST_LOG=info,openvisit_store=debug`, or `openvisit_media=debug`), a second
+/// layer logs one line as each of those spans and each request closes, with the time it
+/// took, the work listed inside its request.
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::filter::{EnvFilter, FilterExt, LevelFilter, filter_fn};
+    use tracing_subscriber::fmt::format::FmtSpan;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    fn filter() -> EnvFilter {
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into())
+    }
+    // The timing lines: the store's and the media server's spans and the requests around
+    // them, when enabled.
+    fn work<S>() -> impl tracing_subscriber::layer::Filter<S>
+    where
+        S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    {
+        filter().and(filter_fn(|m| {
+            m.is_span()
+                && (m.target().starts_with("openvisit_store")
+                    || m.target().starts_with("openvisit_media")
+                    || (m.target().starts_with("openvisit_web") && m.name() == "request"))
+        }))
+    }
+    let timings = filter()
+        .max_level_hint()
+        .is_some_and(|level| level >= LevelFilter::DEBUG);
+    let registry = tracing_subscriber::registry();
+    match format {
+        LogFormat::Text => registry
+            .with(tracing_subscriber::fmt::layer().with_filter(filter()))
+            .with(timings.then(|| {
+                tracing_subscriber::fmt::layer()
+                    .with_span_events(FmtSpan::CLOSE)
+                    .with_filter(work())
+            }))
+            .init(),
+        LogFormat::Json => registry
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .with_current_span(true)
+                    .with_span_list(false)
+                    .with_filter(filter()),
+            )
+            .with(timings.then(|| {
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .with_current_span(true)
+                    .with_span_list(true)
+                    .with_span_events(FmtSpan::CLOSE)
+                    .with_filter(work())
+            }))
+            .init(),
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse_from(config::with_file(std::env::args_os().collect())?);
-    // Each request logs a line when answered (tower_http, at info).
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,sqlx=warn".into());
-    match cli.log_format {
-        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
-        LogFormat::Json => tracing_subscriber::fmt()
-            .json()
-            .with_current_span(true)
-            .with_span_list(false)
-            .with_env_filter(filter)
-            .init(),
-    }
+    init_logging(cli.log_format);
     match cli.command {
         Command::Serve { args } => serve::serve(args).await,
         Command::Migrate { db } => {

@@ -74,6 +74,8 @@ impl Server {
         }
     }
 
+    // Spans (at debug level, off by default) time the media server's work per room.
+    #[tracing::instrument(level = "debug", name = "media.admit", skip_all, fields(room = room_id.0, role = ?role))]
     pub(super) fn admit(
         &mut self,
         room_id: RoomId,
@@ -180,6 +182,7 @@ impl Server {
         }
     }
 
+    #[tracing::instrument(level = "debug", name = "media.end_room", skip_all, fields(room = room.0))]
     pub(super) fn end_room(&mut self, room: RoomId, cause: EndCause) {
         let Some(r) = self.rooms.remove(&room) else {
             return;

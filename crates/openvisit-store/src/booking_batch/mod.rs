@@ -159,6 +159,7 @@ fn take_batch(waiting: &mut VecDeque<Job>) -> Vec<Job> {
 }
 
 /// The result of each job, in order.
+#[tracing::instrument(level = "debug", name = "db.booking_batch", skip_all, fields(size = jobs.len()))]
 async fn run_batch(
     pool: &AnyPool,
     backend: Backend,

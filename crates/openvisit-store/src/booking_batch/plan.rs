@@ -58,7 +58,7 @@ pub(super) async fn plan(
             }
             // No approval row for the pair: say whether the resident exists at all.
             None => {
-                let err = resident_for_booking(tx, &jobs[i].req, Backend::Sqlite)
+                let err = resident_for_booking(tx, &jobs[i].req)
                     .await
                     .err()
                     .unwrap_or(StoreError::Forbidden);

@@ -47,63 +47,138 @@ async fn every_answer_names_its_request_and_errors_quote_it() {
     }
 }
 
+/// `openvisit --log-format json serve` on a fresh data folder with `RUST_LOG` as given,
+/// its standard output going to a log file; stopped (and its folder removed) on drop.
+struct JsonLogged {
+    child: std::process::Child,
+    data: std::path::PathBuf,
+    log: std::path::PathBuf,
+    base: String,
+}
+
+impl JsonLogged {
+    async fn start(name: &str, rust_log: &str) -> JsonLogged {
+        let data = std::env::temp_dir().join(format!("ov_{name}_{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        std::fs::create_dir_all(&data).expect("data dir");
+        let log = data.join("server.log");
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_openvisit"))
+            .args(["--log-format", "json", "serve", "--bind"])
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--data-dir")
+            .arg(data.join("db"))
+            .env_remove("OPENVISIT_DATABASE_URL")
+            .env("RUST_LOG", rust_log)
+            .stdout(std::fs::File::create(&log).expect("log file"))
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start openvisit");
+        let base = format!("http://127.0.0.1:{port}");
+        let until = Instant::now() + Duration::from_secs(60);
+        while reqwest::get(format!("{base}/healthz")).await.is_err() {
+            assert!(Instant::now() < until, "the server did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        JsonLogged {
+            child,
+            data,
+            log,
+            base,
+        }
+    }
+
+    /// The first log line that `wanted` accepts, waiting up to 5 s for it to be written.
+    async fn line(&self, wanted: impl Fn(&serde_json::Value) -> bool) -> Option<serde_json::Value> {
+        for _ in 0..50 {
+            let mut text = String::new();
+            std::fs::File::open(&self.log)
+                .and_then(|mut f| f.read_to_string(&mut text))
+                .expect("read the log");
+            let found = text
+                .lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .find(|v| wanted(v));
+            if found.is_some() {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        None
+    }
+}
+
+impl Drop for JsonLogged {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
 #[tokio::test]
 async fn with_json_logs_each_request_logs_one_line_with_its_id() {
-    let data = std::env::temp_dir().join(format!("ov_json_logs_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    std::fs::create_dir_all(&data).expect("data dir");
-    let log = data.join("server.log");
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_openvisit"))
-        .args(["--log-format", "json", "serve", "--bind"])
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--data-dir")
-        .arg(data.join("db"))
-        .env_remove("OPENVISIT_DATABASE_URL")
-        .env("RUST_LOG", "info")
-        .stdout(std::fs::File::create(&log).expect("log file"))
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start openvisit");
-    let http = reqwest::Client::new();
-    let url = format!("http://127.0.0.1:{port}/api/v1/facilities/424242");
-    let until = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        match http
-            .get(&url)
-            .header("x-request-id", "trace-me-1")
-            .send()
-            .await
-        {
-            Ok(res) => break res.status().as_u16(),
-            Err(_) if Instant::now() < until => {
-                tokio::time::sleep(Duration::from_millis(100)).await
-            }
-            Err(e) => panic!("the server did not start: {e}"),
-        }
-    };
-    assert_eq!(status, 404);
-    // The line is written as the answer goes out; give the writer a moment.
-    let mut line = None;
-    for _ in 0..50 {
-        let mut text = String::new();
-        std::fs::File::open(&log)
-            .and_then(|mut f| f.read_to_string(&mut text))
-            .expect("read the log");
-        line = text
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .find(|v| v["span"]["id"] == "trace-me-1" && v["fields"]["status"] == 404);
-        if line.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    let line = line.expect("a JSON log line for the request, with its id and status");
+    let server = JsonLogged::start("json_logs", "info").await;
+    let res = reqwest::Client::new()
+        .get(format!("{}/api/v1/facilities/424242", server.base))
+        .header("x-request-id", "trace-me-1")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), 404);
+    let line = server
+        .line(|v| v["span"]["id"] == "trace-me-1" && v["fields"]["status"] == 404)
+        .await
+        .expect("a JSON log line for the request, with its id and status");
     assert_eq!(line["span"]["route"], "/api/v1/facilities/{id}", "{line}");
     assert_eq!(line["span"]["method"], "GET", "{line}");
     assert!(line["fields"]["ms"].is_number(), "the time taken: {line}");
-    let _ = std::fs::remove_dir_all(&data);
+    // Without debug spans asked for, database work logs nothing of its own.
+    assert!(
+        server
+            .line(|v| v["span"]["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("db.")))
+            .await
+            .is_none()
+    );
+}
+
+/// Asked for (`RUST_LOG=…,openvisit_store=debug`), database work has spans of its own:
+/// each logs one line when it closes, with the time it took, inside its request's span
+/// (its id), so a slow request shows where the time went.
+#[tokio::test]
+async fn with_debug_spans_database_work_is_timed_inside_its_request() {
+    let server = JsonLogged::start("db_spans", "info,openvisit_store=debug").await;
+    let http = reqwest::Client::new();
+    let cookie = sign_in(
+        &http,
+        &server.base,
+        openvisit_store::demo::DEMO_VISITOR_EMAIL,
+        openvisit_store::demo::DEMO_VISITOR_PASSWORD,
+    )
+    .await;
+    let res = http
+        .post(format!("{}/api/v1/deposits", server.base))
+        .header("cookie", cookie_pair(&cookie))
+        .header("x-request-id", "deposit-1")
+        .json(&serde_json::json!({ "amount_cents": 1000, "payment_token": "tok_visa" }))
+        .send()
+        .await
+        .expect("deposit");
+    assert_eq!(res.status(), 201);
+    let line = server
+        .line(|v| v["span"]["name"] == "db.deposit")
+        .await
+        .expect("a line for the deposit's database work");
+    assert!(
+        line["fields"]["time.busy"].is_string(),
+        "the time it took: {line}"
+    );
+    assert!(
+        line["spans"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|span| span["id"] == "deposit-1")),
+        "inside its request: {line}"
+    );
 }
