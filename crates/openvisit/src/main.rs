@@ -258,8 +258,8 @@ pub async fn open_db(args: &DbArgs) -> anyhow::Result<Db> {
 /// Each request logs a line when answered (tower_http, at info). Database and media work
 /// have spans at debug level (`db.*`, `media.*`), off by default: when `RUST_LOG` asks for
 /// debug (`RUST_LOG=info,openvisit_store=debug`, or `openvisit_media=debug`), a second
-/// layer logs one line as each of those spans and each request closes, with the time it
-/// took, the work listed inside its request.
+/// layer logs one line as each of those spans and each request (by its id) closes, with
+/// the time it took.
 fn init_logging(format: LogFormat) {
     use tracing_subscriber::Layer;
     use tracing_subscriber::filter::{EnvFilter, FilterExt, LevelFilter, filter_fn};
