@@ -129,6 +129,12 @@ impl Tr {
             .unwrap_or_else(|| format!("⟦{key}⟧"))
     }
 
+    /// The message for `key`, if there is one: for names made from stored codes (an
+    /// audit line's action or field), which fall back to the code itself.
+    pub fn t_if_any(&self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(&self.lang.id(), key)
+    }
+
     /// The message for `key` with named values.
     pub fn ta(&self, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue<'static>> = args

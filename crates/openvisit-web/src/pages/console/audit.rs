@@ -132,14 +132,12 @@ pub async fn page(State(s): State<AppState>, v: StaffView, Query(q): Query<Audit
                     v.facility,
                 ),
                 detail: audit_detail::readable(&t, &tz, &r.detail),
-                what: {
-                    let key = format!("console-audit-action-{}", r.action.replace(['.', '_'], "-"));
-                    if crate::i18n::has_message(t.lang, &key) {
-                        t.t(&key)
-                    } else {
-                        String::new()
-                    }
-                },
+                what: t
+                    .t_if_any(&format!(
+                        "console-audit-action-{}",
+                        r.action.replace(['.', '_'], "-")
+                    ))
+                    .unwrap_or_default(),
                 action: r.action,
                 subject: r.subject,
             })

@@ -11,38 +11,6 @@ use serde_json::Value;
 use super::local_time;
 use crate::i18n::Tr;
 
-/// The fields whose names have a message (`console-audit-field-…`).
-const NAMED_FIELDS: &[&str] = &[
-    "reason",
-    "refund_cents",
-    "notice",
-    "kind",
-    "body",
-    "body_es",
-    "start",
-    "end",
-    "cancelled_visits",
-    "began",
-    "chars",
-    "from",
-    "to",
-    "privileged",
-    "visits",
-    "added",
-    "moved",
-    "released",
-    "kept_visits",
-    "connected_seconds",
-    "lost_minutes",
-    "charged_cents",
-    "credited_cents",
-    "entry",
-    "postings",
-];
-
-/// An approval's states, as `approval.decide` records them (`from`, `to`).
-const APPROVAL_STATES: &[&str] = &["pending", "approved", "denied", "suspended"];
-
 /// The readable text of `detail` (the stored JSON); the text itself when it is not JSON.
 pub fn readable(t: &Tr, tz: &TimeZone, detail: &str) -> String {
     let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(detail) else {
@@ -106,10 +74,9 @@ fn field_name(t: &Tr, key: &str) -> String {
     if key == "reason_code" {
         return field_name(t, "reason");
     }
-    if NAMED_FIELDS.contains(&key) {
-        return t.t(&format!("console-audit-field-{}", key.replace('_', "-")));
-    }
-    key.replace('_', " ")
+    // A field with a message (`console-audit-field-…`) is named in the reader's language.
+    t.t_if_any(&format!("console-audit-field-{}", key.replace('_', "-")))
+        .unwrap_or_else(|| key.replace('_', " "))
 }
 
 fn value(t: &Tr, tz: &TimeZone, key: &str, v: &Value) -> String {
@@ -125,16 +92,19 @@ fn value(t: &Tr, tz: &TimeZone, key: &str, v: &Value) -> String {
         Value::String(s) if key == "reason_code" => {
             t.t(&format!("console-reason-{}", s.replace('_', "-")))
         }
-        Value::String(s)
-            if matches!(key, "from" | "to") && APPROVAL_STATES.contains(&s.as_str()) =>
-        {
-            t.t(&format!("console-audit-approval-{s}"))
+        Value::String(s) => {
+            // An approval's states (`approval.decide` records `from` and `to`).
+            if matches!(key, "from" | "to")
+                && let Some(state) = t.t_if_any(&format!("console-audit-approval-{s}"))
+            {
+                return state;
+            }
+            match s.parse::<Timestamp>() {
+                Ok(at) => local_time(at, tz),
+                Err(_) if s.is_empty() => "—".to_owned(),
+                Err(_) => s.clone(),
+            }
         }
-        Value::String(s) => match s.parse::<Timestamp>() {
-            Ok(at) => local_time(at, tz),
-            Err(_) if s.is_empty() => "—".to_owned(),
-            Err(_) => s.clone(),
-        },
         Value::Array(items) if items.is_empty() => "—".to_owned(),
         Value::Array(items) => items
             .iter()
