@@ -12,6 +12,10 @@ async function axe(page, step) {
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
   for (const v of r.violations) fail(`${step}: ${v.id}: ${v.help} — ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
 }
+async function noSidewaysScroll(page, step) {
+  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  if (scroll > width) fail(`${step}: the page scrolls sideways (${scroll} px wide at ${width})`);
+}
 const shot = async (page, name) => { if (process.env.SHOTS) await page.screenshot({ path: `${process.env.SHOTS}/${name}.png`, fullPage: true }); };
 try {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'es-MX' });
@@ -34,13 +38,34 @@ try {
   await page.focus('input[name=length] >> nth=1');
   await page.keyboard.press('Space');
   await page.click('text=Ver horarios libres');
-  await page.waitForSelector('.days a');
-  // The third day with free times is always more than the 24-hour cancellation notice away.
-  await page.click('.days a >> nth=2');
-  await page.waitForSelector('input[name=start]');
+  await page.waitForSelector('.calendar a');
+  // The picker: a month calendar headed in Spanish, free days as links, no sideways scroll.
+  const caption = await page.textContent('.calendar caption');
+  if (!/^(enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre) de \d{4}$/.test(caption)) fail(`calendar caption: ${caption}`);
+  const heads = await page.$$eval('table.calendar:first-of-type thead th', (ths) => ths.map((th) => th.textContent));
+  if (heads.join(' ') !== 'lun mar mié jue vie sáb dom') fail(`weekday headings: ${heads}`);
+  await noSidewaysScroll(page, 'book: calendar');
+  // The third day with free times is always more than the 24-hour cancellation notice
+  // away. With JavaScript, choosing it swaps in its times without loading a page.
+  await page.evaluate(() => { window.samePage = true; });
+  const third = await page.getAttribute('.calendar a >> nth=2', 'href');
+  await page.click('.calendar a >> nth=2');
+  await page.waitForSelector(`.calendar a[aria-current="date"][href="${third}"]`);
+  if (!(await page.evaluate(() => window.samePage === true))) fail('choosing a day loaded a new page');
+  if (!page.url().includes(third.split('#')[0].slice(1))) fail(`the address does not name the chosen day: ${page.url()}`);
+  if ((await page.evaluate(() => document.activeElement.id)) !== 'times-title') fail('focus did not move to the chosen day\'s times');
+  const groups = await page.$$eval('fieldset.times legend', (ls) => ls.map((l) => l.textContent));
+  if (groups.length === 0 || groups.some((g) => !['Mañana', 'Tarde', 'Noche'].includes(g))) fail(`time groups: ${groups}`);
+  const labels = await page.$$eval('label.slot', (ls) => ls.map((l) => l.textContent.trim()));
+  if (labels.some((l) => !/^\d\d:\d\d$/.test(l))) fail(`a time says more than its time (the zones are the same): ${labels}`);
+  await noSidewaysScroll(page, 'book: times');
   await axe(page, 'book: times');
   const priceText = await page.textContent('form[action="/book"][method=post] p');
   if (!priceText.includes('Pagas $5.70')) fail(`price shown: ${priceText}`);
+  // A time is chosen with the keyboard: Tab reaches the group, Space takes the first.
+  await page.focus('input[name=start] >> nth=0');
+  await page.keyboard.press('Space');
+  if (!(await page.isChecked('input[name=start] >> nth=0'))) fail('Space did not choose a time');
   await shot(page, 'book-es-phone');
   await page.click('text=Reservar y pagar');
   await page.waitForURL(/\/visits\?notice=booked/);
@@ -70,6 +95,25 @@ try {
   await axe(page, 'receipt');
   await page.goto(base + '/account');
   await axe(page, 'account');
+  // Without JavaScript the picker still books: a day is a link, a time a radio button.
+  const plain = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'es-MX', javaScriptEnabled: false });
+  const noJs = await plain.newPage();
+  await noJs.goto(base + '/sign-in?lang=es');
+  await noJs.fill('#email', 'visitor@demo.openvisit.test');
+  await noJs.fill('#password', 'demo-visitor-pass');
+  await noJs.click('form[action="/sign-in"] button');
+  await noJs.waitForURL(base + '/account');
+  await noJs.goto(base + '/people');
+  await noJs.click('text=Reservar una visita >> nth=0');
+  await noJs.waitForSelector('.calendar a');
+  const fourth = await noJs.getAttribute('.calendar a >> nth=3', 'href');
+  await noJs.click('.calendar a >> nth=3');
+  await noJs.waitForURL((u) => u.href.includes(fourth.split('#')[0]));
+  if (!(await noJs.getAttribute('.calendar a[aria-current="date"]', 'href')).startsWith(fourth.split('#')[0])) fail('no-JS: the chosen day is not marked');
+  await noJs.check('input[name=start] >> nth=-1');
+  await noJs.click('text=Reservar y pagar');
+  await noJs.waitForURL(/\/visits\?notice=booked/);
+  await plain.close();
   console.log('ok booking and cancelling in Spanish');
 } finally {
   await browser.close();

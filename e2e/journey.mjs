@@ -72,6 +72,8 @@ async function choose(name, value) {
   const selector = `input[name=${name}][value="${value}"]`;
   if (!keyboard) { await page.check(selector); return; }
   await tabTo(`input[name=${name}]`);
+  // In a group with nothing chosen yet, Tab stops on the first button; Space takes it.
+  await page.keyboard.press('Space');
   for (let i = 0; i < 20 && !(await page.isChecked(selector)); i++) await page.keyboard.press('ArrowDown');
   if (!(await page.isChecked(selector))) throw new Error(`could not choose ${selector} with the keyboard`);
 }
@@ -147,10 +149,12 @@ try {
   await page.waitForSelector('input[name=length]');
   await choose('length', '30');
   await activate('form[action="/book"][method=get] button');
-  await page.waitForSelector('.days a');
-  await activate('.days li:nth-child(3) a');
-  await page.waitForSelector('input[name=start]');
-  const start = await page.getAttribute('input[name=start]:checked', 'value');
+  await page.waitForSelector('.calendar a');
+  const third = await page.getAttribute('.calendar a >> nth=2', 'href');
+  await activate(`.calendar a[href="${third}"]`);
+  await page.waitForSelector(`.calendar a[aria-current="date"][href="${third}"]`);
+  const start = await page.getAttribute('input[name=start] >> nth=0', 'value');
+  await choose('start', start);
   const priceText = await page.textContent('form[action="/book"][method=post] p');
   expect(priceText.includes('$5.70'), `price shown before paying: ${priceText}`);
   await axe('book');

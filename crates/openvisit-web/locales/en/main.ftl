@@ -68,6 +68,25 @@ weekday-4 = Thursday
 weekday-5 = Friday
 weekday-6 = Saturday
 weekday-7 = Sunday
+weekday-short-1 = Mon
+weekday-short-2 = Tue
+weekday-short-3 = Wed
+weekday-short-4 = Thu
+weekday-short-5 = Fri
+weekday-short-6 = Sat
+weekday-short-7 = Sun
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
 
 ## How it works
 how-title = How video visitation works
@@ -223,8 +242,15 @@ book-day-option = { $count ->
        *[other] { $day }: { $count } free times
     }
 book-no-days = No free times in the next two weeks. Try another length.
-book-times = Times on { $day }
-book-time-option = { $facility_time } facility time · { $your_time } your time
+book-times = Free times on { $day }
+book-long-day = { $weekday } { $day } { $month }
+book-month = { $month } { $year }
+book-morning = Morning
+book-afternoon = Afternoon
+book-evening = Evening
+book-your-time = { $time } your time
+book-zone-same = Times are the facility's local time ({ $zone }), the same as yours.
+book-zone-differs = Times are the facility's local time ({ $zone }); your own time ({ $your_zone }) is under each.
 book-price = You pay { $price } now, from your balance of { $balance }.
 book-price-free = This visit is free.
 book-confirm = Book and pay

@@ -68,6 +68,25 @@ weekday-4 = jueves
 weekday-5 = viernes
 weekday-6 = sábado
 weekday-7 = domingo
+weekday-short-1 = lun
+weekday-short-2 = mar
+weekday-short-3 = mié
+weekday-short-4 = jue
+weekday-short-5 = vie
+weekday-short-6 = sáb
+weekday-short-7 = dom
+month-1 = enero
+month-2 = febrero
+month-3 = marzo
+month-4 = abril
+month-5 = mayo
+month-6 = junio
+month-7 = julio
+month-8 = agosto
+month-9 = septiembre
+month-10 = octubre
+month-11 = noviembre
+month-12 = diciembre
 
 ## How it works
 how-title = Cómo funcionan las visitas por video
@@ -223,8 +242,15 @@ book-day-option = { $count ->
        *[other] { $day }: { $count } horarios libres
     }
 book-no-days = No hay horarios libres en las próximas dos semanas. Prueba otra duración.
-book-times = Horarios del { $day }
-book-time-option = { $facility_time } hora del centro · { $your_time } tu hora
+book-times = Horarios libres el { $day }
+book-long-day = { $weekday } { $day } de { $month }
+book-month = { $month } de { $year }
+book-morning = Mañana
+book-afternoon = Tarde
+book-evening = Noche
+book-your-time = { $time } tu hora
+book-zone-same = Los horarios son la hora local del centro ({ $zone }), la misma que la tuya.
+book-zone-differs = Los horarios son la hora local del centro ({ $zone }); tu propia hora ({ $your_zone }) aparece debajo de cada uno.
 book-price = Pagas { $price } ahora, de tu saldo de { $balance }.
 book-price-free = Esta visita es gratuita.
 book-confirm = Reservar y pagar

@@ -165,6 +165,10 @@ async fn console_script() -> impl IntoResponse {
     script(include_str!("../../static/console.js"))
 }
 
+async fn book_script() -> impl IntoResponse {
+    script(include_str!("../../static/book.js"))
+}
+
 async fn kiosk_script() -> impl IntoResponse {
     script(include_str!("../../static/kiosk.js"))
 }
@@ -266,6 +270,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/static/site.css", get(stylesheet))
         .route("/static/visit.js", get(visit_script))
         .route("/static/kiosk.js", get(kiosk_script))
+        .route("/static/book.js", get(book_script))
         .route("/static/monitor.js", get(monitor_script))
         .route("/static/console.js", get(console_script))
 }

@@ -193,8 +193,8 @@ async fn the_demo_visitor_books_and_cancels_a_visit_on_the_website_in_spanish() 
         .expect("ledger");
     assert_eq!(check.total, 0);
     assert_eq!(
-        check.entries, 3,
-        "demo funds, the charge, the refund: {check:?}"
+        check.entries, 4,
+        "demo funds, the charge, the refund, the charge of the visit booked without JavaScript: {check:?}"
     );
     drop(conn);
     app.stop().await;

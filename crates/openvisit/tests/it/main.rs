@@ -57,6 +57,7 @@ macro_rules! per_backend {
 mod api;
 mod authz;
 mod backup;
+mod booking_picker;
 mod browser;
 mod config_file;
 mod console;

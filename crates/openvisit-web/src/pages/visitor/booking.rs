@@ -1,5 +1,7 @@
-//! Booking: kind, length, days with free times, times in both zones, the price first.
+//! Booking: kind and length, then a month calendar of the days with free times and the
+//! chosen day's times (`picker`), the price before paying.
 
+use super::picker::{Month, TimeGroup, WeekdayHead};
 use super::*;
 
 #[derive(Template, WebTemplate)]
@@ -14,11 +16,12 @@ pub struct BookPage {
     pub kind: &'static str,
     pub lengths: Vec<(u32, String)>,
     pub length: u32,
-    pub show_days: bool,
-    pub days: Vec<(String, String)>,
-    pub day: String,
-    pub times_title: String,
-    pub times: Vec<(i64, String)>,
+    pub weekdays: Vec<WeekdayHead>,
+    pub months: Vec<Month>,
+    pub no_days: bool,
+    pub day_title: String,
+    pub zone_note: String,
+    pub groups: Vec<TimeGroup>,
     pub price_text: String,
     pub key: String,
 }
@@ -34,6 +37,9 @@ pub struct BookQuery {
     #[serde(default)]
     pub day: String,
 }
+
+/// How many days ahead, today included, a visitor can book.
+const BOOKING_DAYS: i64 = 14;
 
 /// Builds the booking page for the choices so far; `error` explains a refused booking.
 async fn book_page(
@@ -99,73 +105,62 @@ async fn book_page(
     } else {
         settings.allowed_lengths.first().copied().unwrap_or(30)
     };
-    let show_days = q.length != 0;
     let theirs = zone(&f.time_zone);
     let mine = zone(&a.time_zone);
     let now = s.clock.now();
-    let (mut days, mut times) = (Vec::new(), Vec::new());
-    let mut times_title = String::new();
-    if show_days {
-        let today = theirs.to_datetime(now).date();
-        let last = today
-            .checked_add(jiff::Span::new().days(13))
-            .unwrap_or(today);
-        let start = openvisit_core::hours::local_instant(&theirs, today, jiff::civil::Time::MIN)
-            .unwrap_or(now);
-        let end = add_minutes(start, 16 * 24 * 60);
-        let data = load_schedule(
-            &mut conn,
-            f.id,
-            resident.unit,
-            resident.id,
-            a.id,
-            start,
-            end,
+    let today = theirs.to_datetime(now).date();
+    let last = today
+        .checked_add(jiff::Span::new().days(BOOKING_DAYS - 1))
+        .unwrap_or(today);
+    let start =
+        openvisit_core::hours::local_instant(&theirs, today, jiff::civil::Time::MIN).unwrap_or(now);
+    let end = add_minutes(start, (BOOKING_DAYS + 2) * 24 * 60);
+    let data = load_schedule(
+        &mut conn,
+        f.id,
+        resident.unit,
+        resident.id,
+        a.id,
+        start,
+        end,
+    )
+    .await?;
+    let slots: Vec<Slot> = data.schedule().slots(kind, length, today, last, now);
+    let free = picker::free_days(&slots, &theirs);
+    // The day asked for if it has free times, else the first that has.
+    let day = q
+        .day
+        .parse::<Date>()
+        .ok()
+        .filter(|d| free.iter().any(|(f, _)| f == d))
+        .or_else(|| free.first().map(|(d, _)| *d));
+    let href = |d: Date| {
+        format!(
+            "/book?resident={}&kind={kind_value}&length={length}&day={d}#times-title",
+            resident.id.0
         )
-        .await?;
-        let slots: Vec<Slot> = data.schedule().slots(kind, length, today, last, now);
-        let mut by_day: Vec<(Date, usize)> = Vec::new();
-        for slot in &slots {
-            let d = theirs.to_datetime(slot.start).date();
-            match by_day.last_mut() {
-                Some((day, n)) if *day == d => *n += 1,
-                _ => by_day.push((d, 1)),
-            }
-        }
-        for (d, n) in &by_day {
-            let label = format!(
-                "{} {}",
-                t.t(&format!("weekday-{}", d.weekday().to_monday_one_offset())),
-                d.strftime("%Y-%m-%d")
-            );
-            days.push((
-                d.to_string(),
-                t.ta(
-                    "book-day-option",
-                    &[("day", label.into()), ("count", (*n).into())],
-                ),
-            ));
-        }
-        if let Ok(chosen) = q.day.parse::<Date>() {
-            times_title = t.ta("book-times", &[("day", chosen.to_string().into())]);
-            for slot in slots
-                .iter()
-                .filter(|sl| theirs.to_datetime(sl.start).date() == chosen)
-            {
-                let label = t.ta(
-                    "book-time-option",
-                    &[
-                        (
-                            "facility_time",
-                            openvisit_core::local_time::clock(slot.start, &theirs).into(),
-                        ),
-                        ("your_time", local_label(&t, slot.start, &mine).into()),
-                    ],
-                );
-                times.push((slot.start.as_second(), label));
-            }
-        }
-    }
+    };
+    let months = picker::calendar(&t, today, last, &free, day, &href);
+    let starts: Vec<Timestamp> = slots
+        .iter()
+        .map(|sl| sl.start)
+        .filter(|st| Some(theirs.to_datetime(*st).date()) == day)
+        .collect();
+    let groups = picker::time_groups(&t, &starts, &theirs, &mine);
+    let day_title = day
+        .map(|d| t.ta("book-times", &[("day", picker::long_day(&t, d).into())]))
+        .unwrap_or_default();
+    let zone_note = if picker::zones_differ(&starts, &theirs, &mine) {
+        t.ta(
+            "book-zone-differs",
+            &[
+                ("zone", f.time_zone.clone().into()),
+                ("your_zone", a.time_zone.clone().into()),
+            ],
+        )
+    } else {
+        t.ta("book-zone-same", &[("zone", f.time_zone.clone().into())])
+    };
     let price = quote(&settings.pricing(), kind, length).amount;
     let balance = visitor_balance(&mut conn, a.id).await?;
     let price_text = if price.0 == 0 {
@@ -193,11 +188,12 @@ async fn book_page(
         kind: kind_value,
         lengths,
         length,
-        show_days,
-        days,
-        day: q.day.clone(),
-        times_title,
-        times,
+        weekdays: picker::weekday_heads(&t),
+        months,
+        no_days: free.is_empty(),
+        day_title,
+        zone_note,
+        groups,
         price_text,
         key: new_key(),
     }))

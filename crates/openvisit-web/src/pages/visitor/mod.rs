@@ -124,6 +124,7 @@ mod booking;
 mod funds;
 mod join;
 mod people;
+mod picker;
 mod visits;
 
 pub use booking::{book, book_post};

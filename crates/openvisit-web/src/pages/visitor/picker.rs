@@ -1,0 +1,218 @@
+//! The booking picker: a month calendar with the days that have free times marked, and
+//! the chosen day's free times grouped by part of the day, in facility time with the
+//! visitor's own time beside each only where the two differ. Built from the slots the
+//! core offered; no I/O.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use openvisit_core::availability::Slot;
+use openvisit_core::local_time::clock;
+
+use crate::i18n::Tr;
+
+/// A weekday's column heading: the short name shown, the full name for screen readers.
+pub struct WeekdayHead {
+    pub short: String,
+    pub long: String,
+}
+
+/// One month of the calendar, in weeks from Monday.
+pub struct Month {
+    pub caption: String,
+    pub weeks: Vec<Vec<DayCell>>,
+}
+
+/// A calendar cell: empty (before the 1st or after the last of the month), a day
+/// without free times, or a day with free times (a link that shows them).
+pub struct DayCell {
+    pub day: Option<i8>,
+    pub href: Option<String>,
+    /// What a screen reader says for a day with free times: its date and how many.
+    pub spoken: String,
+    pub chosen: bool,
+}
+
+/// Morning, afternoon or evening, and its free times.
+pub struct TimeGroup {
+    pub title: String,
+    pub times: Vec<TimeChoice>,
+}
+
+/// A free start time: its value for the form, the facility's clock, and the visitor's
+/// own when it reads differently.
+pub struct TimeChoice {
+    pub start: i64,
+    pub facility: String,
+    pub yours: Option<String>,
+}
+
+/// The days with free times, in order, with how many each has (facility days).
+pub fn free_days(slots: &[Slot], facility: &TimeZone) -> Vec<(Date, usize)> {
+    let mut days: Vec<(Date, usize)> = Vec::new();
+    for slot in slots {
+        let d = facility.to_datetime(slot.start).date();
+        match days.last_mut() {
+            Some((day, n)) if *day == d => *n += 1,
+            _ => days.push((d, 1)),
+        }
+    }
+    days
+}
+
+pub fn weekday_heads(t: &Tr) -> Vec<WeekdayHead> {
+    (1..=7)
+        .map(|n| WeekdayHead {
+            short: t.t(&format!("weekday-short-{n}")),
+            long: t.t(&format!("weekday-{n}")),
+        })
+        .collect()
+}
+
+/// "Tuesday 8 December" in the reader's language.
+pub fn long_day(t: &Tr, d: Date) -> String {
+    t.ta(
+        "book-long-day",
+        &[
+            (
+                "weekday",
+                t.t(&format!("weekday-{}", d.weekday().to_monday_one_offset()))
+                    .into(),
+            ),
+            ("day", i64::from(d.day()).into()),
+            ("month", t.t(&format!("month-{}", d.month())).into()),
+        ],
+    )
+}
+
+/// The months from `first`'s to `last`'s, each day with free times a link made by `href`.
+pub fn calendar(
+    t: &Tr,
+    first: Date,
+    last: Date,
+    free: &[(Date, usize)],
+    chosen: Option<Date>,
+    href: &dyn Fn(Date) -> String,
+) -> Vec<Month> {
+    let mut months = Vec::new();
+    let mut month = first.first_of_month();
+    while month <= last {
+        let mut weeks: Vec<Vec<DayCell>> = Vec::new();
+        let mut week: Vec<DayCell> = (0..month.weekday().to_monday_zero_offset())
+            .map(|_| DayCell::empty())
+            .collect();
+        for day in month.series(jiff::Span::new().days(1)) {
+            if day.month() != month.month() || day.year() != month.year() {
+                break;
+            }
+            let cell = match free.iter().find(|(d, _)| *d == day) {
+                Some((_, count)) => DayCell {
+                    day: Some(day.day()),
+                    href: Some(href(day)),
+                    spoken: t.ta(
+                        "book-day-option",
+                        &[("day", long_day(t, day).into()), ("count", (*count).into())],
+                    ),
+                    chosen: chosen == Some(day),
+                },
+                None => DayCell {
+                    day: Some(day.day()),
+                    ..DayCell::empty()
+                },
+            };
+            week.push(cell);
+            if week.len() == 7 {
+                weeks.push(std::mem::take(&mut week));
+            }
+        }
+        if !week.is_empty() {
+            week.resize_with(7, DayCell::empty);
+            weeks.push(week);
+        }
+        months.push(Month {
+            caption: t.ta(
+                "book-month",
+                &[
+                    ("month", t.t(&format!("month-{}", month.month())).into()),
+                    // A string, so that no locale groups its digits.
+                    ("year", month.year().to_string().into()),
+                ],
+            ),
+            weeks,
+        });
+        month = match month.last_of_month().tomorrow() {
+            Ok(next) => next,
+            Err(_) => break,
+        };
+    }
+    months
+}
+
+impl DayCell {
+    fn empty() -> Self {
+        DayCell {
+            day: None,
+            href: None,
+            spoken: String::new(),
+            chosen: false,
+        }
+    }
+}
+
+/// The day's free times by part of the day (before noon, before 17:00, after), in
+/// facility time; the visitor's own time is added where its offset differs, with its
+/// weekday when it falls on another day.
+pub fn time_groups(
+    t: &Tr,
+    starts: &[Timestamp],
+    facility: &TimeZone,
+    visitor: &TimeZone,
+) -> Vec<TimeGroup> {
+    let parts = ["book-morning", "book-afternoon", "book-evening"];
+    let mut groups: Vec<TimeGroup> = parts
+        .iter()
+        .map(|key| TimeGroup {
+            title: t.t(key),
+            times: Vec::new(),
+        })
+        .collect();
+    for &start in starts {
+        let hour = facility.to_datetime(start).hour();
+        let part = match hour {
+            0..=11 => 0,
+            12..=16 => 1,
+            _ => 2,
+        };
+        groups[part].times.push(TimeChoice {
+            start: start.as_second(),
+            facility: clock(start, facility),
+            yours: yours(t, start, facility, visitor),
+        });
+    }
+    groups.retain(|g| !g.times.is_empty());
+    groups
+}
+
+fn yours(t: &Tr, start: Timestamp, facility: &TimeZone, visitor: &TimeZone) -> Option<String> {
+    if facility.to_offset(start) == visitor.to_offset(start) {
+        return None;
+    }
+    let mine = visitor.to_datetime(start);
+    let time = if mine.date() == facility.to_datetime(start).date() {
+        clock(start, visitor)
+    } else {
+        let day = t.t(&format!(
+            "weekday-short-{}",
+            mine.weekday().to_monday_one_offset()
+        ));
+        format!("{day} {}", clock(start, visitor))
+    };
+    Some(t.ta("book-your-time", &[("time", time.into())]))
+}
+
+/// Whether any of the times reads differently in the visitor's zone.
+pub fn zones_differ(starts: &[Timestamp], facility: &TimeZone, visitor: &TimeZone) -> bool {
+    starts
+        .iter()
+        .any(|&s| facility.to_offset(s) != visitor.to_offset(s))
+}

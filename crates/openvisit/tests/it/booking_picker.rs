@@ -1,0 +1,203 @@
+//! Issue 23, the booking picker: a month calendar with the days that have free times as
+//! links, the chosen day's times grouped by morning, afternoon and evening in facility
+//! time, and the visitor's own time under each only when it reads differently. Served
+//! as plain HTML, so it works without JavaScript; `e2e/booking.mjs` drives it in
+//! Chromium with and without.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::harness::*;
+use crate::security::page_text;
+
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const MONTHS_ES: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+
+async fn page(app: &TestApp, client: &Client, path: &str, lang: &str) -> String {
+    let (status, html) = page_text(
+        &app.base,
+        &format!("{path}&lang={lang}"),
+        client.cookie.as_deref(),
+    )
+    .await;
+    assert_eq!(status, 200, "{path}: {html}");
+    assert!(!html.contains('⟦'), "{path} shows a raw message key");
+    html
+}
+
+fn chicago_day(days: i64) -> Date {
+    let tz = jiff::tz::TimeZone::get("America/Chicago").expect("zone");
+    tz.to_datetime(Timestamp::now())
+        .date()
+        .checked_add(jiff::Span::new().days(days))
+        .expect("date")
+}
+
+/// The text of every `<label class="slot">`, tags removed.
+fn time_labels(html: &str) -> Vec<String> {
+    html.split("<label class=\"slot\">")
+        .skip(1)
+        .map(|rest| {
+            let label = &rest[..rest.find("</label>").expect("label end")];
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in label.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        })
+        .collect()
+}
+
+/// The `<legend>`s of the time groups, in order.
+fn groups(html: &str) -> Vec<&str> {
+    html.split("<fieldset class=\"times\"><legend>")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("</legend>").expect("legend end")])
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_picker_is_a_calendar_of_free_days_and_a_days_times_by_part_of_the_day() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let db = app.db();
+    // Open every day 08:00–20:00 Chicago time; the visitor lives in New York, an hour on.
+    let fx = fixture(db, 1, 1, settings()).await;
+    let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
+    fund(db, visitor, 10_000).await;
+    let client = app.client_for(&email, VISITOR_PASSWORD).await;
+    let resident = fx.residents[0].0;
+    let day = chicago_day(3);
+    let path = format!("/book?resident={resident}&kind=remote&length=30&day={day}");
+
+    let en = page(&app, &client, &path, "en").await;
+    // A month calendar, headed by the month and the weekdays.
+    let today = chicago_day(0);
+    let caption = format!(
+        "<caption>{} {}</caption>",
+        MONTHS_EN[today.month() as usize - 1],
+        today.year()
+    );
+    assert!(en.contains(&caption), "no {caption}: {en}");
+    assert!(en.contains("<abbr title=\"Monday\">Mon</abbr>"), "{en}");
+    // Two weeks of days, every one open: 13 or 14 links (today's times may be past).
+    let links = en.matches("<td><a href=\"/book?").count();
+    assert!((13..=14).contains(&links), "{links} day links: {en}");
+    // The chosen day is marked, and read out with its number of free times.
+    assert_eq!(en.matches("aria-current=\"date\"").count(), 1, "{en}");
+    let chosen = format!("day={day}#times-title\" aria-current=\"date\"");
+    assert!(
+        en.contains(&chosen),
+        "day {day} is not the chosen one: {en}"
+    );
+    assert!(en.contains(": 47 free times</span>"), "{en}");
+    // Its times: 08:00 to 19:30 every quarter hour, in three groups, each once, without the date.
+    assert_eq!(groups(&en), ["Morning", "Afternoon", "Evening"], "{en}");
+    let labels = time_labels(&en);
+    assert_eq!(labels.len(), 47, "{labels:?}");
+    assert_eq!(labels[0], "08:00 09:00 your time");
+    assert_eq!(labels[46], "19:30 20:30 your time");
+    assert!(
+        en.contains("Free times on ") && en.contains(&format!(" {} ", day.day())),
+        "{en}"
+    );
+    assert!(
+        !labels.iter().any(|l| l.contains('-')),
+        "a time repeats its date: {labels:?}"
+    );
+    assert!(
+        en.contains("your own time (America/New_York) is under each"),
+        "{en}"
+    );
+
+    // In Spanish: the month, the weekdays and the parts of the day.
+    let es = page(&app, &client, &path, "es").await;
+    let caption = format!(
+        "<caption>{} de {}</caption>",
+        MONTHS_ES[today.month() as usize - 1],
+        today.year()
+    );
+    assert!(es.contains(&caption), "no {caption}: {es}");
+    assert!(es.contains("<abbr title=\"lunes\">lun</abbr>"), "{es}");
+    assert_eq!(groups(&es), ["Mañana", "Tarde", "Noche"], "{es}");
+    assert_eq!(time_labels(&es)[0], "08:00 09:00 tu hora");
+    assert!(es.contains(": 47 horarios libres</span>"), "{es}");
+
+    // In the facility's own zone, a time is just its time.
+    openvisit_store::accounts::set_preferences(db, visitor, "en", "America/Chicago")
+        .await
+        .expect("zone");
+    let same = page(&app, &client, &path, "en").await;
+    let labels = time_labels(&same);
+    assert_eq!(labels[0], "08:00");
+    assert!(labels.iter().all(|l| l.len() == 5), "{labels:?}");
+    assert!(
+        same.contains("(America/Chicago), the same as yours"),
+        "{same}"
+    );
+
+    // Where the visitor's date is another day, their time says which.
+    openvisit_store::accounts::set_preferences(db, visitor, "en", "Asia/Tokyo")
+        .await
+        .expect("zone");
+    let far = page(&app, &client, &path, "en").await;
+    let labels = time_labels(&far);
+    let next_day = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][day
+        .tomorrow()
+        .expect("tomorrow")
+        .weekday()
+        .to_monday_zero_offset()
+        as usize];
+    // Tokyo is 15 hours ahead of Chicago in winter: 08:00 is 23:00 the same day there,
+    // 09:00 is midnight the next.
+    assert_eq!(labels[0], "08:00 23:00 your time");
+    assert_eq!(labels[4], format!("09:00 {next_day} 00:00 your time"));
+
+    // A day without free times (yesterday) falls back to the first day with some.
+    let yesterday = chicago_day(-1);
+    let back = page(
+        &app,
+        &client,
+        &format!("/book?resident={resident}&kind=remote&length=30&day={yesterday}"),
+        "en",
+    )
+    .await;
+    assert_eq!(back.matches("aria-current=\"date\"").count(), 1, "{back}");
+    assert!(
+        !back.contains(&format!("day={yesterday}#times-title")),
+        "{back}"
+    );
+    assert!(!time_labels(&back).is_empty(), "{back}");
+    app.stop().await;
+}
