@@ -14,6 +14,7 @@ pub mod interval;
 pub mod ledger;
 pub mod link_quality;
 pub mod local_time;
+pub mod message;
 pub mod money;
 pub mod pricing;
 pub mod rate_caps;

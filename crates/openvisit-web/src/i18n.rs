@@ -185,6 +185,10 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
         ("attempts", 2.into()),
         ("role", "Officer".into()),
         ("words", "x".into()),
+        ("weekday", "Monday".into()),
+        ("month", "May".into()),
+        ("year", "2027".into()),
+        ("your_zone", "UTC".into()),
     ]
     .into_iter()
     .map(|(k, v)| (Cow::Borrowed(k), v))
@@ -324,6 +328,10 @@ mod completeness {
         }
         for d in 1..=7 {
             used.insert(format!("weekday-{d}"));
+            used.insert(format!("weekday-short-{d}"));
+        }
+        for m in 1..=12 {
+            used.insert(format!("month-{m}"));
         }
         for (_, key) in crate::pages::account::ZONES {
             used.insert((*key).to_owned());
