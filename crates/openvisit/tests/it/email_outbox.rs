@@ -186,8 +186,13 @@ async fn every_change_has_exactly_one_email_after_a_kill(backend: Backend) {
             }
         }));
     }
-    // Killed in the middle of the stream, at a moment that differs from run to run.
-    let after = 700 + u64::from(Timestamp::now().subsec_nanosecond().unsigned_abs()) % 600;
+    // Killed in the middle of the stream, once it is long enough to test something
+    // (however slow the machine), at a moment that differs from run to run.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while sent.lock().await.len() < 30 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let after = u64::from(Timestamp::now().subsec_nanosecond().unsigned_abs()) % 400;
     tokio::time::sleep(Duration::from_millis(after)).await;
     first.kill();
     for s in streams {
