@@ -69,6 +69,9 @@ impl WeeklyHours {
 )]
 pub struct HoursParseError {
     pub part: String,
+    /// Which rule the part breaks, a code the web layer words in the reader's language:
+    /// `days-then-times`, `range-backwards`, `unknown-day`, `span-form`, `time-form`,
+    /// `open-before-close` or `no-hours`.
     pub why: &'static str,
 }
 
@@ -105,43 +108,36 @@ pub fn parse_weekly_hours(text: &str) -> Result<Vec<(i8, u32, u32)>, HoursParseE
     for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let (days, spans) = part
             .split_once(' ')
-            .ok_or_else(|| err(part, "give days, a space, then times"))?;
+            .ok_or_else(|| err(part, "days-then-times"))?;
         let mut weekdays = Vec::new();
         for d in days.split(',') {
             match d.split_once('-') {
                 Some((a, b)) => {
                     let (a, b) = (parse_day(a), parse_day(b));
                     let (Some(a), Some(b)) = (a, b) else {
-                        return Err(err(
-                            part,
-                            "unknown day; use mon, tue, wed, thu, fri, sat, sun",
-                        ));
+                        return Err(err(part, "unknown-day"));
                     };
                     let (a, b) = (a.to_monday_one_offset(), b.to_monday_one_offset());
                     if a > b {
-                        return Err(err(part, "a day range must run forwards, e.g. mon-fri"));
+                        return Err(err(part, "range-backwards"));
                     }
                     weekdays.extend(a..=b);
                 }
                 None => weekdays.push(
                     parse_day(d)
-                        .ok_or_else(|| {
-                            err(part, "unknown day; use mon, tue, wed, thu, fri, sat, sun")
-                        })?
+                        .ok_or_else(|| err(part, "unknown-day"))?
                         .to_monday_one_offset(),
                 ),
             }
         }
         for span in spans.split(',').map(str::trim) {
-            let (open, close) = span
-                .split_once('-')
-                .ok_or_else(|| err(part, "a time span is HH:MM-HH:MM"))?;
+            let (open, close) = span.split_once('-').ok_or_else(|| err(part, "span-form"))?;
             let (Some(open), Some(close)) = (parse_minute(open.trim()), parse_minute(close.trim()))
             else {
-                return Err(err(part, "times are HH:MM, from 00:00 to 24:00"));
+                return Err(err(part, "time-form"));
             };
             if open >= close {
-                return Err(err(part, "each span must open before it closes"));
+                return Err(err(part, "open-before-close"));
             }
             for w in &weekdays {
                 out.push((*w, open, close));
@@ -149,7 +145,7 @@ pub fn parse_weekly_hours(text: &str) -> Result<Vec<(i8, u32, u32)>, HoursParseE
         }
     }
     if out.is_empty() {
-        return Err(err(text, "no hours given"));
+        return Err(err(text, "no-hours"));
     }
     Ok(out)
 }

@@ -131,7 +131,7 @@ pub async fn create_account(
     .map_err(StoreError::from)
     .map_err(|e| {
         if e.is_unique_violation() {
-            StoreError::Conflict("an account with this email already exists".into())
+            StoreError::conflict("error-account-exists")
         } else {
             e
         }
@@ -188,7 +188,7 @@ impl TokenPurpose {
 
 fn random_token() -> Result<String, StoreError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Operator(format!("no randomness: {e}")))?;
     Ok(hex::encode(bytes))
 }
 
@@ -335,7 +335,7 @@ pub async fn create_session(
     now: Timestamp,
 ) -> Result<String, StoreError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Operator(format!("no randomness: {e}")))?;
     let token = hex::encode(bytes);
     sqlx::query(
         "INSERT INTO sessions (token_hash, account_id, expires_at, last_seen) VALUES ($1, $2, $3, $4)",

@@ -86,15 +86,11 @@ pub async fn request_approval(
         .await?
         .email_verified
     {
-        return Err(StoreError::Invalid(
-            "confirm your email address first: open the link we sent you".into(),
-        ));
+        return Err(StoreError::invalid("error-email-unconfirmed"));
     }
     let r = get_resident(&mut tx, resident).await?;
     if !r.active {
-        return Err(StoreError::Invalid(
-            "this person is no longer at the facility".into(),
-        ));
+        return Err(StoreError::invalid("error-resident-gone"));
     }
     sqlx::query(
         "INSERT INTO approvals (visitor_id, resident_id, facility_id, status, reason, updated_at) \
@@ -181,14 +177,10 @@ pub async fn decide_approval(
     now: Timestamp,
 ) -> Result<(Approval, Vec<VisitId>), StoreError> {
     if status == ApprovalStatus::Pending {
-        return Err(StoreError::Invalid(
-            "choose approved, denied or suspended".into(),
-        ));
+        return Err(StoreError::invalid("error-approval-status"));
     }
     if status != ApprovalStatus::Approved && reason.trim().is_empty() {
-        return Err(StoreError::Invalid(
-            "give a reason for denying or suspending".into(),
-        ));
+        return Err(StoreError::invalid("error-approval-reason"));
     }
     let mut tx = db.begin_write().await?;
     let row = sqlx::query("SELECT * FROM approvals WHERE id = $1")

@@ -14,21 +14,21 @@ use crate::error::StoreError;
 /// Writes a copy of `db` to `to`, which must not exist yet.
 pub async fn copy_sqlite(db: &Db, to: &Path) -> Result<(), StoreError> {
     if db.backend != Backend::Sqlite {
-        return Err(StoreError::Invalid(
+        return Err(StoreError::Operator(
             "`openvisit backup` copies the embedded SQLite database; back PostgreSQL up \
              with pg_dump or a base backup (docs/OPERATIONS.md)"
                 .into(),
         ));
     }
     if to.exists() {
-        return Err(StoreError::Invalid(format!(
+        return Err(StoreError::Operator(format!(
             "{} already exists; choose a new file name",
             to.display()
         )));
     }
     let to = to
         .to_str()
-        .ok_or_else(|| StoreError::Invalid("the backup's path is not valid UTF-8".into()))?;
+        .ok_or_else(|| StoreError::Operator("the backup's path is not valid UTF-8".into()))?;
     let mut conn = db.pool.acquire().await?;
     sqlx::query("VACUUM INTO $1")
         .bind(to)
@@ -43,7 +43,7 @@ pub async fn open_read_only(file: &Path) -> Result<AnyConnection, StoreError> {
     sqlx::any::install_default_drivers();
     let file = file
         .to_str()
-        .ok_or_else(|| StoreError::Invalid("the file's path is not valid UTF-8".into()))?;
+        .ok_or_else(|| StoreError::Operator("the file's path is not valid UTF-8".into()))?;
     Ok(AnyConnection::connect(&format!("sqlite://{file}?mode=ro")).await?)
 }
 

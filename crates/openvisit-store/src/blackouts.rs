@@ -27,19 +27,13 @@ pub struct BlackoutRecord {
 
 fn check(start: Timestamp, end: Timestamp, reason: &str) -> Result<(), StoreError> {
     if start >= end {
-        return Err(StoreError::Invalid(
-            "a blackout must start before it ends".into(),
-        ));
+        return Err(StoreError::invalid("error-blackout-order"));
     }
     if end.as_second() - start.as_second() > 366 * 86_400 {
-        return Err(StoreError::Invalid(
-            "a blackout can last at most a year".into(),
-        ));
+        return Err(StoreError::invalid("error-blackout-length"));
     }
     if reason.trim().is_empty() {
-        return Err(StoreError::Invalid(
-            "give a reason; visitors are told it".into(),
-        ));
+        return Err(StoreError::invalid("error-blackout-reason"));
     }
     Ok(())
 }
@@ -141,7 +135,7 @@ pub async fn lift_blackout(
         from_secs(row.try_get("end_at")?)?,
     );
     if end <= now {
-        return Err(StoreError::Conflict("this blackout is already over".into()));
+        return Err(StoreError::conflict("error-blackout-over"));
     }
     config_changed(&mut tx, facility).await?;
     if start >= now {

@@ -188,9 +188,7 @@ pub(crate) fn booking_row(
     row: &sqlx::any::AnyRow,
 ) -> Result<(FacilityId, HousingUnitId, bool), StoreError> {
     if row.try_get::<String, _>("status")? != "active" {
-        return Err(StoreError::Invalid(
-            "this person is no longer at the facility".into(),
-        ));
+        return Err(StoreError::invalid("error-resident-gone"));
     }
     if row.try_get::<Option<String>, _>("approval")?.as_deref() != Some("approved") {
         return Err(StoreError::Forbidden);

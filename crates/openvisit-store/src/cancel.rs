@@ -85,9 +85,7 @@ pub async fn cancel_in_tx(
     let reason = reason.into();
     let visit = get_visit(conn, visit_id).await?;
     if visit.status != VisitStatus::Booked {
-        return Err(StoreError::Conflict(
-            "this visit is not booked any more".into(),
-        ));
+        return Err(StoreError::conflict("error-visit-not-booked"));
     }
     let facility = get_facility(conn, visit.facility).await?;
     let rules = facility.rules(blackouts(conn, facility.id, now).await?)?;
@@ -112,9 +110,7 @@ pub async fn cancel_in_tx(
     .await?
     .rows_affected();
     if changed == 0 {
-        return Err(StoreError::Conflict(
-            "this visit is not booked any more".into(),
-        ));
+        return Err(StoreError::conflict("error-visit-not-booked"));
     }
     crate::live_sessions::delete_session(conn, visit_id).await?;
     // The cancellation's calendar update is one past the visit's own sequence.

@@ -46,7 +46,7 @@ impl Db {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Backend::Postgres
         } else {
-            return Err(StoreError::Invalid(
+            return Err(StoreError::Operator(
                 "the database URL must start with sqlite:// or postgres://".into(),
             ));
         };
@@ -98,7 +98,7 @@ impl Db {
     /// The keys that seal secrets; an error where none were given.
     pub fn keyring(&self) -> Result<&crate::secrets::Keyring, StoreError> {
         self.keyring.as_ref().ok_or_else(|| {
-            StoreError::Invalid("no secret key was given to seal secrets at rest".into())
+            StoreError::Operator("no secret key was given to seal secrets at rest".into())
         })
     }
 

@@ -1,9 +1,13 @@
 //! What the store can answer instead of a result. The web layer turns each variant
-//! into an HTTP status and a message a person can act on.
+//! into an HTTP status and a message a person can act on, in their language: what a
+//! person can cause carries a `Message` (an id of the web layer's Fluent files and its
+//! values), never English; faults of the machine or its configuration are `Operator`,
+//! in English for the operator's log and command line.
 
 use openvisit_core::Cents;
 use openvisit_core::availability::RuleViolation;
 use openvisit_core::ledger::LedgerError;
+use openvisit_core::message::Message;
 use openvisit_core::pricing::PricingError;
 use openvisit_core::refund::CancelError;
 
@@ -15,10 +19,16 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The request breaks a rule of its form (a length, a range, a missing reason).
+    #[error("invalid: {0}")]
+    Invalid(Message),
+    /// The request is fine but the state it meets refuses it (already settled, taken).
+    #[error("conflict: {0}")]
+    Conflict(Message),
+    /// A fault of the machine or its configuration (no randomness, a key file, a backup
+    /// path): for the operator, never shown to a visitor or staff member.
     #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Conflict(String),
+    Operator(String),
     #[error("you are not allowed to do this")]
     Forbidden,
     #[error("{0}")]
@@ -40,6 +50,16 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// An `Invalid` whose message has no values.
+    pub fn invalid(id: &'static str) -> StoreError {
+        StoreError::Invalid(Message::new(id))
+    }
+
+    /// A `Conflict` whose message has no values.
+    pub fn conflict(id: &'static str) -> StoreError {
+        StoreError::Conflict(Message::new(id))
+    }
+
     /// Whether a unique or primary-key constraint refused a write.
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Db(sqlx::Error::Database(db)) if db.is_unique_violation())

@@ -3,6 +3,7 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use openvisit_core::facility::{Blackout, FacilityRules, FacilityType, Pricing, PricingMode};
+use openvisit_core::message::Message;
 use openvisit_core::pricing::validate_pricing;
 use openvisit_core::rate_caps::{RateCap, RateCapTable};
 use openvisit_core::{AccountId, Cents, FacilityId};
@@ -86,60 +87,48 @@ impl FacilitySettings {
     ) -> Result<(), StoreError> {
         validate_pricing(&self.pricing(), facility_type, population, caps)?;
         if self.allowed_lengths.is_empty() {
-            return Err(StoreError::Invalid(
-                "allow at least one visit length".into(),
-            ));
+            return Err(StoreError::invalid("error-no-lengths"));
         }
         if self
             .allowed_lengths
             .iter()
             .any(|l| *l == 0 || *l > 240 || l % 5 != 0)
         {
-            return Err(StoreError::Invalid(
-                "visit lengths must be multiples of 5 minutes, from 5 to 240".into(),
-            ));
+            return Err(StoreError::invalid("error-lengths"));
         }
         for (name, v) in [
-            ("slot grid", self.slot_grid_minutes),
-            ("kiosk gap", self.kiosk_gap_minutes),
+            ("slot_grid", self.slot_grid_minutes),
+            ("kiosk_gap", self.kiosk_gap_minutes),
         ] {
             if v % 5 != 0 || v > 240 {
-                return Err(StoreError::Invalid(format!(
-                    "the {name} must be a multiple of 5 minutes, at most 240"
-                )));
+                return Err(StoreError::Invalid(
+                    Message::new("error-setting-multiple-of-5").with("name", name),
+                ));
             }
         }
         if self.slot_grid_minutes == 0 {
-            return Err(StoreError::Invalid(
-                "the slot grid cannot be 0 minutes".into(),
-            ));
+            return Err(StoreError::invalid("error-grid-zero"));
         }
         if self.max_days_ahead == 0 || self.max_days_ahead > 366 {
-            return Err(StoreError::Invalid(
-                "visits can be booked from 1 to 366 days ahead".into(),
-            ));
+            return Err(StoreError::invalid("error-days-ahead"));
         }
         // Bounds a facility can mean; beyond them a typo (4294967295) would close
         // booking for good or overflow the instants computed from them.
         if self.weekly_limit > 100 {
-            return Err(StoreError::Invalid(
-                "the weekly limit per resident must be from 0 (none) to 100 visits".into(),
-            ));
+            return Err(StoreError::invalid("error-weekly-limit"));
         }
         for (name, v) in [
-            ("booking notice", self.min_notice_minutes),
-            ("cancellation notice", self.cancel_notice_minutes),
+            ("booking_notice", self.min_notice_minutes),
+            ("cancellation_notice", self.cancel_notice_minutes),
         ] {
             if v > MAX_NOTICE_MINUTES {
-                return Err(StoreError::Invalid(format!(
-                    "the {name} can be at most 30 days ({MAX_NOTICE_MINUTES} minutes)"
-                )));
+                return Err(StoreError::Invalid(
+                    Message::new("error-notice-too-long").with("name", name),
+                ));
             }
         }
         if !self.offers_remote && !self.offers_on_site {
-            return Err(StoreError::Invalid(
-                "offer remote visits, on-site visits or both".into(),
-            ));
+            return Err(StoreError::invalid("error-no-kinds"));
         }
         Ok(())
     }
@@ -281,10 +270,9 @@ pub async fn rate_caps(conn: &mut AnyConnection) -> Result<RateCapTable, StoreEr
 /// Creates a facility after checking its zone and price.
 pub async fn create_facility(db: &Db, new: &NewFacility) -> Result<FacilityId, StoreError> {
     if TimeZone::get(&new.time_zone).is_err() {
-        return Err(StoreError::Invalid(format!(
-            "unknown time zone {:?}; use an IANA name such as America/Chicago",
-            new.time_zone
-        )));
+        return Err(StoreError::Invalid(
+            Message::new("error-time-zone").with("zone", new.time_zone.as_str()),
+        ));
     }
     let mut tx = db.begin_write().await?;
     let caps = rate_caps(&mut tx).await?;
@@ -315,7 +303,9 @@ pub async fn create_facility(db: &Db, new: &NewFacility) -> Result<FacilityId, S
         .map_err(StoreError::from)
         .map_err(|e| {
             if e.is_unique_violation() {
-                StoreError::Conflict(format!("a facility named {:?} already exists", new.slug))
+                StoreError::Conflict(
+                    Message::new("error-facility-exists").with("name", new.slug.as_str()),
+                )
             } else {
                 e
             }

@@ -45,7 +45,7 @@ pub struct KioskVisit {
 
 fn random_key() -> Result<String, StoreError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Operator(format!("no randomness: {e}")))?;
     Ok(hex::encode(bytes))
 }
 

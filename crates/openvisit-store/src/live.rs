@@ -6,6 +6,7 @@
 
 use jiff::Timestamp;
 use openvisit_core::ledger::JournalEntry;
+use openvisit_core::message::Message;
 use openvisit_core::pricing::{ChargeKind, capture_connected, fault_credit};
 use openvisit_core::{AccountId, Cents, VisitId};
 use serde::Serialize;
@@ -100,9 +101,7 @@ pub async fn record_actual_start(
         .ok_or(StoreError::NotFound("visit"))?;
     match row.try_get::<Option<i64>, _>("actual_start")? {
         Some(s) if row.try_get::<String, _>("status")? == "booked" => from_secs(s),
-        _ => Err(StoreError::Conflict(
-            "this visit is already settled or cancelled".into(),
-        )),
+        _ => Err(StoreError::conflict("error-visit-settled")),
     }
 }
 
@@ -119,9 +118,7 @@ pub async fn settle_live_visit(
     if let Some(start) = report.actual_start
         && report.actual_end < start
     {
-        return Err(StoreError::Invalid(
-            "a visit cannot end before it started".into(),
-        ));
+        return Err(StoreError::invalid("error-end-before-start"));
     }
     settle(db, visit, report, actor, now).await
 }
@@ -162,17 +159,13 @@ async fn settle_in_tx(
 ) -> Result<Settlement, StoreError> {
     let visit = get_visit(conn, visit_id).await?;
     if visit.status != VisitStatus::Booked {
-        return Err(StoreError::Conflict(
-            "this visit is already settled or cancelled".into(),
-        ));
+        return Err(StoreError::conflict("error-visit-settled"));
     }
     // A visit may start up to ten minutes early (R5) and be ended before its
     // scheduled start; one that never started cannot be settled before it.
     let started = visit.actual_start.is_some() || report.actual_start.is_some();
     if now < visit.start && !started {
-        return Err(StoreError::Invalid(
-            "a visit cannot be settled before it starts".into(),
-        ));
+        return Err(StoreError::invalid("error-settle-before-start"));
     }
     let outcome = report.outcome;
     let scheduled = scheduled_seconds(&visit);
@@ -213,9 +206,7 @@ async fn settle_in_tx(
     .await?
     .rows_affected();
     if changed == 0 {
-        return Err(StoreError::Conflict(
-            "this visit is already settled or cancelled".into(),
-        ));
+        return Err(StoreError::conflict("error-visit-settled"));
     }
     crate::live_sessions::delete_session(conn, visit_id).await?;
     let settlement = match visit.charge_kind {
@@ -325,9 +316,9 @@ pub async fn record_no_show_reason(
 ) -> Result<(), StoreError> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
-        return Err(StoreError::Invalid(format!(
-            "say why the resident did not come (1 to {MAX_REASON_CHARS} characters)"
-        )));
+        return Err(StoreError::Invalid(
+            Message::new("error-missed-reason").with("most", MAX_REASON_CHARS),
+        ));
     }
     let mut tx = db.begin_write().await?;
     let v = get_visit(&mut tx, visit).await?;
@@ -335,9 +326,7 @@ pub async fn record_no_show_reason(
         return Err(StoreError::NotFound("visit"));
     }
     if v.status != VisitStatus::Missed || v.missed_by == Some(MissedBy::Visitor) {
-        return Err(StoreError::Conflict(
-            "only a visit the resident missed can have a reason recorded".into(),
-        ));
+        return Err(StoreError::conflict("error-not-missed"));
     }
     sqlx::query("UPDATE visits SET end_reason = $1 WHERE id = $2")
         .bind(reason)

@@ -18,7 +18,7 @@ pub const LOBBY_CODE_LEN: usize = 8;
 
 fn new_lobby_code() -> Result<String, StoreError> {
     let mut bytes = [0u8; LOBBY_CODE_LEN];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Operator(format!("no randomness: {e}")))?;
     Ok(bytes
         .iter()
         .map(|b| char::from(ALPHABET[usize::from(b % 32)]))
@@ -64,9 +64,7 @@ pub(crate) async fn unused_lobby_code(
             return Ok(code);
         }
     }
-    Err(StoreError::Conflict(
-        "could not find a free lobby code; try again".into(),
-    ))
+    Err(StoreError::conflict("error-try-again"))
 }
 
 /// The booked on-site visit of `facility` with this code that has not ended by `now`.

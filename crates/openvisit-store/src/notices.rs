@@ -2,6 +2,7 @@
 //! (R18). Each is a staff action in the audit log (R16).
 
 use jiff::Timestamp;
+use openvisit_core::message::Message;
 use openvisit_core::{AccountId, FacilityId, VisitId};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -87,16 +88,14 @@ pub async fn post_notice_of_kind(
         || chars > MAX_NOTICE_CHARS
         || chars_es > MAX_NOTICE_CHARS
     {
-        return Err(StoreError::Invalid(format!(
-            "a notice needs 1 to {MAX_NOTICE_CHARS} characters"
-        )));
+        return Err(StoreError::Invalid(
+            Message::new("error-notice-length").with("most", MAX_NOTICE_CHARS),
+        ));
     }
     let mut tx = db.begin_write().await?;
     let v = get_visit(&mut tx, visit).await?;
     if v.status != VisitStatus::Booked {
-        return Err(StoreError::Conflict(
-            "this visit is over or cancelled; notices are for upcoming visits".into(),
-        ));
+        return Err(StoreError::conflict("error-notice-visit-over"));
     }
     let row = sqlx::query(
         "INSERT INTO visit_notices (visit_id, facility_id, author_id, body, created_at, kind, \

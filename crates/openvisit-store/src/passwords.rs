@@ -15,7 +15,7 @@ pub fn hash_password(password: &str) -> Result<String, StoreError> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| StoreError::Invalid(format!("cannot hash password: {e}")))
+        .map_err(|e| StoreError::Operator(format!("cannot hash password: {e}")))
 }
 
 /// Whether `password` matches `hash` (blocking).
@@ -43,10 +43,10 @@ async fn off_thread<T: Send + 'static>(
     let _slot = hashing_slots()
         .acquire()
         .await
-        .map_err(|_| StoreError::Invalid("password hashing stopped".into()))?;
+        .map_err(|_| StoreError::Operator("password hashing stopped".into()))?;
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| StoreError::Invalid(format!("password hashing failed: {e}")))
+        .map_err(|e| StoreError::Operator(format!("password hashing failed: {e}")))
 }
 
 /// [`hash_password`] off the async workers.

@@ -7,6 +7,7 @@
 //! pending row remains and `reconcile_deposits` asks the provider what happened, so the
 //! visitor's money is credited once and only once.
 
+use openvisit_core::message::Message;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -128,9 +129,11 @@ pub async fn deposit(
     now: Timestamp,
 ) -> Result<Deposited, StoreError> {
     if amount < MIN_DEPOSIT || amount > MAX_DEPOSIT {
-        return Err(StoreError::Invalid(format!(
-            "add between {MIN_DEPOSIT} and {MAX_DEPOSIT} at a time"
-        )));
+        return Err(StoreError::Invalid(
+            Message::new("error-deposit-range")
+                .with("least", MIN_DEPOSIT.to_string())
+                .with("most", MAX_DEPOSIT.to_string()),
+        ));
     }
     let mut tx = db.begin_write().await?;
     if let Some(key) = key {
@@ -150,10 +153,8 @@ pub async fn deposit(
                 "succeeded" => Ok(Deposited::Replayed(
                     visitor_balance(&mut tx, visitor).await?,
                 )),
-                "declined" => Err(StoreError::Invalid(row.try_get("message")?)),
-                _ => Err(StoreError::Conflict(
-                    "this payment is still being processed; check your balance in a minute".into(),
-                )),
+                "declined" => Err(StoreError::invalid("error-payment-declined")),
+                _ => Err(StoreError::conflict("error-payment-pending")),
             };
         }
     }
@@ -188,10 +189,10 @@ pub async fn deposit(
                 .bind(id)
                 .execute(&db.pool)
                 .await?;
-            Err(StoreError::Invalid(message))
+            Err(StoreError::invalid("error-payment-declined"))
         }
         // Left pending: reconciliation asks the provider later.
-        Err(e @ PaymentError::Unavailable) => Err(StoreError::Invalid(e.to_string())),
+        Err(PaymentError::Unavailable) => Err(StoreError::conflict("error-payment-unavailable")),
     }
 }
 
@@ -254,7 +255,7 @@ pub async fn reconcile_deposits(
         let found = provider
             .lookup(&reference(id))
             .await
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            .map_err(|e| StoreError::Operator(e.to_string()))?;
         let mut tx = db.begin_write().await?;
         match found {
             Some(receipt) => {

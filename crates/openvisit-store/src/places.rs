@@ -141,10 +141,7 @@ pub async fn add_hours(
     close_minute: u32,
 ) -> Result<(), StoreError> {
     if !(1..=7).contains(&weekday) || open_minute >= close_minute || close_minute > 24 * 60 {
-        return Err(StoreError::Invalid(
-            "visiting hours need a weekday from 1 (Monday) to 7 and an opening before the closing"
-                .into(),
-        ));
+        return Err(StoreError::invalid("error-hours"));
     }
     sqlx::query(
         "INSERT INTO visiting_hours (facility_id, housing_unit_id, weekday, open_minute, \

@@ -3,6 +3,7 @@
 //! The store keeps the rows; the media side writes and deletes the files.
 
 use jiff::Timestamp;
+use openvisit_core::message::Message;
 use openvisit_core::{AccountId, FacilityId, VisitId};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -79,21 +80,17 @@ pub async fn save_recording(
     now: Timestamp,
 ) -> Result<Recording, StoreError> {
     if path.trim().is_empty() {
-        return Err(StoreError::Invalid("a recording needs a path".into()));
+        return Err(StoreError::Operator("a recording needs a path".into()));
     }
     let size = i64::try_from(bytes)
-        .map_err(|_| StoreError::Invalid("the recording is too large".into()))?;
+        .map_err(|_| StoreError::Operator("the recording is too large".into()))?;
     let mut tx = db.begin_write().await?;
     let v = get_visit(&mut tx, visit).await?;
     if v.facility != facility {
-        return Err(StoreError::Invalid(
-            "this visit belongs to another facility".into(),
-        ));
+        return Err(StoreError::invalid("error-other-facility"));
     }
     if v.privileged {
-        return Err(StoreError::Invalid(
-            "privileged visits are never recorded".into(),
-        ));
+        return Err(StoreError::invalid("error-privileged-not-recorded"));
     }
     // A recording that failed before is ready now; one that is ready stays as it is.
     let changed = sqlx::query(
@@ -112,9 +109,7 @@ pub async fn save_recording(
     .await?
     .rows_affected();
     if changed == 0 {
-        return Err(StoreError::Conflict(
-            "this visit already has a recording".into(),
-        ));
+        return Err(StoreError::conflict("error-recording-exists"));
     }
     let saved = recording_for_visit(&mut tx, visit)
         .await?
@@ -218,9 +213,9 @@ pub async fn set_recording_days(
     now: Timestamp,
 ) -> Result<(), StoreError> {
     if !(1..=MAX_RECORDING_DAYS).contains(&days) {
-        return Err(StoreError::Invalid(format!(
-            "recordings can be kept from 1 to {MAX_RECORDING_DAYS} days"
-        )));
+        return Err(StoreError::Invalid(
+            Message::new("error-retention-days").with("most", MAX_RECORDING_DAYS),
+        ));
     }
     let mut tx = db.begin_write().await?;
     let before: i64 = sqlx::query("SELECT recording_days FROM facilities WHERE id = $1")

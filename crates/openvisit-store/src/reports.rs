@@ -146,7 +146,7 @@ pub fn report_csv(rows: &[ReportRow]) -> Result<String, StoreError> {
         "refunds_cents",
         "credits_cents",
     ];
-    let io = |e: csv::Error| StoreError::Invalid(format!("csv: {e}"));
+    let io = |e: csv::Error| StoreError::Operator(format!("csv: {e}"));
     w.write_record(header).map_err(io)?;
     for r in rows {
         w.write_record([
@@ -168,8 +168,8 @@ pub fn report_csv(rows: &[ReportRow]) -> Result<String, StoreError> {
     }
     let bytes = w
         .into_inner()
-        .map_err(|e| StoreError::Invalid(format!("csv: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| StoreError::Invalid(format!("csv: {e}")))
+        .map_err(|e| StoreError::Operator(format!("csv: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| StoreError::Operator(format!("csv: {e}")))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use openvisit_core::availability::{RuleViolation, week_of};
 use openvisit_core::facility::VisitKind;
 use openvisit_core::interval::{Interval, add_minutes};
+use openvisit_core::message::Message;
 use openvisit_core::{AccountId, VisitId};
 use sqlx::Row;
 
@@ -58,16 +59,14 @@ async fn move_in_tx(
         return Err(StoreError::NotFound("visit"));
     }
     if v.status != VisitStatus::Booked {
-        return Err(StoreError::Conflict(
-            "this visit is not booked any more".into(),
-        ));
+        return Err(StoreError::conflict("error-visit-not-booked"));
     }
     let unit: i64 =
         sqlx::query("SELECT housing_unit_id FROM residents WHERE id = $1 AND status = 'active'")
             .bind(v.resident.0)
             .fetch_optional(&mut *conn)
             .await?
-            .ok_or_else(|| StoreError::Invalid("this person is no longer at the facility".into()))?
+            .ok_or_else(|| StoreError::invalid("error-resident-gone"))?
             .try_get("housing_unit_id")?;
     let length = u32::try_from((v.end.as_second() - v.start.as_second()) / 60).unwrap_or(0);
     let new_end = add_minutes(new_start, i64::from(length));
@@ -82,10 +81,9 @@ async fn move_in_tx(
     .await?;
     let notice = i64::from(data.rules.cancel_notice_minutes);
     if now > add_minutes(v.start, -notice) {
-        return Err(StoreError::Invalid(format!(
-            "a visit can be moved up to {} hours before it starts; this one is too close",
-            notice / 60
-        )));
+        return Err(StoreError::Invalid(
+            Message::new("error-move-too-late").with("hours", notice / 60),
+        ));
     }
     // Free this visit's own time first, so the new time may overlap the old one.
     sqlx::query("DELETE FROM claims WHERE visit_id = $1")

@@ -6,6 +6,7 @@
 use jiff::Timestamp;
 use openvisit_core::ResidentId;
 use openvisit_core::interval::add_minutes;
+use openvisit_core::message::Message;
 use sqlx::{AnyConnection, Row};
 
 use crate::accounts::hash_password;
@@ -22,7 +23,7 @@ pub fn validate_pin(pin: &str) -> Result<(), StoreError> {
     if (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(StoreError::Invalid("the PIN must be 4 to 8 digits".into()))
+        Err(StoreError::invalid("error-pin-digits"))
     }
 }
 
@@ -110,15 +111,12 @@ async fn refusal(db: &Db, resident: ResidentId, now: Timestamp) -> Result<StoreE
         .await?
         .ok_or(StoreError::NotFound("resident"))?;
     if row.try_get::<Option<String>, _>("pin_hash")?.is_none() {
-        return Ok(StoreError::Invalid(
-            "no PIN is set for this person yet; staff can set one".into(),
-        ));
+        return Ok(StoreError::invalid("error-pin-not-set"));
     }
     let left = row
         .try_get::<Option<i64>, _>("pin_locked_until")?
         .map_or(1, |until| (until - secs(now)).max(1));
-    Ok(StoreError::Conflict(format!(
-        "too many wrong PINs: signing in is locked for {} more minute(s)",
-        (left + 59) / 60
-    )))
+    Ok(StoreError::Conflict(
+        Message::new("error-pin-locked").with("minutes", (left + 59) / 60),
+    ))
 }

@@ -93,9 +93,7 @@ pub async fn search_residents(
 ) -> Result<Vec<ResidentMatch>, StoreError> {
     let q = query.trim().to_lowercase();
     if q.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
-        return Err(StoreError::Invalid(
-            "type at least 2 letters of the name, or the booking number".into(),
-        ));
+        return Err(StoreError::invalid("error-search-short"));
     }
     let escaped = q
         .replace('\\', "\\\\")

@@ -4,6 +4,7 @@
 //! facility with a full refund, as are all future visits of a released resident.
 //! Importing the same roster twice changes nothing.
 
+use openvisit_core::message::Message;
 use std::collections::HashMap;
 
 use jiff::Timestamp;
@@ -165,12 +166,15 @@ pub async fn apply_roster(
         let unit = match units.get(&e.housing_unit) {
             Some(u) => *u,
             None => {
-                let u = unit_by_name(&mut tx, facility, &e.housing_unit).await?.ok_or_else(|| {
-                    StoreError::Invalid(format!(
-                        "booking number {}: there is no housing unit named {:?}; create it first",
-                        e.booking_number, e.housing_unit
-                    ))
-                })?;
+                let u = unit_by_name(&mut tx, facility, &e.housing_unit)
+                    .await?
+                    .ok_or_else(|| {
+                        StoreError::Invalid(
+                            Message::new("error-roster-unknown-unit")
+                                .with("number", e.booking_number.as_str())
+                                .with("unit", e.housing_unit.as_str()),
+                        )
+                    })?;
                 units.insert(e.housing_unit.clone(), u);
                 u
             }

@@ -42,7 +42,7 @@ impl fmt::Debug for Keyring {
 }
 
 fn bad_key(line: usize, why: &str) -> StoreError {
-    StoreError::Invalid(format!("secret key file, line {line}: {why}"))
+    StoreError::Operator(format!("secret key file, line {line}: {why}"))
 }
 
 impl Keyring {
@@ -67,7 +67,7 @@ impl Keyring {
             });
         }
         if keys.is_empty() {
-            return Err(StoreError::Invalid(
+            return Err(StoreError::Operator(
                 "the secret key file holds no key".into(),
             ));
         }
@@ -80,7 +80,7 @@ impl Keyring {
     pub fn new_key_line() -> Result<String, StoreError> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)
-            .map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
+            .map_err(|e| StoreError::Operator(format!("no randomness: {e}")))?;
         Ok(hex::encode(bytes))
     }
 
@@ -99,7 +99,7 @@ impl Keyring {
         let k = &self.keys[0];
         let mut nonce = [0u8; NONCE_LEN];
         getrandom::fill(&mut nonce)
-            .map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
+            .map_err(|e| StoreError::Operator(format!("no randomness: {e}")))?;
         let mut data = plain.as_bytes().to_vec();
         k.key
             .seal_in_place_append_tag(
@@ -107,7 +107,7 @@ impl Keyring {
                 Aad::from(purpose.as_bytes()),
                 &mut data,
             )
-            .map_err(|_| StoreError::Invalid("cannot seal a secret".into()))?;
+            .map_err(|_| StoreError::Operator("cannot seal a secret".into()))?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&data);
         Ok(format!("{PREFIX}{}:{}", k.id, hex::encode(out)))
@@ -122,7 +122,7 @@ impl Keyring {
         let corrupt = || StoreError::Corrupt("a sealed secret is damaged".into());
         let (id, body) = rest.split_once(':').ok_or_else(corrupt)?;
         let k = self.keys.iter().find(|k| k.id == id).ok_or_else(|| {
-            StoreError::Invalid(format!(
+            StoreError::Operator(format!(
                 "a secret is sealed with key {id}, which is not in the secret key file"
             ))
         })?;

@@ -2,6 +2,7 @@
 //! transaction with an audit line (R16).
 
 use jiff::Timestamp;
+use openvisit_core::message::Message;
 use openvisit_core::{AccountId, FacilityId, HousingUnitId, KioskId};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -31,7 +32,11 @@ fn audit(
 
 fn named_conflict(e: StoreError, what: &str, name: &str) -> StoreError {
     if e.is_unique_violation() {
-        StoreError::Conflict(format!("this facility already has a {what} named {name:?}"))
+        StoreError::Conflict(
+            Message::new("error-name-taken")
+                .with("what", what)
+                .with("name", name),
+        )
     } else {
         e
     }
@@ -55,9 +60,7 @@ async fn unit_of_facility(
 fn check_name(name: &str) -> Result<&str, StoreError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(StoreError::Invalid(
-            "give a name of 1 to 100 characters".into(),
-        ));
+        return Err(StoreError::invalid("error-name-length"));
     }
     Ok(name)
 }
@@ -73,7 +76,7 @@ pub async fn add_unit(
     let mut tx = db.begin_write().await?;
     let id = create_unit(&mut tx, facility, name)
         .await
-        .map_err(|e| named_conflict(e, "housing unit", name))?;
+        .map_err(|e| named_conflict(e, "unit", name))?;
     append_audit(
         &mut tx,
         &audit(

@@ -4,6 +4,7 @@
 
 use jiff::Timestamp;
 use openvisit_core::ledger::JournalEntry;
+use openvisit_core::message::Message;
 use openvisit_core::{AccountId, Cents, FacilityId};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -79,9 +80,9 @@ pub async fn reply_to_ticket(
     let body = body.trim();
     let chars = body.chars().count();
     if chars == 0 || chars > MAX_REPLY_CHARS {
-        return Err(StoreError::Invalid(format!(
-            "an answer needs 1 to {MAX_REPLY_CHARS} characters"
-        )));
+        return Err(StoreError::Invalid(
+            Message::new("error-answer-length").with("most", MAX_REPLY_CHARS),
+        ));
     }
     let mut tx = db.begin_write().await?;
     let mut ticket = visible_ticket(&mut tx, facility, include_general, reference).await?;
@@ -175,14 +176,12 @@ pub async fn goodwill_credit(
 ) -> Result<i64, StoreError> {
     let memo = memo.trim();
     if memo.is_empty() || memo.chars().count() > 300 {
-        return Err(StoreError::Invalid(
-            "say why the credit is given (up to 300 characters); the visitor reads it".into(),
-        ));
+        return Err(StoreError::invalid("error-credit-reason"));
     }
     if amount.0 <= 0 || amount > MAX_GOODWILL {
-        return Err(StoreError::Invalid(format!(
-            "a goodwill credit is between $0.01 and {MAX_GOODWILL}"
-        )));
+        return Err(StoreError::Invalid(
+            Message::new("error-credit-range").with("most", MAX_GOODWILL.to_string()),
+        ));
     }
     let mut tx = db.begin_write().await?;
     // What this staff member has given in the last day, read in the same write
@@ -207,10 +206,11 @@ pub async fn goodwill_credit(
     .try_get::<i64, _>("given")?;
     if given + amount.0 > cap.0 {
         let left = Cents((cap.0 - given).max(0));
-        return Err(StoreError::Invalid(format!(
-            "your role may give {cap} in goodwill credits a day and {left} is left today; \
-             ask a facility admin for more"
-        )));
+        return Err(StoreError::Invalid(
+            Message::new("error-credit-cap")
+                .with("cap", cap.to_string())
+                .with("left", left.to_string()),
+        ));
     }
     let known = sqlx::query(
         "SELECT COUNT(*) AS n FROM approvals WHERE visitor_id = $1 AND facility_id = $2",

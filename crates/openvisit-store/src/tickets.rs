@@ -43,7 +43,7 @@ pub struct NewTicket {
 fn reference() -> Result<String, StoreError> {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let mut bytes = [0u8; 6];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Operator(format!("no randomness: {e}")))?;
     Ok(format!(
         "OV-{}",
         bytes
@@ -79,9 +79,7 @@ pub async fn open_ticket(db: &Db, t: &NewTicket, now: Timestamp) -> Result<Strin
             Err(e) => return Err(e),
         }
     }
-    Err(StoreError::Conflict(
-        "could not find a free ticket reference".into(),
-    ))
+    Err(StoreError::conflict("error-try-again"))
 }
 
 /// Tickets staff of `facility` may see, newest first; `include_general` adds those

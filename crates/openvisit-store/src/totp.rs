@@ -9,7 +9,7 @@ use crate::error::StoreError;
 /// A fresh secret, base32 as authenticator apps take it.
 pub fn new_secret() -> Result<String, StoreError> {
     let mut bytes = [0u8; 20];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Operator(format!("no randomness: {e}")))?;
     Ok(Secret::from(bytes).to_base32())
 }
 

@@ -1,11 +1,15 @@
 //! The API's error contract: a status and `{ "error": code, "message": text }` that a
-//! person can act on. Server faults are logged inside the request span and never shown.
+//! person can act on, the text in the reader's language. Server faults are logged
+//! inside the request span and never shown.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use openvisit_core::availability::RuleViolation;
+use openvisit_core::message::Message;
 use openvisit_store::StoreError;
+
+use crate::i18n::{Lang, Tr, current_lang};
 use serde::Serialize;
 
 /// Every error answer: a stable code for programs and a message for people.
@@ -22,74 +26,87 @@ pub struct ErrorBody {
     pub request_id: Option<String>,
 }
 
+/// An error answer before it is written: its message is rendered in the reader's
+/// language (`i18n::current_lang`) only when the answer is sent.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub body: ErrorBody,
+    /// The stable code programs match on.
+    pub error: &'static str,
+    pub message: Message,
+    pub details: Option<serde_json::Value>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, error: &'static str, message: impl Into<String>) -> ApiError {
+    pub fn new(status: StatusCode, error: &'static str, message: Message) -> ApiError {
         ApiError {
             status,
-            body: ErrorBody {
-                error,
-                message: message.into(),
-                details: None,
-                request_id: None,
-            },
+            error,
+            message,
+            details: None,
         }
     }
 
+    /// An error whose message has no values.
+    pub fn says(status: StatusCode, error: &'static str, id: &'static str) -> ApiError {
+        ApiError::new(status, error, Message::new(id))
+    }
+
     pub fn with_details(mut self, details: serde_json::Value) -> ApiError {
-        self.body.details = Some(details);
+        self.details = Some(details);
         self
     }
 
+    /// The message in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        Tr { lang }.message(&self.message)
+    }
+
     pub fn unauthorized() -> ApiError {
-        ApiError::new(
+        ApiError::says(
             StatusCode::UNAUTHORIZED,
             "sign_in_required",
-            "sign in to continue",
+            "error-sign-in-required",
         )
     }
 
     pub fn forbidden() -> ApiError {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "you are not allowed to do this",
-        )
+        ApiError::says(StatusCode::FORBIDDEN, "forbidden", "error-forbidden")
     }
 
     /// Live video is not running on this server.
     pub fn unavailable() -> ApiError {
-        ApiError::new(
+        ApiError::says(
             StatusCode::SERVICE_UNAVAILABLE,
             "video_unavailable",
-            "video is not available on this server right now; try again in a minute",
+            "error-video-unavailable",
         )
     }
 
-    pub fn bad_request(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    pub fn bad_request(id: &'static str) -> ApiError {
+        ApiError::says(StatusCode::BAD_REQUEST, "bad_request", id)
     }
 
+    /// `what` names the thing: `visit`, `resident`, `housing unit` … (a selector of
+    /// `error-not-found`).
     pub fn not_found(what: &str) -> ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
-            format!("{what} not found"),
+            Message::new("error-not-found").with("what", what.replace(' ', "_")),
         )
     }
 }
 
 impl IntoResponse for ApiError {
-    fn into_response(mut self) -> Response {
-        if self.body.request_id.is_none() {
-            self.body.request_id = crate::request_id::current();
-        }
-        (self.status, Json(self.body)).into_response()
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: self.error,
+            message: self.text(current_lang()),
+            details: self.details,
+            request_id: crate::request_id::current(),
+        };
+        (self.status, Json(body)).into_response()
     }
 }
 
@@ -100,53 +117,76 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => ApiError::not_found(what),
             StoreError::Invalid(m) => ApiError::new(S::UNPROCESSABLE_ENTITY, "invalid", m),
             StoreError::Conflict(m) => ApiError::new(S::CONFLICT, "conflict", m),
-            StoreError::Forbidden => ApiError::new(
-                S::FORBIDDEN,
-                "not_approved",
-                "you are not approved to visit this person yet; ask the facility for approval",
-            ),
+            StoreError::Forbidden => {
+                ApiError::says(S::FORBIDDEN, "not_approved", "error-not-approved")
+            }
             StoreError::Rule(v) => rule_error(v),
             StoreError::InsufficientFunds { needed, available } => ApiError::new(
                 S::PAYMENT_REQUIRED,
                 "add_funds",
-                StoreError::InsufficientFunds { needed, available }.to_string(),
+                Message::new("error-add-funds")
+                    .with("price", needed.to_string())
+                    .with("balance", available.to_string()),
             )
             .with_details(serde_json::json!({
                 "needed_cents": needed.0,
                 "available_cents": available.0,
             })),
-            StoreError::IdempotencyMismatch => ApiError::new(
+            StoreError::IdempotencyMismatch => ApiError::says(
                 S::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",
-                e.to_string(),
+                "error-idempotency-key-reused",
             ),
             StoreError::Pricing(p) => {
                 use openvisit_core::pricing::PricingError as P;
                 // The reason and figures let a page say it in the reader's language.
-                let details = match &p {
+                let (details, message) = match &p {
                     P::AboveCap {
-                        per_minute, cap, ..
-                    } => {
-                        serde_json::json!({ "reason": "above_cap", "per_minute": per_minute, "cap": cap })
-                    }
-                    P::BadIncrement(_) => serde_json::json!({ "reason": "bad_increment" }),
-                    P::NegativeFee => serde_json::json!({ "reason": "negative_fee" }),
-                    P::NoCap => serde_json::json!({ "reason": "no_cap" }),
+                        fee,
+                        increment,
+                        per_minute,
+                        cap,
+                    } => (
+                        serde_json::json!({ "reason": "above_cap", "per_minute": per_minute, "cap": cap }),
+                        Message::new("error-price-above-cap")
+                            .with("fee", fee.to_string())
+                            .with("increment", *increment)
+                            .with("per_minute", per_minute.as_str())
+                            .with("cap", cap.as_str()),
+                    ),
+                    P::BadIncrement(n) => (
+                        serde_json::json!({ "reason": "bad_increment" }),
+                        Message::new("error-price-increment").with("increment", *n),
+                    ),
+                    P::NegativeFee => (
+                        serde_json::json!({ "reason": "negative_fee" }),
+                        Message::new("error-price-negative"),
+                    ),
+                    P::NoCap => (
+                        serde_json::json!({ "reason": "no_cap" }),
+                        Message::new("error-price-no-cap"),
+                    ),
                 };
-                ApiError::new(S::UNPROCESSABLE_ENTITY, "price_refused", p.to_string())
+                ApiError::new(S::UNPROCESSABLE_ENTITY, "price_refused", message)
                     .with_details(details)
             }
             StoreError::Ledger(l) => {
-                ApiError::new(S::UNPROCESSABLE_ENTITY, "invalid_amount", l.to_string())
+                use openvisit_core::ledger::LedgerError as L;
+                let id = match l {
+                    L::NotPositive => "error-amount-not-positive",
+                    L::Overflow => "error-amount-too-large",
+                };
+                ApiError::says(S::UNPROCESSABLE_ENTITY, "invalid_amount", id)
             }
-            StoreError::Cancel(c) => ApiError::new(S::CONFLICT, "cannot_cancel", c.to_string()),
-            StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_) => {
+            StoreError::Cancel(openvisit_core::refund::CancelError::AlreadyStarted) => {
+                ApiError::says(S::CONFLICT, "cannot_cancel", "error-cancel-started")
+            }
+            StoreError::Db(_)
+            | StoreError::Migrate(_)
+            | StoreError::Corrupt(_)
+            | StoreError::Operator(_) => {
                 tracing::error!(error = %e, "storage failure");
-                ApiError::new(
-                    S::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "something went wrong on our side; nothing was changed, please try again",
-                )
+                ApiError::says(S::INTERNAL_SERVER_ERROR, "internal", "error-generic")
             }
         }
     }
@@ -170,7 +210,26 @@ pub fn rule_error(v: RuleViolation) -> ApiError {
         | RuleViolation::NoLobbyKioskFree => "slot_taken",
         _ => "not_bookable",
     };
-    ApiError::new(status, code, v.to_string())
+    ApiError::new(status, code, Message::new(rule_message(v)))
+}
+
+/// The message for a booking rule broken.
+pub fn rule_message(v: RuleViolation) -> &'static str {
+    use RuleViolation as R;
+    match v {
+        R::KindNotOffered => "error-rule-kind",
+        R::LengthNotAllowed => "error-rule-length",
+        R::NotOnGrid => "error-rule-grid",
+        R::TooSoon => "error-rule-too-soon",
+        R::TooFarAhead => "error-rule-too-far",
+        R::OutsideHours => "error-rule-hours",
+        R::Blackout => "error-rule-blackout",
+        R::ResidentBusy => "error-rule-resident-busy",
+        R::VisitorBusy => "error-rule-visitor-busy",
+        R::NoKioskFree => "error-rule-no-kiosk",
+        R::NoLobbyKioskFree => "error-rule-no-lobby-kiosk",
+        R::WeeklyLimit => "error-rule-weekly-limit",
+    }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;

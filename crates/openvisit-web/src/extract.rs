@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use openvisit_core::message::Message;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -23,7 +24,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                     422 => "invalid_body",
                     _ => "bad_request",
                 };
-                Err(ApiError::new(rej.status(), code, rej.body_text()))
+                Err(ApiError::new(
+                    rej.status(),
+                    code,
+                    Message::new("error-bad-body").with("detail", rej.body_text()),
+                ))
             }
         }
     }
@@ -38,7 +43,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(v)) => Ok(ApiQuery(v)),
-            Err(rej) => Err(ApiError::new(rej.status(), "bad_request", rej.body_text())),
+            Err(rej) => Err(ApiError::new(
+                rej.status(),
+                "bad_request",
+                Message::new("error-bad-request").with("detail", rej.body_text()),
+            )),
         }
     }
 }
@@ -52,7 +61,11 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(v)) => Ok(ApiPath(v)),
-            Err(rej) => Err(ApiError::new(rej.status(), "bad_request", rej.body_text())),
+            Err(rej) => Err(ApiError::new(
+                rej.status(),
+                "bad_request",
+                Message::new("error-bad-request").with("detail", rej.body_text()),
+            )),
         }
     }
 }
@@ -70,11 +83,9 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
     };
     let key = v
         .to_str()
-        .map_err(|_| ApiError::bad_request("the Idempotency-Key header must be plain text"))?;
+        .map_err(|_| ApiError::bad_request("error-idempotency-key-text"))?;
     if !is_idempotency_key(key) {
-        return Err(ApiError::bad_request(
-            "the Idempotency-Key header must be 1 to 200 visible characters",
-        ));
+        return Err(ApiError::bad_request("error-idempotency-key-length"));
     }
     Ok(Some(key.to_owned()))
 }

@@ -161,6 +161,8 @@ pub fn app(state: AppState) -> Router {
             security_headers::add,
         ))
         .layer(axum::middleware::from_fn(metrics_layer::track))
+        // The reader's language for errors built anywhere below (`i18n::current_lang`).
+        .layer(axum::middleware::from_fn(i18n::scope_lang))
         // The request's span (its id, method and route) around everything below, the
         // answer's log line (metrics_layer) included; server faults logged at error.
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_id::span))

@@ -53,12 +53,8 @@ pub async fn track(req: Request, next: Next) -> Response {
 /// latencies by route tell an outsider how busy a facility is (security finding 15).
 pub async fn render(State(s): State<AppState>, headers: HeaderMap) -> Response {
     let (Some(handle), Some(token)) = (&s.metrics, &s.metrics_token) else {
-        return ApiError::new(
-            StatusCode::NOT_FOUND,
-            "metrics_off",
-            "metrics are off; start the server with --metrics-token to read them",
-        )
-        .into_response();
+        return ApiError::says(StatusCode::NOT_FOUND, "metrics_off", "error-metrics-off")
+            .into_response();
     };
     let given = headers
         .get(AUTHORIZATION)
@@ -67,12 +63,8 @@ pub async fn render(State(s): State<AppState>, headers: HeaderMap) -> Response {
         .unwrap_or("");
     // Compare digests, so the time taken says nothing about how much of a guess matched.
     if Sha256::digest(given.as_bytes()) != Sha256::digest(token.as_bytes()) {
-        let mut r = ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "bad_token",
-            "send the metrics token as: Authorization: Bearer <token>",
-        )
-        .into_response();
+        let mut r = ApiError::says(StatusCode::UNAUTHORIZED, "bad_token", "error-metrics-token")
+            .into_response();
         r.headers_mut().insert(
             axum::http::header::WWW_AUTHENTICATE,
             axum::http::HeaderValue::from_static("Bearer"),

@@ -198,7 +198,7 @@ async fn deliver(state: &AppState, q: &QueuedEmail) -> Result<(), StoreError> {
         .mailer
         .send(email)
         .await
-        .map_err(|e| StoreError::Invalid(e.to_string()))
+        .map_err(|e| StoreError::Operator(e.to_string()))
 }
 
 /// Queues the reminders for visits starting within the next `within_minutes` and

@@ -53,12 +53,8 @@ pub async fn guard(State(s): State<AppState>, lang: Lang, req: Request, next: Ne
     }
     metrics::counter!("http_cross_origin_refused_total").increment(1);
     if req.uri().path().starts_with("/api/") {
-        return ApiError::new(
-            StatusCode::FORBIDDEN,
-            "cross_origin",
-            "this request came from another site and was refused; use this site's own pages",
-        )
-        .into_response();
+        return ApiError::says(StatusCode::FORBIDDEN, "cross_origin", "error-cross-origin")
+            .into_response();
     }
     let page = PageMeta::new(lang, req.uri());
     let message = page.t.t("cross-origin-refused");

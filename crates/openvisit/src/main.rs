@@ -317,7 +317,37 @@ fn init_logging(format: LogFormat) {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {}", describe(&e));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// An error for the operator's terminal: the store's messages worded in English, the
+/// chain of causes after them.
+fn describe(e: &anyhow::Error) -> String {
+    let english = openvisit_web::i18n::Tr {
+        lang: openvisit_web::i18n::Lang::En,
+    };
+    e.chain()
+        .map(
+            |cause| match cause.downcast_ref::<openvisit_store::StoreError>() {
+                Some(
+                    openvisit_store::StoreError::Invalid(m)
+                    | openvisit_store::StoreError::Conflict(m),
+                ) => english.message(m),
+                _ => cause.to_string(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse_from(config::with_file(std::env::args_os().collect())?);
     init_logging(cli.log_format);
     match cli.command {

@@ -96,7 +96,7 @@ impl BookingQueue {
             now,
             reply,
         };
-        let stopped = || StoreError::Invalid("the booking writer has stopped".into());
+        let stopped = || StoreError::Operator("the booking writer has stopped".into());
         let shard = usize::try_from(req.visitor.0.rem_euclid(self.0.len() as i64)).unwrap_or(0);
         self.0[shard].send(job).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
@@ -180,9 +180,7 @@ async fn run_batch(
         rounds += 1;
         if rounds > MAX_ATTEMPTS as usize + jobs.len() {
             for i in pending {
-                results[i] = Some(Err(StoreError::Conflict(
-                    "the booking could not be completed; please try again".into(),
-                )));
+                results[i] = Some(Err(StoreError::conflict("error-try-again")));
             }
             break;
         }

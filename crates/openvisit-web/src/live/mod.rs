@@ -110,7 +110,7 @@ impl LiveHub {
             match self.room(visit).await {
                 Ok(_) => opened += 1,
                 Err(e) => {
-                    tracing::warn!(visit = visit.0, error = %e.body.message, "resuming a visit");
+                    tracing::warn!(visit = visit.0, error = %e.message, "resuming a visit");
                 }
             }
         }
@@ -228,10 +228,10 @@ impl LiveHub {
         };
         let (v, saved) = v;
         if v.status != VisitStatus::Booked {
-            return Err(ApiError::new(
+            return Err(ApiError::says(
                 axum::http::StatusCode::GONE,
                 "visit_over",
-                "this visit is over or was cancelled",
+                "error-visit-over",
             ));
         }
         let record_to = match (&self.recordings, v.privileged) {

@@ -64,10 +64,10 @@ pub async fn socket(
         return ApiError::unavailable().into_response();
     };
     let Some(ticket) = hub.redeem(&q.ticket) else {
-        return ApiError::new(
+        return ApiError::says(
             axum::http::StatusCode::UNAUTHORIZED,
             "bad_ticket",
-            "this link to the visit has expired or was already used; open the visit again",
+            "error-ticket-expired",
         )
         .into_response();
     };
@@ -75,9 +75,9 @@ pub async fn socket(
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
-    upgrade
-        .max_message_size(64 * 1024)
-        .on_upgrade(move |ws| run(ws, s, hub, room, ticket))
+    upgrade.max_message_size(64 * 1024).on_upgrade(move |ws| {
+        crate::i18n::with_lang(crate::i18n::current_lang(), run(ws, s, hub, room, ticket))
+    })
 }
 
 /// Reads one text frame from a client. Frames come from the network, so this is a fuzz
@@ -327,7 +327,7 @@ async fn handle(
                                 ws,
                                 &Reply::Error {
                                     code: "not_ended",
-                                    message: e.body.message,
+                                    message: e.text(crate::i18n::current_lang()),
                                 },
                             )
                             .await

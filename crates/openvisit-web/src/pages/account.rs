@@ -199,10 +199,10 @@ pub async fn register(
     });
     let new = match parsed {
         Ok(n) => n,
-        Err(e) => return refuse(page, e.body.error, &f),
+        Err(e) => return refuse(page, e.error, &f),
     };
     if let Err(e) = register_account(&s, &new).await {
-        return refuse(page, e.body.error, &f);
+        return refuse(page, e.error, &f);
     }
     message(
         page,

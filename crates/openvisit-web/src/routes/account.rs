@@ -6,6 +6,7 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::tz::TimeZone;
+use openvisit_core::message::Message;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -50,44 +51,44 @@ pub fn parse_registration(f: RegisterForm) -> Result<NewAccount, ApiError> {
         })
         && !email.contains(char::is_whitespace);
     if !valid_email {
-        return Err(ApiError::new(
+        return Err(ApiError::says(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_email",
-            "enter a valid email address, like name@example.com",
+            "error-invalid_email",
         ));
     }
     if !crate::extract::acceptable_password(&f.password) {
-        return Err(ApiError::new(
+        return Err(ApiError::says(
             StatusCode::UNPROCESSABLE_ENTITY,
             "weak_password",
-            "choose a password of at least 10 characters",
+            "error-weak_password",
         ));
     }
     let name = f.display_name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::new(
+        return Err(ApiError::says(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_name",
-            "enter your name (up to 100 characters)",
+            "error-invalid_name",
         ));
     }
     let language = match f.language.as_deref() {
         None | Some("en") => "en",
         Some("es") => "es",
         Some(_) => {
-            return Err(ApiError::new(
+            return Err(ApiError::says(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_language",
-                "the language must be en or es",
+                "error-invalid_language",
             ));
         }
     };
     let time_zone = f.time_zone.unwrap_or_else(|| "America/Chicago".into());
     if TimeZone::get(&time_zone).is_err() {
-        return Err(ApiError::new(
+        return Err(ApiError::says(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_time_zone",
-            "unknown time zone; use a name like America/New_York",
+            "error-invalid_time_zone",
         ));
     }
     Ok(NewAccount {
@@ -110,10 +111,10 @@ pub struct Registered {
 }
 
 fn too_many() -> ApiError {
-    ApiError::new(
+    ApiError::says(
         StatusCode::TOO_MANY_REQUESTS,
         "too_many_attempts",
-        "too many attempts from your network; wait a minute and try again",
+        "error-too_many_attempts",
     )
 }
 
@@ -183,13 +184,7 @@ pub async fn verify(
     verify_email(&s.db, f.token.trim(), s.clock.now())
         .await?
         .map(Json)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::GONE,
-                "link_expired",
-                "this link has expired or was already used; sign in and ask for a new one",
-            )
-        })
+        .ok_or_else(|| ApiError::says(StatusCode::GONE, "link_expired", "error-link-expired"))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -232,20 +227,20 @@ pub async fn login(
     .await?;
     match signed {
         SignIn::Ok(account) => signed_in_response(&s, account, StatusCode::OK).await,
-        SignIn::Refused => Err(ApiError::new(
+        SignIn::Refused => Err(ApiError::says(
             StatusCode::UNAUTHORIZED,
             "wrong_credentials",
-            "the email, password or code is not right",
+            "error-wrong_credentials",
         )),
-        SignIn::CodeRequired => Err(ApiError::new(
+        SignIn::CodeRequired => Err(ApiError::says(
             StatusCode::UNAUTHORIZED,
             "code_required",
-            "staff sign in with the 6-digit code from their authenticator app too",
+            "error-code_required",
         )),
         SignIn::Locked { until } => Err(ApiError::new(
             StatusCode::LOCKED,
             "locked",
-            format!("too many wrong passwords: try again after {until}, or reset your password"),
+            Message::new("error-locked-until").with("until", until.to_string()),
         )),
     }
 }
@@ -262,7 +257,7 @@ async fn signed_in_response(
     let mut headers = HeaderMap::new();
     headers.insert(
         SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|_| ApiError::bad_request("cookie"))?,
+        HeaderValue::from_str(&cookie).map_err(|_| ApiError::bad_request("error-generic"))?,
     );
     Ok((status, headers, Json(account)).into_response())
 }
@@ -281,7 +276,7 @@ pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<
     h.insert(
         SET_COOKIE,
         HeaderValue::from_str(&crate::auth::session_cookie(&s, "", 0))
-            .map_err(|_| ApiError::bad_request("cookie"))?,
+            .map_err(|_| ApiError::bad_request("error-generic"))?,
     );
     h.insert(
         "clear-site-data",

@@ -57,10 +57,10 @@ fn ticket_for(
     account: Option<openvisit_core::AccountId>,
 ) -> ApiResult<(StatusCode, Json<LiveTicket>)> {
     if visit.status != VisitStatus::Booked {
-        return Err(ApiError::new(
+        return Err(ApiError::says(
             StatusCode::GONE,
             "visit_over",
-            "this visit is over or was cancelled",
+            "error-visit-over",
         ));
     }
     let (ticket, expires_at) = hub.issue_ticket(visit.id, role, account)?;
@@ -101,10 +101,10 @@ pub async fn visitor_ticket(
         return Err(ApiError::not_found("visit"));
     }
     if visit.kind != VisitKind::Remote {
-        return Err(ApiError::new(
+        return Err(ApiError::says(
             StatusCode::CONFLICT,
             "on_site",
-            "this is an on-site visit: join it at the facility's lobby kiosk with your code",
+            "error-on-site-visit",
         ));
     }
     ticket_for(&*hub(&s)?, &visit, Role::Visitor, Some(v.id()))
@@ -129,10 +129,10 @@ pub async fn monitor_ticket(
         return Err(ApiError::not_found("visit"));
     }
     if visit.privileged {
-        return Err(ApiError::new(
+        return Err(ApiError::says(
             StatusCode::FORBIDDEN,
             "privileged",
-            "this is a privileged (attorney) visit: it cannot be watched or recorded",
+            "error-privileged-visit",
         ));
     }
     ticket_for(&*hub(&s)?, &visit, Role::Monitor, Some(staff.account.id))
@@ -171,33 +171,33 @@ pub async fn kiosk_ticket(
     match k.kind {
         KioskKind::Housing => {
             let (Some(id), Some(pin)) = (f.visit_id, f.pin.as_deref()) else {
-                return Err(ApiError::bad_request("enter your PIN"));
+                return Err(ApiError::bad_request("error-pin-required"));
             };
             let visit = load(&s, id).await?;
             if visit.housing_kiosk != k.id {
                 return Err(ApiError::not_found("visit"));
             }
             if !check_resident_pin(&s.db, visit.resident, pin, now).await? {
-                return Err(ApiError::new(
+                return Err(ApiError::says(
                     StatusCode::FORBIDDEN,
                     "wrong_pin",
-                    "that PIN is not right; try again",
+                    "error-wrong-pin",
                 ));
             }
             ticket_for(&hub, &visit, Role::Resident, None)
         }
         KioskKind::Lobby => {
             let Some(code) = f.code.as_deref() else {
-                return Err(ApiError::bad_request("enter the code from your booking"));
+                return Err(ApiError::bad_request("error-lobby-code-required"));
             };
             let visit = visit_by_lobby_code(&s.db, k.facility, code, now)
                 .await?
                 .filter(|v| v.lobby_kiosk == Some(k.id));
             let Some(visit) = visit else {
-                return Err(ApiError::new(
+                return Err(ApiError::says(
                     StatusCode::FORBIDDEN,
                     "wrong_code",
-                    "no visit at this kiosk has that code; check your booking email",
+                    "error-wrong-code",
                 ));
             };
             ticket_for(&hub, &visit, Role::Visitor, Some(visit.visitor))
@@ -294,10 +294,10 @@ pub async fn end_visit(
 ) -> ApiResult<StatusCode> {
     let reason = f.reason.trim();
     if reason.is_empty() {
-        return Err(ApiError::new(
+        return Err(ApiError::says(
             StatusCode::UNPROCESSABLE_ENTITY,
             "reason_required",
-            "say why the visit is being ended",
+            "error-end-reason",
         ));
     }
     let visit = load(&s, id).await?;
@@ -306,10 +306,10 @@ pub async fn end_visit(
     }
     let hub = hub(&s)?;
     let Some(room) = hub.existing_room(visit.id).filter(|r| !r.is_over()) else {
-        return Err(ApiError::new(
+        return Err(ApiError::says(
             StatusCode::CONFLICT,
             "not_live",
-            "this visit is not live; cancel it from the schedule instead",
+            "error-not-live",
         ));
     };
     end_live(&s, &hub, &room, staff.account.id, reason).await?;

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
+use openvisit_core::message::Message;
 use openvisit_store::StoreError;
 use openvisit_store::facilities::get_facility;
 use openvisit_store::reports::{ReportRow, facility_report, report_csv};
@@ -40,12 +41,14 @@ pub async fn report_rows(
     q: &ReportQuery,
 ) -> ApiResult<Vec<ReportRow>> {
     if q.to < q.from {
-        return Err(ApiError::bad_request("the last date is before the first"));
+        return Err(ApiError::bad_request("error-dates-order"));
     }
     if (q.to - q.from).get_days() > MAX_DAYS {
-        return Err(ApiError::bad_request(format!(
-            "a report covers at most {MAX_DAYS} days"
-        )));
+        return Err(ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "bad_request",
+            Message::new("error-report-days").with("most", MAX_DAYS),
+        ));
     }
     let facility = {
         let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
@@ -54,12 +57,12 @@ pub async fn report_rows(
     let tz = jiff::tz::TimeZone::get(&facility.time_zone)
         .map_err(|_| StoreError::Corrupt("zone".into()))?;
     let start = openvisit_core::hours::local_instant(&tz, q.from, jiff::civil::Time::MIN)
-        .ok_or_else(|| ApiError::bad_request("the dates are out of range"))?;
+        .ok_or_else(|| ApiError::bad_request("error-dates-range"))?;
     let end_day =
         q.to.tomorrow()
-            .map_err(|_| ApiError::bad_request("the dates are out of range"))?;
+            .map_err(|_| ApiError::bad_request("error-dates-range"))?;
     let end = openvisit_core::hours::local_instant(&tz, end_day, jiff::civil::Time::MIN)
-        .ok_or_else(|| ApiError::bad_request("the dates are out of range"))?;
+        .ok_or_else(|| ApiError::bad_request("error-dates-range"))?;
     Ok(facility_report(&s.db, facility_id, &tz, start, end).await?)
 }
 

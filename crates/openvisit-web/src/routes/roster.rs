@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
+use openvisit_core::message::Message;
 use openvisit_store::roster::{RosterChanges, apply_roster};
 use serde::Deserialize;
 
@@ -77,31 +78,31 @@ pub async fn upload(
         .and_then(|v| v.split(';').next())
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("text/csv"));
     if !is_csv {
-        return Err(ApiError::new(
+        return Err(ApiError::says(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "send the roster as CSV (Content-Type: text/csv)",
+            "error-roster-csv",
         ));
     }
     // Read it here rather than through an extractor, so the 5 MB limit (not the
     // default 2 MB) holds and a larger file gets the API's error format.
     let too_large = || {
-        ApiError::new(
+        ApiError::says(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
-            "the roster file is larger than 5 MB",
+            "error-roster-too-large",
         )
     };
     let bytes = axum::body::to_bytes(body, MAX_BYTES)
         .await
         .map_err(|_| too_large())?;
     let body = String::from_utf8(bytes.to_vec())
-        .map_err(|_| ApiError::bad_request("the roster file must be UTF-8 text"))?;
+        .map_err(|_| ApiError::bad_request("error-roster-utf8"))?;
     let entries = openvisit_core::roster::parse_roster(&body).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "bad_roster",
-            e.to_string(),
+            roster_message(&e),
         )
     })?;
     let changes = apply_roster(
@@ -118,4 +119,19 @@ pub async fn upload(
         notify::send_queued(&s).await;
     }
     Ok(Json(view(q.apply, changes)))
+}
+
+/// Why a roster file was refused, in the reader's language (the CSV reader's own
+/// words about a line stay as it gives them).
+fn roster_message(e: &openvisit_core::roster::RosterError) -> Message {
+    use openvisit_core::roster::RosterError as E;
+    match e {
+        E::Line { line, message } => Message::new("error-roster-line")
+            .with("line", i64::try_from(*line).unwrap_or(i64::MAX))
+            .with("detail", message.as_str()),
+        E::Duplicate(number) => {
+            Message::new("error-roster-duplicate").with("number", number.as_str())
+        }
+        E::Empty => Message::new("error-roster-empty"),
+    }
 }

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use openvisit_core::hours::parse_weekly_hours;
+use openvisit_core::message::Message;
 use openvisit_core::{HousingUnitId, KioskId, VisitId};
 use openvisit_store::StoreError;
 use openvisit_store::blackouts::{
@@ -106,7 +107,9 @@ pub async fn hours(
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_hours",
-            e.to_string(),
+            Message::new("error-hours-parse")
+                .with("part", e.part.as_str())
+                .with("why", e.why),
         )
     })?;
     set_hours(
@@ -217,10 +220,10 @@ pub async fn new_blackout(
     drop(conn);
     if !f.confirm {
         if f.start >= f.end || f.reason.trim().is_empty() {
-            return Err(ApiError::new(
+            return Err(ApiError::says(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",
-                "give a start before the end, and a reason",
+                "error-blackout-form",
             ));
         }
         return Ok((

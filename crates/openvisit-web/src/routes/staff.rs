@@ -173,9 +173,7 @@ pub async fn schedule(
     ApiQuery(q): ApiQuery<RangeQuery>,
 ) -> ApiResult<Json<Vec<Visit>>> {
     if q.to <= q.from || q.to.as_second() - q.from.as_second() > 42 * 86_400 {
-        return Err(ApiError::bad_request(
-            "choose a range of up to 42 days, with 'from' before 'to'",
-        ));
+        return Err(ApiError::bad_request("error-range-42"));
     }
     let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
     Ok(Json(
@@ -204,9 +202,7 @@ pub async fn cancel(
     ApiJson(f): ApiJson<CancelForm>,
 ) -> ApiResult<Json<CancelOutcome>> {
     if f.reason.trim().is_empty() {
-        return Err(ApiError::bad_request(
-            "give a reason; the visitor will see it",
-        ));
+        return Err(ApiError::bad_request("error-cancel-reason"));
     }
     let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
     let visit = get_visit(&mut conn, VisitId(id)).await?;

@@ -9,6 +9,7 @@ use jiff::civil::Date;
 use openvisit_core::availability::{RuleViolation, Slot};
 use openvisit_core::facility::VisitKind;
 use openvisit_core::interval::add_minutes;
+use openvisit_core::message::Message;
 use openvisit_core::refund::CancelledBy;
 use openvisit_core::{ResidentId, VisitId};
 use openvisit_store::StoreError;
@@ -69,12 +70,12 @@ async fn slots_for(
     let tz =
         jiff::tz::TimeZone::get(&f.time_zone).map_err(|_| StoreError::Corrupt("zone".into()))?;
     let start = openvisit_core::hours::local_instant(&tz, from, jiff::civil::Time::MIN)
-        .ok_or_else(|| ApiError::bad_request("the dates are out of range"))?;
+        .ok_or_else(|| ApiError::bad_request("error-dates-range"))?;
     let end_day = to
         .tomorrow()
-        .map_err(|_| ApiError::bad_request("the dates are out of range"))?;
+        .map_err(|_| ApiError::bad_request("error-dates-range"))?;
     let end = openvisit_core::hours::local_instant(&tz, end_day, jiff::civil::Time::MIN)
-        .ok_or_else(|| ApiError::bad_request("the dates are out of range"))?;
+        .ok_or_else(|| ApiError::bad_request("error-dates-range"))?;
     let data = load_schedule(
         &mut conn,
         r.facility,
@@ -107,7 +108,7 @@ pub async fn availability(
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "bad_range",
-            format!("choose a range of 1 to {MAX_RANGE_DAYS} days, with 'from' before 'to'"),
+            Message::new("error-range-days").with("most", MAX_RANGE_DAYS),
         ));
     }
     let (time_zone, slots) = slots_for(

@@ -174,7 +174,7 @@ pub async fn funds_post(
                 FundsMessage {
                     back: &f.back,
                     added: false,
-                    error: Some(m),
+                    error: Some(Tr { lang }.message(&m)),
                 },
             )
             .await

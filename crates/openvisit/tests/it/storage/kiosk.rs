@@ -217,7 +217,7 @@ async fn five_wrong_pins_lock_for_fifteen_minutes(backend: openvisit_store::Back
     for bad in ["123", "123456789", "12a4", "", " 1234"] {
         let err = set_resident_pin(db, r, bad).await;
         assert!(
-            matches!(&err, Err(StoreError::Invalid(m)) if m.contains("4 to 8 digits")),
+            matches!(&err, Err(StoreError::Invalid(m)) if m.id == "error-pin-digits"),
             "{bad:?}: {err:?}"
         );
     }
@@ -247,7 +247,7 @@ async fn five_wrong_pins_lock_for_fifteen_minutes(backend: openvisit_store::Back
     for at in [now, add_minutes(now, 14)] {
         let locked = check_resident_pin(db, r, "2468", at).await;
         assert!(
-            matches!(&locked, Err(StoreError::Conflict(m)) if m.contains("locked")),
+            matches!(&locked, Err(StoreError::Conflict(m)) if m.id == "error-pin-locked"),
             "{locked:?}"
         );
     }
