@@ -74,6 +74,19 @@ try {
   if (!visits.includes('hora del centro') || !visits.includes('tu hora')) fail('times not shown in both zones');
   await axe(page, 'visits');
   await shot(page, 'visits-es-phone');
+  // Moving it to another day: the same picker, the price kept.
+  await page.click('text=Cambiar a otro horario');
+  await page.waitForSelector('.calendar a');
+  if (!(await page.textContent('main')).includes('El precio sigue siendo $5.70')) fail('moving does not say the price stays');
+  const moveDay = await page.getAttribute('.calendar a >> nth=3', 'href');
+  await page.click('.calendar a >> nth=3');
+  await page.waitForSelector(`.calendar a[aria-current="date"][href="${moveDay}"]`);
+  await page.check('input[name=start] >> nth=-1');
+  await axe(page, 'move');
+  await noSidewaysScroll(page, 'move');
+  await page.click('text=Cambiar la visita');
+  await page.waitForURL(/notice=moved/);
+  if (!(await page.textContent('main')).includes('Tu visita se cambió de horario.')) fail('no moved notice');
   // Cancelling asks once, saying what comes back.
   await page.click('text=Cancelar esta visita');
   await page.waitForURL(/\/visits\/\d+\/cancel$/);

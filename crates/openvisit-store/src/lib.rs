@@ -52,3 +52,5 @@ mod week_counts;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;
+/// The connection store functions take, for callers that hold one across calls.
+pub use sqlx::AnyConnection;

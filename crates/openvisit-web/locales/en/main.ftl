@@ -158,6 +158,7 @@ account-language-saved = Saved.
 account-save = Save
 cross-origin-refused = This request came from another website and was refused. Open this site directly and try again.
 form-expired = This form has expired. Reload the page and try again.
+form-expired-again = Open the form again
 error-invalid_email = Enter a valid email address, like name@example.com.
 error-weak_password = Choose a password of at least 10 characters.
 error-invalid_name = Enter your name (up to 100 characters).
@@ -166,6 +167,7 @@ error-invalid_time_zone = Choose your time zone from the list.
 error-wrong_credentials = The email, password or code is not right.
 error-locked = Too many wrong passwords. Wait 15 minutes, then try again.
 error-too_many_attempts = Too many attempts from your network. Wait a minute and try again.
+error-generic-title = Something went wrong
 error-generic = Something went wrong on our side. Nothing was changed; please try again.
 tz-eastern = Eastern (New York)
 tz-central = Central (Chicago)
@@ -231,6 +233,20 @@ visits-cancel-yes = Yes, cancel the visit
 visits-cancel-keep = No, keep the visit
 visits-booked = Your visit is booked.
 visits-join-note = The Join button opens 10 minutes before the start.
+visits-move = Move to another time
+visits-moved = Your visit was moved. The calendar invitation in your email is updated.
+move-title = Move your visit with { $name }
+move-now = Now: { $facility_time } facility time ({ $your_time } your time).
+move-price = The price stays { $price }: nothing more is charged and nothing comes back.
+move-price-free = This visit stays free.
+move-confirm = Move the visit
+move-keep = Keep the current time
+move-back = Back to my visits
+move-taken = Someone else just booked that time. Choose another:
+move-too-late = { $hours ->
+        [one] It is too late to move this visit: visits can be moved up to 1 hour before they start.
+       *[other] It is too late to move this visit: visits can be moved up to { $hours } hours before they start.
+    }
 book-title = Book a visit with { $name }
 book-kind = Kind of visit
 book-length = Length

@@ -158,6 +158,7 @@ account-language-saved = Guardado.
 account-save = Guardar
 cross-origin-refused = Esta solicitud vino de otro sitio web y fue rechazada. Abra este sitio directamente e inténtelo de nuevo.
 form-expired = Este formulario caducó. Vuelve a cargar la página e inténtalo de nuevo.
+form-expired-again = Abrir el formulario de nuevo
 error-invalid_email = Escribe un correo electrónico válido, como nombre@ejemplo.com.
 error-weak_password = Elige una contraseña de al menos 10 caracteres.
 error-invalid_name = Escribe tu nombre (hasta 100 caracteres).
@@ -166,6 +167,7 @@ error-invalid_time_zone = Elige tu zona horaria de la lista.
 error-wrong_credentials = El correo, la contraseña o el código no son correctos.
 error-locked = Demasiadas contraseñas incorrectas. Espera 15 minutos y vuelve a intentarlo.
 error-too_many_attempts = Demasiados intentos desde tu red. Espera un minuto y vuelve a intentarlo.
+error-generic-title = Algo salió mal
 error-generic = Algo salió mal de nuestro lado. No se cambió nada; inténtalo de nuevo.
 tz-eastern = Este (Nueva York)
 tz-central = Centro (Chicago)
@@ -231,6 +233,20 @@ visits-cancel-yes = Sí, cancelar la visita
 visits-cancel-keep = No, mantener la visita
 visits-booked = Tu visita está reservada.
 visits-join-note = El botón para entrar se activa 10 minutos antes del inicio.
+visits-move = Cambiar a otro horario
+visits-moved = Tu visita se cambió de horario. La invitación de calendario de tu correo está actualizada.
+move-title = Cambiar el horario de tu visita con { $name }
+move-now = Ahora: { $facility_time } hora del centro ({ $your_time } tu hora).
+move-price = El precio sigue siendo { $price }: no se cobra nada más y no se devuelve nada.
+move-price-free = Esta visita sigue siendo gratuita.
+move-confirm = Cambiar la visita
+move-keep = Mantener el horario actual
+move-back = Volver a mis visitas
+move-taken = Alguien acaba de reservar ese horario. Elige otro:
+move-too-late = { $hours ->
+        [one] Ya es tarde para cambiar esta visita: las visitas se pueden cambiar hasta 1 hora antes de empezar.
+       *[other] Ya es tarde para cambiar esta visita: las visitas se pueden cambiar hasta { $hours } horas antes de empezar.
+    }
 book-title = Reservar una visita con { $name }
 book-kind = Tipo de visita
 book-length = Duración

@@ -83,7 +83,12 @@ pub struct MessagePage {
     pub link: Option<(String, String)>,
 }
 
-fn message(page: PageMeta, title: &str, text: &str, link: Option<(&str, &str)>) -> MessagePage {
+pub(crate) fn message(
+    page: PageMeta,
+    title: &str,
+    text: &str,
+    link: Option<(&str, &str)>,
+) -> MessagePage {
     MessagePage {
         title: page.t.t(title),
         text: page.t.t(text),

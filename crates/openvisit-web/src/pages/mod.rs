@@ -253,6 +253,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/visits/{id}/cancel",
             axum::routing::get(visitor::cancel_confirm).post(visitor::cancel),
         )
+        .route(
+            "/visits/{id}/move",
+            axum::routing::get(visitor::move_form).post(visitor::move_post),
+        )
         .route("/visits/{id}/join", get(visitor::join))
         .route("/receipts/{entry}", get(visitor::receipt))
         .route("/book", get(visitor::book).post(visitor::book_post))
@@ -273,4 +277,20 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/static/book.js", get(book_script))
         .route("/static/monitor.js", get(monitor_script))
         .route("/static/console.js", get(console_script))
+}
+
+/// The page for a request that failed on our side, in the reader's language: nothing
+/// about the fault (that is in the log, under the request's id), a way back home.
+pub fn failure_page() -> axum::response::Response {
+    let page = PageMeta::new(crate::i18n::current_lang(), &Uri::from_static("/"));
+    (
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        account::message(
+            page,
+            "error-generic-title",
+            "error-generic",
+            Some(("/", "nav-home")),
+        ),
+    )
+        .into_response()
 }

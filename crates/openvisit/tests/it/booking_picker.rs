@@ -201,3 +201,103 @@ async fn the_picker_is_a_calendar_of_free_days_and_a_days_times_by_part_of_the_d
     assert!(!time_labels(&back).is_empty(), "{back}");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_moves_a_visit_on_the_website_until_the_cancellation_notice() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let db = app.db();
+    let fx = fixture(db, 1, 1, settings()).await;
+    let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
+    fund(db, visitor, 10_000).await;
+    let client = app.client_for(&email, VISITOR_PASSWORD).await;
+    let booked_at = local_start(3, 10, 0);
+    let (status, v) = client
+        .post(
+            "/api/v1/visits",
+            serde_json::json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": booked_at, "length_minutes": 30 }),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let id = v["id"].as_i64().expect("id");
+
+    let (_, visits) = page_text(&app.base, "/visits?lang=en", client.cookie.as_deref()).await;
+    assert!(
+        visits.contains(&format!("href=\"/visits/{id}/move\"")),
+        "{visits}"
+    );
+    // The picker for the visit's own kind and length, the price kept.
+    let day = chicago_day(4);
+    let path = format!("/visits/{id}/move?day={day}");
+    let en = page(&app, &client, &path, "en").await;
+    assert!(en.contains("The price stays $5.70"), "{en}");
+    assert!(
+        en.contains(&format!("day={day}#times-title\" aria-current=\"date\"")),
+        "{en}"
+    );
+    assert_eq!(groups(&en), ["Morning", "Afternoon", "Evening"], "{en}");
+    let es = page(&app, &client, &path, "es").await;
+    assert!(es.contains("Cambiar el horario de tu visita con"), "{es}");
+
+    let new_start = local_start(4, 14, 15);
+    let (status, after) = client
+        .submit_form(&path, &[("start", &new_start.as_second().to_string())])
+        .await;
+    assert_eq!(status, 200, "{after}");
+    assert!(after.contains("Your visit was moved."), "{after}");
+    let mut conn = db.pool.acquire().await.expect("conn");
+    let moved = openvisit_store::visits::get_visit(&mut conn, openvisit_core::VisitId(id))
+        .await
+        .expect("visit");
+    drop(conn);
+    assert_eq!(moved.start, new_start);
+    assert_eq!(moved.sequence, 1, "the calendar invitation is updated");
+    assert_eq!(moved.price.0, 570, "the price is unchanged");
+
+    // A facility whose cancellation notice is ten days: too late to move a visit in three.
+    let strict = fixture(
+        db,
+        1,
+        1,
+        openvisit_store::facilities::FacilitySettings {
+            cancel_notice_minutes: 10 * 24 * 60,
+            ..settings()
+        },
+    )
+    .await;
+    let (other, other_email) = approved_visitor(db, &strict, &strict.residents).await;
+    fund(db, other, 10_000).await;
+    let late = app.client_for(&other_email, VISITOR_PASSWORD).await;
+    let (status, v) = late
+        .post(
+            "/api/v1/visits",
+            serde_json::json!({ "resident_id": strict.residents[0].0, "kind": "remote", "start": booked_at, "length_minutes": 30 }),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let late_id = v["id"].as_i64().expect("id");
+    let (_, visits) = page_text(&app.base, "/visits?lang=en", late.cookie.as_deref()).await;
+    assert!(
+        !visits.contains(&format!("/visits/{late_id}/move")),
+        "{visits}"
+    );
+    let path = format!("/visits/{late_id}/move?day={day}");
+    let es = page(&app, &late, &path, "es").await;
+    assert!(
+        es.contains("Ya es tarde para cambiar esta visita: las visitas se pueden cambiar hasta 240 horas antes de empezar."),
+        "{es}"
+    );
+    assert!(!es.contains("name=\"start\""), "{es}");
+    // Sent anyway, the store refuses it, in the reader's language.
+    let (status, refused) = late
+        .submit_form(
+            &format!("{path}&lang=es"),
+            &[("start", &new_start.as_second().to_string())],
+        )
+        .await;
+    assert_eq!(status, 409, "{refused}");
+    assert!(
+        refused.contains("una visita se puede mover hasta 240 horas antes"),
+        "{refused}"
+    );
+    app.stop().await;
+}

@@ -107,11 +107,7 @@ pub fn failure(e: &StoreError) -> Response {
         StoreError::NotFound(_) => StatusCode::NOT_FOUND.into_response(),
         _ => {
             tracing::error!(error = %e, "console page failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "something went wrong on our side; please reload the page",
-            )
-                .into_response()
+            crate::pages::failure_page()
         }
     }
 }

@@ -1,7 +1,6 @@
 //! Booking: kind and length, then a month calendar of the days with free times and the
 //! chosen day's times (`picker`), the price before paying.
 
-use super::picker::{Month, TimeGroup, WeekdayHead};
 use super::*;
 
 #[derive(Template, WebTemplate)]
@@ -16,12 +15,7 @@ pub struct BookPage {
     pub kind: &'static str,
     pub lengths: Vec<(u32, String)>,
     pub length: u32,
-    pub weekdays: Vec<WeekdayHead>,
-    pub months: Vec<Month>,
-    pub no_days: bool,
-    pub day_title: String,
-    pub zone_note: String,
-    pub groups: Vec<TimeGroup>,
+    pub picker: picker::PickerView,
     pub price_text: String,
     pub key: String,
 }
@@ -37,9 +31,6 @@ pub struct BookQuery {
     #[serde(default)]
     pub day: String,
 }
-
-/// How many days ahead, today included, a visitor can book.
-const BOOKING_DAYS: i64 = 14;
 
 /// Builds the booking page for the choices so far; `error` explains a refused booking.
 async fn book_page(
@@ -105,62 +96,21 @@ async fn book_page(
     } else {
         settings.allowed_lengths.first().copied().unwrap_or(30)
     };
-    let theirs = zone(&f.time_zone);
-    let mine = zone(&a.time_zone);
-    let now = s.clock.now();
-    let today = theirs.to_datetime(now).date();
-    let last = today
-        .checked_add(jiff::Span::new().days(BOOKING_DAYS - 1))
-        .unwrap_or(today);
-    let start =
-        openvisit_core::hours::local_instant(&theirs, today, jiff::civil::Time::MIN).unwrap_or(now);
-    let end = add_minutes(start, (BOOKING_DAYS + 2) * 24 * 60);
-    let data = load_schedule(
-        &mut conn,
-        f.id,
-        resident.unit,
-        resident.id,
-        a.id,
-        start,
-        end,
-    )
-    .await?;
-    let slots: Vec<Slot> = data.schedule().slots(kind, length, today, last, now);
-    let free = picker::free_days(&slots, &theirs);
-    // The day asked for if it has free times, else the first that has.
-    let day = q
-        .day
-        .parse::<Date>()
-        .ok()
-        .filter(|d| free.iter().any(|(f, _)| f == d))
-        .or_else(|| free.first().map(|(d, _)| *d));
+    let resident_id = resident.id.0;
     let href = |d: Date| {
         format!(
-            "/book?resident={}&kind={kind_value}&length={length}&day={d}#times-title",
-            resident.id.0
+            "/book?resident={resident_id}&kind={kind_value}&length={length}&day={d}#times-title"
         )
     };
-    let months = picker::calendar(&t, today, last, &free, day, &href);
-    let starts: Vec<Timestamp> = slots
-        .iter()
-        .map(|sl| sl.start)
-        .filter(|st| Some(theirs.to_datetime(*st).date()) == day)
-        .collect();
-    let groups = picker::time_groups(&t, &starts, &theirs, &mine);
-    let day_title = day
-        .map(|d| t.ta("book-times", &[("day", picker::long_day(&t, d).into())]))
-        .unwrap_or_default();
-    let zone_note = if picker::zones_differ(&starts, &theirs, &mine) {
-        t.ta(
-            "book-zone-differs",
-            &[
-                ("zone", f.time_zone.clone().into()),
-                ("your_zone", a.time_zone.clone().into()),
-            ],
-        )
-    } else {
-        t.ta("book-zone-same", &[("zone", f.time_zone.clone().into())])
+    let choice = picker::Choice {
+        facility: &f,
+        resident: &resident,
+        visitor: a,
+        kind,
+        length,
+        day: &q.day,
     };
+    let picker = picker::build(&mut conn, &t, s.clock.now(), &choice, &href).await?;
     let price = quote(&settings.pricing(), kind, length).amount;
     let balance = visitor_balance(&mut conn, a.id).await?;
     let price_text = if price.0 == 0 {
@@ -188,12 +138,7 @@ async fn book_page(
         kind: kind_value,
         lengths,
         length,
-        weekdays: picker::weekday_heads(&t),
-        months,
-        no_days: free.is_empty(),
-        day_title,
-        zone_note,
-        groups,
+        picker,
         price_text,
         key: new_key(),
     }))

@@ -13,7 +13,6 @@ pub(super) use axum::response::{IntoResponse, Response};
 pub(super) use jiff::Timestamp;
 pub(super) use jiff::civil::Date;
 pub(super) use jiff::tz::TimeZone;
-pub(super) use openvisit_core::availability::Slot;
 pub(super) use openvisit_core::facility::VisitKind;
 pub(super) use openvisit_core::interval::add_minutes;
 pub(super) use openvisit_core::pricing::quote;
@@ -30,7 +29,6 @@ pub(super) use openvisit_store::facilities::{Facility, get_facility, list_facili
 pub(super) use openvisit_store::ledger::{visitor_balance, visitor_history};
 pub(super) use openvisit_store::payments::deposit;
 pub(super) use openvisit_store::residents::{get_resident, search_residents};
-pub(super) use openvisit_store::schedule::load_schedule;
 pub(super) use openvisit_store::visits::{VisitStatus, get_visit, visits_of_visitor};
 pub(super) use serde::Deserialize;
 
@@ -70,7 +68,12 @@ pub(super) fn visitor_post(
         return Err(Box::new(
             (
                 StatusCode::FORBIDDEN,
-                PageMeta::new(lang, uri).t.t("form-expired"),
+                crate::pages::account::message(
+                    PageMeta::new(lang, uri),
+                    "form-expired",
+                    "form-expired",
+                    Some((uri.path(), "form-expired-again")),
+                ),
             )
                 .into_response(),
         ));
@@ -80,11 +83,7 @@ pub(super) fn visitor_post(
 
 pub(super) fn failure(e: &StoreError) -> Response {
     tracing::error!(error = %e, "visitor page failed");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "something went wrong on our side; nothing was changed, please try again",
-    )
-        .into_response()
+    crate::pages::failure_page()
 }
 
 pub(super) fn new_key() -> String {
@@ -123,6 +122,7 @@ pub(crate) fn urlencode(s: &str) -> String {
 mod booking;
 mod funds;
 mod join;
+mod moving;
 mod people;
 mod picker;
 mod visits;
@@ -130,5 +130,6 @@ mod visits;
 pub use booking::{book, book_post};
 pub use funds::{funds, funds_post};
 pub use join::{join, receipt};
+pub use moving::{move_form, move_post};
 pub use people::{people, people_post};
 pub use visits::{cancel, cancel_confirm, status_code, visits};

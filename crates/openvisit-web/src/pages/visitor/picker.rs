@@ -7,9 +7,111 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use openvisit_core::availability::Slot;
+use openvisit_core::facility::VisitKind;
+use openvisit_core::interval::add_minutes;
 use openvisit_core::local_time::clock;
+use openvisit_store::AnyConnection;
+use openvisit_store::StoreError;
+use openvisit_store::accounts::Account;
+use openvisit_store::facilities::Facility;
+use openvisit_store::residents::Resident;
+use openvisit_store::schedule::load_schedule;
 
+use super::zone;
 use crate::i18n::Tr;
+
+/// How many days ahead, today included, a visitor can book or move a visit to.
+pub const BOOKING_DAYS: i64 = 14;
+
+/// What the picker offers times for.
+pub struct Choice<'a> {
+    pub facility: &'a Facility,
+    pub resident: &'a Resident,
+    pub visitor: &'a Account,
+    pub kind: VisitKind,
+    pub length: u32,
+    /// The day asked for (`YYYY-MM-DD`), or anything else for the first with free times.
+    pub day: &'a str,
+}
+
+/// The calendar and the chosen day's times, ready for `picker_days.html` and
+/// `picker_times.html`.
+pub struct PickerView {
+    pub weekdays: Vec<WeekdayHead>,
+    pub months: Vec<Month>,
+    pub no_days: bool,
+    pub day_title: String,
+    pub zone_note: String,
+    pub groups: Vec<TimeGroup>,
+}
+
+/// The free times of the next [`BOOKING_DAYS`] for `c`, as the core offers them (every
+/// one of which a booking at that moment accepts), laid out as a calendar and a day.
+pub async fn build(
+    conn: &mut AnyConnection,
+    t: &Tr,
+    now: Timestamp,
+    c: &Choice<'_>,
+    href: &(dyn Fn(Date) -> String + Sync),
+) -> Result<PickerView, StoreError> {
+    let theirs = zone(&c.facility.time_zone);
+    let mine = zone(&c.visitor.time_zone);
+    let today = theirs.to_datetime(now).date();
+    let last = today
+        .checked_add(jiff::Span::new().days(BOOKING_DAYS - 1))
+        .unwrap_or(today);
+    let start =
+        openvisit_core::hours::local_instant(&theirs, today, jiff::civil::Time::MIN).unwrap_or(now);
+    let end = add_minutes(start, (BOOKING_DAYS + 2) * 24 * 60);
+    let data = load_schedule(
+        conn,
+        c.facility.id,
+        c.resident.unit,
+        c.resident.id,
+        c.visitor.id,
+        start,
+        end,
+    )
+    .await?;
+    let slots: Vec<Slot> = data.schedule().slots(c.kind, c.length, today, last, now);
+    let free = free_days(&slots, &theirs);
+    // The day asked for if it has free times, else the first that has.
+    let day = c
+        .day
+        .parse::<Date>()
+        .ok()
+        .filter(|d| free.iter().any(|(f, _)| f == d))
+        .or_else(|| free.first().map(|(d, _)| *d));
+    let starts: Vec<Timestamp> = slots
+        .iter()
+        .map(|sl| sl.start)
+        .filter(|st| Some(theirs.to_datetime(*st).date()) == day)
+        .collect();
+    let zone_note = if zones_differ(&starts, &theirs, &mine) {
+        t.ta(
+            "book-zone-differs",
+            &[
+                ("zone", c.facility.time_zone.clone().into()),
+                ("your_zone", c.visitor.time_zone.clone().into()),
+            ],
+        )
+    } else {
+        t.ta(
+            "book-zone-same",
+            &[("zone", c.facility.time_zone.clone().into())],
+        )
+    };
+    Ok(PickerView {
+        weekdays: weekday_heads(t),
+        months: calendar(t, today, last, &free, day, href),
+        no_days: free.is_empty(),
+        day_title: day
+            .map(|d| t.ta("book-times", &[("day", long_day(t, d).into())]))
+            .unwrap_or_default(),
+        zone_note,
+        groups: time_groups(t, &starts, &theirs, &mine),
+    })
+}
 
 /// A weekday's column heading: the short name shown, the full name for screen readers.
 pub struct WeekdayHead {

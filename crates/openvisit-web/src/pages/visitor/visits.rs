@@ -12,6 +12,8 @@ pub struct VisitRow {
     pub price: String,
     pub status: String,
     pub cancel: Option<String>,
+    /// Whether it can still be moved to another time (`moving::movable`).
+    pub movable: bool,
     /// "Starts in 2 days and 3 hours".
     pub starts_in: String,
     /// The Join button works from 10 minutes before the start until the end.
@@ -102,6 +104,7 @@ pub async fn visits(
         .unwrap_or_default();
     let notice = match q.notice.as_str() {
         "booked" => Some(t.t("visits-booked")),
+        "moved" => Some(t.t("visits-moved")),
         // Nothing came back (a free visit, or one cancelled too late): no money named.
         "cancelled" if q.refund <= 0 => Some(t.t("visits-cancelled-free")),
         "cancelled" => Some(t.ta(
@@ -163,6 +166,7 @@ pub async fn visits(
                     .as_ref()
                     .map(|c| t.ta("visits-lobby-code", &[("code", c.clone().into())])),
                 cancel,
+                movable: super::moving::movable(&v, f.settings.cancel_notice_minutes, now),
                 starts_in: starts_in(&t, v.start, v.actual_start, now),
                 join_open: v.status == VisitStatus::Booked
                     && now >= add_minutes(v.start, -WAITING_ROOM_MINUTES)
