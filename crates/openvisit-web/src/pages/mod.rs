@@ -3,6 +3,7 @@
 //! `locales/{en,es}/main.ftl`.
 
 pub mod account;
+pub mod app;
 pub mod console;
 pub mod contact;
 pub mod facilities;
@@ -275,6 +276,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/static/visit.js", get(visit_script))
         .route("/static/kiosk.js", get(kiosk_script))
         .route("/static/book.js", get(book_script))
+        .route("/static/app.js", get(app::register_script))
+        .route("/static/icons/icon-192.png", get(app::icon_192))
+        .route("/static/icons/icon-512.png", get(app::icon_512))
+        .route("/manifest.webmanifest", get(app::manifest))
+        .route("/sw.js", get(app::service_worker))
+        .route("/offline", get(app::offline))
         .route("/static/monitor.js", get(monitor_script))
         .route("/static/console.js", get(console_script))
 }

@@ -599,3 +599,31 @@ async fn staff_end_a_live_visit_from_the_live_page_with_a_reason() {
     assert_eq!(v.end_reason.as_deref(), Some(REASON));
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_site_installs_as_an_app_and_shows_an_offline_page_without_a_network() {
+    let chromium = chromium();
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let e2e = repo().join("e2e");
+    ensure_node_modules(&e2e);
+    let base = app.base.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg("offline.mjs")
+            .arg(&base)
+            .env("CHROMIUM", &chromium)
+            .current_dir(&e2e)
+            .output()
+            .expect("node")
+    })
+    .await
+    .expect("join");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "offline check failed:\n{stderr}\n{stdout}"
+    );
+    assert!(stdout.contains("ok installable"), "{stdout}");
+    app.stop().await;
+}

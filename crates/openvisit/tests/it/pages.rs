@@ -462,3 +462,60 @@ async fn my_visits_count_down_open_the_join_button_ten_minutes_early_and_keep_re
     assert_eq!(res.status(), 303, "redirected away");
     app.stop().await;
 }
+
+/// The app manifest names real icons of the sizes it says, and the offline page and
+/// service worker are served, in the reader's language where there are words.
+#[tokio::test]
+async fn the_app_manifest_icons_and_offline_page_are_served() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let http = reqwest::Client::new();
+    let res = http
+        .get(format!("{}/manifest.webmanifest?lang=es", app.base))
+        .send()
+        .await
+        .expect("manifest");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/manifest+json");
+    let m: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(m["lang"], "es");
+    assert_eq!(m["start_url"], "/");
+    assert!(
+        m["description"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("Reserva")),
+        "{m}"
+    );
+    for icon in m["icons"].as_array().expect("icons") {
+        let src = icon["src"].as_str().expect("src");
+        let bytes = http
+            .get(format!("{}{src}", app.base))
+            .send()
+            .await
+            .expect("icon")
+            .bytes()
+            .await
+            .expect("bytes");
+        // A PNG whose header says the size the manifest does.
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{src}");
+        let width = u32::from_be_bytes(bytes[16..20].try_into().expect("width"));
+        let height = u32::from_be_bytes(bytes[20..24].try_into().expect("height"));
+        assert_eq!(icon["sizes"], format!("{width}x{height}"), "{src}");
+    }
+    let sw = http
+        .get(format!("{}/sw.js", app.base))
+        .send()
+        .await
+        .expect("sw");
+    assert_eq!(sw.status(), 200);
+    assert!(sw.text().await.expect("text").contains("/offline"));
+    let offline = http
+        .get(format!("{}/offline?lang=es", app.base))
+        .send()
+        .await
+        .expect("offline")
+        .text()
+        .await
+        .expect("text");
+    assert!(offline.contains("<h1>No tienes conexión</h1>"), "{offline}");
+    app.stop().await;
+}
