@@ -146,6 +146,12 @@ try {
   // cancellation notice, whatever the time of day), the first time.
   await page.goto(base + '/people');
   await activate('a.button[href^="/book"]');
+  // First the facility's visiting rules, read and accepted once.
+  await page.waitForSelector('form[action="/book/rules"]');
+  expect((await h1()) === say('Before you book at Riverside County Jail', 'Antes de reservar en Riverside County Jail'), `rules page: ${await h1()}`);
+  expect((await page.textContent('ul.rules')).includes(say('Dress modestly', 'Vístete con recato')), 'the rules in the page language');
+  await axe('rules');
+  await activate('form[action="/book/rules"] button');
   await page.waitForSelector('input[name=length]');
   await choose('length', '30');
   await activate('form[action="/book"][method=get] button');

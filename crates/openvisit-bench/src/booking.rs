@@ -99,6 +99,8 @@ async fn setup(db: &Db, clients: usize) -> anyhow::Result<Vec<(AccountId, Reside
                 offers_on_site: false,
                 on_site_note: String::new(),
                 on_site_note_es: String::new(),
+                visit_rules: String::new(),
+                visit_rules_es: String::new(),
                 pricing_mode: PricingMode::Block,
                 increment_minutes: 15,
                 fee_cents: 285,

@@ -8,6 +8,7 @@ use openvisit_core::availability::KioskCalendar;
 use openvisit_core::availability::RuleViolation;
 use openvisit_core::facility::VisitKind;
 use openvisit_core::interval::Interval;
+use openvisit_core::message::Message;
 use openvisit_core::{AccountId, FacilityId, HousingUnitId, KioskId, ResidentId, VisitId};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -72,12 +73,18 @@ pub async fn book_visit(
     idempotency_key: Option<&str>,
     now: Timestamp,
 ) -> Result<Booked, StoreError> {
-    if let Some(key) = idempotency_key {
-        let mut conn = db.pool.acquire().await?;
-        if let Some(v) = replay(&mut conn, req, key).await? {
-            return Ok(Booked::Replayed(v));
-        }
+    let mut conn = db.pool.acquire().await?;
+    if let Some(key) = idempotency_key
+        && let Some(v) = replay(&mut conn, req, key).await?
+    {
+        return Ok(Booked::Replayed(v));
     }
+    if let Some(facility) = crate::rules::rules_owed(&mut conn, req.visitor, req.resident).await? {
+        return Err(StoreError::Conflict(
+            Message::new("error-rules-not-accepted").with("id", facility.0),
+        ));
+    }
+    drop(conn);
     match db.booking.book(req, idempotency_key, now).await {
         // A racing request with the same key (another server) committed first.
         Err(e) if e.is_unique_violation() && idempotency_key.is_some() => {

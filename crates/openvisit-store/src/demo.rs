@@ -57,6 +57,8 @@ pub fn default_settings() -> FacilitySettings {
         cancel_notice_minutes: 24 * 60,
         weekly_limit: 3,
         kiosk_gap_minutes: 5,
+        visit_rules: String::new(),
+        visit_rules_es: String::new(),
     }
 }
 
@@ -83,7 +85,24 @@ pub async fn seed_demo_if_empty(db: &Db, now: Timestamp) -> Result<Option<DemoIn
             time_zone: "America/Chicago".into(),
             facility_type: FacilityType::Jail,
             population: 420,
-            settings: default_settings(),
+            settings: FacilitySettings {
+                visit_rules: "Dress modestly: no uniforms, no gang colours, nothing see-through.\n\
+                    Only the people approved for this visit may appear on camera.\n\
+                    No recording, screenshots or third parties joining by phone.\n\
+                    No weapons, drugs or alcohol on camera, and no nudity.\n\
+                    Staff may watch any visit except an attorney's, and end a visit that breaks \
+                    these rules."
+                    .into(),
+                visit_rules_es: "Vístete con recato: sin uniformes, sin colores de pandillas, nada \
+                    transparente.\n\
+                    Solo las personas aprobadas para esta visita pueden aparecer en cámara.\n\
+                    Nada de grabaciones, capturas de pantalla ni terceros que se unan por teléfono.\n\
+                    Nada de armas, drogas ni alcohol en cámara, y nada de desnudos.\n\
+                    El personal puede observar cualquier visita salvo la de un abogado, y terminar \
+                    una visita que no cumpla estas normas."
+                    .into(),
+                ..default_settings()
+            },
         },
     )
     .await?;
@@ -208,6 +227,8 @@ pub async fn seed_demo_if_empty(db: &Db, now: Timestamp) -> Result<Option<DemoIn
         )
         .await?;
     }
+    // The demo visitor has read Riverside's rules; a new visitor is asked first.
+    crate::rules::accept_rules(db, visitor, riverside, 0, now).await?;
     let mut tx = db.begin_write().await?;
     let entry = JournalEntry::deposit(visitor, Cents(5000))?;
     post_entry(&mut tx, &EntryRows::new(entry, None, None, now)).await?;

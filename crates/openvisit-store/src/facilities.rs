@@ -36,7 +36,18 @@ pub struct FacilitySettings {
     pub cancel_notice_minutes: u32,
     pub weekly_limit: u32,
     pub kiosk_gap_minutes: u32,
+    /// The facility's visiting rules (conduct, dress, what ends a visit), which a visitor
+    /// accepts before booking here; empty for none. Changing them asks for a new
+    /// acceptance (`rules.rs`).
+    #[serde(default)]
+    pub visit_rules: String,
+    /// The same in Spanish; either may be empty.
+    #[serde(default)]
+    pub visit_rules_es: String,
 }
+
+/// The longest the visiting rules may be, in each language.
+pub const MAX_RULES_CHARS: usize = 8000;
 
 /// A facility as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -55,6 +66,8 @@ pub struct Facility {
     pub settings: FacilitySettings,
     /// How many days visit recordings are kept (R14).
     pub recording_days: u32,
+    /// Bumped whenever the visiting rules change: what an acceptance names.
+    pub rules_revision: i64,
 }
 
 /// What an operator gives to create a facility.
@@ -86,6 +99,13 @@ impl FacilitySettings {
         caps: &RateCapTable,
     ) -> Result<(), StoreError> {
         validate_pricing(&self.pricing(), facility_type, population, caps)?;
+        if self.visit_rules.chars().count() > MAX_RULES_CHARS
+            || self.visit_rules_es.chars().count() > MAX_RULES_CHARS
+        {
+            return Err(StoreError::Invalid(
+                Message::new("error-rules-length").with("most", MAX_RULES_CHARS),
+            ));
+        }
         if self.allowed_lengths.is_empty() {
             return Err(StoreError::invalid("error-no-lengths"));
         }
@@ -205,8 +225,11 @@ fn facility_from_row(row: &AnyRow) -> Result<Facility, StoreError> {
             cancel_notice_minutes: u32_col(row, "cancel_notice_minutes")?,
             weekly_limit: u32_col(row, "weekly_limit")?,
             kiosk_gap_minutes: u32_col(row, "kiosk_gap_minutes")?,
+            visit_rules: row.try_get("visit_rules")?,
+            visit_rules_es: row.try_get("visit_rules_es")?,
         },
         recording_days: u32_col(row, "recording_days")?,
+        rules_revision: row.try_get("rules_revision")?,
     })
 }
 
@@ -241,6 +264,8 @@ fn bind_settings<'q>(
         .bind(i64::from(s.weekly_limit))
         .bind(i64::from(s.kiosk_gap_minutes))
         .bind(&s.on_site_note_es)
+        .bind(&s.visit_rules)
+        .bind(&s.visit_rules_es)
 }
 
 /// The operator's rate cap table (R17).
@@ -283,9 +308,10 @@ pub async fn create_facility(db: &Db, new: &NewFacility) -> Result<FacilityId, S
         "INSERT INTO facilities (slug, name, city, state, address, phone, email, time_zone, \
          facility_type, population, offers_remote, offers_on_site, on_site_note, pricing_mode, \
          increment_minutes, fee_cents, allowed_lengths, slot_grid_minutes, min_notice_minutes, \
-         max_days_ahead, cancel_notice_minutes, weekly_limit, kiosk_gap_minutes, on_site_note_es) \
+         max_days_ahead, cancel_notice_minutes, weekly_limit, kiosk_gap_minutes, on_site_note_es, \
+         visit_rules, visit_rules_es) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21, $22, $23, $24) RETURNING id",
+         $18, $19, $20, $21, $22, $23, $24, $25, $26) RETURNING id",
     )
     .bind(&new.slug)
     .bind(&new.name)
@@ -383,7 +409,10 @@ pub async fn update_settings(
          pricing_mode = $4, increment_minutes = $5, fee_cents = $6, allowed_lengths = $7, \
          slot_grid_minutes = $8, min_notice_minutes = $9, max_days_ahead = $10, \
          cancel_notice_minutes = $11, weekly_limit = $12, kiosk_gap_minutes = $13, \
-         on_site_note_es = $14, config_revision = config_revision + 1 WHERE id = $15",
+         on_site_note_es = $14, visit_rules = $15, visit_rules_es = $16, \
+         rules_revision = CASE WHEN visit_rules = $15 AND visit_rules_es = $16 \
+         THEN rules_revision ELSE rules_revision + 1 END, \
+         config_revision = config_revision + 1 WHERE id = $17",
     );
     bind_settings(query, s).bind(id.0).execute(&mut *tx).await?;
     let detail = serde_json::json!({ "before": current.settings, "after": settings }).to_string();

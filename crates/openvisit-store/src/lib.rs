@@ -38,6 +38,7 @@ pub mod reschedule;
 pub mod resident_pins;
 pub mod residents;
 pub mod roster;
+pub mod rules;
 pub mod schedule;
 pub mod secrets;
 pub mod setup;

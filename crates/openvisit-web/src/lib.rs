@@ -55,6 +55,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(directory::directory))
         .routes(routes!(directory::facility))
         .routes(routes!(directory::residents))
+        .routes(routes!(directory::accept_rules))
         .routes(routes!(approvals::mine, approvals::request))
         .routes(routes!(visits::availability))
         .routes(routes!(visits::list, visits::book))

@@ -148,3 +148,6 @@ error-name-taken = this facility already has { $what ->
        *[kiosk] a kiosk
     } named "{ $name }"
 error-name-length = give a name of 1 to 100 characters
+error-rules-not-accepted = read and accept this facility's visiting rules before booking (GET /api/v1/facilities/{ $id }, then POST …/rules/accept)
+error-rules-changed = the facility's rules changed since you read them; read them again
+error-rules-length = the visiting rules can be at most { $most } characters in each language

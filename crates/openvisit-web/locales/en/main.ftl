@@ -251,6 +251,10 @@ move-too-late = { $hours ->
         [one] It is too late to move this visit: visits can be moved up to 1 hour before they start.
        *[other] It is too late to move this visit: visits can be moved up to { $hours } hours before they start.
     }
+rules-title = Before you book at { $facility }
+rules-lead = Read the facility's visiting rules. You accept them once; if the facility changes them, you are asked again. A visit that breaks them can be ended.
+rules-accept = I have read these rules and will follow them
+rules-not-now = Not now
 book-title = Book a visit with { $name }
 book-kind = Kind of visit
 book-length = Length

@@ -146,3 +146,6 @@ error-name-taken = este centro ya tiene { $what ->
        *[kiosk] un quiosco
     } llamado "{ $name }"
 error-name-length = pon un nombre de 1 a 100 caracteres
+error-rules-not-accepted = lee y acepta las normas de visita de este centro antes de reservar (GET /api/v1/facilities/{ $id }, luego POST …/rules/accept)
+error-rules-changed = las normas del centro cambiaron desde que las leíste; vuelve a leerlas
+error-rules-length = las normas de visita pueden tener como máximo { $most } caracteres en cada idioma

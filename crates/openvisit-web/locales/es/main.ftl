@@ -251,6 +251,10 @@ move-too-late = { $hours ->
         [one] Ya es tarde para cambiar esta visita: las visitas se pueden cambiar hasta 1 hora antes de empezar.
        *[other] Ya es tarde para cambiar esta visita: las visitas se pueden cambiar hasta { $hours } horas antes de empezar.
     }
+rules-title = Antes de reservar en { $facility }
+rules-lead = Lee las normas de visita del centro. Las aceptas una vez; si el centro las cambia, se te pedirá de nuevo. Una visita que no las cumpla se puede terminar.
+rules-accept = Leí estas normas y las cumpliré
+rules-not-now = Ahora no
 book-title = Reservar una visita con { $name }
 book-kind = Tipo de visita
 book-length = Duración

@@ -261,6 +261,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/visits/{id}/join", get(visitor::join))
         .route("/receipts/{entry}", get(visitor::receipt))
         .route("/book", get(visitor::book).post(visitor::book_post))
+        .route("/book/rules", axum::routing::post(visitor::rules_accept))
         .route("/funds", get(visitor::funds).post(visitor::funds_post))
         .route("/kiosk", get(kiosk::page))
         .route("/kiosk/setup", get(kiosk::setup_form).post(kiosk::setup))

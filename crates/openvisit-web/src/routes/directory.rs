@@ -43,6 +43,11 @@ pub struct FacilityView {
     pub fee_per_increment_cents: i64,
     pub allowed_lengths: Vec<LengthPrice>,
     pub cancel_notice_minutes: u32,
+    /// The visiting rules a visitor accepts before booking here (English, Spanish; both
+    /// empty for none), and the revision an acceptance names.
+    pub visit_rules: String,
+    pub visit_rules_es: String,
+    pub rules_revision: i64,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -86,6 +91,9 @@ impl From<Facility> for FacilityView {
             increment_minutes: s.increment_minutes,
             fee_per_increment_cents: s.fee_cents,
             cancel_notice_minutes: s.cancel_notice_minutes,
+            visit_rules: s.visit_rules.clone(),
+            visit_rules_es: s.visit_rules_es.clone(),
+            rules_revision: f.rules_revision,
             id: f.id,
             slug: f.slug,
             name: f.name,
@@ -212,4 +220,30 @@ pub async fn residents(
             })
             .collect(),
     ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RulesAcceptance {
+    /// The `rules_revision` the visitor was shown.
+    pub revision: i64,
+}
+
+#[utoipa::path(
+    post,
+    path = "/facilities/{id}/rules/accept",
+    tag = "directory",
+    params(("id" = i64, Path, description = "Facility id")),
+    request_body = RulesAcceptance,
+    responses((status = 204, description = "Accepted; the visitor may book here"), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 409, description = "The rules changed since that revision: read them again", body = ErrorBody), (status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = []))
+)]
+pub async fn accept_rules(
+    State(s): State<AppState>,
+    v: Visitor,
+    ApiPath(id): ApiPath<i64>,
+    crate::extract::ApiJson(f): crate::extract::ApiJson<RulesAcceptance>,
+) -> ApiResult<axum::http::StatusCode> {
+    openvisit_store::rules::accept_rules(&s.db, v.id(), FacilityId(id), f.revision, s.clock.now())
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -32,6 +32,7 @@ const ROUTES: &[(&str, &str, Policy)] = &[
     ("get", "/facilities", Policy::Anyone),
     ("get", "/facilities/{id}", Policy::Anyone),
     ("get", "/facilities/{id}/residents", Policy::Visitor),
+    ("post", "/facilities/{id}/rules/accept", Policy::Visitor),
     ("get", "/approvals", Policy::Visitor),
     ("post", "/approvals", Policy::Visitor),
     ("get", "/availability", Policy::Visitor),

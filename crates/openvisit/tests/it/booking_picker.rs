@@ -301,3 +301,110 @@ async fn a_visitor_moves_a_visit_on_the_website_until_the_cancellation_notice() 
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_facilitys_rules_are_read_and_accepted_before_booking_and_again_after_a_change() {
+    let app = TestApp::spawn(openvisit_store::Backend::Sqlite).await;
+    let db = app.db();
+    let fx = fixture(db, 1, 1, settings()).await;
+    let staff = app.client_for(&fx.staff_email, STAFF_PASSWORD).await;
+    let (status, facility) = staff.get("/api/v1/staff/facility").await;
+    assert_eq!(status, 200, "{facility}");
+    let mut s = facility["settings"].clone();
+    s["visit_rules"] = serde_json::json!("Dress modestly.\nOnly approved people on camera.");
+    s["visit_rules_es"] =
+        serde_json::json!("Vístete con recato.\nSolo personas aprobadas en cámara.");
+    let (status, answer) = staff.put("/api/v1/staff/facility", s.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+
+    let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
+    fund(db, visitor, 10_000).await;
+    let client = app.client_for(&email, VISITOR_PASSWORD).await;
+    let resident = fx.residents[0].0;
+    let book = serde_json::json!({ "resident_id": resident, "kind": "remote", "start": local_start(3, 10, 0), "length_minutes": 30 });
+
+    // The booking page shows the rules, in the reader's language, instead of the picker.
+    let path = format!("/book?resident={resident}");
+    let es = page(&app, &client, &path, "es").await;
+    assert!(es.contains("<li>Vístete con recato.</li>"), "{es}");
+    assert!(es.contains("Leí estas normas y las cumpliré"), "{es}");
+    assert!(!es.contains("class=\"calendar\""), "{es}");
+    // The API refuses a booking until they are accepted, and says how.
+    let (status, refused) = client.post("/api/v1/visits?lang=en", book.clone()).await;
+    assert_eq!(status, 409, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("visiting rules")),
+        "{refused}"
+    );
+
+    // Accepted on the page (its form, with its token), the picker shows.
+    let res = client
+        .http
+        .get(format!("{}{path}", app.base))
+        .header("cookie", client.cookie.clone().unwrap_or_default())
+        .send()
+        .await
+        .expect("rules page");
+    let csrf = csrf_cookie(&res).expect("form token");
+    let token = csrf.trim_start_matches("ov_csrf=").to_owned();
+    let facility_id = facility["id"].as_i64().expect("facility id").to_string();
+    let answer = client
+        .http
+        .post(format!("{}/book/rules", app.base))
+        .header(
+            "cookie",
+            format!("{}; {csrf}", client.cookie.clone().unwrap_or_default()),
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(crate::pages::form_body(&[
+            ("csrf", token.as_str()),
+            ("facility", facility_id.as_str()),
+            ("revision", "1"),
+            ("resident", &resident.to_string()),
+        ]))
+        .send()
+        .await
+        .expect("accept");
+    assert_eq!(answer.status(), 200, "redirected to the booking page");
+    let picker = answer.text().await.expect("page");
+    assert!(picker.contains("class=\"calendar\""), "{picker}");
+    let (status, v) = client.post("/api/v1/visits", book.clone()).await;
+    assert_eq!(status, 201, "{v}");
+
+    // The facility changes its rules: the next booking asks again; an acceptance of the
+    // old text is refused.
+    s["visit_rules"] = serde_json::json!("Dress modestly.\nNo phones on camera.");
+    let (status, answer) = staff.put("/api/v1/staff/facility", s).await;
+    assert_eq!(status, 200, "{answer}");
+    let again = serde_json::json!({ "resident_id": resident, "kind": "remote", "start": local_start(4, 10, 0), "length_minutes": 30 });
+    let (status, refused) = client.post("/api/v1/visits", again.clone()).await;
+    assert_eq!(status, 409, "{refused}");
+    let accept = format!("/api/v1/facilities/{facility_id}/rules/accept");
+    let (status, stale) = client
+        .post(&accept, serde_json::json!({ "revision": 1 }))
+        .await;
+    assert_eq!(status, 409, "{stale}");
+    let (_, f) = client
+        .get(&format!("/api/v1/facilities/{facility_id}"))
+        .await;
+    assert_eq!(f["rules_revision"], 2, "{f}");
+    let (status, _) = client
+        .post(&accept, serde_json::json!({ "revision": 2 }))
+        .await;
+    assert_eq!(status, 204);
+    let (status, v) = client.post("/api/v1/visits", again).await;
+    assert_eq!(status, 201, "{v}");
+    // Each acceptance is on the audit log.
+    let mut conn = db.pool.acquire().await.expect("conn");
+    let accepted = openvisit_store::audit::audit_for_facility(&mut conn, fx.facility, 100)
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|l| l.action == "rules.accepted")
+        .count();
+    assert_eq!(accepted, 2);
+    drop(conn);
+    app.stop().await;
+}

@@ -158,6 +158,23 @@ pub async fn book(
     let q = Query::<BookQuery>::try_from_uri(&uri)
         .map(|Query(q)| q)
         .unwrap_or_default();
+    // The facility's rules first, until this visitor accepted their current version.
+    let owed = async {
+        let mut conn = s.db.pool.acquire().await?;
+        match openvisit_store::rules::rules_owed(&mut conn, a.id, ResidentId(q.resident)).await? {
+            Some(f) => Ok(Some(get_facility(&mut conn, f).await?)),
+            None => Ok::<_, StoreError>(None),
+        }
+    }
+    .await;
+    match owed {
+        Ok(Some(f)) => {
+            let page = PageMeta::signed(lang, &uri, &headers, Some(&a));
+            return super::rules::rules_page(page, &f, ResidentId(q.resident)).into_response();
+        }
+        Ok(None) => {}
+        Err(e) => return failure(&e),
+    }
     match book_page(&s, lang, &uri, &headers, &a, &q, None).await {
         Ok(Some(p)) => p.into_response(),
         Ok(None) => see_other("/people"),
@@ -240,6 +257,10 @@ pub async fn book_post(
             )
         }
         Err(StoreError::Rule(_)) => (t.t("book-taken"), None),
+        // The rules changed (or were never accepted): the booking page shows them.
+        Err(StoreError::Conflict(m)) if m.id == "error-rules-not-accepted" => {
+            return see_other(&format!("/book?resident={}", f.resident));
+        }
         Err(e @ (StoreError::Forbidden | StoreError::NotFound(_) | StoreError::Invalid(_))) => {
             tracing::info!(error = %e, "booking refused");
             return see_other("/people");

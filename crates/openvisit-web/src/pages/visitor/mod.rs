@@ -125,6 +125,7 @@ mod join;
 mod moving;
 mod people;
 mod picker;
+mod rules;
 mod visits;
 
 pub use booking::{book, book_post};
@@ -132,4 +133,5 @@ pub use funds::{funds, funds_post};
 pub use join::{join, receipt};
 pub use moving::{move_form, move_post};
 pub use people::{people, people_post};
+pub use rules::rules_accept;
 pub use visits::{cancel, cancel_confirm, status_code, visits};

@@ -1,0 +1,13 @@
+-- The facility's visiting rules (conduct, dress, what ends a visit), in English and
+-- Spanish, which a visitor reads and accepts before booking there. A change to either
+-- text is a new revision, to be accepted again; each acceptance is kept.
+ALTER TABLE facilities ADD COLUMN visit_rules TEXT NOT NULL DEFAULT '';
+ALTER TABLE facilities ADD COLUMN visit_rules_es TEXT NOT NULL DEFAULT '';
+ALTER TABLE facilities ADD COLUMN rules_revision INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE rules_acceptances (
+    account_id INTEGER NOT NULL REFERENCES accounts (id),
+    facility_id INTEGER NOT NULL REFERENCES facilities (id),
+    revision INTEGER NOT NULL,
+    accepted_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, facility_id, revision)
+);
