@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
@@ -18,6 +17,7 @@ use serde::Deserialize;
 
 use crate::auth::MaybeAccount;
 use crate::csrf;
+use crate::csrf::CsrfForm;
 use crate::i18n::Lang;
 use crate::pages::PageMeta;
 use crate::routes::account::{RegisterForm, parse_registration, register_account};
@@ -97,14 +97,6 @@ pub(crate) fn message(
     }
 }
 
-fn form_expired(page: PageMeta) -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        message(page, "form-expired", "form-expired", None),
-    )
-        .into_response()
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "register.html")]
 pub struct RegisterPage {
@@ -164,13 +156,10 @@ pub async fn register(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    Form(f): Form<RegisterFields>,
+    CsrfForm(f): CsrfForm<RegisterFields>,
 ) -> Response {
     let (token, _) = csrf::token_for(&headers);
     let page = PageMeta::new(lang, &uri);
-    if !csrf::check(&headers, &f.csrf) {
-        return form_expired(page);
-    }
     let refuse = |page: PageMeta, code: &str, f: &RegisterFields| {
         let error = Some(error_text(&page, code));
         (
@@ -297,13 +286,10 @@ pub async fn sign_in(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    Form(f): Form<SignInFields>,
+    CsrfForm(f): CsrfForm<SignInFields>,
 ) -> Response {
     let (token, _) = csrf::token_for(&headers);
     let page = PageMeta::new(lang, &uri);
-    if !csrf::check(&headers, &f.csrf) {
-        return form_expired(page);
-    }
     let refuse = |page: PageMeta, code: &str, status: StatusCode| {
         let error = Some(error_text(&page, code));
         (
@@ -387,14 +373,9 @@ pub struct CsrfOnly {
 
 pub async fn sign_out(
     State(s): State<AppState>,
-    lang: Lang,
-    uri: Uri,
     headers: HeaderMap,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> Response {
-    if !csrf::check(&headers, &f.csrf) {
-        return form_expired(PageMeta::new(lang, &uri));
-    }
     if let Some(token) = crate::auth::session_token_from(&headers, &s) {
         let _ = end_session(&s.db, &token).await;
     }
@@ -476,14 +457,11 @@ pub async fn account_post(
     uri: Uri,
     headers: HeaderMap,
     MaybeAccount(a): MaybeAccount,
-    Form(f): Form<AccountFields>,
+    CsrfForm(f): CsrfForm<AccountFields>,
 ) -> Response {
     let Some(mut a) = a else {
         return redirect("/sign-in");
     };
-    if !csrf::check(&headers, &f.csrf) {
-        return form_expired(PageMeta::new(lang, &uri));
-    }
     let (token, _) = csrf::token_for(&headers);
     if f.action == "resend" {
         send_link(&s, &a, TokenPurpose::VerifyEmail).await;
@@ -510,3 +488,5 @@ pub async fn account_post(
         [crate::i18n::lang_cookie(new_lang.code(), s.secure_cookies)],
     )
 }
+
+crate::csrf_form!(RegisterFields, SignInFields, CsrfOnly, AccountFields);

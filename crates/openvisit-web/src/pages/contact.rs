@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +15,7 @@ use openvisit_store::tickets::{NewTicket, open_ticket};
 use serde::Deserialize;
 
 use crate::auth::MaybeAccount;
-use crate::csrf;
+use crate::csrf::CsrfForm;
 use crate::i18n::Lang;
 use crate::mail::Email;
 use crate::pages::PageMeta;
@@ -88,12 +87,9 @@ pub async fn send(
     uri: Uri,
     headers: HeaderMap,
     MaybeAccount(a): MaybeAccount,
-    Form(f): Form<ContactFields>,
+    CsrfForm(f): CsrfForm<ContactFields>,
 ) -> Response {
     let page = PageMeta::signed(lang, &uri, &headers, a.as_ref());
-    if !csrf::check(&headers, &f.csrf) {
-        return (StatusCode::FORBIDDEN, page.t.t("form-expired")).into_response();
-    }
     let name = f.name.trim().to_owned();
     // A signed-in sender is answered at their account's address: the question is theirs.
     let email = match &a {
@@ -205,3 +201,5 @@ pub async fn send(
     }
     .into_response()
 }
+
+crate::csrf_form!(ContactFields);

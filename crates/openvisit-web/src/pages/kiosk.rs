@@ -7,7 +7,6 @@ use askama_web::WebTemplate;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::Form;
 use axum::extract::{ConnectInfo, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -18,7 +17,7 @@ use openvisit_store::places::KioskKind;
 use serde::Deserialize;
 
 use crate::auth::{cookie_value, kiosk_cookie_name};
-use crate::csrf;
+use crate::csrf::CsrfForm;
 use crate::i18n::Lang;
 use crate::pages::PageMeta;
 use crate::pages::room::VisitRoom;
@@ -68,12 +67,9 @@ pub async fn setup(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    Form(f): Form<SetupFields>,
+    CsrfForm(f): CsrfForm<SetupFields>,
 ) -> Response {
     let page = PageMeta::signed(lang, &uri, &headers, None);
-    if !csrf::check(&headers, &f.csrf) {
-        return (StatusCode::FORBIDDEN, page.t.t("form-expired")).into_response();
-    }
     let refuse = |page: PageMeta, status: StatusCode, key: &str| {
         let error = Some(page.t.t(key));
         let page = SetupPage {
@@ -144,3 +140,5 @@ pub async fn page(State(s): State<AppState>, lang: Lang, uri: Uri, headers: Head
     }
     .into_response()
 }
+
+crate::csrf_form!(SetupFields);

@@ -6,14 +6,13 @@ use std::time::Duration;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use openvisit_store::accounts::{TokenPurpose, account_by_email, reset_password};
 use serde::Deserialize;
 
-use crate::csrf;
+use crate::csrf::CsrfForm;
 use crate::i18n::Lang;
 use crate::pages::PageMeta;
 use crate::pages::account::MessagePage;
@@ -55,12 +54,9 @@ pub async fn forgot(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    Form(f): Form<ForgotFields>,
+    CsrfForm(f): CsrfForm<ForgotFields>,
 ) -> Response {
     let page = PageMeta::signed(lang, &uri, &headers, None);
-    if !csrf::check(&headers, &f.csrf) {
-        return (StatusCode::FORBIDDEN, page.t.t("form-expired")).into_response();
-    }
     if !s.limiter.allow(
         peer.ip(),
         "reset",
@@ -126,12 +122,9 @@ pub async fn reset(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    Form(f): Form<ResetFields>,
+    CsrfForm(f): CsrfForm<ResetFields>,
 ) -> Response {
     let page = PageMeta::signed(lang, &uri, &headers, None);
-    if !csrf::check(&headers, &f.csrf) {
-        return (StatusCode::FORBIDDEN, page.t.t("form-expired")).into_response();
-    }
     if !crate::extract::acceptable_password(&f.password) {
         let error = Some(page.t.t("error-weak_password"));
         return (
@@ -179,3 +172,5 @@ pub async fn reset(
         }
     }
 }
+
+crate::csrf_form!(ForgotFields, ResetFields);

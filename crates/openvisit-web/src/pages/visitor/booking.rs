@@ -200,9 +200,9 @@ pub async fn book_post(
     uri: Uri,
     headers: HeaderMap,
     MaybeAccount(a): MaybeAccount,
-    Form(f): Form<BookForm>,
+    CsrfForm(f): CsrfForm<BookForm>,
 ) -> Response {
-    let a = match visitor_post(a, &headers, &f.csrf, lang, &uri) {
+    let a = match visitor_post(a) {
         Ok(a) => a,
         Err(answer) => return *answer,
     };
@@ -279,3 +279,5 @@ pub async fn book_post(
         Err(e) => failure(&e),
     }
 }
+
+crate::csrf_form!(BookForm);

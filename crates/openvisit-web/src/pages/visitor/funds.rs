@@ -134,9 +134,9 @@ pub async fn funds_post(
     uri: Uri,
     headers: HeaderMap,
     MaybeAccount(a): MaybeAccount,
-    Form(f): Form<FundsForm>,
+    CsrfForm(f): CsrfForm<FundsForm>,
 ) -> Response {
-    let a = match visitor_post(a, &headers, &f.csrf, lang, &uri) {
+    let a = match visitor_post(a) {
         Ok(a) => a,
         Err(answer) => return *answer,
     };
@@ -186,3 +186,5 @@ pub async fn funds_post(
         Err(e) => failure(&e),
     }
 }
+
+crate::csrf_form!(FundsForm);

@@ -5,7 +5,6 @@
 
 pub(super) use askama::Template;
 pub(super) use askama_web::WebTemplate;
-pub(super) use axum::Form;
 pub(super) use axum::extract::{Path, Query, State};
 pub(super) use axum::http::header::LOCATION;
 pub(super) use axum::http::{HeaderMap, StatusCode, Uri};
@@ -33,7 +32,7 @@ pub(super) use openvisit_store::visits::{VisitStatus, get_visit, visits_of_visit
 pub(super) use serde::Deserialize;
 
 pub(super) use crate::auth::MaybeAccount;
-pub(super) use crate::csrf;
+pub(super) use crate::csrf::CsrfForm;
 pub(super) use crate::i18n::{Lang, Tr};
 pub(super) use crate::notify;
 pub(super) use crate::pages::PageMeta;
@@ -53,32 +52,10 @@ pub(super) fn visitor(a: Option<Account>) -> Result<Account, &'static str> {
     }
 }
 
-/// What every visitor form post checks first: a signed-in visitor (anyone else goes
-/// where `visitor` sends them) and the form's CSRF token (else 403, "the form expired",
-/// in the page's language). The answer to send instead is the `Err`.
-pub(super) fn visitor_post(
-    a: Option<Account>,
-    headers: &HeaderMap,
-    csrf_token: &str,
-    lang: Lang,
-    uri: &Uri,
-) -> Result<Account, Box<Response>> {
-    let a = visitor(a).map_err(|to| Box::new(see_other(to)))?;
-    if !csrf::check(headers, csrf_token) {
-        return Err(Box::new(
-            (
-                StatusCode::FORBIDDEN,
-                crate::pages::account::message(
-                    PageMeta::new(lang, uri),
-                    "form-expired",
-                    "form-expired",
-                    Some((uri.path(), "form-expired-again")),
-                ),
-            )
-                .into_response(),
-        ));
-    }
-    Ok(a)
+/// What every visitor form post checks first (after `CsrfForm` checked the form's
+/// token): a signed-in visitor; anyone else goes where `visitor` sends them.
+pub(super) fn visitor_post(a: Option<Account>) -> Result<Account, Box<Response>> {
+    visitor(a).map_err(|to| Box::new(see_other(to)))
 }
 
 pub(super) fn failure(e: &StoreError) -> Response {

@@ -138,9 +138,9 @@ pub async fn move_post(
     headers: HeaderMap,
     MaybeAccount(a): MaybeAccount,
     Path(id): Path<i64>,
-    Form(f): Form<MoveForm>,
+    CsrfForm(f): CsrfForm<MoveForm>,
 ) -> Response {
-    let a = match visitor_post(a, &headers, &f.csrf, lang, &uri) {
+    let a = match visitor_post(a) {
         Ok(a) => a,
         Err(answer) => return *answer,
     };
@@ -179,3 +179,5 @@ pub async fn move_post(
         Err(e) => failure(&e),
     }
 }
+
+crate::csrf_form!(MoveForm);

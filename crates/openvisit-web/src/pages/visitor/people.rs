@@ -125,9 +125,9 @@ pub async fn people_post(
     uri: Uri,
     headers: HeaderMap,
     MaybeAccount(a): MaybeAccount,
-    Form(f): Form<AskForm>,
+    CsrfForm(f): CsrfForm<AskForm>,
 ) -> Response {
-    let a = match visitor_post(a, &headers, &f.csrf, lang, &uri) {
+    let a = match visitor_post(a) {
         Ok(a) => a,
         Err(answer) => return *answer,
     };
@@ -154,3 +154,5 @@ pub async fn people_post(
         Err(e) => failure(&e),
     }
 }
+
+crate::csrf_form!(AskForm);

@@ -50,13 +50,10 @@ pub struct AcceptForm {
 
 pub async fn rules_accept(
     State(s): State<AppState>,
-    lang: Lang,
-    uri: Uri,
-    headers: HeaderMap,
     MaybeAccount(a): MaybeAccount,
-    Form(f): Form<AcceptForm>,
+    CsrfForm(f): CsrfForm<AcceptForm>,
 ) -> Response {
-    let a = match visitor_post(a, &headers, &f.csrf, lang, &uri) {
+    let a = match visitor_post(a) {
         Ok(a) => a,
         Err(answer) => return *answer,
     };
@@ -76,3 +73,5 @@ pub async fn rules_accept(
         Err(e) => failure(&e),
     }
 }
+
+crate::csrf_form!(AcceptForm);

@@ -293,21 +293,18 @@ pub async fn cancel_confirm(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct CsrfForm {
+pub struct CancelForm {
     #[serde(default)]
     pub csrf: String,
 }
 
 pub async fn cancel(
     State(s): State<AppState>,
-    lang: Lang,
-    uri: Uri,
-    headers: HeaderMap,
     MaybeAccount(a): MaybeAccount,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<CancelForm>,
 ) -> Response {
-    let a = match visitor_post(a, &headers, &f.csrf, lang, &uri) {
+    let a = match visitor_post(a) {
         Ok(a) => a,
         Err(answer) => return *answer,
     };
@@ -338,3 +335,5 @@ pub async fn cancel(
         Err(_) => see_other("/visits"),
     }
 }
+
+crate::csrf_form!(CancelForm);
