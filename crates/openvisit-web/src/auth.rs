@@ -2,7 +2,6 @@
 //! below check who is asking before any handler runs.
 
 use axum::extract::FromRequestParts;
-use axum::http::header::COOKIE;
 use axum::http::request::Parts;
 use openvisit_core::{AccountId, FacilityId};
 use openvisit_store::accounts::{Account, Role, session_account};
@@ -42,16 +41,11 @@ pub fn session_cookie(state: &AppState, token: &str, max_age_seconds: i64) -> St
     format!("{name}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age_seconds}{secure}")
 }
 
-/// One cookie's value.
+/// One cookie's value: the one place a request's cookies are read (`axum-extra`'s jar).
 pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+    axum_extra::extract::CookieJar::from_headers(headers)
+        .get(name)
+        .map(|c| c.value().to_owned())
 }
 
 /// Any signed-in account.

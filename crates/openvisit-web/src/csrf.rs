@@ -4,7 +4,6 @@
 
 use axum::Form;
 use axum::extract::{FromRequest, Request};
-use axum::http::header::COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
@@ -14,14 +13,7 @@ pub const CSRF_COOKIE: &str = "ov_csrf";
 pub const SECURE_CSRF_COOKIE: &str = "__Host-ov_csrf";
 
 fn cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == CSRF_COOKIE)
-        .map(|(_, v)| v.to_owned())
+    crate::auth::cookie_value(headers, CSRF_COOKIE)
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use axum::extract::FromRequestParts;
-use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
+use axum::http::header::ACCEPT_LANGUAGE;
 use axum::http::request::Parts;
 use axum::response::Response;
 use fluent_templates::fluent_bundle::FluentValue;
@@ -41,19 +41,9 @@ pub fn has_lang_cookie(headers: &axum::http::HeaderMap) -> bool {
     cookie_value(headers).is_some()
 }
 
-fn cookie_value(headers: &axum::http::HeaderMap) -> Option<&str> {
-    let pairs = || {
-        headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().split_once('='))
-    };
-    pairs()
-        .find(|(k, _)| *k == SECURE_LANG_COOKIE)
-        .or_else(|| pairs().find(|(k, _)| *k == LANG_COOKIE))
-        .map(|(_, v)| v)
+fn cookie_value(headers: &axum::http::HeaderMap) -> Option<String> {
+    crate::auth::cookie_value(headers, SECURE_LANG_COOKIE)
+        .or_else(|| crate::auth::cookie_value(headers, LANG_COOKIE))
 }
 
 /// A language the product speaks.
@@ -257,7 +247,7 @@ fn query_lang(parts: &Parts) -> Option<Lang> {
 }
 
 fn cookie_lang(parts: &Parts) -> Option<Lang> {
-    cookie_value(&parts.headers).and_then(Lang::parse)
+    cookie_value(&parts.headers).and_then(|v| Lang::parse(&v))
 }
 
 /// The language for this request, and whether it was chosen explicitly (`?lang=`).

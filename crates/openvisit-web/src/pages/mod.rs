@@ -102,15 +102,10 @@ async fn ensure_csrf_cookie(
     use crate::csrf::{CSRF_COOKIE, SECURE_CSRF_COOKIE};
     if s.secure_cookies {
         let trusted = crate::auth::cookie_value(req.headers(), SECURE_CSRF_COOKIE);
-        let others: Vec<String> = req
-            .headers()
-            .get_all(axum::http::header::COOKIE)
+        let others: Vec<String> = axum_extra::extract::CookieJar::from_headers(req.headers())
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .map(str::trim)
-            .filter(|c| !c.is_empty() && c.split_once('=').is_none_or(|(k, _)| k != CSRF_COOKIE))
-            .map(str::to_owned)
+            .filter(|c| c.name() != CSRF_COOKIE)
+            .map(|c| format!("{}={}", c.name(), c.value()))
             .chain(trusted.map(|t| format!("{CSRF_COOKIE}={t}")))
             .collect();
         req.headers_mut().remove(axum::http::header::COOKIE);
