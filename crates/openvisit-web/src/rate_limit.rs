@@ -1,12 +1,15 @@
 //! Limits on actions worth abusing (sign-in, registration, password reset, mail from the
-//! contact form): at most `limit` attempts per window from one IP address, or to one
-//! recipient. In memory, per server; the per-account lockout in the store holds across
-//! servers.
+//! contact form): at most `limit` attempts at once from one IP address, or to one
+//! recipient, then one more every `window / limit` (`governor`). In memory, per server;
+//! the per-account lockout in the store holds across servers.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use governor::{DefaultKeyedRateLimiter, Quota};
 
 /// Who an attempt is counted against.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -16,18 +19,19 @@ enum Subject {
     Recipient(String),
 }
 
-/// (subject, action) → (start of the current window, attempts in it).
-type Windows = HashMap<(Subject, &'static str), (Instant, u32)>;
+/// One limiter per action and quota: `governor`'s keyed GCRA limiter, which lets
+/// `limit` attempts through at once and then one every `window / limit`.
+type Limiters = HashMap<(&'static str, u32, Duration), Arc<DefaultKeyedRateLimiter<Subject>>>;
 
 #[derive(Debug, Default)]
 pub struct RateLimiter {
-    windows: Mutex<Windows>,
+    limiters: Mutex<Limiters>,
 }
 
 impl RateLimiter {
     /// Counts an attempt; false if the address has used up its attempts for now.
     pub fn allow(&self, ip: IpAddr, action: &'static str, limit: u32, window: Duration) -> bool {
-        self.count(Subject::Address(ip), action, limit, window)
+        self.count(&Subject::Address(ip), action, limit, window)
     }
 
     /// Counts a message to `email`; false if that recipient has had enough for now, so
@@ -40,31 +44,40 @@ impl RateLimiter {
         window: Duration,
     ) -> bool {
         self.count(
-            Subject::Recipient(email.trim().to_lowercase()),
+            &Subject::Recipient(email.trim().to_lowercase()),
             action,
             limit,
             window,
         )
     }
 
-    fn count(&self, subject: Subject, action: &'static str, limit: u32, window: Duration) -> bool {
-        // A panic while the lock was held leaves counts that are still counts: keep
-        // limiting (failing open would let a guesser through).
-        let mut map = self
-            .windows
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let now = Instant::now();
-        if map.len() > 100_000 {
-            map.retain(|_, (start, _)| now.duration_since(*start) < window);
+    fn count(&self, subject: &Subject, action: &'static str, limit: u32, window: Duration) -> bool {
+        let limiter = {
+            // A panic while the registry was locked leaves limiters that still count:
+            // keep limiting (failing open would let a guesser through).
+            let mut map = self
+                .limiters
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            map.entry((action, limit, window))
+                .or_insert_with(|| Arc::new(DefaultKeyedRateLimiter::keyed(quota(limit, window))))
+                .clone()
+        };
+        let allowed = limiter.check_key(subject).is_ok();
+        if limiter.len() > 100_000 {
+            limiter.retain_recent();
         }
-        let entry = map.entry((subject, action)).or_insert((now, 0));
-        if now.duration_since(entry.0) >= window {
-            *entry = (now, 0);
-        }
-        entry.1 += 1;
-        entry.1 <= limit
+        allowed
     }
+}
+
+/// `limit` at once, then one more every `window / limit`.
+fn quota(limit: u32, window: Duration) -> Quota {
+    let burst = NonZeroU32::new(limit).unwrap_or(NonZeroU32::MIN);
+    let period = window / burst.get();
+    Quota::with_period(period)
+        .unwrap_or_else(|| Quota::per_hour(NonZeroU32::MIN))
+        .allow_burst(burst)
 }
 
 #[cfg(test)]
@@ -91,11 +104,11 @@ mod tests {
         assert!((0..3).all(|_| r.allow(a, "sign-in", 3, w)));
         let held = r.clone();
         let _ = std::thread::spawn(move || {
-            let _guard = held.windows.lock();
+            let _guard = held.limiters.lock();
             panic!("a panic while the lock is held poisons it");
         })
         .join();
-        assert!(r.windows.is_poisoned());
+        assert!(r.limiters.is_poisoned());
         assert!(
             !r.allow(a, "sign-in", 3, w),
             "still limited after the panic"
