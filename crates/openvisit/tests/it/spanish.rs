@@ -129,6 +129,32 @@ async fn every_page_in_spanish_holds_no_english_outside_names() {
         .await;
     assert_eq!(status, 200, "{answer}");
     let staff = app.client_for(&fx.staff_email, STAFF_PASSWORD).await;
+    // A family's question for the support inbox, and a visit's recording, so that their
+    // pages are read too.
+    let reference = openvisit_store::tickets::open_ticket(
+        db,
+        &openvisit_store::tickets::NewTicket {
+            facility: Some(fx.facility),
+            account: Some(visitor),
+            name: "Lucía Gómez".into(),
+            email: email.clone(),
+            language: "es".into(),
+            message: "¿Puedo cambiar la hora de mi visita?".into(),
+        },
+        jiff::Timestamp::now(),
+    )
+    .await
+    .expect("ticket");
+    openvisit_store::recordings::save_recording(
+        db,
+        openvisit_core::VisitId(visit),
+        fx.facility,
+        "recordings/crawl",
+        4096,
+        jiff::Timestamp::now(),
+    )
+    .await
+    .expect("recording");
 
     // Names are not English: every name the pages may show, word by word.
     let mut names: BTreeSet<String> = ["openvisit"].iter().map(|s| s.to_string()).collect();
@@ -174,11 +200,18 @@ async fn every_page_in_spanish_holds_no_english_outside_names() {
         "/visits".to_owned(),
         format!("/visits/{visit}/cancel"),
         format!("/visits/{visit}/join"),
+        format!("/visits/{visit}/move"),
         "/funds".to_owned(),
         format!("/receipts/{entry}"),
         "/account".to_owned(),
     ];
-    let anonymous_pages = ["/sign-in", "/reset-password", "/kiosk", "/kiosk/setup"];
+    let anonymous_pages = [
+        "/sign-in",
+        "/reset-password",
+        "/kiosk",
+        "/kiosk/setup",
+        "/offline",
+    ];
     let staff_pages = [
         "/staff/schedule".to_owned(),
         format!("/staff/visits/{visit}"),
@@ -191,6 +224,8 @@ async fn every_page_in_spanish_holds_no_english_outside_names() {
         "/staff/emails".to_owned(),
         "/staff/live".to_owned(),
         "/staff/roster".to_owned(),
+        format!("/staff/support/{reference}"),
+        format!("/staff/visits/{visit}/recording"),
     ];
     let mut found = Vec::new();
     let mut crawled = 0;
@@ -239,7 +274,7 @@ async fn every_page_in_spanish_holds_no_english_outside_names() {
             found.push(format!("email {}: {hits:?}", e["subject"]));
         }
     }
-    assert!(crawled >= 29, "{crawled} pages");
+    assert!(crawled >= 33, "{crawled} pages");
     assert!(
         found.is_empty(),
         "English on Spanish pages:\n{}",
