@@ -50,6 +50,13 @@ try {
   if (!body.includes('Tu correo electrónico está confirmado.')) fail('the account page does not show the confirmed address');
   await axe(page, 'account');
   await page.screenshot({ path: process.env.SHOTS ? `${process.env.SHOTS}/account-es-phone.png` : '/dev/null', fullPage: true });
+  // Their own emails on the server's outbox page (no mail server here), readable on the
+  // phone: the long confirmation link wraps instead of widening the page.
+  await page.goto(base + '/dev/outbox');
+  if (!(await page.textContent('main')).includes('/verify?token=')) fail('the outbox does not list the confirmation email');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (overflow > 0) fail(`the outbox scrolls sideways by ${overflow}px at 360 px`);
+  await axe(page, 'outbox');
   console.log('ok sign-up, confirmation and sign-in in Spanish');
 } finally {
   await browser.close();
