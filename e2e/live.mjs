@@ -95,6 +95,21 @@ try {
   }
   if (watched[0] < 5 || watched[1] < 5) fail('the monitor does not see both sides: ' + watched);
 
+  // Staff's words reach both pages in each page's language, or the other one, marked
+  // as such when staff wrote only that one (visit.js's fallback).
+  const es = lang === 'es';
+  for (const [text, textEs, saysVisitor] of [
+    ['Please show your ID to the camera.', '', es ? 'Un mensaje del centro: (El personal lo escribió solo en inglés.) Please show your ID to the camera.' : 'A message from the facility: Please show your ID to the camera.'],
+    ['', 'Muestra tu identificación a la cámara.', es ? 'Un mensaje del centro: Muestra tu identificación a la cámara.' : 'A message from the facility: (Staff wrote this in Spanish only.) Muestra tu identificación a la cámara.'],
+  ]) {
+    const r = await staffCtx.request.post(`${base}/api/v1/staff/visits/${visitId}/notices`, {
+      data: { kind: 'other', text, text_es: textEs }, headers: { origin: base },
+    });
+    if (r.status() !== 201 && r.status() !== 200) fail(`posting a notice: ${r.status()} ${await r.text()}`);
+    await visitor.waitForFunction((want) => document.getElementById('visit-notice').textContent === want, saysVisitor, { timeout: 10000 })
+      .catch(async () => fail(`the visitor's notice reads "${await visitor.textContent('#visit-notice')}", not "${saysVisitor}"`));
+  }
+
   // The server ends the visit at the scheduled end; both pages say so.
   for (const [who, page] of [['visitor', visitor], ['kiosk', kiosk]]) {
     await page.waitForFunction(() => document.getElementById('visit').dataset.phase === 'ended', null, { timeout: 90000 })
