@@ -54,7 +54,7 @@ pub(crate) async fn issue_in(
         .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
         .collect();
     let code = format!("{}-{}", &chars[..4], &chars[4..]);
-    let known = sqlx::query("SELECT id FROM kiosks WHERE id = $1")
+    let known = sqlx::query("SELECT id FROM kiosks WHERE id = $1 AND retired_at IS NULL")
         .bind(kiosk.0)
         .fetch_optional(&mut *conn)
         .await?;

@@ -94,7 +94,8 @@ pub async fn kiosk_by_key(db: &Db, key: &str) -> Result<Option<KioskDevice>, Sto
     }
     let row = sqlx::query(
         "SELECT k.id, k.facility_id, k.kind, k.housing_unit_id, k.name, f.time_zone \
-         FROM kiosks k JOIN facilities f ON f.id = k.facility_id WHERE k.device_key_hash = $1",
+         FROM kiosks k JOIN facilities f ON f.id = k.facility_id \
+         WHERE k.device_key_hash = $1 AND k.retired_at IS NULL",
     )
     .bind(key_hash(key))
     .fetch_optional(&db.pool)

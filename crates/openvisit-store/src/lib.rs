@@ -22,6 +22,7 @@ pub mod email_outbox;
 pub mod error;
 pub mod facilities;
 pub mod integrity;
+pub mod kiosk_changes;
 pub mod kiosk_setup;
 pub mod kiosks;
 pub mod ledger;

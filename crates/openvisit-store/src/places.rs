@@ -113,15 +113,16 @@ pub async fn kiosks(
     unit: Option<HousingUnitId>,
 ) -> Result<Vec<KioskId>, StoreError> {
     let rows = match unit {
-        Some(u) => {
-            sqlx::query("SELECT id FROM kiosks WHERE housing_unit_id = $1 ORDER BY id")
-                .bind(u.0)
-                .fetch_all(conn)
-                .await?
-        }
+        Some(u) => sqlx::query(
+            "SELECT id FROM kiosks WHERE housing_unit_id = $1 AND retired_at IS NULL ORDER BY id",
+        )
+        .bind(u.0)
+        .fetch_all(conn)
+        .await?,
         None => {
             sqlx::query(
-                "SELECT id FROM kiosks WHERE facility_id = $1 AND kind = 'lobby' ORDER BY id",
+                "SELECT id FROM kiosks WHERE facility_id = $1 AND kind = 'lobby' \
+                 AND retired_at IS NULL ORDER BY id",
             )
             .bind(facility.0)
             .fetch_all(conn)
@@ -227,7 +228,7 @@ pub async fn unit_and_lobby_kiosks(
 ) -> Result<(Vec<KioskId>, Vec<KioskId>), StoreError> {
     let rows = sqlx::query(
         "SELECT id, kind FROM kiosks WHERE facility_id = $1 \
-         AND (housing_unit_id = $2 OR kind = 'lobby') ORDER BY id",
+         AND (housing_unit_id = $2 OR kind = 'lobby') AND retired_at IS NULL ORDER BY id",
     )
     .bind(facility.0)
     .bind(unit.0)

@@ -83,14 +83,15 @@ async fn rehome_future(
     .bind(secs(now))
     .fetch_all(&mut *conn)
     .await?;
-    let kiosks: Vec<i64> =
-        sqlx::query("SELECT id FROM kiosks WHERE housing_unit_id = $1 ORDER BY id")
-            .bind(unit.0)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| r.try_get("id"))
-            .collect::<Result<_, _>>()?;
+    let kiosks: Vec<i64> = sqlx::query(
+        "SELECT id FROM kiosks WHERE housing_unit_id = $1 AND retired_at IS NULL ORDER BY id",
+    )
+    .bind(unit.0)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| r.try_get("id"))
+    .collect::<Result<_, _>>()?;
     let (mut kept, mut cancelled) = (Vec::new(), Vec::new());
     for r in rows {
         let id = VisitId(r.try_get("id")?);

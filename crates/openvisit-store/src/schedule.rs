@@ -279,7 +279,8 @@ pub(crate) async fn load_facility_config(
     }
     let mut kiosks: BTreeMap<Option<i64>, Vec<KioskId>> = BTreeMap::new();
     let rows = sqlx::query(
-        "SELECT id, kind, housing_unit_id FROM kiosks WHERE facility_id = $1 ORDER BY id",
+        "SELECT id, kind, housing_unit_id FROM kiosks WHERE facility_id = $1 \
+         AND retired_at IS NULL ORDER BY id",
     )
     .bind(facility.id.0)
     .fetch_all(&mut *conn)

@@ -30,7 +30,7 @@ fn audit(
     }
 }
 
-fn named_conflict(e: StoreError, what: &str, name: &str) -> StoreError {
+pub(crate) fn named_conflict(e: StoreError, what: &str, name: &str) -> StoreError {
     if e.is_unique_violation() {
         StoreError::Conflict(
             Message::new("error-name-taken")
@@ -57,7 +57,7 @@ async fn unit_of_facility(
     }
 }
 
-fn check_name(name: &str) -> Result<&str, StoreError> {
+pub(crate) fn check_name(name: &str) -> Result<&str, StoreError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(StoreError::invalid("error-name-length"));
@@ -196,7 +196,8 @@ pub async fn layout(
     facility: FacilityId,
 ) -> Result<Vec<UnitLayout>, StoreError> {
     let kiosk_rows = sqlx::query(
-        "SELECT id, housing_unit_id, name FROM kiosks WHERE facility_id = $1 ORDER BY id",
+        "SELECT id, housing_unit_id, name FROM kiosks WHERE facility_id = $1 \
+         AND retired_at IS NULL ORDER BY id",
     )
     .bind(facility.0)
     .fetch_all(&mut *conn)

@@ -151,3 +151,4 @@ error-name-length = give a name of 1 to 100 characters
 error-rules-not-accepted = read and accept this facility's visiting rules before booking (GET /api/v1/facilities/{ $id }, then POST …/rules/accept)
 error-rules-changed = the facility's rules changed since you read them; read them again
 error-rules-length = the visiting rules can be at most { $most } characters in each language
+error-retire-reason = say why the kiosk is taken out of service (up to 300 characters); each family whose visit is cancelled reads it

@@ -149,3 +149,4 @@ error-name-length = pon un nombre de 1 a 100 caracteres
 error-rules-not-accepted = lee y acepta las normas de visita de este centro antes de reservar (GET /api/v1/facilities/{ $id }, luego POST …/rules/accept)
 error-rules-changed = las normas del centro cambiaron desde que las leíste; vuelve a leerlas
 error-rules-length = las normas de visita pueden tener como máximo { $most } caracteres en cada idioma
+error-retire-reason = di por qué se retira el quiosco (hasta 300 caracteres); cada familia cuya visita se cancela lo lee

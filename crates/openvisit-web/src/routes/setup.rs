@@ -256,3 +256,113 @@ pub async fn new_blackout(
         }),
     ))
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewName {
+    pub name: String,
+}
+
+#[utoipa::path(put, path = "/staff/units/{id}", tag = "setup", request_body = NewName,
+    params(("id" = i64, Path, description = "Housing unit id")),
+    responses((status = 204, description = "Renamed"), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "No such unit here", body = ErrorBody), (status = 409, description = "The name is taken", body = ErrorBody), (status = 415, description = "The body must be JSON", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn rename_unit(
+    State(s): State<AppState>,
+    FacilityAdmin(staff): FacilityAdmin,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(f): ApiJson<NewName>,
+) -> ApiResult<StatusCode> {
+    openvisit_store::kiosk_changes::rename_unit(
+        &s.db,
+        staff.facility,
+        HousingUnitId(id),
+        &f.name,
+        staff.account.id,
+        s.clock.now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(put, path = "/staff/kiosks/{id}", tag = "setup", request_body = NewName,
+    params(("id" = i64, Path, description = "Kiosk id")),
+    responses((status = 204, description = "Renamed"), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "No such kiosk here", body = ErrorBody), (status = 409, description = "The name is taken", body = ErrorBody), (status = 415, description = "The body must be JSON", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn rename_kiosk(
+    State(s): State<AppState>,
+    FacilityAdmin(staff): FacilityAdmin,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(f): ApiJson<NewName>,
+) -> ApiResult<StatusCode> {
+    openvisit_store::kiosk_changes::rename_kiosk(
+        &s.db,
+        staff.facility,
+        KioskId(id),
+        &f.name,
+        staff.account.id,
+        s.clock.now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RetireForm {
+    /// Why, in staff's words (1 to 300 characters); each affected family is told.
+    #[serde(default)]
+    pub reason: String,
+    /// Without `true`, nothing changes: the answer lists the visits retiring the kiosk
+    /// would cancel, so staff see who is affected first.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RetireOutcome {
+    pub retired: bool,
+    /// The booked visits that use the kiosk: to be cancelled (preview) or cancelled
+    /// with a full refund.
+    pub affected_visits: Vec<Visit>,
+}
+
+#[utoipa::path(post, path = "/staff/kiosks/{id}/retire", tag = "setup", request_body = RetireForm,
+    params(("id" = i64, Path, description = "Kiosk id")),
+    responses((status = 200, description = "Preview (who would be affected), or retired with `confirm: true`", body = RetireOutcome), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "No such kiosk in service here", body = ErrorBody), (status = 415, description = "The body must be JSON", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn retire_kiosk(
+    State(s): State<AppState>,
+    FacilityAdmin(staff): FacilityAdmin,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(f): ApiJson<RetireForm>,
+) -> ApiResult<Json<RetireOutcome>> {
+    let now = s.clock.now();
+    if !f.confirm {
+        let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+        let affected = openvisit_store::kiosk_changes::retirement_preview(
+            &mut conn,
+            staff.facility,
+            KioskId(id),
+            now,
+        )
+        .await?;
+        return Ok(Json(RetireOutcome {
+            retired: false,
+            affected_visits: affected,
+        }));
+    }
+    let cancelled = openvisit_store::kiosk_changes::retire_kiosk(
+        &s.db,
+        staff.facility,
+        KioskId(id),
+        &f.reason,
+        staff.account.id,
+        now,
+    )
+    .await?;
+    // Their cancellation emails were queued with the change.
+    notify::send_queued(&s).await;
+    Ok(Json(RetireOutcome {
+        retired: true,
+        affected_visits: cancelled,
+    }))
+}

@@ -362,3 +362,166 @@ async fn an_operator_sets_up_a_facility_from_the_command_line() {
     );
     let _ = std::fs::remove_dir_all(d);
 }
+
+/// Issue 23: a kiosk taken out of service. Staff see which visits it still holds before
+/// confirming; confirming cancels them with a full refund, and the kiosk offers no more
+/// times. Units and kiosks can be renamed; a taken name is refused.
+async fn a_kiosk_is_retired_after_its_visits_are_shown_and_units_and_kiosks_are_renamed(
+    backend: openvisit_store::Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let db = app.db();
+    let fx = fixture(db, 2, 2, settings()).await;
+    let staff = staff_client(&app, &fx).await;
+    let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
+    fund(db, visitor, 10_000).await;
+    let family = app.client_for(&email, VISITOR_PASSWORD).await;
+    let mut visits = Vec::new();
+    // Two families visit two residents at the same time: one on each kiosk.
+    let (other, other_email) = approved_visitor(db, &fx, &fx.residents).await;
+    fund(db, other, 10_000).await;
+    let other_family = app.client_for(&other_email, VISITOR_PASSWORD).await;
+    for (who, resident, hour) in [
+        (&family, fx.residents[0], 10),
+        (&other_family, fx.residents[1], 10),
+    ] {
+        let (status, v) = who
+            .post(
+                "/api/v1/visits",
+                json!({ "resident_id": resident.0, "kind": "remote", "start": local_start(3, hour, 0), "length_minutes": 30 }),
+            )
+            .await;
+        assert_eq!(status, 201, "{v}");
+        visits.push(v);
+    }
+    let kiosk = visits[0]["housing_kiosk"].as_i64().expect("kiosk");
+    let (_, balance) = family.get("/api/v1/balance").await;
+    let paid = balance["balance_cents"].as_i64().expect("balance");
+
+    // The preview changes nothing and names the visits the kiosk holds.
+    let retire = format!("/api/v1/staff/kiosks/{kiosk}/retire");
+    let (status, preview) = staff.post(&retire, json!({})).await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(preview["retired"], false);
+    let held: Vec<i64> = preview["affected_visits"]
+        .as_array()
+        .expect("visits")
+        .iter()
+        .filter_map(|v| v["id"].as_i64())
+        .collect();
+    let on_kiosk: Vec<i64> = visits
+        .iter()
+        .filter(|v| v["housing_kiosk"].as_i64() == Some(kiosk))
+        .filter_map(|v| v["id"].as_i64())
+        .collect();
+    assert_eq!(held, on_kiosk);
+    // A reason is required.
+    let (status, refused) = staff.post(&retire, json!({ "confirm": true })).await;
+    assert_eq!(status, 422, "{refused}");
+    let (status, done) = staff
+        .post(
+            &retire,
+            json!({ "confirm": true, "reason": "The screen is broken." }),
+        )
+        .await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["retired"], true);
+    for id in &held {
+        let owner = if Some(*id) == visits[0]["id"].as_i64() {
+            &family
+        } else {
+            &other_family
+        };
+        let (_, v) = owner.get(&format!("/api/v1/visits/{id}")).await;
+        assert_eq!(v["status"], "cancelled", "{v}");
+        assert_eq!(v["refund"], v["price"], "a full refund: {v}");
+    }
+    let (_, balance) = family.get("/api/v1/balance").await;
+    let refunded: i64 = visits
+        .iter()
+        .take(1)
+        .filter(|v| held.contains(&v["id"].as_i64().unwrap_or(0)))
+        .filter_map(|v| v["price"].as_i64())
+        .sum();
+    assert_eq!(balance["balance_cents"].as_i64(), Some(paid + refunded));
+    // Gone from the layout, not retired twice, and its times are not offered on it.
+    let (_, units) = staff.get("/api/v1/staff/units").await;
+    let listed: Vec<i64> = units
+        .as_array()
+        .expect("units")
+        .iter()
+        .flat_map(|u| u["kiosks"].as_array().cloned().unwrap_or_default())
+        .filter_map(|k| k["id"].as_i64())
+        .collect();
+    assert!(!listed.contains(&kiosk), "{units}");
+    let (status, _) = staff
+        .post(&retire, json!({ "confirm": true, "reason": "again" }))
+        .await;
+    assert_eq!(status, 404);
+    assert_eq!(held.len(), 1, "one visit on each kiosk: {preview}");
+    // With one kiosk left and the other 10:00 visit on it, 10:00 is taken.
+    let (status, again) = family
+        .post(
+            "/api/v1/visits",
+            json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": local_start(3, 10, 0), "length_minutes": 30 }),
+        )
+        .await;
+    assert_eq!(status, 409, "the only kiosk left is taken: {again}");
+    let (status, v) = family
+        .post(
+            "/api/v1/visits",
+            json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": local_start(3, 12, 0), "length_minutes": 30 }),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    assert_ne!(
+        v["housing_kiosk"].as_i64(),
+        Some(kiosk),
+        "never on the retired kiosk"
+    );
+
+    // Renaming: a unit, a kiosk, and a name already taken.
+    let unit = units[0]["id"].as_i64().expect("unit");
+    let (status, _) = staff
+        .put(
+            &format!("/api/v1/staff/units/{unit}"),
+            json!({ "name": "North Pod" }),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, units) = staff.get("/api/v1/staff/units").await;
+    assert_eq!(units[0]["name"], "North Pod", "{units}");
+    let others: Vec<i64> = listed.into_iter().filter(|k| *k != kiosk).collect();
+    let (status, _) = staff
+        .put(
+            &format!("/api/v1/staff/kiosks/{}", others[0]),
+            json!({ "name": "Lobby 1" }),
+        )
+        .await;
+    assert_eq!(status, 409, "a kiosk named Lobby 1 exists");
+    let (status, _) = staff
+        .put(
+            &format!("/api/v1/staff/kiosks/{}", others[0]),
+            json!({ "name": "North kiosk" }),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let mut conn = db.pool.acquire().await.expect("conn");
+    let actions: Vec<String> =
+        openvisit_store::audit::audit_for_facility(&mut conn, fx.facility, 50)
+            .await
+            .expect("audit")
+            .into_iter()
+            .map(|l| l.action)
+            .collect();
+    drop(conn);
+    for action in ["kiosk.retire", "unit.rename", "kiosk.rename"] {
+        assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
+    }
+    app.stop().await;
+}
+per_backend!(
+    a_kiosk_is_retired_after_its_visits_are_shown,
+    a_kiosk_is_retired_after_its_visits_are_shown_and_units_and_kiosks_are_renamed,
+    multi_thread
+);
