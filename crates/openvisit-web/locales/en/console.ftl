@@ -283,3 +283,23 @@ console-email-news-booked = Visit booked
 console-email-news-changed = Visit moved
 console-email-news-cancelled = Visit cancelled
 console-email-news-reminder = Reminder
+console-rename-title = Rename or take out of service
+console-rename-unit = New name for the unit { $name }
+console-rename-kiosk = New name for the kiosk { $name }
+console-rename = Rename
+console-renamed = Renamed.
+console-retire = Take out of service…
+console-retire-title = Take the kiosk { $name } out of service
+console-retire-affects-none = No booked visit uses this kiosk: nobody is affected.
+console-retire-affects = { $count ->
+        [one] 1 booked visit uses this kiosk. It will be cancelled with a full refund, and the family told why:
+       *[other] { $count } booked visits use this kiosk. They will be cancelled with a full refund, and each family told why:
+    }
+console-retire-reason = Why (each affected family reads it)
+console-retire-confirm = { $count ->
+        [0] Take it out of service
+        [one] Take it out of service and cancel 1 visit
+       *[other] Take it out of service and cancel { $count } visits
+    }
+console-retire-keep = Keep it in service
+console-retired = The kiosk is out of service.

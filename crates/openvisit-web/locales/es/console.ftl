@@ -283,3 +283,23 @@ console-email-news-booked = Visita reservada
 console-email-news-changed = Visita cambiada
 console-email-news-cancelled = Visita cancelada
 console-email-news-reminder = Recordatorio
+console-rename-title = Cambiar el nombre o retirar del servicio
+console-rename-unit = Nuevo nombre para la unidad { $name }
+console-rename-kiosk = Nuevo nombre para el quiosco { $name }
+console-rename = Cambiar nombre
+console-renamed = Nombre cambiado.
+console-retire = Retirar del servicio…
+console-retire-title = Retirar del servicio el quiosco { $name }
+console-retire-affects-none = Ninguna visita reservada usa este quiosco: no afecta a nadie.
+console-retire-affects = { $count ->
+        [one] 1 visita reservada usa este quiosco. Se cancelará con reembolso completo y se le dirá a la familia por qué:
+       *[other] { $count } visitas reservadas usan este quiosco. Se cancelarán con reembolso completo y se le dirá a cada familia por qué:
+    }
+console-retire-reason = Motivo (cada familia afectada lo lee)
+console-retire-confirm = { $count ->
+        [0] Retirarlo del servicio
+        [one] Retirarlo del servicio y cancelar 1 visita
+       *[other] Retirarlo del servicio y cancelar { $count } visitas
+    }
+console-retire-keep = Mantenerlo en servicio
+console-retired = El quiosco está fuera de servicio.

@@ -415,6 +415,22 @@ async fn a_kiosk_is_retired_after_its_visits_are_shown_and_units_and_kiosks_are_
         .filter_map(|v| v["id"].as_i64())
         .collect();
     assert_eq!(held, on_kiosk);
+    // The console shows the same before asking for a reason, in Spanish too.
+    let (status, html) = crate::security::page_text(
+        &app.base,
+        &format!("/staff/settings?retire={kiosk}&lang=es"),
+        staff.cookie.as_deref(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("1 visita reservada usa este quiosco"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Retirarlo del servicio y cancelar 1 visita"),
+        "{html}"
+    );
     // A reason is required.
     let (status, refused) = staff.post(&retire, json!({ "confirm": true })).await;
     assert_eq!(status, 422, "{refused}");

@@ -28,6 +28,16 @@ pub struct BlackoutDraft {
     pub end: String,
     #[serde(default)]
     pub reason: String,
+    /// A kiosk to take out of service: the page lists the visits it holds first.
+    #[serde(default)]
+    pub retire: Option<i64>,
+}
+
+/// A kiosk staff asked to take out of service, and the visits retiring it cancels.
+pub struct RetirePreview {
+    pub kiosk: i64,
+    pub name: String,
+    pub affected: Vec<AffectedRow>,
 }
 
 /// A visit a blackout would cancel, as staff read it.
@@ -60,6 +70,51 @@ pub struct SettingsPage {
     pub preview: Option<BlackoutPreview>,
     /// Why the draft cannot be previewed, in the reader's language.
     pub draft_error: Option<String>,
+    pub retire: Option<RetirePreview>,
+}
+
+/// The visits retiring `kiosk` would cancel, named as staff read them; None if it is not
+/// a kiosk in service here.
+async fn retire_preview(
+    s: &AppState,
+    facility: openvisit_core::FacilityId,
+    kiosk: openvisit_core::KioskId,
+    units: &[UnitLayout],
+    tz: &jiff::tz::TimeZone,
+) -> Result<Option<RetirePreview>, openvisit_store::StoreError> {
+    let Some(name) = units
+        .iter()
+        .flat_map(|u| u.kiosks.iter())
+        .find(|k| k.id == kiosk)
+        .map(|k| k.name.clone())
+    else {
+        return Ok(None);
+    };
+    let mut conn = s.db.pool.acquire().await?;
+    let now = s.clock.now();
+    let visits =
+        openvisit_store::kiosk_changes::retirement_preview(&mut conn, facility, kiosk, now).await?;
+    let mut affected = Vec::new();
+    if let (Some(first), Some(last)) = (
+        visits.iter().map(|v| v.start).min(),
+        visits.iter().map(|v| v.end).max(),
+    ) {
+        let ids: Vec<_> = visits.iter().map(|v| v.id).collect();
+        for n in openvisit_store::console::named_visits(&mut conn, facility, first, last).await? {
+            if ids.contains(&n.visit.id) {
+                affected.push(AffectedRow {
+                    when: local_time(n.visit.start, tz),
+                    resident: n.resident_name,
+                    visitor: n.visitor_name,
+                });
+            }
+        }
+    }
+    Ok(Some(RetirePreview {
+        kiosk: kiosk.0,
+        name,
+        affected,
+    }))
 }
 
 /// A line of the layout's visiting hours ("Monday 08:00–11:30", the weekday as the
@@ -167,7 +222,17 @@ pub async fn page(
             }
         }
     }
+    let retire = match draft.retire {
+        Some(k) if v.nav.admin => {
+            match retire_preview(&s, v.facility, openvisit_core::KioskId(k), &units, &tz).await {
+                Ok(p) => p,
+                Err(e) => return failure(&e),
+            }
+        }
+        _ => None,
+    };
     SettingsPage {
+        retire,
         fee_dollars: format!(
             "{}.{:02}",
             facility.settings.fee_cents / 100,
