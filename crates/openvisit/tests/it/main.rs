@@ -13,13 +13,17 @@
 macro_rules! per_backend {
     // A test whose servers and peers need a second worker thread.
     ($name:ident, $body:ident, multi_thread) => {
+        per_backend!($name, $body, multi_thread, 2);
+    };
+    // A race: as many worker threads as racers that must run at once.
+    ($name:ident, $body:ident, multi_thread, $workers:literal) => {
         mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[tokio::test(flavor = "multi_thread", worker_threads = $workers)]
             async fn sqlite() {
                 super::$body(openvisit_store::Backend::Sqlite).await;
             }
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[tokio::test(flavor = "multi_thread", worker_threads = $workers)]
             async fn postgres() {
                 if crate::harness::backends().contains(&openvisit_store::Backend::Postgres) {
                     super::$body(openvisit_store::Backend::Postgres).await;

@@ -162,147 +162,156 @@ per_backend!(
 
 /// A suspension racing with bookings: once both are done, the suspended visitor has no
 /// future visit with that resident, and every charge was refunded.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_suspension_racing_with_bookings_leaves_no_visit_behind() {
+async fn a_suspension_racing_with_bookings_leaves_no_visit_behind(
+    backend: openvisit_store::Backend,
+) {
     use openvisit_core::facility::VisitKind;
     use openvisit_store::approvals::{ApprovalStatus, approvals_of_visitor, decide_approval};
     use openvisit_store::booking::{BookingRequest, book_visit};
     use openvisit_store::ledger::visitor_balance;
-    for backend in backends() {
-        let t = TestDb::new(backend).await;
-        let db = t.db.clone();
-        let fx = fixture(&db, 3, 1, settings()).await;
-        let (v, _) = approved_visitor(&db, &fx, &fx.residents).await;
-        fund(&db, v, 20_000).await;
-        let mut conn = db.pool.acquire().await.expect("conn");
-        let approval = approvals_of_visitor(&mut conn, v).await.expect("approvals")[0].id;
-        drop(conn);
-        let base = local_start(2, 8, 0);
-        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(21));
-        let mut tasks = Vec::new();
-        for i in 0..20 {
-            let (db, barrier, resident) = (db.clone(), barrier.clone(), fx.residents[0]);
-            tasks.push(tokio::spawn(async move {
-                barrier.wait().await;
-                let req = BookingRequest {
-                    visitor: v,
-                    resident,
-                    kind: VisitKind::Remote,
-                    start: add_minutes(base, i * 30),
-                    length_minutes: 15,
-                };
-                let _ = book_visit(&db, &req, None, jiff::Timestamp::now()).await;
-            }));
-        }
-        let (db2, barrier2, staff, facility) = (db.clone(), barrier.clone(), fx.staff, fx.facility);
-        let suspend = tokio::spawn(async move {
-            barrier2.wait().await;
-            tokio::task::yield_now().await;
-            decide_approval(
-                &db2,
-                staff,
-                facility,
-                approval,
-                ApprovalStatus::Suspended,
-                "security",
-                jiff::Timestamp::now(),
-            )
-            .await
-            .expect("suspend");
-        });
-        for task in tasks {
-            task.await.expect("task");
-        }
-        suspend.await.expect("suspend task");
-        let left: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM visits WHERE visitor_id = $1 AND status = 'booked'",
-        )
-        .bind(v.0)
-        .fetch_one(&db.pool)
-        .await
-        .expect("count")
-        .try_get("n")
-        .expect("n");
-        assert_eq!(left, 0, "{backend:?}: a suspended visitor keeps no visit");
-        let mut conn = db.pool.acquire().await.expect("conn");
-        assert_eq!(
-            visitor_balance(&mut conn, v).await.expect("bal").0,
-            20_000,
-            "every charge refunded"
-        );
-        drop(conn);
-        t.cleanup().await;
+    let t = TestDb::new(backend).await;
+    let db = t.db.clone();
+    let fx = fixture(&db, 3, 1, settings()).await;
+    let (v, _) = approved_visitor(&db, &fx, &fx.residents).await;
+    fund(&db, v, 20_000).await;
+    let mut conn = db.pool.acquire().await.expect("conn");
+    let approval = approvals_of_visitor(&mut conn, v).await.expect("approvals")[0].id;
+    drop(conn);
+    let base = local_start(2, 8, 0);
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(21));
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let (db, barrier, resident) = (db.clone(), barrier.clone(), fx.residents[0]);
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let req = BookingRequest {
+                visitor: v,
+                resident,
+                kind: VisitKind::Remote,
+                start: add_minutes(base, i * 30),
+                length_minutes: 15,
+            };
+            let _ = book_visit(&db, &req, None, jiff::Timestamp::now()).await;
+        }));
     }
+    let (db2, barrier2, staff, facility) = (db.clone(), barrier.clone(), fx.staff, fx.facility);
+    let suspend = tokio::spawn(async move {
+        barrier2.wait().await;
+        tokio::task::yield_now().await;
+        decide_approval(
+            &db2,
+            staff,
+            facility,
+            approval,
+            ApprovalStatus::Suspended,
+            "security",
+            jiff::Timestamp::now(),
+        )
+        .await
+        .expect("suspend");
+    });
+    for task in tasks {
+        task.await.expect("task");
+    }
+    suspend.await.expect("suspend task");
+    let left: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM visits WHERE visitor_id = $1 AND status = 'booked'")
+            .bind(v.0)
+            .fetch_one(&db.pool)
+            .await
+            .expect("count")
+            .try_get("n")
+            .expect("n");
+    assert_eq!(left, 0, "{backend:?}: a suspended visitor keeps no visit");
+    let mut conn = db.pool.acquire().await.expect("conn");
+    assert_eq!(
+        visitor_balance(&mut conn, v).await.expect("bal").0,
+        20_000,
+        "every charge refunded"
+    );
+    drop(conn);
+    t.cleanup().await;
 }
+per_backend!(
+    a_suspension_racing_with_bookings_leaves_no_visit_behind,
+    a_suspension_racing_with_bookings_leaves_no_visit_behind,
+    multi_thread,
+    4
+);
 
 /// A lockdown declared while bookings for its hours are in flight: none survives.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_blackout_racing_with_bookings_leaves_no_visit_inside_it() {
+async fn a_blackout_racing_with_bookings_leaves_no_visit_inside_it(
+    backend: openvisit_store::Backend,
+) {
     use openvisit_core::facility::VisitKind;
     use openvisit_store::blackouts::add_blackout;
     use openvisit_store::booking::{BookingRequest, book_visit};
-    for backend in backends() {
-        let t = TestDb::new(backend).await;
-        let db = t.db.clone();
-        let fx = fixture(&db, 3, 20, settings()).await;
-        let base = local_start(2, 9, 0);
-        let mut tasks = Vec::new();
-        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(21));
-        for (i, resident) in fx.residents.iter().enumerate() {
-            let (v, _) = approved_visitor(&db, &fx, &[*resident]).await;
-            fund(&db, v, 1000).await;
-            let (db, barrier, resident) = (db.clone(), barrier.clone(), *resident);
-            tasks.push(tokio::spawn(async move {
-                barrier.wait().await;
-                let req = BookingRequest {
-                    visitor: v,
-                    resident,
-                    kind: VisitKind::Remote,
-                    start: add_minutes(base, (i as i64 % 6) * 30),
-                    length_minutes: 15,
-                };
-                let _ = book_visit(&db, &req, None, jiff::Timestamp::now()).await;
-            }));
-        }
-        let (db2, barrier2, staff, facility) = (db.clone(), barrier.clone(), fx.staff, fx.facility);
-        let lockdown = tokio::spawn(async move {
-            barrier2.wait().await;
-            tokio::task::yield_now().await;
-            add_blackout(
-                &db2,
-                facility,
-                add_minutes(base, -60),
-                add_minutes(base, 240),
-                "Lockdown",
-                Some(staff),
-                jiff::Timestamp::now(),
-            )
-            .await
-            .expect("blackout");
-        });
-        for task in tasks {
-            task.await.expect("task");
-        }
-        lockdown.await.expect("lockdown");
-        let inside: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM visits WHERE facility_id = $1 AND status = 'booked'",
-        )
-        .bind(fx.facility.0)
-        .fetch_one(&db.pool)
-        .await
-        .expect("count")
-        .try_get("n")
-        .expect("n");
-        assert_eq!(
-            inside, 0,
-            "{backend:?}: no visit survives inside the lockdown"
-        );
-        let mut conn = db.pool.acquire().await.expect("conn");
-        let check = openvisit_store::ledger::check_ledger(&mut conn)
-            .await
-            .expect("ledger");
-        assert_eq!(check.total, 0);
-        drop(conn);
-        t.cleanup().await;
+    let t = TestDb::new(backend).await;
+    let db = t.db.clone();
+    let fx = fixture(&db, 3, 20, settings()).await;
+    let base = local_start(2, 9, 0);
+    let mut tasks = Vec::new();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(21));
+    for (i, resident) in fx.residents.iter().enumerate() {
+        let (v, _) = approved_visitor(&db, &fx, &[*resident]).await;
+        fund(&db, v, 1000).await;
+        let (db, barrier, resident) = (db.clone(), barrier.clone(), *resident);
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let req = BookingRequest {
+                visitor: v,
+                resident,
+                kind: VisitKind::Remote,
+                start: add_minutes(base, (i as i64 % 6) * 30),
+                length_minutes: 15,
+            };
+            let _ = book_visit(&db, &req, None, jiff::Timestamp::now()).await;
+        }));
     }
+    let (db2, barrier2, staff, facility) = (db.clone(), barrier.clone(), fx.staff, fx.facility);
+    let lockdown = tokio::spawn(async move {
+        barrier2.wait().await;
+        tokio::task::yield_now().await;
+        add_blackout(
+            &db2,
+            facility,
+            add_minutes(base, -60),
+            add_minutes(base, 240),
+            "Lockdown",
+            Some(staff),
+            jiff::Timestamp::now(),
+        )
+        .await
+        .expect("blackout");
+    });
+    for task in tasks {
+        task.await.expect("task");
+    }
+    lockdown.await.expect("lockdown");
+    let inside: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM visits WHERE facility_id = $1 AND status = 'booked'",
+    )
+    .bind(fx.facility.0)
+    .fetch_one(&db.pool)
+    .await
+    .expect("count")
+    .try_get("n")
+    .expect("n");
+    assert_eq!(
+        inside, 0,
+        "{backend:?}: no visit survives inside the lockdown"
+    );
+    let mut conn = db.pool.acquire().await.expect("conn");
+    let check = openvisit_store::ledger::check_ledger(&mut conn)
+        .await
+        .expect("ledger");
+    assert_eq!(check.total, 0);
+    drop(conn);
+    t.cleanup().await;
 }
+per_backend!(
+    a_blackout_racing_with_bookings_leaves_no_visit_inside_it,
+    a_blackout_racing_with_bookings_leaves_no_visit_inside_it,
+    multi_thread,
+    4
+);

@@ -196,132 +196,136 @@ per_backend!(
     multi_thread
 );
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_waiting_room_shows_status_and_notices_and_a_dropped_party_rejoins_with_the_same_end() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let b = book(&app).await;
-        // Five minutes early: the waiting room is open (R5).
-        set_clock(&app, b.start - jiff::SignedDuration::from_mins(5));
-        let mut visitor = Participant::connect(&app, &visitor_ticket(&b).await).await;
-        let first = visitor.expect("status").await;
-        assert_eq!(first["phase"], "waiting");
-        assert_eq!(first["kiosk_online"], false);
-        assert_eq!(first["resident"], "away");
+async fn the_waiting_room_shows_status_and_notices_and_a_dropped_party_rejoins_with_the_same_end(
+    backend: openvisit_store::Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let b = book(&app).await;
+    // Five minutes early: the waiting room is open (R5).
+    set_clock(&app, b.start - jiff::SignedDuration::from_mins(5));
+    let mut visitor = Participant::connect(&app, &visitor_ticket(&b).await).await;
+    let first = visitor.expect("status").await;
+    assert_eq!(first["phase"], "waiting");
+    assert_eq!(first["kiosk_online"], false);
+    assert_eq!(first["resident"], "away");
 
-        // Staff post a notice: the family sees it at once (R18).
-        let staff = b.staff(&app).await;
-        let notices = format!("/api/v1/staff/visits/{}/notices", b.visit);
-        // Staff's words in English and Spanish: each page shows its reader's language.
-        let (status, body) = staff
-            .post(
-                &notices,
-                json!({ "kind": "delay", "text": "The count is running late.", "text_es": "El recuento va con retraso." }),
-            )
-            .await;
-        assert_eq!(status, 201, "{body}");
-        let notice = visitor.expect("notice").await;
-        assert_eq!(notice["kind"], "delay");
-        assert_eq!(
-            (notice["body"].as_str(), notice["body_es"].as_str()),
-            (
-                Some("The count is running late."),
-                Some("El recuento va con retraso.")
-            )
-        );
-        let (status, _) = staff
-            .post(&notices, json!({ "kind": "other", "text": " " }))
-            .await;
-        assert_eq!(status, 422, "an 'other' notice needs words");
-        let (status, body) = staff
-            .post(
-                &notices,
-                json!({ "kind": "other", "text_es": "Traiga su identificación." }),
-            )
-            .await;
-        assert_eq!(status, 201, "words in Spanish alone will do: {body}");
-        assert_eq!(
-            visitor.expect("notice").await["body_es"],
-            "Traiga su identificación."
-        );
-        let (status, _) = b.visitor.post(&notices, json!({ "kind": "delay" })).await;
-        assert_eq!(status, 403);
-
-        // The kiosk comes online and the resident signs in: the visitor sees both.
-        let r = reqwest::Client::new()
-            .get(format!("{}/api/v1/kiosk/next", app.base))
-            .bearer_auth(&b.kiosk_key)
-            .send()
-            .await
-            .expect("kiosk");
-        let next: Value = r.json().await.expect("json");
-        assert_eq!(next["next"]["visit"], b.visit, "{next}");
-        assert_eq!(
-            next["next"]["resident_name"], "Resident 0.",
-            "first name and initial only"
-        );
-        let (status, t) = kiosk_ticket(&app, &b, "2468").await;
-        assert_eq!(status, 201, "{t}");
-        let mut resident = Participant::connect(&app, &t).await;
-        // A party joining later still gets the notices.
-        assert_eq!(
-            resident.expect("notice").await["body_es"],
-            "El recuento va con retraso."
-        );
-        resident.expect("notice").await;
-        let status = loop {
-            let s = visitor.expect("status").await;
-            if s["resident"] == "present" {
-                break s;
-            }
-        };
-        assert_eq!(status["kiosk_online"], true);
-
-        for p in [&mut visitor, &mut resident] {
-            p.start_media(false).await;
-            p.send(json!({ "type": "ready" })).await;
-        }
-        let started = visitor.expect("started").await;
-        // Started about five minutes early: it lasts its 15 minutes, so it ends about 10
-        // minutes after the scheduled start (R5), however long the joining took.
-        let end: Timestamp = started["ends_at"]
-            .as_str()
-            .and_then(|t| t.parse().ok())
-            .expect("ends_at");
-        let ten = b.start + jiff::SignedDuration::from_mins(10);
-        assert!(
-            end >= ten && end < ten + jiff::SignedDuration::from_secs(60),
-            "ends at {end}, not start + 15 minutes after an early start"
-        );
-        wait_for("media both ways", || {
-            visitor.peer().received(1) > 3 && resident.peer().received(1) > 3
-        })
+    // Staff post a notice: the family sees it at once (R18).
+    let staff = b.staff(&app).await;
+    let notices = format!("/api/v1/staff/visits/{}/notices", b.visit);
+    // Staff's words in English and Spanish: each page shows its reader's language.
+    let (status, body) = staff
+        .post(
+            &notices,
+            json!({ "kind": "delay", "text": "The count is running late.", "text_es": "El recuento va con retraso." }),
+        )
         .await;
+    assert_eq!(status, 201, "{body}");
+    let notice = visitor.expect("notice").await;
+    assert_eq!(notice["kind"], "delay");
+    assert_eq!(
+        (notice["body"].as_str(), notice["body_es"].as_str()),
+        (
+            Some("The count is running late."),
+            Some("El recuento va con retraso.")
+        )
+    );
+    let (status, _) = staff
+        .post(&notices, json!({ "kind": "other", "text": " " }))
+        .await;
+    assert_eq!(status, 422, "an 'other' notice needs words");
+    let (status, body) = staff
+        .post(
+            &notices,
+            json!({ "kind": "other", "text_es": "Traiga su identificación." }),
+        )
+        .await;
+    assert_eq!(status, 201, "words in Spanish alone will do: {body}");
+    assert_eq!(
+        visitor.expect("notice").await["body_es"],
+        "Traiga su identificación."
+    );
+    let (status, _) = b.visitor.post(&notices, json!({ "kind": "delay" })).await;
+    assert_eq!(status, 403);
 
-        // The visitor's connection drops; the resident is told.
-        drop(visitor);
-        loop {
-            let s = resident.expect("status").await;
-            if s["visitor"] == "away" {
-                assert_eq!(s["ends_at"], json!(end));
-                break;
-            }
-        }
-        // They rejoin: media flows again and the end has not moved.
-        let mut visitor = Participant::connect(&app, &visitor_ticket(&b).await).await;
+    // The kiosk comes online and the resident signs in: the visitor sees both.
+    let r = reqwest::Client::new()
+        .get(format!("{}/api/v1/kiosk/next", app.base))
+        .bearer_auth(&b.kiosk_key)
+        .send()
+        .await
+        .expect("kiosk");
+    let next: Value = r.json().await.expect("json");
+    assert_eq!(next["next"]["visit"], b.visit, "{next}");
+    assert_eq!(
+        next["next"]["resident_name"], "Resident 0.",
+        "first name and initial only"
+    );
+    let (status, t) = kiosk_ticket(&app, &b, "2468").await;
+    assert_eq!(status, 201, "{t}");
+    let mut resident = Participant::connect(&app, &t).await;
+    // A party joining later still gets the notices.
+    assert_eq!(
+        resident.expect("notice").await["body_es"],
+        "El recuento va con retraso."
+    );
+    resident.expect("notice").await;
+    let status = loop {
         let s = visitor.expect("status").await;
-        assert_eq!(s["ends_at"], json!(end), "{s}");
-        visitor.start_media(false).await;
-        visitor.send(json!({ "type": "ready" })).await;
-        wait_for("media again after the rejoin", || {
-            visitor.peer().received(1) > 3
-        })
-        .await;
-        staff_ends(&staff, b.visit, "test over").await;
-        visitor.expect("ended").await;
-        app.stop().await;
+        if s["resident"] == "present" {
+            break s;
+        }
+    };
+    assert_eq!(status["kiosk_online"], true);
+
+    for p in [&mut visitor, &mut resident] {
+        p.start_media(false).await;
+        p.send(json!({ "type": "ready" })).await;
     }
+    let started = visitor.expect("started").await;
+    // Started about five minutes early: it lasts its 15 minutes, so it ends about 10
+    // minutes after the scheduled start (R5), however long the joining took.
+    let end: Timestamp = started["ends_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("ends_at");
+    let ten = b.start + jiff::SignedDuration::from_mins(10);
+    assert!(
+        end >= ten && end < ten + jiff::SignedDuration::from_secs(60),
+        "ends at {end}, not start + 15 minutes after an early start"
+    );
+    wait_for("media both ways", || {
+        visitor.peer().received(1) > 3 && resident.peer().received(1) > 3
+    })
+    .await;
+
+    // The visitor's connection drops; the resident is told.
+    drop(visitor);
+    loop {
+        let s = resident.expect("status").await;
+        if s["visitor"] == "away" {
+            assert_eq!(s["ends_at"], json!(end));
+            break;
+        }
+    }
+    // They rejoin: media flows again and the end has not moved.
+    let mut visitor = Participant::connect(&app, &visitor_ticket(&b).await).await;
+    let s = visitor.expect("status").await;
+    assert_eq!(s["ends_at"], json!(end), "{s}");
+    visitor.start_media(false).await;
+    visitor.send(json!({ "type": "ready" })).await;
+    wait_for("media again after the rejoin", || {
+        visitor.peer().received(1) > 3
+    })
+    .await;
+    staff_ends(&staff, b.visit, "test over").await;
+    visitor.expect("ended").await;
+    app.stop().await;
 }
+per_backend!(
+    the_waiting_room_shows_status_and_notices_and_a_dropped_party_rejoins_with_the_same_end,
+    the_waiting_room_shows_status_and_notices_and_a_dropped_party_rejoins_with_the_same_end,
+    multi_thread
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_one_minute_warning_reaches_both_sides_on_time() {

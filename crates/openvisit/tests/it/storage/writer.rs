@@ -284,102 +284,102 @@ per_backend!(
 
 /// The booking writer keeps a facility's settings, hours, kiosks and blackouts in
 /// memory between batches; every change staff make must reach the next booking.
-#[tokio::test]
-async fn each_change_to_the_facility_reaches_the_next_booking() {
+async fn each_change_to_the_facility_reaches_the_next_booking(backend: openvisit_store::Backend) {
     use openvisit_store::blackouts::{add_blackout, lift_blackout};
     use openvisit_store::setup::{add_kiosk, set_hours};
-    for backend in backends() {
-        let t = TestDb::new(backend).await;
-        let db = &t.db;
-        let fx = fixture(db, 1, 3, settings()).await;
-        let mut visitors = Vec::new();
-        for r in 0..3 {
-            let (v, _) = approved_visitor(db, &fx, &fx.residents[r..=r]).await;
-            fund(db, v, 10_000).await;
-            visitors.push(v);
-        }
-        let unit = openvisit_core::HousingUnitId(
-            sqlx::query("SELECT housing_unit_id FROM residents WHERE id = $1")
-                .bind(fx.residents[0].0)
-                .fetch_one(&db.pool)
-                .await
-                .expect("unit")
-                .get("housing_unit_id"),
-        );
-        let book = |r: usize, hour: i8, length_minutes: u32| {
-            let req = BookingRequest {
-                visitor: visitors[r],
-                resident: fx.residents[r],
-                kind: VisitKind::Remote,
-                start: local_start(2, hour, 0),
-                length_minutes,
-            };
-            async move { book_visit(db, &req, None, Timestamp::now()).await }
-        };
-        let refused = |result: Result<Booked, StoreError>| match result {
-            Err(StoreError::Rule(rule)) => rule,
-            other => panic!("expected a refusal, got {other:?}"),
-        };
-        let now = Timestamp::now();
-        book(0, 9, 30).await.expect("the one kiosk");
-        assert_eq!(refused(book(1, 9, 30).await), RuleViolation::NoKioskFree);
-        add_kiosk(db, fx.facility, Some(unit), "B kiosk", None, now)
-            .await
-            .expect("kiosk");
-        book(1, 9, 30).await.expect("the new kiosk");
-
-        let all_week =
-            |open: u32, close: u32| (1..=7).map(|d| (d, open, close)).collect::<Vec<_>>();
-        set_hours(
-            db,
-            fx.facility,
-            Some(unit),
-            &all_week(8 * 60, 9 * 60),
-            None,
-            now,
-        )
-        .await
-        .expect("shorter hours");
-        assert_eq!(refused(book(2, 10, 15).await), RuleViolation::OutsideHours);
-        set_hours(
-            db,
-            fx.facility,
-            Some(unit),
-            &all_week(8 * 60, 20 * 60),
-            None,
-            now,
-        )
-        .await
-        .expect("hours again");
-
-        let s = openvisit_store::facilities::FacilitySettings {
-            allowed_lengths: vec![15],
-            ..settings()
-        };
-        update_settings(db, fx.facility, &s, fx.staff, now)
-            .await
-            .expect("settings");
-        assert_eq!(
-            refused(book(2, 10, 30).await),
-            RuleViolation::LengthNotAllowed
-        );
-
-        let (blackout, _) = add_blackout(
-            db,
-            fx.facility,
-            local_start(2, 10, 0),
-            local_start(2, 11, 0),
-            "Inspection",
-            None,
-            now,
-        )
-        .await
-        .expect("blackout");
-        assert_eq!(refused(book(2, 10, 15).await), RuleViolation::Blackout);
-        lift_blackout(db, fx.facility, blackout.id, None, now)
-            .await
-            .expect("lift");
-        book(2, 10, 15).await.expect("open again");
-        t.cleanup().await;
+    let t = TestDb::new(backend).await;
+    let db = &t.db;
+    let fx = fixture(db, 1, 3, settings()).await;
+    let mut visitors = Vec::new();
+    for r in 0..3 {
+        let (v, _) = approved_visitor(db, &fx, &fx.residents[r..=r]).await;
+        fund(db, v, 10_000).await;
+        visitors.push(v);
     }
+    let unit = openvisit_core::HousingUnitId(
+        sqlx::query("SELECT housing_unit_id FROM residents WHERE id = $1")
+            .bind(fx.residents[0].0)
+            .fetch_one(&db.pool)
+            .await
+            .expect("unit")
+            .get("housing_unit_id"),
+    );
+    let book = |r: usize, hour: i8, length_minutes: u32| {
+        let req = BookingRequest {
+            visitor: visitors[r],
+            resident: fx.residents[r],
+            kind: VisitKind::Remote,
+            start: local_start(2, hour, 0),
+            length_minutes,
+        };
+        async move { book_visit(db, &req, None, Timestamp::now()).await }
+    };
+    let refused = |result: Result<Booked, StoreError>| match result {
+        Err(StoreError::Rule(rule)) => rule,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    let now = Timestamp::now();
+    book(0, 9, 30).await.expect("the one kiosk");
+    assert_eq!(refused(book(1, 9, 30).await), RuleViolation::NoKioskFree);
+    add_kiosk(db, fx.facility, Some(unit), "B kiosk", None, now)
+        .await
+        .expect("kiosk");
+    book(1, 9, 30).await.expect("the new kiosk");
+
+    let all_week = |open: u32, close: u32| (1..=7).map(|d| (d, open, close)).collect::<Vec<_>>();
+    set_hours(
+        db,
+        fx.facility,
+        Some(unit),
+        &all_week(8 * 60, 9 * 60),
+        None,
+        now,
+    )
+    .await
+    .expect("shorter hours");
+    assert_eq!(refused(book(2, 10, 15).await), RuleViolation::OutsideHours);
+    set_hours(
+        db,
+        fx.facility,
+        Some(unit),
+        &all_week(8 * 60, 20 * 60),
+        None,
+        now,
+    )
+    .await
+    .expect("hours again");
+
+    let s = openvisit_store::facilities::FacilitySettings {
+        allowed_lengths: vec![15],
+        ..settings()
+    };
+    update_settings(db, fx.facility, &s, fx.staff, now)
+        .await
+        .expect("settings");
+    assert_eq!(
+        refused(book(2, 10, 30).await),
+        RuleViolation::LengthNotAllowed
+    );
+
+    let (blackout, _) = add_blackout(
+        db,
+        fx.facility,
+        local_start(2, 10, 0),
+        local_start(2, 11, 0),
+        "Inspection",
+        None,
+        now,
+    )
+    .await
+    .expect("blackout");
+    assert_eq!(refused(book(2, 10, 15).await), RuleViolation::Blackout);
+    lift_blackout(db, fx.facility, blackout.id, None, now)
+        .await
+        .expect("lift");
+    book(2, 10, 15).await.expect("open again");
+    t.cleanup().await;
 }
+per_backend!(
+    each_change_to_the_facility_reaches_the_next_booking,
+    each_change_to_the_facility_reaches_the_next_booking
+);
