@@ -7,32 +7,14 @@ use openvisit_core::refund::CancelledBy;
 use openvisit_core::{AccountId, FacilityId, HousingUnitId, KioskId};
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::{Audit, append_audit};
+use crate::audit::append_audit;
 use crate::cancel::cancel_in_tx;
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::facilities::config_changed;
-use crate::setup::{check_name, named_conflict};
+use crate::setup::{audit, check_name, named_conflict};
 use crate::time::secs;
 use crate::visits::{Visit, visit_from_row};
-
-fn audit(
-    facility: FacilityId,
-    actor: AccountId,
-    action: &'static str,
-    subject: String,
-    detail: &serde_json::Value,
-    now: Timestamp,
-) -> Audit {
-    Audit {
-        at: now,
-        actor: Some(actor),
-        facility: Some(facility),
-        action,
-        subject,
-        detail: detail.to_string(),
-    }
-}
 
 pub async fn rename_unit(
     db: &Db,
@@ -42,37 +24,15 @@ pub async fn rename_unit(
     actor: AccountId,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let name = check_name(name)?;
-    let mut tx = db.begin_write().await?;
-    let old: String =
-        sqlx::query("SELECT name FROM housing_units WHERE id = $1 AND facility_id = $2")
-            .bind(unit.0)
-            .bind(facility.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound("housing unit"))?
-            .try_get("name")?;
-    sqlx::query("UPDATE housing_units SET name = $1 WHERE id = $2")
-        .bind(name)
-        .bind(unit.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| named_conflict(e.into(), "unit", name))?;
-    let detail = serde_json::json!({ "before": old, "after": name });
-    append_audit(
-        &mut tx,
-        &audit(
-            facility,
-            actor,
-            "unit.rename",
-            format!("unit:{unit}"),
-            &detail,
-            now,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let place = Place {
+        select: "SELECT name FROM housing_units WHERE id = $1 AND facility_id = $2",
+        update: "UPDATE housing_units SET name = $1 WHERE id = $2",
+        what: "unit",
+        missing: "housing unit",
+        action: "unit.rename",
+        id: unit.0,
+    };
+    rename(db, facility, &place, name, actor, now).await
 }
 
 pub async fn rename_kiosk(
@@ -83,26 +43,59 @@ pub async fn rename_kiosk(
     actor: AccountId,
     now: Timestamp,
 ) -> Result<(), StoreError> {
+    let place = Place {
+        select: "SELECT name FROM kiosks WHERE id = $1 AND facility_id = $2 \
+                 AND retired_at IS NULL",
+        update: "UPDATE kiosks SET name = $1 WHERE id = $2",
+        what: "kiosk",
+        missing: "kiosk",
+        action: "kiosk.rename",
+        id: kiosk.0,
+    };
+    rename(db, facility, &place, name, actor, now).await
+}
+
+/// A housing unit or a kiosk (in service): how to read and write its name, what the
+/// messages and the audit line call it, its id.
+struct Place {
+    select: &'static str,
+    update: &'static str,
+    what: &'static str,
+    missing: &'static str,
+    action: &'static str,
+    id: i64,
+}
+
+/// Renames a unit or a kiosk in service at this facility; a name already taken there
+/// is refused. The audit line keeps the old name beside the new.
+async fn rename(
+    db: &Db,
+    facility: FacilityId,
+    place: &Place,
+    name: &str,
+    actor: AccountId,
+    now: Timestamp,
+) -> Result<(), StoreError> {
     let name = check_name(name)?;
     let mut tx = db.begin_write().await?;
-    let old = kiosk_name(&mut tx, facility, kiosk).await?;
-    sqlx::query("UPDATE kiosks SET name = $1 WHERE id = $2")
+    let old: String = sqlx::query(place.select)
+        .bind(place.id)
+        .bind(facility.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound(place.missing))?
+        .try_get("name")?;
+    sqlx::query(place.update)
         .bind(name)
-        .bind(kiosk.0)
+        .bind(place.id)
         .execute(&mut *tx)
         .await
-        .map_err(|e| named_conflict(e.into(), "kiosk", name))?;
+        .map_err(|e| named_conflict(e.into(), place.what, name))?;
     let detail = serde_json::json!({ "before": old, "after": name });
+    let subject = format!("{}:{}", place.what, place.id);
     append_audit(
         &mut tx,
-        &audit(
-            facility,
-            actor,
-            "kiosk.rename",
-            format!("kiosk:{kiosk}"),
-            &detail,
-            now,
-        ),
+        &audit(facility, Some(actor), place.action, subject, &detail, now),
     )
     .await?;
     tx.commit().await?;
@@ -193,7 +186,7 @@ pub async fn retire_kiosk(
         &mut tx,
         &audit(
             facility,
-            actor,
+            Some(actor),
             "kiosk.retire",
             format!("kiosk:{kiosk}"),
             &detail,

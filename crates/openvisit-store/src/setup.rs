@@ -12,7 +12,7 @@ use crate::db::Db;
 use crate::error::StoreError;
 use crate::places::{add_hours, create_kiosk, create_unit, unit_and_lobby_hours};
 
-fn audit(
+pub(crate) fn audit(
     facility: FacilityId,
     actor: Option<AccountId>,
     action: &'static str,
