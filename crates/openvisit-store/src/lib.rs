@@ -45,6 +45,7 @@ pub mod secrets;
 pub mod setup;
 pub mod sign_in;
 mod sql_lists;
+pub mod staff_booking;
 pub mod support;
 pub mod tickets;
 pub mod time;

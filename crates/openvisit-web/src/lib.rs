@@ -71,7 +71,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(staff::approvals))
         .routes(routes!(staff::decide))
         .routes(routes!(staff::settings, staff::update))
-        .routes(routes!(staff::schedule))
+        .routes(routes!(staff::schedule, staff::book_for_family))
         .routes(routes!(staff::cancel))
         .routes(routes!(staff::audit))
         .routes(routes!(staff::tickets))

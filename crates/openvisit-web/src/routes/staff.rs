@@ -277,3 +277,58 @@ pub async fn tickets(State(s): State<AppState>, staff: Staff) -> ApiResult<Json<
     let support = staff.account.role == openvisit_store::accounts::Role::Support;
     Ok(Json(tickets_for(&mut conn, staff.facility, support).await?))
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct StaffBookForm {
+    /// The family's account: approved to visit the resident.
+    pub visitor_id: i64,
+    pub resident_id: i64,
+    pub kind: openvisit_core::facility::VisitKind,
+    #[schema(value_type = String, format = DateTime)]
+    pub start: Timestamp,
+    pub length_minutes: u32,
+    /// Staff read the facility's visiting rules to the family and they agreed: records
+    /// their acceptance when they had not accepted the current rules yet.
+    #[serde(default)]
+    pub rules_read: bool,
+}
+
+#[utoipa::path(
+    post,
+    path = "/staff/visits",
+    tag = "staff",
+    request_body = StaffBookForm,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first result")),
+    responses((status = 201, description = "Booked for the family, charged to their balance", body = Visit), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 402, description = "The family's balance does not cover the price", body = ErrorBody), (status = 403, description = "Not allowed, or the family is not approved for this resident", body = ErrorBody), (status = 404, description = "No such resident here", body = ErrorBody), (status = 409, description = "Taken, or the rules were not read to the family", body = ErrorBody), (status = 415, description = "The body must be JSON", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = []))
+)]
+pub async fn book_for_family(
+    State(s): State<AppState>,
+    staff: Staff,
+    headers: axum::http::HeaderMap,
+    ApiJson(f): ApiJson<StaffBookForm>,
+) -> ApiResult<(axum::http::StatusCode, Json<Visit>)> {
+    let key = crate::extract::idempotency_key(&headers)?;
+    let req = openvisit_store::booking::BookingRequest {
+        visitor: openvisit_core::AccountId(f.visitor_id),
+        resident: openvisit_core::ResidentId(f.resident_id),
+        kind: f.kind,
+        start: f.start,
+        length_minutes: f.length_minutes,
+    };
+    let booked = openvisit_store::staff_booking::book_for_family(
+        &s.db,
+        staff.account.id,
+        staff.facility,
+        &req,
+        f.rules_read,
+        key.as_deref(),
+        s.clock.now(),
+    )
+    .await?;
+    notify::send_queued(&s).await;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(booked.visit().clone()),
+    ))
+}

@@ -54,6 +54,7 @@ const ROUTES: &[(&str, &str, Policy)] = &[
     ("post", "/staff/kiosks/{id}/retire", Policy::Admin),
     ("put", "/staff/facility", Policy::Admin),
     ("get", "/staff/visits", Policy::Staff),
+    ("post", "/staff/visits", Policy::Staff),
     ("get", "/staff/audit", Policy::Staff),
     ("get", "/staff/tickets", Policy::Staff),
     ("get", "/staff/tickets/{reference}", Policy::Staff),

@@ -541,3 +541,95 @@ per_backend!(
     a_kiosk_is_retired_after_its_visits_are_shown_and_units_and_kiosks_are_renamed,
     multi_thread
 );
+
+/// Issue 23: staff book for a family on the phone, through the same rules, claims and
+/// ledger as the website, with the facility's rules read to them, audited as theirs.
+async fn staff_book_for_a_family_through_the_same_rules_and_ledger(
+    backend: openvisit_store::Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let db = app.db();
+    let fx = fixture(db, 1, 1, settings()).await;
+    let staff = staff_client(&app, &fx).await;
+    let (_, facility) = staff.get("/api/v1/staff/facility").await;
+    let mut s = facility["settings"].clone();
+    s["visit_rules"] = json!("Dress modestly.");
+    let (status, answer) = staff.put("/api/v1/staff/facility", s).await;
+    assert_eq!(status, 200, "{answer}");
+    let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
+    fund(db, visitor, 1_000).await;
+    let family = app.client_for(&email, VISITOR_PASSWORD).await;
+    let start = local_start(3, 10, 0);
+    let form = json!({ "visitor_id": visitor.0, "resident_id": fx.residents[0].0, "kind": "remote", "start": start, "length_minutes": 30 });
+
+    // The rules first: read to the family, or no booking.
+    let (status, refused) = staff
+        .post("/api/v1/staff/visits?lang=en", form.clone())
+        .await;
+    assert_eq!(status, 409, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("read them to them")),
+        "{refused}"
+    );
+    let mut read = form.clone();
+    read["rules_read"] = json!(true);
+    let (status, visit) = staff.post("/api/v1/staff/visits", read.clone()).await;
+    assert_eq!(status, 201, "{visit}");
+    // The family's visit, charged to their balance like one booked on the website.
+    let id = visit["id"].as_i64().expect("id");
+    let (status, mine) = family.get(&format!("/api/v1/visits/{id}")).await;
+    assert_eq!(status, 200, "{mine}");
+    let (_, balance) = family.get("/api/v1/balance").await;
+    assert_eq!(
+        balance["balance_cents"].as_i64(),
+        Some(1_000 - visit["price"].as_i64().expect("price"))
+    );
+    // The same rules: the same time again is taken; more than the balance is refused.
+    let (status, taken) = staff.post("/api/v1/staff/visits", read.clone()).await;
+    assert_eq!(status, 409, "{taken}");
+    let mut long = read.clone();
+    long["start"] = json!(local_start(4, 10, 0));
+    long["length_minutes"] = json!(45);
+    let (status, broke) = staff.post("/api/v1/staff/visits", long).await;
+    assert_eq!(status, 402, "{broke}");
+    // Another facility's resident is not found; an unapproved visitor is refused.
+    let other = fixture(db, 1, 1, settings()).await;
+    let mut elsewhere = read.clone();
+    elsewhere["resident_id"] = json!(other.residents[0].0);
+    elsewhere["start"] = json!(local_start(5, 10, 0));
+    let (status, _) = staff.post("/api/v1/staff/visits", elsewhere).await;
+    assert_eq!(status, 404);
+    let (stranger, _) = approved_visitor(db, &other, &other.residents).await;
+    let mut unapproved = read.clone();
+    unapproved["visitor_id"] = json!(stranger.0);
+    unapproved["start"] = json!(local_start(5, 11, 0));
+    let (status, _) = staff.post("/api/v1/staff/visits", unapproved).await;
+    assert_eq!(status, 403);
+    // The family accepted through staff: their own next booking needs nothing more.
+    let (status, own) = family
+        .post(
+            "/api/v1/visits",
+            json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": local_start(3, 14, 0), "length_minutes": 15 }),
+        )
+        .await;
+    assert_eq!(status, 201, "{own}");
+    let mut conn = db.pool.acquire().await.expect("conn");
+    let lines = openvisit_store::audit::audit_for_facility(&mut conn, fx.facility, 50)
+        .await
+        .expect("audit");
+    drop(conn);
+    let by_staff = lines
+        .iter()
+        .find(|l| l.action == "visit.booked_by_staff")
+        .expect("the booking is on the audit log");
+    assert_eq!(by_staff.subject, format!("visit:{id}"));
+    assert!(lines.iter().any(|l| l.action == "rules.read_by_staff"));
+    app.stop().await;
+}
+per_backend!(
+    staff_book_for_a_family,
+    staff_book_for_a_family_through_the_same_rules_and_ledger,
+    multi_thread
+);
