@@ -156,12 +156,23 @@ try {
   await page.goto(`${base}/staff/schedule?date=${cancelDay}&lang=es`);
   await axe(page, 'schedule (es)');
 
+  step('booking for a family: the approved families, then the calendar and times');
+  await page.goto(`${base}/staff/book`);
+  const family = await page.getAttribute('ul.families a >> nth=0', 'href', { timeout: 5000 }).catch(() => null);
+  if (!family) fail('no approved family to book for');
+  else {
+    await page.goto(base + family);
+    await page.waitForSelector('.calendar a');
+    await axe(page, 'book for a family');
+  }
+
   step('no console page scrolls sideways on a 360 px phone, in either language');
   await page.setViewportSize({ width: 360, height: 740 });
   for (const lang of ['en', 'es']) {
     for (const path of [`/staff/schedule?date=${cancelDay}`, `/staff/visits/${cancelVisit}`, '/staff/approvals',
       '/staff/settings', `/staff/reports?from=${cancelDay}&to=${cancelDay}`, '/staff/audit', '/staff/support',
-      `/staff/support/${reference}`, '/staff/emails', '/staff/live', '/staff/roster']) {
+      `/staff/support/${reference}`, '/staff/emails', '/staff/live', '/staff/roster', '/staff/book',
+      ...(family ? [family] : [])]) {
       await page.goto(`${base}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       if (overflow > 0) {

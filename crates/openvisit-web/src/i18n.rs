@@ -197,6 +197,7 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
         ("month", "May".into()),
         ("year", "2027".into()),
         ("your_zone", "UTC".into()),
+        ("resident", "R".into()),
     ]
     .into_iter()
     .map(|(k, v)| (Cow::Borrowed(k), v))

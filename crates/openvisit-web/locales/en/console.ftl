@@ -303,3 +303,15 @@ console-retire-confirm = { $count ->
     }
 console-retire-keep = Keep it in service
 console-retired = The kiosk is out of service.
+console-nav-book = Book for a family
+console-book-title = Book for a family
+console-book-lead = For a family on the phone or at the lobby: the same rules and times as the website, charged to the family's balance, and on the audit log as your booking.
+console-book-family = { $visitor } to visit { $resident }
+console-book-no-families = No family is approved to visit anyone here yet.
+console-book-other-family = Choose another family
+console-book-minutes = { $minutes } minutes
+console-book-rules = The facility's visiting rules, not yet accepted by this family
+console-book-rules-read = I read these rules to the family and they agreed to follow them
+console-book-charge = The price is taken from the family's balance, as if they had booked on the website.
+console-book-confirm = Book for the family
+console-book-funds = The family's balance is { $balance }; this visit costs { $price }. They need to add funds first.

@@ -303,3 +303,15 @@ console-retire-confirm = { $count ->
     }
 console-retire-keep = Mantenerlo en servicio
 console-retired = El quiosco está fuera de servicio.
+console-nav-book = Reservar para una familia
+console-book-title = Reservar para una familia
+console-book-lead = Para una familia por teléfono o en el vestíbulo: las mismas normas y horarios que en el sitio web, con cargo al saldo de la familia, y en el registro de auditoría como tu reserva.
+console-book-family = { $visitor } para visitar a { $resident }
+console-book-no-families = Todavía no hay ninguna familia aprobada para visitar a nadie aquí.
+console-book-other-family = Elegir otra familia
+console-book-minutes = { $minutes } minutos
+console-book-rules = Las normas de visita del centro, que esta familia aún no aceptó
+console-book-rules-read = Leí estas normas a la familia y aceptó cumplirlas
+console-book-charge = El precio se descuenta del saldo de la familia, como si hubiera reservado en el sitio web.
+console-book-confirm = Reservar para la familia
+console-book-funds = El saldo de la familia es { $balance }; esta visita cuesta { $price }. Primero debe agregar fondos.

@@ -199,6 +199,9 @@ pub const STAFF_PAGES: &[StaffPage] = &[
     ("/staff/live", || get(staff::live)),
     ("/staff/visits/{id}/recording", || get(staff::recording)),
     ("/staff/schedule", || get(console::schedule::board)),
+    ("/staff/book", || {
+        get(console::book::page).post(console::book::book)
+    }),
     ("/staff/visits/{id}", || get(console::schedule::visit)),
     ("/staff/approvals", || get(console::approvals::page)),
     ("/staff/roster", || get(console::roster::page)),

@@ -626,6 +626,59 @@ async fn staff_book_for_a_family_through_the_same_rules_and_ledger(
         .expect("the booking is on the audit log");
     assert_eq!(by_staff.subject, format!("visit:{id}"));
     assert!(lines.iter().any(|l| l.action == "rules.read_by_staff"));
+
+    // The console page: the approved family, then the same calendar and times, in Spanish.
+    let (status, list) =
+        crate::security::page_text(&app.base, "/staff/book?lang=es", staff.cookie.as_deref()).await;
+    assert_eq!(status, 200);
+    let approval = list
+        .split("/staff/book?approval=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("an approved family")
+        .to_owned();
+    assert!(list.contains("para visitar a"), "{list}");
+    let path = format!("/staff/book?approval={approval}&lang=es");
+    let (status, chosen) =
+        crate::security::page_text(&app.base, &path, staff.cookie.as_deref()).await;
+    assert_eq!(status, 200);
+    assert!(chosen.contains("class=\"calendar\""), "{chosen}");
+    assert!(chosen.contains("name=\"start\""), "{chosen}");
+    // The family accepted the rules already: no rules to read.
+    assert!(!chosen.contains("rules_read"), "{chosen}");
+    // Short of funds, the page says so in the reader's language; with them, it books.
+    let at = local_start(6, 9, 0);
+    let fields = [
+        ("approval", approval.as_str()),
+        ("kind", "remote"),
+        ("length", "15"),
+        ("start", &at.as_second().to_string()),
+    ];
+    let (status, short) = staff.submit_form(&path, &fields).await;
+    assert_eq!(status, 409, "{short}");
+    assert!(short.contains("Primero debe agregar fondos."), "{short}");
+    fund(db, visitor, 1_000).await;
+    let (status, after) = staff
+        .submit_form(
+            &path,
+            &[
+                ("approval", approval.as_str()),
+                ("kind", "remote"),
+                ("length", "15"),
+                ("start", &at.as_second().to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{after}");
+    let (_, theirs) = family.get("/api/v1/visits").await;
+    assert!(
+        theirs
+            .as_array()
+            .expect("visits")
+            .iter()
+            .any(|v| v["start"] == json!(at)),
+        "{theirs}"
+    );
     app.stop().await;
 }
 per_backend!(

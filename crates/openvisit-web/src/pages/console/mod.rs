@@ -5,6 +5,7 @@
 pub mod approvals;
 pub mod audit;
 mod audit_detail;
+pub mod book;
 pub mod emails;
 pub mod reports;
 pub mod roster;

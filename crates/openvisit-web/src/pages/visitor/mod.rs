@@ -101,7 +101,7 @@ mod funds;
 mod join;
 mod moving;
 mod people;
-mod picker;
+pub(crate) mod picker;
 mod rules;
 mod visits;
 
