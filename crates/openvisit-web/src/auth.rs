@@ -169,17 +169,21 @@ impl FromRequestParts<AppState> for Kiosk {
 pub struct MaybeAccount(pub Option<Account>);
 
 impl FromRequestParts<AppState> for MaybeAccount {
-    type Rejection = std::convert::Infallible;
+    type Rejection = axum::response::Response;
 
+    /// No session is "signed out"; a session that could not be read (the database
+    /// failed) is a failure page, never a signed-in family shown as signed out.
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(MaybeAccount(
-            SignedIn::from_request_parts(parts, state)
-                .await
-                .ok()
-                .map(|s| s.0),
-        ))
+        match SignedIn::from_request_parts(parts, state).await {
+            Ok(s) => Ok(MaybeAccount(Some(s.0))),
+            Err(e) if e.status == axum::http::StatusCode::UNAUTHORIZED => Ok(MaybeAccount(None)),
+            Err(e) => {
+                tracing::error!(error = %e.message, "reading the session");
+                Err(crate::pages::failure_page())
+            }
+        }
     }
 }

@@ -49,6 +49,8 @@ pub struct StaffView {
 pub enum Refusal {
     NotStaff,
     SignedOut,
+    /// The session could not be read: the failure page to answer.
+    Failed(Box<Response>),
 }
 
 impl IntoResponse for Refusal {
@@ -56,6 +58,7 @@ impl IntoResponse for Refusal {
         match self {
             Refusal::NotStaff => StatusCode::FORBIDDEN.into_response(),
             Refusal::SignedOut => (StatusCode::SEE_OTHER, [(LOCATION, "/sign-in")]).into_response(),
+            Refusal::Failed(page) => *page,
         }
     }
 }
@@ -78,7 +81,9 @@ impl FromRequestParts<AppState> for StaffView {
     /// The signed-in staff member with the page's frame (language, sign-out token);
     /// anyone else is refused.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refusal> {
-        let Ok(MaybeAccount(a)) = MaybeAccount::from_request_parts(parts, state).await;
+        let MaybeAccount(a) = MaybeAccount::from_request_parts(parts, state)
+            .await
+            .map_err(|page| Refusal::Failed(Box::new(page)))?;
         let Ok(lang) = Lang::from_request_parts(parts, state).await;
         let (account, facility) = staff(a)?;
         let page = PageMeta::signed(lang, &parts.uri, &parts.headers, Some(&account));

@@ -149,12 +149,8 @@ pub async fn book(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
+    VisitorPage(a): VisitorPage,
 ) -> Response {
-    let a = match visitor(a) {
-        Ok(a) => a,
-        Err(to) => return see_other(to),
-    };
     let q = Query::<BookQuery>::try_from_uri(&uri)
         .map(|Query(q)| q)
         .unwrap_or_default();
@@ -199,13 +195,9 @@ pub async fn book_post(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
+    VisitorPage(a): VisitorPage,
     CsrfForm(f): CsrfForm<BookForm>,
 ) -> Response {
-    let a = match visitor_post(a) {
-        Ok(a) => a,
-        Err(answer) => return *answer,
-    };
     let (Some(kind), Ok(start)) = (VisitKind::parse(&f.kind), Timestamp::from_second(f.start))
     else {
         return see_other(&format!("/book?resident={}", f.resident));

@@ -87,12 +87,8 @@ pub async fn funds(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
+    VisitorPage(a): VisitorPage,
 ) -> Response {
-    let a = match visitor(a) {
-        Ok(a) => a,
-        Err(to) => return see_other(to),
-    };
     let q = Query::<FundsQuery>::try_from_uri(&uri)
         .map(|Query(q)| q)
         .unwrap_or_default();
@@ -133,13 +129,9 @@ pub async fn funds_post(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
+    VisitorPage(a): VisitorPage,
     CsrfForm(f): CsrfForm<FundsForm>,
 ) -> Response {
-    let a = match visitor_post(a) {
-        Ok(a) => a,
-        Err(answer) => return *answer,
-    };
     // The demo's test provider declines the card number "decline".
     let token = if f.card.trim() == "decline" {
         "decline"

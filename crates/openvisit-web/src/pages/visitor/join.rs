@@ -18,13 +18,9 @@ pub async fn join(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
+    VisitorPage(a): VisitorPage,
     Path(id): Path<i64>,
 ) -> Response {
-    let a = match visitor(a) {
-        Ok(a) => a,
-        Err(to) => return see_other(to),
-    };
     let found = async {
         let mut conn = s.db.pool.acquire().await?;
         let v = get_visit(&mut conn, VisitId(id)).await?;
@@ -99,13 +95,9 @@ pub async fn receipt(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
+    VisitorPage(a): VisitorPage,
     Path(entry): Path<i64>,
 ) -> Response {
-    let a = match visitor(a) {
-        Ok(a) => a,
-        Err(to) => return see_other(to),
-    };
     let page = PageMeta::signed(lang, &uri, &headers, Some(&a));
     let t = page.t;
     let built = async {

@@ -52,10 +52,21 @@ pub(super) fn visitor(a: Option<Account>) -> Result<Account, &'static str> {
     }
 }
 
-/// What every visitor form post checks first (after `CsrfForm` checked the form's
-/// token): a signed-in visitor; anyone else goes where `visitor` sends them.
-pub(super) fn visitor_post(a: Option<Account>) -> Result<Account, Box<Response>> {
-    visitor(a).map_err(|to| Box::new(see_other(to)))
+/// The signed-in visitor a visitor page is for. Anyone else is sent where `visitor`
+/// says (the sign-in page, or home for staff) before the handler runs; a form post has
+/// its token checked after this, by `CsrfForm`.
+pub struct VisitorPage(pub Account);
+
+impl axum::extract::FromRequestParts<AppState> for VisitorPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let MaybeAccount(a) = MaybeAccount::from_request_parts(parts, state).await?;
+        visitor(a).map(VisitorPage).map_err(see_other)
+    }
 }
 
 pub(super) fn failure(e: &StoreError) -> Response {

@@ -106,13 +106,9 @@ pub async fn move_form(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
+    VisitorPage(a): VisitorPage,
     Path(id): Path<i64>,
 ) -> Response {
-    let a = match visitor(a) {
-        Ok(a) => a,
-        Err(to) => return see_other(to),
-    };
     let q = Query::<DayQuery>::try_from_uri(&uri)
         .map(|Query(q)| q)
         .unwrap_or_default();
@@ -136,14 +132,10 @@ pub async fn move_post(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
+    VisitorPage(a): VisitorPage,
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<MoveForm>,
 ) -> Response {
-    let a = match visitor_post(a) {
-        Ok(a) => a,
-        Err(answer) => return *answer,
-    };
     let Ok(start) = Timestamp::from_second(f.start) else {
         return see_other(&format!("/visits/{id}/move"));
     };

@@ -97,12 +97,8 @@ pub async fn people(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
+    VisitorPage(a): VisitorPage,
 ) -> Response {
-    let a = match visitor(a) {
-        Ok(a) => a,
-        Err(to) => return see_other(to),
-    };
     let q = Query::<PeopleQuery>::try_from_uri(&uri)
         .map(|Query(q)| q)
         .unwrap_or_default();
@@ -124,13 +120,9 @@ pub async fn people_post(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
+    VisitorPage(a): VisitorPage,
     CsrfForm(f): CsrfForm<AskForm>,
 ) -> Response {
-    let a = match visitor_post(a) {
-        Ok(a) => a,
-        Err(answer) => return *answer,
-    };
     match request_approval(&s.db, a.id, ResidentId(f.resident_id), s.clock.now()).await {
         Ok(_) => see_other("/people?notice=asked"),
         Err(StoreError::Invalid(_)) if !a.email_verified => {

@@ -50,13 +50,9 @@ pub struct AcceptForm {
 
 pub async fn rules_accept(
     State(s): State<AppState>,
-    MaybeAccount(a): MaybeAccount,
+    VisitorPage(a): VisitorPage,
     CsrfForm(f): CsrfForm<AcceptForm>,
 ) -> Response {
-    let a = match visitor_post(a) {
-        Ok(a) => a,
-        Err(answer) => return *answer,
-    };
     let back = format!("/book?resident={}", f.resident);
     match accept_rules(
         &s.db,

@@ -91,12 +91,8 @@ pub async fn visits(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
+    VisitorPage(a): VisitorPage,
 ) -> Response {
-    let a = match visitor(a) {
-        Ok(a) => a,
-        Err(to) => return see_other(to),
-    };
     let page = PageMeta::signed(lang, &uri, &headers, Some(&a));
     let t = page.t;
     let q = Query::<NoticeQuery>::try_from_uri(&uri)
@@ -236,13 +232,9 @@ pub async fn cancel_confirm(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
-    MaybeAccount(a): MaybeAccount,
+    VisitorPage(a): VisitorPage,
     Path(id): Path<i64>,
 ) -> Response {
-    let a = match visitor(a) {
-        Ok(a) => a,
-        Err(to) => return see_other(to),
-    };
     let page = PageMeta::signed(lang, &uri, &headers, Some(&a));
     let t = page.t;
     let built = async {
@@ -300,14 +292,10 @@ pub struct CancelForm {
 
 pub async fn cancel(
     State(s): State<AppState>,
-    MaybeAccount(a): MaybeAccount,
+    VisitorPage(a): VisitorPage,
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<CancelForm>,
 ) -> Response {
-    let a = match visitor_post(a) {
-        Ok(a) => a,
-        Err(answer) => return *answer,
-    };
     let owned = match s.db.pool.acquire().await {
         Ok(mut conn) => get_visit(&mut conn, VisitId(id))
             .await

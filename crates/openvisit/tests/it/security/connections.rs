@@ -38,19 +38,33 @@ async fn connect_from(ip: Ipv4Addr, to: SocketAddr) -> Option<tokio::net::TcpStr
 }
 
 /// One request on a fresh connection: its time, or `None` if it failed.
-async fn timed_get(to: SocketAddr, path: &str, cookie: &str) -> Option<Duration> {
+/// How long `path` took to answer 200, or why it did not.
+async fn timed_get(to: SocketAddr, path: &str, cookie: &str) -> Result<Duration, String> {
     let start = Instant::now();
-    let mut s = connect_from(Ipv4Addr::LOCALHOST, to).await?;
+    // A connection the kernel refused once under the flood is tried again, as a client
+    // would; the time counts from the first try.
+    let mut s = match connect_from(Ipv4Addr::LOCALHOST, to).await {
+        Some(s) => s,
+        None => connect_from(Ipv4Addr::LOCALHOST, to)
+            .await
+            .ok_or_else(|| format!("{path}: no connection, twice"))?,
+    };
     let req = format!(
         "GET {path} HTTP/1.1\r\nHost: {to}\r\ncookie: {cookie}\r\nconnection: close\r\n\r\n"
     );
-    s.write_all(req.as_bytes()).await.ok()?;
+    s.write_all(req.as_bytes())
+        .await
+        .map_err(|e| format!("{path}: write: {e}"))?;
     let mut head = [0u8; 12];
     tokio::time::timeout(Duration::from_secs(5), s.read_exact(&mut head))
         .await
-        .ok()?
-        .ok()?;
-    (&head[9..12] == b"200").then(|| start.elapsed())
+        .map_err(|_| format!("{path}: no answer in 5 s"))?
+        .map_err(|e| format!("{path}: read: {e}"))?;
+    if &head[9..12] == b"200" {
+        Ok(start.elapsed())
+    } else {
+        Err(format!("{path}: {}", String::from_utf8_lossy(&head)))
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,17 +180,17 @@ async fn idle_and_slow_connections_do_not_stop_a_server_with_1024_descriptors() 
     tokio::time::sleep(Duration::from_secs(2)).await;
     let mut health = Vec::new();
     let mut page = Vec::new();
-    let mut failures = 0;
+    let mut failures: Vec<String> = Vec::new();
     let mut rss_peak = 0;
     let probing = Instant::now();
     while probing.elapsed() < HEADER_TIMEOUT + Duration::from_secs(4) {
         match timed_get(to, "/healthz", "").await {
-            Some(t) => health.push(t),
-            None => failures += 1,
+            Ok(t) => health.push(t),
+            Err(why) => failures.push(why),
         }
         match timed_get(to, "/account", &cookie).await {
-            Some(t) => page.push(t),
-            None => failures += 1,
+            Ok(t) => page.push(t),
+            Err(why) => failures.push(why),
         }
         rss_peak = rss_peak.max(rss_kib(pid));
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -200,14 +214,17 @@ async fn idle_and_slow_connections_do_not_stop_a_server_with_1024_descriptors() 
     let longest = lifetimes.iter().max().copied().unwrap_or_default();
     println!(
         "connections: {attack_opened} idle opened; healthz p99 {health_p99:?} ({n_health}), \
-         signed-in page p99 {page_p99:?} ({n_page}), {failures} failed; {} slow closed, \
+         signed-in page p99 {page_p99:?} ({n_page}), {failures:?} failed; {} slow closed, \
          the longest after {longest:?}; RSS {} -> {} KiB",
         lifetimes.len(),
         rss_before,
         rss_peak
     );
     assert!(attack_opened >= 2000, "the idle connections were opened");
-    assert_eq!(failures, 0, "every probe was answered");
+    assert!(
+        failures.is_empty(),
+        "every probe was answered: {failures:?}"
+    );
     // A server the attack stops answers after seconds (a full backlog: the kernel's
     // one-second SYN retry) or not at all; the bound leaves room for the other tests
     // sharing these two cores, which alone took the p99 past 100 ms.
