@@ -69,6 +69,20 @@ impl axum::extract::FromRequestParts<AppState> for VisitorPage {
     }
 }
 
+/// The visitor's own visit `id` while it is booked; None for anyone else's, or once it
+/// is cancelled, under way or over.
+pub(super) async fn own_booked_visit(
+    conn: &mut openvisit_store::AnyConnection,
+    a: &Account,
+    id: i64,
+) -> Result<Option<openvisit_store::visits::Visit>, StoreError> {
+    match get_visit(conn, VisitId(id)).await {
+        Ok(v) if v.visitor == a.id && v.status == VisitStatus::Booked => Ok(Some(v)),
+        Ok(_) | Err(StoreError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 pub(super) fn failure(e: &StoreError) -> Response {
     tracing::error!(error = %e, "visitor page failed");
     crate::pages::failure_page()

@@ -239,10 +239,8 @@ pub async fn cancel_confirm(
     let t = page.t;
     let built = async {
         let mut conn = s.db.pool.acquire().await?;
-        let v = match get_visit(&mut conn, VisitId(id)).await {
-            Ok(v) if v.visitor == a.id && v.status == VisitStatus::Booked => v,
-            Ok(_) | Err(StoreError::NotFound(_)) => return Ok(None),
-            Err(e) => return Err(e),
+        let Some(v) = own_booked_visit(&mut conn, &a, id).await? else {
+            return Ok(None);
         };
         let r = get_resident(&mut conn, v.resident).await?;
         let f = get_facility(&mut conn, v.facility).await?;
