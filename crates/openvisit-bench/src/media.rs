@@ -23,7 +23,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
 
 use openvisit_media::loopback::{Latencies, LoopbackPeer, OfferingPeer, SendRate};
-use openvisit_media::{MediaConfig, MediaServer, Role, RoomId, RoomOptions, latency_quantile};
+use openvisit_media::{MediaConfig, MediaServer, RoomId, RoomOptions, RoomRole, latency_quantile};
 
 use relay::{Mix, raw_relay};
 use threads::{
@@ -409,7 +409,7 @@ async fn sfu(
                 monitorable: true,
             },
         )?;
-        for role in [Role::Visitor, Role::Resident] {
+        for role in [RoomRole::Visitor, RoomRole::Resident] {
             let offering = OfferingPeer::party(LOOPBACK)?.with_latencies(&latencies);
             let a = media.admit(room, role, offering.offer_sdp.clone()).await?;
             peers.push(start(offering, &a.answer_sdp, Some(SendRate::VISIT))?);
@@ -417,7 +417,7 @@ async fn sfu(
         if v % 4 == 0 {
             let offering = OfferingPeer::monitor(LOOPBACK)?.with_latencies(&latencies);
             let a = media
-                .admit(room, Role::Monitor, offering.offer_sdp.clone())
+                .admit(room, RoomRole::Monitor, offering.offer_sdp.clone())
                 .await?;
             monitors.push(start(offering, &a.answer_sdp, None)?);
         }

@@ -7,6 +7,7 @@
 
 pub mod availability;
 pub mod calendar;
+pub mod credentials;
 pub mod facility;
 pub mod hours;
 pub mod ids;

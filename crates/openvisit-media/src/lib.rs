@@ -63,20 +63,20 @@ pub struct ParticipantId(pub u64);
 /// Who a participant is in the room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Role {
+pub enum RoomRole {
     Visitor,
     Resident,
     /// Staff watching: receives both sides, sends nothing, unseen by the parties.
     Monitor,
 }
 
-impl Role {
+impl RoomRole {
     /// The party on the other side of a visit.
-    pub fn other_party(self) -> Option<Role> {
+    pub fn other_party(self) -> Option<RoomRole> {
         match self {
-            Role::Visitor => Some(Role::Resident),
-            Role::Resident => Some(Role::Visitor),
-            Role::Monitor => None,
+            RoomRole::Visitor => Some(RoomRole::Resident),
+            RoomRole::Resident => Some(RoomRole::Visitor),
+            RoomRole::Monitor => None,
         }
     }
 }
@@ -122,13 +122,13 @@ pub enum MediaEvent {
     Connected {
         room: RoomId,
         participant: ParticipantId,
-        role: Role,
+        role: RoomRole,
     },
     /// The participant's connection is gone.
     Disconnected {
         room: RoomId,
         participant: ParticipantId,
-        role: Role,
+        role: RoomRole,
     },
     /// Once a second while the gate is open: whether each party's media reached the
     /// server and was forwarded in the last second, and what the server estimates each
@@ -258,7 +258,7 @@ pub(crate) enum Command {
     OpenRoom(RoomId, RoomOptions),
     Admit {
         room: RoomId,
-        role: Role,
+        role: RoomRole,
         offer: String,
         reply: oneshot::Sender<Result<Admitted, MediaError>>,
     },
@@ -342,7 +342,7 @@ impl MediaServer {
     pub async fn admit(
         &self,
         room: RoomId,
-        role: Role,
+        role: RoomRole,
         offer_sdp: String,
     ) -> Result<Admitted, MediaError> {
         let (reply, answer) = oneshot::channel();

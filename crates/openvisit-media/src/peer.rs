@@ -10,7 +10,7 @@ use str0m::media::{KeyframeRequestKind, MediaKind, Mid, Pt};
 use str0m::rtp::{SeqNo, Ssrc};
 
 use crate::rate::{Downlink, LossEstimate, Recovery, UplinkCap};
-use crate::{ParticipantId, Role, RoomId};
+use crate::{ParticipantId, RoomId, RoomRole};
 
 /// Keyframe requests to one source at most this often: a burst of loss must not turn
 /// into a burst of keyframes.
@@ -38,7 +38,7 @@ pub(crate) struct Incoming {
 pub(crate) struct Peer {
     pub id: ParticipantId,
     pub room: RoomId,
-    pub role: Role,
+    pub role: RoomRole,
     pub rtc: Rtc,
     /// The m-lines the client offered, in order.
     pub mids: Vec<(Mid, MediaKind)>,
@@ -122,7 +122,7 @@ impl Rewrite {
 }
 
 impl Peer {
-    pub fn new(id: ParticipantId, room: RoomId, role: Role, rtc: Rtc, now: Instant) -> Peer {
+    pub fn new(id: ParticipantId, room: RoomId, role: RoomRole, rtc: Rtc, now: Instant) -> Peer {
         Peer {
             id,
             room,
@@ -170,11 +170,11 @@ impl Peer {
     /// party sends goes out on the same line. A monitor offers receive-only lines in the
     /// order visitor audio, visitor video, resident audio, resident video: the nth line of
     /// a kind belongs to the nth party.
-    pub fn mid_for(&self, kind: MediaKind, source: Role) -> Option<Mid> {
+    pub fn mid_for(&self, kind: MediaKind, source: RoomRole) -> Option<Mid> {
         let nth = match (self.role, source) {
-            (Role::Monitor, Role::Visitor) => 0,
-            (Role::Monitor, Role::Resident) => 1,
-            (Role::Monitor, Role::Monitor) => return None,
+            (RoomRole::Monitor, RoomRole::Visitor) => 0,
+            (RoomRole::Monitor, RoomRole::Resident) => 1,
+            (RoomRole::Monitor, RoomRole::Monitor) => return None,
             (me, from) if me == from => return None,
             _ => 0,
         };
@@ -194,7 +194,7 @@ impl Peer {
     /// [`Peer::repair_due`]); one for a new viewer goes out at once, since that viewer
     /// sees nothing until it comes.
     pub fn request_keyframe(&mut self, now: Instant, need: KeyframeNeed) {
-        if self.role == Role::Monitor || !self.keyframes.ask(now, need) {
+        if self.role == RoomRole::Monitor || !self.keyframes.ask(now, need) {
             return;
         }
         report_lost_picture(&mut self.rtc, &self.mids);
@@ -215,7 +215,7 @@ impl Peer {
     }
 
     pub fn cap_uplink(&mut self, now: Instant, estimate: Bitrate) -> bool {
-        if self.role == Role::Monitor {
+        if self.role == RoomRole::Monitor {
             return false;
         }
         let Some(mid) = self

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use str0m::media::MediaKind;
 
-use crate::Role;
+use crate::RoomRole;
 use crate::frames::FrameAssembler;
 
 /// One RTP packet as the recorder needs it.
@@ -87,11 +87,11 @@ impl MediaClock {
     }
 }
 
-fn track_index(role: Role, kind: MediaKind) -> Option<usize> {
+fn track_index(role: RoomRole, kind: MediaKind) -> Option<usize> {
     let base = match role {
-        Role::Visitor => 0,
-        Role::Resident => 2,
-        Role::Monitor => return None,
+        RoomRole::Visitor => 0,
+        RoomRole::Resident => 2,
+        RoomRole::Monitor => return None,
     };
     Some(base + usize::from(kind == MediaKind::Video))
 }
@@ -136,7 +136,7 @@ impl Recorder {
     /// packets of the party's video went missing (a keyframe is needed).
     pub fn write_packet(
         &mut self,
-        role: Role,
+        role: RoomRole,
         kind: MediaKind,
         packet: Packet<'_>,
         at: Instant,
@@ -644,9 +644,14 @@ mod tests {
             for i in 0..20u64 {
                 let at = t0 + std::time::Duration::from_millis(i * 20);
                 let ts = u32::try_from(i * 1800).expect("ts");
-                r.write_packet(Role::Visitor, MediaKind::Video, packet(i, ts, &key), at);
+                r.write_packet(RoomRole::Visitor, MediaKind::Video, packet(i, ts, &key), at);
                 let ts = u32::try_from(i * 960).expect("ts");
-                r.write_packet(Role::Visitor, MediaKind::Audio, packet(i, ts, &audio), at);
+                r.write_packet(
+                    RoomRole::Visitor,
+                    MediaKind::Audio,
+                    packet(i, ts, &audio),
+                    at,
+                );
             }
             // A crash: the raw files are left as they are.
             r.flush();

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use crate::recorder::Recorder;
-use crate::{ParticipantId, Role, RoomOptions};
+use crate::{ParticipantId, RoomOptions, RoomRole};
 
 /// How often the room reports whether media flowed.
 pub(crate) const FLOW_INTERVAL: Duration = Duration::from_secs(1);
@@ -14,7 +14,7 @@ pub(crate) struct Room {
     pub gate_until: Option<Instant>,
     /// Fault injection: throw every media packet away.
     pub dropping: bool,
-    pub members: Vec<(ParticipantId, Role)>,
+    pub members: Vec<(ParticipantId, RoomRole)>,
     /// The last time each party's media was forwarded (visitor, resident).
     pub last_forwarded: [Option<Instant>; 2],
     pub next_flow_report: Option<Instant>,
@@ -44,16 +44,16 @@ impl Room {
         !self.dropping && self.gate_until.is_some_and(|until| now < until)
     }
 
-    pub fn party_slot(role: Role) -> Option<usize> {
+    pub fn party_slot(role: RoomRole) -> Option<usize> {
         match role {
-            Role::Visitor => Some(0),
-            Role::Resident => Some(1),
-            Role::Monitor => None,
+            RoomRole::Visitor => Some(0),
+            RoomRole::Resident => Some(1),
+            RoomRole::Monitor => None,
         }
     }
 
     /// Whether `role`'s media was forwarded within the last report interval.
-    pub fn flowed(&self, role: Role, now: Instant) -> bool {
+    pub fn flowed(&self, role: RoomRole, now: Instant) -> bool {
         Room::party_slot(role)
             .and_then(|i| self.last_forwarded[i])
             .is_some_and(|t| now.saturating_duration_since(t) <= FLOW_INTERVAL)

@@ -27,7 +27,7 @@ use crate::rate::{self, Nudge};
 use crate::room::Room;
 use crate::tcp::TcpLinks;
 use crate::udp::{MediaSocket, Outbox, RecvBatch};
-use crate::{Command, MediaConfig, MediaCounters, MediaEvent, ParticipantId, Role, RoomId};
+use crate::{Command, MediaConfig, MediaCounters, MediaEvent, ParticipantId, RoomId, RoomRole};
 
 /// The longest the loop sleeps: bounds how late a gate deadline can be noticed even if
 /// no packet or command arrives.
@@ -517,7 +517,7 @@ impl Server {
         }
         if let Some(need) = keyframe_wanted {
             // A receiver lost the picture (or just connected): ask the senders.
-            let source = if role == Role::Monitor {
+            let source = if role == RoomRole::Monitor {
                 None
             } else {
                 role.other_party()

@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use openvisit_media::loopback::{LoopbackPeer, OfferingPeer, SendRate};
-use openvisit_media::{MediaConfig, MediaServer, Role, RoomId};
+use openvisit_media::{MediaConfig, MediaServer, RoomId, RoomRole};
 
 use common::{LOOPBACK, open_room, wait_for};
 
@@ -20,7 +20,7 @@ fn party() -> OfferingPeer {
 async fn admit(
     media: &MediaServer,
     room: RoomId,
-    role: Role,
+    role: RoomRole,
     peer: OfferingPeer,
 ) -> (LoopbackPeer, Vec<String>) {
     let admitted = media
@@ -78,7 +78,7 @@ async fn a_party_whose_network_blocks_udp_gets_media_over_tcp() {
         !offered.is_empty() && offered.iter().all(|l| l.contains(" tcp ")),
         "the visitor offers TCP only: {offered:?}"
     );
-    let (visitor, answered) = admit(&media, room, Role::Visitor, over_tcp).await;
+    let (visitor, answered) = admit(&media, room, RoomRole::Visitor, over_tcp).await;
     assert!(
         answered.iter().any(|l| l.contains(" udp "))
             && answered
@@ -86,7 +86,7 @@ async fn a_party_whose_network_blocks_udp_gets_media_over_tcp() {
                 .any(|l| l.contains(" tcp ") && l.contains("tcptype passive")),
         "the server offers UDP and passive TCP: {answered:?}"
     );
-    let (resident, _) = admit(&media, room, Role::Resident, party()).await;
+    let (resident, _) = admit(&media, room, RoomRole::Resident, party()).await;
     media_flows(&media, room, &visitor, &resident).await;
 }
 
@@ -101,11 +101,11 @@ async fn a_port_bound_to_every_interface_is_reached_at_its_public_address() {
     let public = SocketAddr::new(LOOPBACK, media.local_addr().port());
     let room = RoomId(2);
     open_room(&media, room);
-    let (visitor, _) = admit(&media, room, Role::Visitor, party()).await;
+    let (visitor, _) = admit(&media, room, RoomRole::Visitor, party()).await;
     let (resident, _) = admit(
         &media,
         room,
-        Role::Resident,
+        RoomRole::Resident,
         OfferingPeer::party_over_tcp(public).expect("TCP connects"),
     )
     .await;
@@ -124,11 +124,11 @@ async fn when_the_port_number_is_taken_for_tcp_the_server_offers_udp_alone() {
     assert!(!media.serves_tcp());
     let room = RoomId(3);
     open_room(&media, room);
-    let (visitor, answered) = admit(&media, room, Role::Visitor, party()).await;
+    let (visitor, answered) = admit(&media, room, RoomRole::Visitor, party()).await;
     assert!(
         answered.len() == 1 && answered[0].contains(" udp "),
         "UDP alone: {answered:?}"
     );
-    let (resident, _) = admit(&media, room, Role::Resident, party()).await;
+    let (resident, _) = admit(&media, room, RoomRole::Resident, party()).await;
     media_flows(&media, room, &visitor, &resident).await;
 }

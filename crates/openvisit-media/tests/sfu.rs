@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use openvisit_media::loopback::{LoopbackPeer, OfferingPeer, SendRate};
 use openvisit_media::{
-    EndCause, MediaConfig, MediaError, MediaEvent, MediaServer, Role, RoomId, RoomOptions,
+    EndCause, MediaConfig, MediaError, MediaEvent, MediaServer, RoomId, RoomOptions, RoomRole,
 };
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -27,11 +27,11 @@ fn server() -> (MediaServer, UnboundedReceiver<MediaEvent>) {
 async fn join(
     media: &MediaServer,
     room: RoomId,
-    role: Role,
+    role: RoomRole,
     rate: Option<SendRate>,
 ) -> LoopbackPeer {
     let offering = match role {
-        Role::Monitor => OfferingPeer::monitor(LOOPBACK),
+        RoomRole::Monitor => OfferingPeer::monitor(LOOPBACK),
         _ => OfferingPeer::party(LOOPBACK),
     }
     .expect("peer socket");
@@ -51,8 +51,8 @@ async fn both_parties_in_an_open_room(
     room: RoomId,
     rate: SendRate,
 ) -> (LoopbackPeer, LoopbackPeer) {
-    let visitor = join(media, room, Role::Visitor, Some(rate)).await;
-    let resident = join(media, room, Role::Resident, Some(rate)).await;
+    let visitor = join(media, room, RoomRole::Visitor, Some(rate)).await;
+    let resident = join(media, room, RoomRole::Resident, Some(rate)).await;
     wait_for("both connected", || {
         visitor.is_connected() && resident.is_connected()
     })
@@ -68,8 +68,8 @@ async fn media_flows_both_ways_only_while_the_gate_is_open_and_stops_at_the_dead
     let (media, mut events) = server();
     let room = RoomId(1);
     open_room(&media, room);
-    let visitor = join(&media, room, Role::Visitor, Some(SendRate::LIGHT)).await;
-    let resident = join(&media, room, Role::Resident, Some(SendRate::LIGHT)).await;
+    let visitor = join(&media, room, RoomRole::Visitor, Some(SendRate::LIGHT)).await;
+    let resident = join(&media, room, RoomRole::Resident, Some(SendRate::LIGHT)).await;
     wait_for("both connected", || {
         visitor.is_connected() && resident.is_connected()
     })
@@ -97,7 +97,7 @@ async fn media_flows_both_ways_only_while_the_gate_is_open_and_stops_at_the_dead
     .await;
 
     // A monitor receives both sides on its four lines.
-    let monitor = join(&media, room, Role::Monitor, None).await;
+    let monitor = join(&media, room, RoomRole::Monitor, None).await;
     wait_for("monitor receives both parties", || {
         (0..4).all(|line| monitor.received(line) > 3)
     })
@@ -162,12 +162,14 @@ async fn a_privileged_room_refuses_monitors() {
         )
         .expect("room");
     let offering = OfferingPeer::monitor(LOOPBACK).expect("peer");
-    let refused = media.admit(room, Role::Monitor, offering.offer_sdp).await;
+    let refused = media
+        .admit(room, RoomRole::Monitor, offering.offer_sdp)
+        .await;
     assert_eq!(refused, Err(MediaError::NotMonitorable));
     // A room that was never opened refuses everyone.
     let offering = OfferingPeer::party(LOOPBACK).expect("peer");
     let refused = media
-        .admit(RoomId(8), Role::Visitor, offering.offer_sdp)
+        .admit(RoomId(8), RoomRole::Visitor, offering.offer_sdp)
         .await;
     assert_eq!(refused, Err(MediaError::NoRoom));
 }
@@ -329,8 +331,8 @@ async fn a_recorded_room_leaves_a_playable_webm_per_party() {
             },
         )
         .expect("room");
-    let visitor = join(&media, room, Role::Visitor, Some(SendRate::LIGHT)).await;
-    let resident = join(&media, room, Role::Resident, Some(SendRate::LIGHT)).await;
+    let visitor = join(&media, room, RoomRole::Visitor, Some(SendRate::LIGHT)).await;
+    let resident = join(&media, room, RoomRole::Resident, Some(SendRate::LIGHT)).await;
     wait_for("both connected", || {
         visitor.is_connected() && resident.is_connected()
     })
@@ -396,7 +398,7 @@ async fn a_slow_downlink_caps_the_other_partys_camera_and_a_monitor_caps_nobody(
     let room = RoomId(8);
     open_room(&media, room);
     let (visitor, resident) = both_parties_in_an_open_room(&media, room, SendRate::VISIT).await;
-    let monitor = join(&media, room, Role::Monitor, None).await;
+    let monitor = join(&media, room, RoomRole::Monitor, None).await;
     wait_for("the monitor connected", || monitor.is_connected()).await;
     let ceiling = |p: &LoopbackPeer| p.uplink_ceiling().unwrap_or(u64::MAX);
     // Fast links both ways: what the parties send is not held down.

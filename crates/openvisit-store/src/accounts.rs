@@ -103,10 +103,10 @@ pub async fn create_account(
         hash_password_off_thread(secrecy::ExposeSecret::expose_secret(&new.password)).await?;
     // Staff sign in with a second factor from the start.
     let totp_secret = if new.role.is_staff() {
-        Some(
-            db.keyring()?
-                .seal(crate::secrets::TOTP, &crate::totp::new_secret()?)?,
-        )
+        Some(db.keyring()?.seal(
+            crate::secrets::TOTP,
+            &openvisit_core::credentials::totp::new_secret()?,
+        )?)
     } else {
         None
     };

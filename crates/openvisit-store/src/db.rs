@@ -8,15 +8,9 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Transaction};
 
+pub use crate::backend::{Backend, MAX_ATTEMPTS, is_retryable};
 use crate::booking_batch::BookingQueue;
 use crate::error::StoreError;
-
-/// Which database sits behind the pool.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
 
 /// The database: a pool for reads (and single-statement writes), the pool write
 /// transactions come from, and the backend it talks to.
@@ -156,18 +150,3 @@ impl Db {
         })
     }
 }
-
-/// Whether an error is worth running the whole transaction again.
-pub fn is_retryable(err: &StoreError) -> bool {
-    let StoreError::Db(sqlx::Error::Database(db)) = err else {
-        return false;
-    };
-    matches!(
-        db.code().as_deref(),
-        // serialization_failure, deadlock_detected; SQLITE_BUSY, SQLITE_LOCKED
-        Some("40001") | Some("40P01") | Some("5") | Some("6") | Some("517")
-    )
-}
-
-/// Attempts before a retryable failure is given up on.
-pub const MAX_ATTEMPTS: u32 = 8;

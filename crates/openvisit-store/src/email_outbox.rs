@@ -115,6 +115,18 @@ fn queued_from_row(r: &sqlx::any::AnyRow) -> Result<QueuedEmail, StoreError> {
     })
 }
 
+/// Whether any email is waiting to go out now: one indexed read, so a request can
+/// afford to ask before it answers.
+pub async fn any_due(db: &Db, now: Timestamp) -> Result<bool, StoreError> {
+    let row = sqlx::query(
+        "SELECT 1 AS due FROM email_outbox WHERE state = 'pending' AND next_attempt_at <= $1 LIMIT 1",
+    )
+    .bind(secs(now))
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.is_some())
+}
+
 /// Takes up to `limit` due emails for delivery, oldest first, leasing each for
 /// `LEASE_SECONDS`. On PostgreSQL rows another sender holds are skipped, not waited for.
 pub async fn take_due(db: &Db, now: Timestamp, limit: i64) -> Result<Vec<QueuedEmail>, StoreError> {

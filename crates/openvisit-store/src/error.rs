@@ -65,3 +65,11 @@ impl StoreError {
         matches!(self, StoreError::Db(sqlx::Error::Database(db)) if db.is_unique_violation())
     }
 }
+
+/// A password hash or secret that could not be made is the operator's to fix (the
+/// machine's random source), never the person's.
+impl From<openvisit_core::credentials::CredentialError> for StoreError {
+    fn from(e: openvisit_core::credentials::CredentialError) -> Self {
+        StoreError::Operator(e.to_string())
+    }
+}

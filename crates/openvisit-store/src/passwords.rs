@@ -1,32 +1,20 @@
-//! Password hashing (argon2id). A hash costs tens of milliseconds of one core on
-//! purpose, so it never runs on the async workers: the `_off_thread` forms run it on
-//! Tokio's blocking pool, at most as many at once as there are cores, so a burst of
+//! Password hashing off the async workers. A hash (`openvisit_core::credentials::password`)
+//! costs tens of milliseconds of one core on purpose, so the `_off_thread` forms run it
+//! on Tokio's blocking pool, at most as many at once as there are cores: a burst of
 //! sign-ins queues here instead of stalling every other request.
 
 use std::sync::OnceLock;
 
-use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+pub use openvisit_core::credentials::password::verify_password;
 use tokio::sync::Semaphore;
 
 use crate::error::StoreError;
 
 /// Hashes a password with argon2id and a fresh salt (blocking).
 pub fn hash_password(password: &str) -> Result<String, StoreError> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| StoreError::Operator(format!("cannot hash password: {e}")))
-}
-
-/// Whether `password` matches `hash` (blocking).
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    Ok(openvisit_core::credentials::password::hash_password(
+        password,
+    )?)
 }
 
 fn hashing_slots() -> &'static Semaphore {

@@ -97,7 +97,7 @@ async fn move_in_tx(
     // The kiosk snapshot still shows the old time as busy; the claims decide.
     let placement = match data.schedule().check(v.kind, length, new_start, now) {
         Err(RuleViolation::NoKioskFree | RuleViolation::NoLobbyKioskFree) => {
-            crate::booking::first_kiosks(&data, v.kind)?
+            crate::claims::first_kiosks(&data, v.kind)?
         }
         other => other?,
     };
@@ -105,12 +105,12 @@ async fn move_in_tx(
     let on_kiosk = visit.extended_by_minutes(data.rules.kiosk_gap_minutes);
     let resident_key = crate::claim_names::resident(v.resident);
     let visitor_key = crate::claim_names::visitor(v.visitor);
-    if !crate::booking::claim(conn, &[&resident_key, &visitor_key], visit, visit_id).await? {
-        return Err(crate::booking::busy_person(conn, &resident_key, visit)
+    if !crate::claims::claim(conn, &[&resident_key, &visitor_key], visit, visit_id).await? {
+        return Err(crate::claims::busy_person(conn, &resident_key, visit)
             .await?
             .into());
     }
-    let housing = crate::booking::claim_first_free(
+    let housing = crate::claims::claim_first_free(
         conn,
         &data.housing_kiosks,
         placement.housing_kiosk,
@@ -122,7 +122,7 @@ async fn move_in_tx(
     let lobby = match placement.lobby_kiosk {
         None => None,
         Some(first) => Some(
-            crate::booking::claim_first_free(conn, &data.lobby_kiosks, first, on_kiosk, visit_id)
+            crate::claims::claim_first_free(conn, &data.lobby_kiosks, first, on_kiosk, visit_id)
                 .await?
                 .ok_or(RuleViolation::NoLobbyKioskFree)?,
         ),

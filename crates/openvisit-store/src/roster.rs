@@ -16,8 +16,8 @@ use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::{Audit, append_audit};
-use crate::booking::claim;
 use crate::cancel::cancel_in_tx;
+use crate::claims::claim;
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::places::unit_by_name;

@@ -171,7 +171,7 @@ async fn check_account(
         let (Some(secret), Some(code)) = (secret, code.filter(|c| !c.trim().is_empty())) else {
             return Ok(Some(Err(SignIn::CodeRequired)));
         };
-        let accepted = match crate::totp::check(&secret, code, now) {
+        let accepted = match openvisit_core::credentials::totp::check(&secret, code, now) {
             // Accept each time step once, even when two sign-ins race with one code.
             Some(step) => {
                 let step = i64::try_from(step).unwrap_or(i64::MAX);

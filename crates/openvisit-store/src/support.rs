@@ -14,7 +14,7 @@ use crate::audit::{Audit, append_audit};
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::ledger::{EntryRows, post_entry};
-use crate::tickets::{Ticket, ticket_from_row};
+use crate::support_tickets::{SupportTicket, ticket_from_row};
 use crate::time::{from_secs, secs};
 
 /// The longest answer, in characters.
@@ -35,7 +35,7 @@ pub async fn visible_ticket(
     facility: FacilityId,
     include_general: bool,
     reference: &str,
-) -> Result<Ticket, StoreError> {
+) -> Result<SupportTicket, StoreError> {
     let row = sqlx::query("SELECT * FROM tickets WHERE reference = $1")
         .bind(reference.trim().to_uppercase())
         .fetch_optional(conn)
@@ -76,7 +76,7 @@ pub async fn reply_to_ticket(
     reference: &str,
     body: &str,
     now: Timestamp,
-) -> Result<Ticket, StoreError> {
+) -> Result<SupportTicket, StoreError> {
     let body = body.trim();
     let chars = body.chars().count();
     if chars == 0 || chars > MAX_REPLY_CHARS {
@@ -124,7 +124,7 @@ pub async fn close_ticket(
     include_general: bool,
     reference: &str,
     now: Timestamp,
-) -> Result<Ticket, StoreError> {
+) -> Result<SupportTicket, StoreError> {
     let mut tx = db.begin_write().await?;
     let mut ticket = visible_ticket(&mut tx, facility, include_general, reference).await?;
     sqlx::query("UPDATE tickets SET status = 'closed' WHERE reference = $1")

@@ -127,7 +127,7 @@ impl Tr {
     }
 
     /// The message for `key` with named values.
-    pub fn ta(&self, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
+    pub fn t_with(&self, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue<'static>> = args
             .iter()
             .map(|(k, v)| (Cow::Borrowed(*k), v.clone()))
@@ -151,7 +151,7 @@ impl Tr {
                 (*name, v)
             })
             .collect();
-        self.ta(m.id, &args)
+        self.t_with(m.id, &args)
     }
 
     pub fn code(&self) -> &'static str {
@@ -291,7 +291,7 @@ mod tests {
     #[test]
     fn values_are_placed_without_isolation_marks() {
         let tr = Tr { lang: Lang::Es };
-        let text = tr.ta(
+        let text = tr.t_with(
             "facility-length-price",
             &[("minutes", 30.into()), ("price", "$5.70".into())],
         );
@@ -342,7 +342,7 @@ mod completeness {
         let mut used = BTreeSet::new();
         for f in files {
             let text = std::fs::read_to_string(&f).expect("file");
-            for marker in [".t(", ".ta("] {
+            for marker in [".t(", ".t_with("] {
                 for part in text.split(marker).skip(1) {
                     let Some(rest) = part.trim_start().strip_prefix('"') else {
                         continue;

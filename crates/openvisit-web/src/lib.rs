@@ -156,6 +156,11 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics_layer::render))
         .fallback(not_found)
+        // Inside the origin guard: a refused cross-site write never reaches it.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            notify::deliver_after,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             origin::guard,

@@ -2,8 +2,8 @@
 //! start, in the visitor's language, each with a calendar invitation whose UID stays the
 //! same for the visit's whole life. The store queues each in the transaction of its
 //! change (`openvisit_store::email_outbox`); this module writes and delivers them: at
-//! once after the request that queued them, and every few seconds for those a failure
-//! or a restart left behind.
+//! once after the request that queued them (`deliver_after`, one middleware for every
+//! route), and every few seconds for those a failure or a restart left behind.
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -72,36 +72,40 @@ async fn compose(state: &AppState, visit: &Visit, q: &QueuedEmail) -> Result<Ema
         .lobby_code
         .as_ref()
         .filter(|_| !matches!(news, VisitNews::Cancelled))
-        .map(|c| t.ta("email-lobby-code", &[("code", c.clone().into())]));
+        .map(|c| t.t_with("email-lobby-code", &[("code", c.clone().into())]));
     let (subject, body, cancelled) = match news {
         VisitNews::Booked => (
-            t.ta("email-booked-subject", &args(vec![])),
-            t.ta("email-booked-body", &args(vec![])),
+            t.t_with("email-booked-subject", &args(vec![])),
+            t.t_with("email-booked-body", &args(vec![])),
             false,
         ),
         VisitNews::Changed => (
-            t.ta("email-changed-subject", &args(vec![])),
-            t.ta("email-changed-body", &args(vec![])),
+            t.t_with("email-changed-subject", &args(vec![])),
+            t.t_with("email-changed-body", &args(vec![])),
             false,
         ),
         VisitNews::Reminder => (
-            t.ta("email-reminder-subject", &args(vec![])),
-            t.ta("email-reminder-body", &args(vec![])),
+            t.t_with("email-reminder-subject", &args(vec![])),
+            t.t_with("email-reminder-body", &args(vec![])),
             false,
         ),
         VisitNews::Cancelled => {
-            let body = t.ta("email-cancelled-body", &args(vec![]));
+            let body = t.t_with("email-cancelled-body", &args(vec![]));
             // A free visit, or one cancelled too late for a refund: no talk of money.
             let body = if visit.refund > openvisit_core::Cents::ZERO {
                 let refund = ("refund", visit.refund.to_string().into());
                 format!(
                     "{body}\n{}",
-                    t.ta("email-cancelled-refund", &args(vec![refund]))
+                    t.t_with("email-cancelled-refund", &args(vec![refund]))
                 )
             } else {
                 body
             };
-            (t.ta("email-cancelled-subject", &args(vec![])), body, true)
+            (
+                t.t_with("email-cancelled-subject", &args(vec![])),
+                body,
+                true,
+            )
         }
     };
     let body = match lobby {
@@ -145,6 +149,32 @@ async fn compose(state: &AppState, visit: &Visit, q: &QueuedEmail) -> Result<Ema
             ics(&event).into_bytes(),
         )],
     })
+}
+
+/// Middleware: a request that changed something delivers the emails it queued (and
+/// any others due) before it answers, so no handler has to remember to. Reads and
+/// refusals skip it; a failure here never changes the answer.
+pub async fn deliver_after(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let writes = !matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let res = next.run(req).await;
+    let done = res.status().is_success() || res.status().is_redirection();
+    if writes && done {
+        match openvisit_store::email_outbox::any_due(&state.db, state.clock.now()).await {
+            Ok(true) => {
+                send_queued(&state).await;
+            }
+            Ok(false) => {}
+            Err(e) => tracing::error!(error = %e, "cannot read the email outbox"),
+        }
+    }
+    res
 }
 
 /// Emails taken from the queue at once.

@@ -56,7 +56,7 @@ pub async fn send_link(state: &AppState, account: &Account, purpose: TokenPurpos
         message_id: None,
         to: account.email.clone(),
         subject: t.t(subject),
-        text: t.ta(
+        text: t.t_with(
             body,
             &[
                 ("name", account.display_name.clone().into()),

@@ -244,7 +244,7 @@ pub async fn create_staff(
         println!("Add this to the staff member's authenticator app (secret {secret}):");
         println!(
             "  {}",
-            openvisit_store::totp::otpauth_uri(&secret, &email_for_uri)
+            openvisit_core::credentials::totp::otpauth_uri(&secret, &email_for_uri)
         );
     }
     Ok(())

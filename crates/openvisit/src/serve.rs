@@ -493,11 +493,12 @@ async fn print_demo_logins(
         openvisit_store::accounts::totp_secret_for_email(db, demo::DEMO_STAFF_EMAIL).await?
     {
         // Staff sign in with an authenticator code too; the demo shows the current one.
-        let code = openvisit_store::totp::code_at(&secret, clock.now()).unwrap_or_default();
+        let code =
+            openvisit_core::credentials::totp::code_at(&secret, clock.now()).unwrap_or_default();
         println!("              authenticator secret {secret} (code now: {code})");
         println!(
             "              {}",
-            openvisit_store::totp::otpauth_uri(&secret, demo::DEMO_STAFF_EMAIL)
+            openvisit_core::credentials::totp::otpauth_uri(&secret, demo::DEMO_STAFF_EMAIL)
         );
     }
     println!(

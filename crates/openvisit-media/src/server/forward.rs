@@ -12,14 +12,14 @@ use super::Server;
 use crate::peer::{Incoming, KeyframeNeed};
 use crate::recorder::Packet;
 use crate::room::Room;
-use crate::{ParticipantId, Role, RoomId};
+use crate::{ParticipantId, RoomId, RoomRole};
 
 impl Server {
     /// Asks the room's parties (or one of them) for a keyframe.
     pub(super) fn request_keyframes(
         &mut self,
         room: RoomId,
-        only: Option<Role>,
+        only: Option<RoomRole>,
         need: KeyframeNeed,
     ) {
         let Some(r) = self.rooms.get(&room) else {
@@ -28,7 +28,7 @@ impl Server {
         let senders: Vec<ParticipantId> = r
             .members
             .iter()
-            .filter(|(_, role)| *role != Role::Monitor && only.is_none_or(|o| o == *role))
+            .filter(|(_, role)| *role != RoomRole::Monitor && only.is_none_or(|o| o == *role))
             .map(|(p, _)| *p)
             .collect();
         self.request_keyframes_from(&senders, need);
@@ -48,7 +48,7 @@ impl Server {
             .members
             .iter()
             .filter(|&&(p, role)| {
-                role != Role::Monitor
+                role != RoomRole::Monitor
                     && r.members
                         .iter()
                         .filter(|&&(q, other)| q != p && other != role)
@@ -76,7 +76,7 @@ impl Server {
     pub(super) fn cap_sender(
         &mut self,
         room: RoomId,
-        receiver: Role,
+        receiver: RoomRole,
         estimate: Bitrate,
         now: Instant,
     ) {
@@ -88,7 +88,7 @@ impl Server {
     pub(super) fn cap_sender_at_once(
         &mut self,
         room: RoomId,
-        receiver: Role,
+        receiver: RoomRole,
         estimate: Bitrate,
         now: Instant,
     ) {
@@ -98,7 +98,7 @@ impl Server {
     fn cap_sender_with(
         &mut self,
         room: RoomId,
-        receiver: Role,
+        receiver: RoomRole,
         estimate: Bitrate,
         now: Instant,
         at_once: bool,
@@ -131,11 +131,11 @@ impl Server {
         &mut self,
         from: ParticipantId,
         room_id: RoomId,
-        role: Role,
+        role: RoomRole,
         packet: &RtpPacket,
         now: Instant,
     ) {
-        if role == Role::Monitor {
+        if role == RoomRole::Monitor {
             return;
         }
         let Some(room) = self.rooms.get_mut(&room_id) else {
@@ -223,7 +223,7 @@ impl Server {
             self.counters
                 .media_forwarded
                 .fetch_add(1, Ordering::Relaxed);
-            if to_role != Role::Monitor {
+            if to_role != RoomRole::Monitor {
                 delivered = true;
                 if kind == MediaKind::Video {
                     peer.downlink.video_sent(now);

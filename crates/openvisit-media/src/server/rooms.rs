@@ -17,7 +17,7 @@ use crate::rate;
 /// Staff watching one visit at once.
 pub const MAX_MONITORS_PER_ROOM: usize = 4;
 use crate::room::{FLOW_INTERVAL, Room};
-use crate::{Admitted, Command, EndCause, MediaError, MediaEvent, ParticipantId, Role, RoomId};
+use crate::{Admitted, Command, EndCause, MediaError, MediaEvent, ParticipantId, RoomId, RoomRole};
 
 impl Server {
     /// The earliest end or flow report of any room, or `now + MAX_SLEEP`.
@@ -79,20 +79,20 @@ impl Server {
     pub(super) fn admit(
         &mut self,
         room_id: RoomId,
-        role: Role,
+        role: RoomRole,
         offer: &str,
     ) -> Result<Admitted, MediaError> {
         let room = self.rooms.get(&room_id).ok_or(MediaError::NoRoom)?;
-        if role == Role::Monitor && !room.options.monitorable {
+        if role == RoomRole::Monitor && !room.options.monitorable {
             return Err(MediaError::NotMonitorable);
         }
         // Each monitor costs a peer; a room takes a few (a socket's new offer replaces
         // its old peer, so this bounds the room, not one person).
-        if role == Role::Monitor
+        if role == RoomRole::Monitor
             && room
                 .members
                 .iter()
-                .filter(|(_, r)| *r == Role::Monitor)
+                .filter(|(_, r)| *r == RoomRole::Monitor)
                 .count()
                 >= MAX_MONITORS_PER_ROOM
         {
@@ -108,7 +108,7 @@ impl Server {
         )?;
 
         // A party joining again replaces their old connection.
-        if role != Role::Monitor {
+        if role != RoomRole::Monitor {
             let old: Vec<ParticipantId> = room
                 .members
                 .iter()
@@ -169,7 +169,7 @@ impl Server {
         let monitors: Vec<ParticipantId> = r
             .members
             .iter()
-            .filter(|(_, role)| *role == Role::Monitor)
+            .filter(|(_, role)| *role == RoomRole::Monitor)
             .map(|(p, _)| *p)
             .collect();
         for p in monitors {
@@ -250,7 +250,7 @@ impl Server {
             if let Some(r) = room.recorder.as_mut() {
                 r.flush();
             }
-            let downlink = |role: Role| {
+            let downlink = |role: RoomRole| {
                 room.members
                     .iter()
                     .find(|(_, r)| *r == role)
@@ -259,10 +259,10 @@ impl Server {
             };
             let _ = self.events.send(MediaEvent::Flow {
                 room: *id,
-                visitor: room.flowed(Role::Visitor, now),
-                resident: room.flowed(Role::Resident, now),
-                visitor_downlink: downlink(Role::Visitor),
-                resident_downlink: downlink(Role::Resident),
+                visitor: room.flowed(RoomRole::Visitor, now),
+                resident: room.flowed(RoomRole::Resident, now),
+                visitor_downlink: downlink(RoomRole::Visitor),
+                resident_downlink: downlink(RoomRole::Resident),
             });
         }
     }

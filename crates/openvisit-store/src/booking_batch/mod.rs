@@ -10,6 +10,7 @@
 //! back and the rest are written again without it, so nothing is half-written.
 
 mod plan;
+mod request;
 mod single_statement;
 mod writes;
 
@@ -22,11 +23,13 @@ use openvisit_core::{FacilityId, KioskId, VisitId};
 use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::booking::{Booked, BookingRequest};
-use crate::db::{Backend, MAX_ATTEMPTS, is_retryable};
+use crate::backend::{Backend, MAX_ATTEMPTS, is_retryable};
 use crate::error::StoreError;
 use crate::schedule::FacilityConfig;
 use plan::plan;
+pub(crate) use request::replay;
+pub use request::{Booked, BookingRequest};
+pub(crate) use request::{booking_row, resident_for_booking};
 use writes::{
     ClaimMode, Claims, claim_all, count_weeks, insert_visits, new_visit, queue_emails,
     remember_keys, take_money, write_ledger,

@@ -10,9 +10,9 @@ use openvisit_core::pricing::quote;
 use openvisit_core::{FacilityId, HousingUnitId, KioskId, VisitId};
 use sqlx::{Any, Row, Transaction};
 
+use super::{Booked, booking_row, replay, resident_for_booking};
 use super::{ConfigCache, Job, Plan, Reserved, Settled};
-use crate::booking::{Booked, booking_row, replay, resident_for_booking};
-use crate::db::Backend;
+use crate::backend::Backend;
 use crate::error::StoreError;
 use crate::lobby::unused_lobby_code;
 use crate::schedule::{ScheduleData, UnitsWanted, load_facility_config, load_unit_schedules};

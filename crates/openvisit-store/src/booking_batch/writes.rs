@@ -11,9 +11,10 @@ use openvisit_core::pricing::ChargeKind;
 use openvisit_core::{Cents, KioskId, VisitId};
 use sqlx::{Any, Row, Transaction};
 
+use super::BookingRequest;
 use super::{Job, Plan, Settled};
-use crate::booking::{BookingRequest, claim};
 use crate::claim_names;
+use crate::claims::{claim, insert_claims};
 use crate::email_outbox::VisitNews;
 use crate::error::StoreError;
 use crate::ledger::{EntryRows, balance_of, write_entries};
@@ -21,9 +22,6 @@ use crate::sql_lists::{batch_sql, numbered, placeholders};
 use crate::time::secs;
 use crate::visits::{Visit, VisitStatus};
 use crate::week_counts::count_up_sql;
-
-/// Claim rows in one `INSERT`, well inside both backends' parameter limits.
-const CLAIMS_PER_STATEMENT: usize = 1000;
 
 /// How the claims are inserted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,22 +233,7 @@ pub(super) async fn claim_all(
     }
     // In key order (granule, resource), so two writers cannot deadlock.
     rows.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
-    let mut inserted = 0;
-    for chunk in rows.chunks(CLAIMS_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO claims (resource, granule, visit_id) VALUES {}{}",
-            placeholders(chunk.len(), 3, 1),
-            match mode {
-                ClaimMode::Plain => "",
-                ClaimMode::SkipTaken => " ON CONFLICT DO NOTHING",
-            }
-        );
-        let mut q = sqlx::query(batch_sql(tx, sql));
-        for (r, g, v) in chunk {
-            q = q.bind(r.as_str()).bind(*g).bind(*v);
-        }
-        inserted += q.execute(&mut **tx).await?.rows_affected() as usize;
-    }
+    let inserted = insert_claims(tx, &rows, mode == ClaimMode::SkipTaken).await?;
     if inserted == rows.len() {
         return Ok(Claims::Taken(HashMap::new()));
     }

@@ -18,7 +18,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use openvisit_core::session::Session;
 use openvisit_core::{AccountId, KioskId, VisitId};
-use openvisit_media::{MediaEvent, MediaServer, Role, RoomId};
+use openvisit_media::{MediaEvent, MediaServer, RoomId, RoomRole};
 use openvisit_store::Db;
 use openvisit_store::visits::{VisitStatus, get_visit};
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -36,9 +36,9 @@ const KIOSK_ONLINE_SECONDS: i64 = 90;
 
 /// Who a ticket admits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ticket {
+pub struct SocketTicket {
     pub visit: VisitId,
-    pub role: Role,
+    pub role: RoomRole,
     /// The person behind it: the visitor, or the staff member watching.
     pub account: Option<AccountId>,
     expires: Timestamp,
@@ -49,7 +49,7 @@ pub struct LiveHub {
     db: Db,
     clock: Arc<Clock>,
     rooms: Mutex<HashMap<VisitId, Arc<LiveRoom>>>,
-    tickets: Mutex<HashMap<String, Ticket>>,
+    tickets: Mutex<HashMap<String, SocketTicket>>,
     kiosks_seen: Mutex<HashMap<KioskId, Timestamp>>,
     /// Where recordings go (a folder per visit); `None` records nothing.
     pub recordings: Option<PathBuf>,
@@ -170,7 +170,7 @@ impl LiveHub {
     pub fn issue_ticket(
         &self,
         visit: VisitId,
-        role: Role,
+        role: RoomRole,
         account: Option<AccountId>,
     ) -> Result<(String, Timestamp), ApiError> {
         let mut bytes = [0u8; 24];
@@ -182,7 +182,7 @@ impl LiveHub {
         tickets.retain(|_, t| t.expires > now);
         tickets.insert(
             token.clone(),
-            Ticket {
+            SocketTicket {
                 visit,
                 role,
                 account,
@@ -193,7 +193,7 @@ impl LiveHub {
     }
 
     /// Takes a ticket (it works once).
-    pub fn redeem(&self, token: &str) -> Option<Ticket> {
+    pub fn redeem(&self, token: &str) -> Option<SocketTicket> {
         let ticket = lock(&self.tickets).remove(token)?;
         (ticket.expires > self.now()).then_some(ticket)
     }

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use openvisit_core::link_quality::LinkQuality;
 use openvisit_core::session::{JoinError, Outcome, Party, Session, SessionEvent, SessionStatus};
 use openvisit_core::{AccountId, FacilityId, KioskId, VisitId};
-use openvisit_media::{MediaEvent, Role, RoomId};
+use openvisit_media::{MediaEvent, RoomId, RoomRole};
 use openvisit_store::live::SettledStatus;
 use openvisit_store::live::{LiveReport, record_actual_start, settle_live_visit};
 use openvisit_store::live_sessions::{SavedSession, save_sessions};
@@ -81,11 +81,11 @@ fn slot(p: Party) -> usize {
     }
 }
 
-pub fn party_of(role: Role) -> Option<Party> {
+pub fn party_of(role: RoomRole) -> Option<Party> {
     match role {
-        Role::Visitor => Some(Party::Visitor),
-        Role::Resident => Some(Party::Resident),
-        Role::Monitor => None,
+        RoomRole::Visitor => Some(Party::Visitor),
+        RoomRole::Resident => Some(Party::Resident),
+        RoomRole::Monitor => None,
     }
 }
 

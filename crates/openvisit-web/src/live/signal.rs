@@ -12,12 +12,12 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use openvisit_core::session::{JoinError, Party};
-use openvisit_media::{MediaError, ParticipantId, Role, RoomId};
+use openvisit_media::{MediaError, ParticipantId, RoomId, RoomRole};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::room::party_of;
-use super::{LiveHub, LiveRoom, ServerMessage, Ticket};
+use super::{LiveHub, LiveRoom, ServerMessage, SocketTicket};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -41,7 +41,7 @@ pub enum ClientMessage {
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Reply<'a> {
     Welcome {
-        role: Role,
+        role: RoomRole,
         visit: i64,
     },
     /// A newer connection took this party's place; this one closes.
@@ -111,7 +111,7 @@ async fn run(
     s: AppState,
     hub: Arc<LiveHub>,
     room: Arc<LiveRoom>,
-    ticket: Ticket,
+    ticket: SocketTicket,
 ) {
     let party = party_of(ticket.role);
     // The media peer this socket's last offer made, if it watches: a new offer replaces
@@ -122,7 +122,7 @@ async fn run(
     let mut updates = room.subscribe();
     let mut privileged = room.watch_privileged();
     let mut holders = room.watch_holders();
-    let watching = ticket.role == Role::Monitor;
+    let watching = ticket.role == RoomRole::Monitor;
     if watching && room.is_privileged() {
         send(
             &mut ws,
@@ -262,7 +262,7 @@ async fn handle(
     s: &AppState,
     hub: &Arc<LiveHub>,
     room: &Arc<LiveRoom>,
-    (ticket, holder): (&Ticket, Option<(Party, u64)>),
+    (ticket, holder): (&SocketTicket, Option<(Party, u64)>),
     (monitor_peer, party_peer): (&mut Option<ParticipantId>, &mut Option<ParticipantId>),
     message: ClientMessage,
 ) -> bool {
@@ -284,7 +284,7 @@ async fn handle(
                 .await
             {
                 Ok(admitted) => {
-                    if ticket.role == Role::Monitor {
+                    if ticket.role == RoomRole::Monitor {
                         *monitor_peer = Some(admitted.participant);
                     } else {
                         *party_peer = Some(admitted.participant);
@@ -319,7 +319,7 @@ async fn handle(
         ClientMessage::End { reason } => {
             let reason = reason.trim();
             match (ticket.role, ticket.account) {
-                (Role::Monitor, Some(staff)) if !reason.is_empty() => {
+                (RoomRole::Monitor, Some(staff)) if !reason.is_empty() => {
                     match crate::routes::live::end_live(s, hub, room, staff, reason).await {
                         Ok(()) => true,
                         Err(e) => {
@@ -334,7 +334,7 @@ async fn handle(
                         }
                     }
                 }
-                (Role::Monitor, _) => {
+                (RoomRole::Monitor, _) => {
                     send(
                         ws,
                         &Reply::Error {

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use openvisit_core::FacilityId;
 use openvisit_store::facilities::list_facilities;
-use openvisit_store::tickets::{NewTicket, open_ticket};
+use openvisit_store::support_tickets::{NewSupportTicket, open_ticket};
 use serde::Deserialize;
 
 use crate::auth::MaybeAccount;
@@ -22,7 +22,7 @@ use crate::pages::PageMeta;
 use crate::pages::account::MessagePage;
 use crate::state::AppState;
 
-/// Ticket confirmations one address receives per hour.
+/// Support-ticket confirmations one address receives per hour.
 const CONFIRMATIONS_PER_RECIPIENT: u32 = 3;
 
 #[derive(Template, WebTemplate)]
@@ -135,7 +135,7 @@ pub async fn send(
         )
             .into_response();
     }
-    let ticket = NewTicket {
+    let ticket = NewSupportTicket {
         facility: (f.facility > 0).then_some(FacilityId(f.facility)),
         // Linked only to the account signed in now, never to the address typed.
         account: a.as_ref().filter(|a| !a.role.is_staff()).map(|a| a.id),
@@ -167,11 +167,11 @@ pub async fn send(
     let confirmation = Email {
         message_id: None,
         to: email,
-        subject: t.ta(
+        subject: t.t_with(
             "email-ticket-subject",
             &[("reference", reference.clone().into())],
         ),
-        text: t.ta(
+        text: t.t_with(
             "email-ticket-body",
             &[
                 ("name", name.into()),
@@ -195,7 +195,7 @@ pub async fn send(
     }
     MessagePage {
         title: t.t("contact-sent-title"),
-        text: t.ta("contact-sent", &[("reference", reference.into())]),
+        text: t.t_with("contact-sent", &[("reference", reference.into())]),
         link: None,
         page,
     }

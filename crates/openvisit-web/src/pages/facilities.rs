@@ -75,10 +75,10 @@ pub async fn directory(
     let page = PageMeta::signed(lang, &uri, &headers, a.as_ref());
     let summary = if facilities.is_empty() && !query.is_empty() {
         page.t
-            .ta("facilities-none", &[("query", query.clone().into())])
+            .t_with("facilities-none", &[("query", query.clone().into())])
     } else {
         page.t
-            .ta("facilities-count", &[("count", facilities.len().into())])
+            .t_with("facilities-count", &[("count", facilities.len().into())])
     };
     DirectoryPage {
         page,
@@ -124,7 +124,7 @@ pub fn facility_words(t: &Tr, english: &str, spanish: &str) -> String {
     };
     match (mine.is_empty(), other.is_empty()) {
         (false, _) => mine.to_owned(),
-        (true, false) => t.ta(
+        (true, false) => t.t_with(
             "facility-words-other-language",
             &[("words", other.to_owned().into())],
         ),
@@ -138,14 +138,14 @@ pub fn price_text(t: &Tr, f: &Facility) -> String {
     match s.pricing_mode {
         PricingMode::Free => t.t("facility-price-free"),
         _ if s.fee_cents == 0 => t.t("facility-price-free"),
-        PricingMode::Block => t.ta(
+        PricingMode::Block => t.t_with(
             "facility-price-block",
             &[
                 ("fee", fee.into()),
                 ("increment", s.increment_minutes.into()),
             ],
         ),
-        PricingMode::PerMinute => t.ta(
+        PricingMode::PerMinute => t.t_with(
             "facility-price-per-minute",
             &[
                 ("fee", fee.into()),
@@ -223,7 +223,7 @@ pub async fn facility(
             let price = quote(&s_.pricing(), VisitKind::Remote, *m)
                 .amount
                 .to_string();
-            t.ta(
+            t.t_with(
                 "facility-length-price",
                 &[("minutes", (*m).into()), ("price", price.into())],
             )
@@ -233,10 +233,10 @@ pub async fn facility(
         price_text: price_text(&t, &f),
         // Whole hours read as hours; a cutoff such as 30 or 90 minutes, in minutes.
         cancel_text: match s_.cancel_notice_minutes {
-            m if m % 60 == 0 => t.ta("facility-cancel", &[("hours", (m / 60).into())]),
-            m => t.ta("facility-cancel-minutes", &[("minutes", m.into())]),
+            m if m % 60 == 0 => t.t_with("facility-cancel", &[("hours", (m / 60).into())]),
+            m => t.t_with("facility-cancel-minutes", &[("minutes", m.into())]),
         },
-        hours_note: t.ta(
+        hours_note: t.t_with(
             "facility-hours-note",
             &[("zone", f.time_zone.clone().into())],
         ),

@@ -22,7 +22,7 @@ pub fn visit(t: &Tr, line: &LedgerLine) -> Option<String> {
     else {
         return None;
     };
-    Some(t.ta(
+    Some(t.t_with(
         "ledger-visit-with",
         &[
             ("name", name.clone().into()),
@@ -38,7 +38,7 @@ pub fn note(t: &Tr, line: &LedgerLine) -> Option<String> {
             EntryKind::HoldCapture => "ledger-minutes-connected",
             _ => "ledger-minutes-lost",
         };
-        t.ta(key, &[("minutes", m.into())])
+        t.t_with(key, &[("minutes", m.into())])
     });
     let parts: Vec<String> = minutes
         .into_iter()

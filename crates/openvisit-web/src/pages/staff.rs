@@ -65,9 +65,9 @@ pub async fn recording(State(s): State<AppState>, v: StaffView, Path(id): Path<i
         .map(|r| {
             let attempts = [("attempts", i64::from(r.attempts).into())];
             if r.attempts < openvisit_store::recordings::MAX_ASSEMBLY_ATTEMPTS {
-                page.t.ta("recording-failed-retrying", &attempts)
+                page.t.t_with("recording-failed-retrying", &attempts)
             } else {
-                page.t.ta("recording-failed", &attempts)
+                page.t.t_with("recording-failed", &attempts)
             }
         });
     let files = held
@@ -95,7 +95,7 @@ pub async fn recording(State(s): State<AppState>, v: StaffView, Path(id): Path<i
     RecordingPage {
         title: page
             .t
-            .ta("recording-title", &[("number", id.to_string().into())]),
+            .t_with("recording-title", &[("number", id.to_string().into())]),
         files,
         failed,
         page,

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use jiff::Timestamp;
 use openvisit_core::VisitId;
 use openvisit_core::facility::VisitKind;
-use openvisit_media::Role;
+use openvisit_media::RoomRole;
 use openvisit_store::StoreError;
 use openvisit_store::kiosks::{KioskVisit, next_visit_for_kiosk};
 use openvisit_store::lobby::visit_by_lobby_code;
@@ -42,18 +42,18 @@ fn hub(s: &AppState) -> ApiResult<Arc<LiveHub>> {
     s.live.clone().ok_or_else(ApiError::unavailable)
 }
 
-fn role_name(role: Role) -> &'static str {
+fn role_name(role: RoomRole) -> &'static str {
     match role {
-        Role::Visitor => "visitor",
-        Role::Resident => "resident",
-        Role::Monitor => "monitor",
+        RoomRole::Visitor => "visitor",
+        RoomRole::Resident => "resident",
+        RoomRole::Monitor => "monitor",
     }
 }
 
 fn ticket_for(
     hub: &LiveHub,
     visit: &Visit,
-    role: Role,
+    role: RoomRole,
     account: Option<openvisit_core::AccountId>,
 ) -> ApiResult<(StatusCode, Json<LiveTicket>)> {
     if visit.status != VisitStatus::Booked {
@@ -107,7 +107,7 @@ pub async fn visitor_ticket(
             "error-on-site-visit",
         ));
     }
-    ticket_for(&*hub(&s)?, &visit, Role::Visitor, Some(v.id()))
+    ticket_for(&*hub(&s)?, &visit, RoomRole::Visitor, Some(v.id()))
 }
 
 #[utoipa::path(
@@ -135,7 +135,12 @@ pub async fn monitor_ticket(
             "error-privileged-visit",
         ));
     }
-    ticket_for(&*hub(&s)?, &visit, Role::Monitor, Some(staff.account.id))
+    ticket_for(
+        &*hub(&s)?,
+        &visit,
+        RoomRole::Monitor,
+        Some(staff.account.id),
+    )
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -184,7 +189,7 @@ pub async fn kiosk_ticket(
                     "error-wrong-pin",
                 ));
             }
-            ticket_for(&hub, &visit, Role::Resident, None)
+            ticket_for(&hub, &visit, RoomRole::Resident, None)
         }
         KioskKind::Lobby => {
             let Some(code) = f.code.as_deref() else {
@@ -200,7 +205,7 @@ pub async fn kiosk_ticket(
                     "error-wrong-code",
                 ));
             };
-            ticket_for(&hub, &visit, Role::Visitor, Some(visit.visitor))
+            ticket_for(&hub, &visit, RoomRole::Visitor, Some(visit.visitor))
         }
     }
 }

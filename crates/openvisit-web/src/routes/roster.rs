@@ -14,7 +14,6 @@ use serde::Deserialize;
 use crate::auth::FacilityAdmin;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
-use crate::notify;
 use crate::state::AppState;
 
 /// The largest roster accepted.
@@ -114,10 +113,6 @@ pub async fn upload(
         s.clock.now(),
     )
     .await?;
-    if q.apply {
-        // The cancellation emails were queued with the roster's changes.
-        notify::send_queued(&s).await;
-    }
     Ok(Json(view(q.apply, changes)))
 }
 

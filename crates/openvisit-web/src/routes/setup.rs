@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{FacilityAdmin, Staff};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::notify;
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/staff/units", tag = "setup",
@@ -245,8 +244,6 @@ pub async fn new_blackout(
         s.clock.now(),
     )
     .await?;
-    // Their cancellation emails were queued with the change.
-    notify::send_queued(&s).await;
     Ok((
         StatusCode::CREATED,
         Json(BlackoutOutcome {
@@ -359,8 +356,6 @@ pub async fn retire_kiosk(
         now,
     )
     .await?;
-    // Their cancellation emails were queued with the change.
-    notify::send_queued(&s).await;
     Ok(Json(RetireOutcome {
         retired: true,
         affected_visits: cancelled,

@@ -16,13 +16,12 @@ use openvisit_store::facilities::{Facility, FacilitySettings, get_facility, upda
 use openvisit_store::visits::{Visit, get_visit, visits_of_facility};
 use serde::{Deserialize, Serialize};
 
-use openvisit_store::tickets::{Ticket, tickets_for};
+use openvisit_store::support_tickets::{SupportTicket, tickets_for};
 
 use crate::auth::{FacilityAdmin, Staff};
 use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::notify;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -92,8 +91,6 @@ pub async fn decide(
         s.clock.now(),
     )
     .await?;
-    // Their cancellation emails were queued with the change.
-    notify::send_queued(&s).await;
     let approval = match f.privileged {
         Some(p) if p != approval.privileged => {
             let (approval, visits) = openvisit_store::approvals::set_privileged(
@@ -219,7 +216,6 @@ pub async fn cancel(
         s.clock.now(),
     )
     .await?;
-    notify::send_queued(&s).await;
     Ok(Json(out))
 }
 
@@ -269,10 +265,13 @@ pub async fn audit(
     get,
     path = "/staff/tickets",
     tag = "staff",
-    responses((status = 200, body = Vec<Ticket>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
+    responses((status = 200, body = Vec<SupportTicket>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
     security(("session" = []))
 )]
-pub async fn tickets(State(s): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<Ticket>>> {
+pub async fn tickets(
+    State(s): State<AppState>,
+    staff: Staff,
+) -> ApiResult<Json<Vec<SupportTicket>>> {
     let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
     let support = staff.account.role == openvisit_store::accounts::Role::Support;
     Ok(Json(tickets_for(&mut conn, staff.facility, support).await?))
@@ -326,7 +325,6 @@ pub async fn book_for_family(
         s.clock.now(),
     )
     .await?;
-    notify::send_queued(&s).await;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(booked.visit().clone()),

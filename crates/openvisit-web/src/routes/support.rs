@@ -10,7 +10,7 @@ use openvisit_store::StoreError;
 use openvisit_store::accounts::Role;
 use openvisit_store::ledger::{LedgerLine, visitor_history};
 use openvisit_store::support::{self, Reply};
-use openvisit_store::tickets::Ticket;
+use openvisit_store::support_tickets::SupportTicket;
 use openvisit_store::visits::{Visit, visits_of_visitor};
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +27,7 @@ fn general(staff: &Staff) -> bool {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TicketDetail {
-    pub ticket: Ticket,
+    pub ticket: SupportTicket,
     pub replies: Vec<Reply>,
     /// The sender's account, when the email belongs to a visitor.
     pub visitor: Option<AccountId>,
@@ -42,7 +42,7 @@ pub struct TicketDetail {
     get,
     path = "/staff/tickets/{reference}",
     tag = "support",
-    params(("reference" = String, Path, description = "Ticket reference, e.g. OV-ABC234")),
+    params(("reference" = String, Path, description = "Support ticket reference, e.g. OV-ABC234")),
     responses((status = 200, body = TicketDetail), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody)),
     security(("session" = []))
 )]
@@ -111,9 +111,9 @@ pub struct ReplyForm {
     post,
     path = "/staff/tickets/{reference}/reply",
     tag = "support",
-    params(("reference" = String, Path, description = "Ticket reference")),
+    params(("reference" = String, Path, description = "Support ticket reference")),
     request_body = ReplyForm,
-    responses((status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 200, body = Ticket), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    responses((status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 200, body = SupportTicket), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
     security(("session" = []))
 )]
 /// Answers a question; the sender gets the answer by email. Audited.
@@ -122,7 +122,7 @@ pub async fn reply(
     staff: Staff,
     ApiPath(reference): ApiPath<String>,
     ApiJson(f): ApiJson<ReplyForm>,
-) -> ApiResult<Json<Ticket>> {
+) -> ApiResult<Json<SupportTicket>> {
     let ticket = support::reply_to_ticket(
         &s.db,
         staff.account.id,
@@ -139,11 +139,11 @@ pub async fn reply(
     let email = Email {
         message_id: None,
         to: ticket.email.clone(),
-        subject: t.ta(
+        subject: t.t_with(
             "email-reply-subject",
             &[("reference", ticket.reference.clone().into())],
         ),
-        text: t.ta(
+        text: t.t_with(
             "email-reply-body",
             &[
                 ("name", ticket.name.clone().into()),
@@ -163,8 +163,8 @@ pub async fn reply(
     post,
     path = "/staff/tickets/{reference}/close",
     tag = "support",
-    params(("reference" = String, Path, description = "Ticket reference")),
-    responses((status = 200, body = Ticket), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody)),
+    params(("reference" = String, Path, description = "Support ticket reference")),
+    responses((status = 200, body = SupportTicket), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody)),
     security(("session" = []))
 )]
 /// Closes a question. Audited.
@@ -172,7 +172,7 @@ pub async fn close(
     State(s): State<AppState>,
     staff: Staff,
     ApiPath(reference): ApiPath<String>,
-) -> ApiResult<Json<Ticket>> {
+) -> ApiResult<Json<SupportTicket>> {
     Ok(Json(
         support::close_ticket(
             &s.db,

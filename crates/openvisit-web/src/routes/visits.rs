@@ -26,7 +26,6 @@ use crate::auth::Visitor;
 use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, idempotency_key};
-use crate::notify;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -160,12 +159,11 @@ pub async fn book(
     match book_visit(&s.db, &req, key.as_deref(), now).await {
         Ok(Booked::New(visit)) => {
             metrics::counter!("openvisit_bookings_total", "outcome" => "booked").increment(1);
-            notify::send_queued(&s).await;
             Ok((StatusCode::CREATED, Json(visit)).into_response())
         }
         Ok(Booked::Replayed(visit)) => {
-            // The first answer may have been lost with its server: send what it left.
-            notify::send_queued(&s).await;
+            // The first answer may have been lost with its server: what it left in the
+            // outbox goes out before this one (`notify::deliver_after`).
             Ok((
                 StatusCode::CREATED,
                 [("idempotent-replayed", "true")],
@@ -312,7 +310,6 @@ pub async fn cancel(
         s.clock.now(),
     )
     .await?;
-    notify::send_queued(&s).await;
     Ok(Json(out))
 }
 
@@ -346,6 +343,5 @@ pub async fn reschedule(
         s.clock.now(),
     )
     .await?;
-    notify::send_queued(&s).await;
     Ok(Json(moved))
 }

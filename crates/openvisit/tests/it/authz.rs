@@ -219,9 +219,9 @@ async fn every_route_and_staff_page_answers_each_caller_as_the_matrix_says() {
         "other",
         app.client_for(&other.staff_email, STAFF_PASSWORD).await,
     );
-    let reference = openvisit_store::tickets::open_ticket(
+    let reference = openvisit_store::support_tickets::open_ticket(
         db,
-        &openvisit_store::tickets::NewTicket {
+        &openvisit_store::support_tickets::NewSupportTicket {
             facility: Some(fx.facility),
             account: None,
             name: "Sam".into(),

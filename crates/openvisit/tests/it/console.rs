@@ -58,9 +58,9 @@ async fn a_facility_admin_runs_visitation_from_the_console_in_chromium() {
     let waiting = request_approval(db, newcomer, fx.residents[2], Timestamp::now())
         .await
         .expect("request");
-    let reference = openvisit_store::tickets::open_ticket(
+    let reference = openvisit_store::support_tickets::open_ticket(
         db,
-        &openvisit_store::tickets::NewTicket {
+        &openvisit_store::support_tickets::NewSupportTicket {
             facility: Some(fx.facility),
             account: None,
             name: "Visitor".into(),

@@ -131,9 +131,9 @@ async fn every_page_in_spanish_holds_no_english_outside_names() {
     let staff = app.client_for(&fx.staff_email, STAFF_PASSWORD).await;
     // A family's question for the support inbox, and a visit's recording, so that their
     // pages are read too.
-    let reference = openvisit_store::tickets::open_ticket(
+    let reference = openvisit_store::support_tickets::open_ticket(
         db,
-        &openvisit_store::tickets::NewTicket {
+        &openvisit_store::support_tickets::NewSupportTicket {
             facility: Some(fx.facility),
             account: Some(visitor),
             name: "Lucía Gómez".into(),

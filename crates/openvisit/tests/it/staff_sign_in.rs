@@ -45,7 +45,7 @@ async fn staff_need_a_one_time_code_and_are_signed_out_after_thirty_idle_minutes
         .expect("secret")
         .expect("staff are enrolled when created");
     let now = || app.state.clock.now();
-    let code = |at| openvisit_store::totp::code_at(&secret, at).expect("code");
+    let code = |at| openvisit_core::credentials::totp::code_at(&secret, at).expect("code");
     let creds = |code: Option<String>| json!({ "email": fx.staff_email, "password": STAFF_PASSWORD, "code": code });
 
     // The right password alone is not enough.

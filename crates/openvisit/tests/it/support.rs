@@ -23,9 +23,9 @@ async fn support_answers_a_question_by_email_and_gives_a_goodwill_credit(
         )
         .await;
     assert_eq!(status, 201);
-    let reference = openvisit_store::tickets::open_ticket(
+    let reference = openvisit_store::support_tickets::open_ticket(
         db,
-        &openvisit_store::tickets::NewTicket {
+        &openvisit_store::support_tickets::NewSupportTicket {
             facility: Some(fx.facility),
             account: Some(visitor),
             name: "Sam".into(),

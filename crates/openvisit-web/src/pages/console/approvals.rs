@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use openvisit_store::approvals::ApprovalStatus;
-use openvisit_store::console::{QueuedApproval, approval_queue};
+use openvisit_store::named_rows::{QueuedApproval, approval_queue};
 use serde::Deserialize;
 
 use super::{Nav, StaffView, failure, local_time};

@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use openvisit_core::AccountId;
 use openvisit_store::accounts::Role;
 use openvisit_store::audit::{AuditFilter, audit_filtered};
-use openvisit_store::console::{Actor, actors, staff_of_facility};
+use openvisit_store::named_rows::{Actor, actors, staff_of_facility};
 use serde::Deserialize;
 
 use super::{Nav, StaffView, audit_detail, day_start, failure, local_time};
@@ -81,7 +81,7 @@ fn who(
         Role::FacilityAdmin => "console-role-facility_admin",
         Role::Officer => "console-role-officer",
     };
-    t.ta(
+    t.t_with(
         "console-audit-actor",
         &[("role", t.t(role).into()), ("name", a.name.clone().into())],
     )

@@ -75,7 +75,7 @@ async fn approved(s: &AppState, v: &StaffView) -> Result<Vec<(Approval, String)>
     for a in approvals_of_facility(&mut conn, v.facility, Some(ApprovalStatus::Approved)).await? {
         let visitor = get_account(&mut conn, a.visitor).await?;
         let resident = get_resident(&mut conn, a.resident).await?;
-        let label = v.page.t.ta(
+        let label = v.page.t.t_with(
             "console-book-family",
             &[
                 ("visitor", visitor.display_name.into()),
@@ -240,13 +240,12 @@ pub async fn book(
     let t = v.page.t;
     let error = match booked {
         Ok(b) => {
-            crate::notify::send_queued(&s).await;
             let to = format!("/staff/visits/{}", b.visit().id);
             return (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response();
         }
         Err(StoreError::Rule(r)) => t.t(crate::error::rule_message(r)),
         Err(StoreError::Invalid(m) | StoreError::Conflict(m)) => t.message(&m),
-        Err(StoreError::InsufficientFunds { needed, available }) => t.ta(
+        Err(StoreError::InsufficientFunds { needed, available }) => t.t_with(
             "console-book-funds",
             &[
                 ("price", needed.to_string().into()),

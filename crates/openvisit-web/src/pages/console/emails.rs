@@ -57,7 +57,7 @@ pub async fn page(State(s): State<AppState>, v: StaffView) -> Response {
                 VisitNews::Reminder => "console-email-news-reminder",
             }),
             given_up: r.state == "dead",
-            attempts: t.ta(
+            attempts: t.t_with(
                 "console-email-attempts",
                 &[
                     ("count", r.attempts.to_string().into()),

@@ -65,7 +65,7 @@ pub async fn page(State(s): State<AppState>, v: StaffView, Query(q): Query<Range
             match report_rows(&s, v.facility, &ReportQuery { from, to }).await {
                 Ok(r) => rows = r,
                 Err(e) => {
-                    error = Some(v.page.t.ta(
+                    error = Some(v.page.t.t_with(
                         "console-err-generic",
                         &[("message", e.text(v.page.t.lang).into())],
                     ))

@@ -100,7 +100,8 @@ async fn retire_preview(
         visits.iter().map(|v| v.end).max(),
     ) {
         let ids: Vec<_> = visits.iter().map(|v| v.id).collect();
-        for n in openvisit_store::console::named_visits(&mut conn, facility, first, last).await? {
+        for n in openvisit_store::named_rows::named_visits(&mut conn, facility, first, last).await?
+        {
             if ids.contains(&n.visit.id) {
                 affected.push(AffectedRow {
                     when: local_time(n.visit.start, tz),
@@ -194,7 +195,8 @@ pub async fn page(
                         .map(|x| x.id)
                         .collect();
                     let all =
-                        openvisit_store::console::named_visits(&mut conn, v.facility, a, b).await?;
+                        openvisit_store::named_rows::named_visits(&mut conn, v.facility, a, b)
+                            .await?;
                     Ok::<_, openvisit_store::StoreError>(
                         all.into_iter()
                             .filter(|n| ids.contains(&n.visit.id))

@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use openvisit_store::accounts::Role;
-use openvisit_store::tickets::{Ticket, tickets_for};
+use openvisit_store::support_tickets::{SupportTicket, tickets_for};
 
 use super::{Nav, StaffView, dollars, facility_zone, failure, local_time};
 use crate::pages::PageMeta;
@@ -21,7 +21,7 @@ pub struct InboxPage {
     pub page: PageMeta,
     pub nav: Nav,
     /// (ticket, when received, whether it is general rather than this facility's)
-    pub tickets: Vec<(Ticket, String, bool)>,
+    pub tickets: Vec<(SupportTicket, String, bool)>,
 }
 
 pub async fn inbox(State(s): State<AppState>, v: StaffView) -> Response {
@@ -73,7 +73,7 @@ pub struct MoneyLine {
 pub struct TicketPage {
     pub page: PageMeta,
     pub nav: Nav,
-    pub ticket: Ticket,
+    pub ticket: SupportTicket,
     pub status_key: String,
     pub received: String,
     pub replies: Vec<(String, String)>,

@@ -75,7 +75,7 @@ async fn book_page(
         .map(|m| {
             (
                 *m,
-                t.ta(
+                t.t_with(
                     "book-length-option",
                     &[
                         ("minutes", (*m).into()),
@@ -116,7 +116,7 @@ async fn book_page(
     let price_text = if price.0 == 0 {
         t.t("book-price-free")
     } else {
-        t.ta(
+        t.t_with(
             "book-price",
             &[
                 ("price", price.to_string().into()),
@@ -129,7 +129,7 @@ async fn book_page(
         None => (None, None),
     };
     Ok(Some(BookPage {
-        title: t.ta("book-title", &[("name", resident.full_name.into())]),
+        title: t.t_with("book-title", &[("name", resident.full_name.into())]),
         page,
         error,
         funds_link,
@@ -223,14 +223,8 @@ pub async fn book_post(
         Err(_) => String::new(),
     };
     let error = match book_visit(&s.db, &req, key, s.clock.now()).await {
-        Ok(openvisit_store::booking::Booked::New(_)) => {
-            notify::send_queued(&s).await;
-            return see_other("/visits?notice=booked");
-        }
-        Ok(openvisit_store::booking::Booked::Replayed(_)) => {
-            notify::send_queued(&s).await;
-            return see_other("/visits?notice=booked");
-        }
+        // New or replayed: the emails go out before the answer (`notify::deliver_after`).
+        Ok(_) => return see_other("/visits?notice=booked"),
         Err(StoreError::InsufficientFunds { needed, available }) => {
             let back = format!(
                 "/book?resident={}&kind={}&length={}&day={theirs_day}",
@@ -238,7 +232,7 @@ pub async fn book_post(
             );
             let link = format!("/funds?back={}", urlencode(&back));
             (
-                t.ta(
+                t.t_with(
                     "book-add-funds",
                     &[
                         ("balance", available.to_string().into()),

@@ -67,11 +67,11 @@ async fn funds_page(
         })
         .collect();
     Ok(FundsPage {
-        notice: notice.then(|| t.ta("funds-added", &[("balance", balance.to_string().into())])),
+        notice: notice.then(|| t.t_with("funds-added", &[("balance", balance.to_string().into())])),
         error,
         back: safe_back(back),
         back_value: safe_back(back).unwrap_or_default(),
-        balance: t.ta("funds-balance", &[("balance", balance.to_string().into())]),
+        balance: t.t_with("funds-balance", &[("balance", balance.to_string().into())]),
         key: new_key(),
         amounts: [1000, 2000, 5000]
             .iter()

@@ -60,8 +60,8 @@ pub async fn join(
         false,
     );
     LiveVisitPage {
-        title: t.ta("live-title", &[("name", resident.full_name.clone().into())]),
-        with_whom: t.ta(
+        title: t.t_with("live-title", &[("name", resident.full_name.clone().into())]),
+        with_whom: t.t_with(
             "live-with",
             &[
                 ("facility", facility.name.clone().into()),
@@ -121,7 +121,7 @@ pub async fn receipt(
             None => None,
         };
         Ok::<_, StoreError>(Some(ReceiptPage {
-            title: t.ta("receipt-title", &[("number", format!("R-{entry}").into())]),
+            title: t.t_with("receipt-title", &[("number", format!("R-{entry}").into())]),
             date: local_label(&t, line.at, &mine),
             what: crate::pages::ledger_text::what(&t, &line),
             amount: line.amount.to_string(),

@@ -34,7 +34,6 @@ pub(super) use serde::Deserialize;
 pub(super) use crate::auth::MaybeAccount;
 pub(super) use crate::csrf::CsrfForm;
 pub(super) use crate::i18n::{Lang, Tr};
-pub(super) use crate::notify;
 pub(super) use crate::pages::PageMeta;
 pub(super) use crate::state::AppState;
 

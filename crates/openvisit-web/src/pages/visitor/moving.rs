@@ -57,7 +57,7 @@ async fn move_page(
     let price_note = if free {
         t.t("move-price-free")
     } else {
-        t.ta("move-price", &[("price", v.price.to_string().into())])
+        t.t_with("move-price", &[("price", v.price.to_string().into())])
     };
     let (picker, error) = if movable(&v, notice, now) {
         let href = |d: Date| format!("/visits/{id}/move?day={d}#times-title");
@@ -73,13 +73,13 @@ async fn move_page(
         (Some(view), error)
     } else {
         let hours = i64::from(notice / 60);
-        let too_late = t.ta("move-too-late", &[("hours", hours.into())]);
+        let too_late = t.t_with("move-too-late", &[("hours", hours.into())]);
         (None, Some(error.unwrap_or(too_late)))
     };
     Ok(Some(MovePage {
         id,
-        title: t.ta("move-title", &[("name", resident.full_name.into())]),
-        now: t.ta(
+        title: t.t_with("move-title", &[("name", resident.full_name.into())]),
+        now: t.t_with(
             "move-now",
             &[
                 (
@@ -140,10 +140,7 @@ pub async fn move_post(
     let t = Tr { lang };
     let (status, error) =
         match reschedule_visit(&s.db, VisitId(id), a.id, start, s.clock.now()).await {
-            Ok(_) => {
-                notify::send_queued(&s).await;
-                return see_other("/visits?notice=moved");
-            }
+            Ok(_) => return see_other("/visits?notice=moved"),
             Err(StoreError::Rule(_)) => (StatusCode::CONFLICT, t.t("move-taken")),
             Err(StoreError::Invalid(m) | StoreError::Conflict(m)) => {
                 (StatusCode::CONFLICT, t.message(&m))

@@ -88,7 +88,7 @@ pub async fn build(
         .filter(|st| Some(theirs.to_datetime(*st).date()) == day)
         .collect();
     let zone_note = if zones_differ(&starts, &theirs, &mine) {
-        t.ta(
+        t.t_with(
             "book-zone-differs",
             &[
                 ("zone", c.facility.time_zone.clone().into()),
@@ -96,7 +96,7 @@ pub async fn build(
             ],
         )
     } else {
-        t.ta(
+        t.t_with(
             "book-zone-same",
             &[("zone", c.facility.time_zone.clone().into())],
         )
@@ -106,7 +106,7 @@ pub async fn build(
         months: calendar(t, today, last, &free, day, href),
         no_days: free.is_empty(),
         day_title: day
-            .map(|d| t.ta("book-times", &[("day", long_day(t, d).into())]))
+            .map(|d| t.t_with("book-times", &[("day", long_day(t, d).into())]))
             .unwrap_or_default(),
         zone_note,
         groups: time_groups(t, &starts, &theirs, &mine),
@@ -173,7 +173,7 @@ pub fn weekday_heads(t: &Tr) -> Vec<WeekdayHead> {
 
 /// "Tuesday 8 December" in the reader's language.
 pub fn long_day(t: &Tr, d: Date) -> String {
-    t.ta(
+    t.t_with(
         "book-long-day",
         &[
             (
@@ -211,7 +211,7 @@ pub fn calendar(
                 Some((_, count)) => DayCell {
                     day: Some(day.day()),
                     href: Some(href(day)),
-                    spoken: t.ta(
+                    spoken: t.t_with(
                         "book-day-option",
                         &[("day", long_day(t, day).into()), ("count", (*count).into())],
                     ),
@@ -232,7 +232,7 @@ pub fn calendar(
             weeks.push(week);
         }
         months.push(Month {
-            caption: t.ta(
+            caption: t.t_with(
                 "book-month",
                 &[
                     ("month", t.t(&format!("month-{}", month.month())).into()),
@@ -309,7 +309,7 @@ fn yours(t: &Tr, start: Timestamp, facility: &TimeZone, visitor: &TimeZone) -> O
         ));
         format!("{day} {}", clock(start, visitor))
     };
-    Some(t.ta("book-your-time", &[("time", time.into())]))
+    Some(t.t_with("book-your-time", &[("time", time.into())]))
 }
 
 /// Whether any of the times reads differently in the visitor's zone.

@@ -24,7 +24,7 @@ pub(super) fn rules_page(page: PageMeta, f: &Facility, resident: ResidentId) -> 
     let t = page.t;
     let words = facility_words(&t, &f.settings.visit_rules, &f.settings.visit_rules_es);
     RulesPage {
-        title: t.ta("rules-title", &[("facility", f.name.clone().into())]),
+        title: t.t_with("rules-title", &[("facility", f.name.clone().into())]),
         lead: t.t("rules-lead"),
         lines: words
             .lines()

@@ -36,7 +36,7 @@ fn starts_in(t: &Tr, start: Timestamp, actual_start: Option<Timestamp>, now: Tim
     let seconds = start.as_second() - now.as_second();
     let minutes = (seconds + 59).div_euclid(60).max(1);
     if minutes >= 24 * 60 {
-        t.ta(
+        t.t_with(
             "visits-starts-in-days",
             &[
                 ("days", (minutes / (24 * 60)).into()),
@@ -44,7 +44,7 @@ fn starts_in(t: &Tr, start: Timestamp, actual_start: Option<Timestamp>, now: Tim
             ],
         )
     } else if minutes >= 60 {
-        t.ta(
+        t.t_with(
             "visits-starts-in-hours",
             &[
                 ("hours", (minutes / 60).into()),
@@ -52,7 +52,7 @@ fn starts_in(t: &Tr, start: Timestamp, actual_start: Option<Timestamp>, now: Tim
             ],
         )
     } else {
-        t.ta("visits-starts-in-minutes", &[("minutes", minutes.into())])
+        t.t_with("visits-starts-in-minutes", &[("minutes", minutes.into())])
     }
 }
 
@@ -64,7 +64,7 @@ fn cancel_label(t: &Tr, free: bool, refund: Cents) -> String {
     } else if refund == Cents::ZERO {
         t.t("visits-cancel-no-refund")
     } else {
-        t.ta("visits-cancel", &[("refund", refund.to_string().into())])
+        t.t_with("visits-cancel", &[("refund", refund.to_string().into())])
     }
 }
 
@@ -103,7 +103,7 @@ pub async fn visits(
         "moved" => Some(t.t("visits-moved")),
         // Nothing came back (a free visit, or one cancelled too late): no money named.
         "cancelled" if q.refund <= 0 => Some(t.t("visits-cancelled-free")),
-        "cancelled" => Some(t.ta(
+        "cancelled" => Some(t.t_with(
             "visits-cancelled",
             &[("refund", Cents(q.refund).to_string().into())],
         )),
@@ -142,8 +142,8 @@ pub async fn visits(
             };
             let row = VisitRow {
                 id: v.id.0,
-                with: t.ta("visits-with", &[("name", r.full_name.into())]),
-                when: t.ta(
+                with: t.t_with("visits-with", &[("name", r.full_name.into())]),
+                when: t.t_with(
                     "visits-when",
                     &[
                         ("facility_time", local_label(&t, v.start, &theirs).into()),
@@ -154,20 +154,20 @@ pub async fn visits(
                 price: if free {
                     t.t("visits-price-free")
                 } else {
-                    t.ta("visits-price", &[("price", v.price.to_string().into())])
+                    t.t_with("visits-price", &[("price", v.price.to_string().into())])
                 },
                 status: t.t(&format!("visits-status-{}", status_code(v.status))),
                 lobby_code: v
                     .lobby_code
                     .as_ref()
-                    .map(|c| t.ta("visits-lobby-code", &[("code", c.clone().into())])),
+                    .map(|c| t.t_with("visits-lobby-code", &[("code", c.clone().into())])),
                 cancel,
                 movable: super::moving::movable(&v, f.settings.cancel_notice_minutes, now),
                 starts_in: starts_in(&t, v.start, v.actual_start, now),
                 join_open: v.status == VisitStatus::Booked
                     && now >= add_minutes(v.start, -WAITING_ROOM_MINUTES)
                     && now < v.end,
-                join_note: t.ta(
+                join_note: t.t_with(
                     "visits-join-opens",
                     &[(
                         "time",
@@ -259,7 +259,7 @@ pub async fn cancel_confirm(
         let money = match (free, refund) {
             (true, _) => None,
             (false, Cents::ZERO) => Some(t.t("visits-cancel-nothing-back")),
-            (false, r) => Some(t.ta("visits-cancel-back", &[("refund", r.to_string().into())])),
+            (false, r) => Some(t.t_with("visits-cancel-back", &[("refund", r.to_string().into())])),
         };
         Ok::<_, StoreError>(Some((
             r.full_name,
@@ -271,8 +271,8 @@ pub async fn cancel_confirm(
     match built {
         Ok(Some((name, when, money))) => CancelPage {
             id,
-            with: t.ta("visits-with", &[("name", name.into())]),
-            when: t.ta("visits-cancel-when", &[("time", when.into())]),
+            with: t.t_with("visits-with", &[("name", name.into())]),
+            when: t.t_with("visits-cancel-when", &[("time", when.into())]),
             money,
             page,
         }
@@ -314,10 +314,7 @@ pub async fn cancel(
     )
     .await
     {
-        Ok(out) => {
-            notify::send_queued(&s).await;
-            see_other(&format!("/visits?notice=cancelled&refund={}", out.refund.0))
-        }
+        Ok(out) => see_other(&format!("/visits?notice=cancelled&refund={}", out.refund.0)),
         Err(_) => see_other("/visits"),
     }
 }

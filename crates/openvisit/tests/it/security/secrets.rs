@@ -37,7 +37,7 @@ async fn stored_seed(data: &std::path::Path) -> String {
 /// code works once, so two sign-ins use two steps; one step back is still accepted).
 async fn staff_signs_in(base: &str, seed: &str, steps_back: i64) -> u16 {
     let at = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(30 * steps_back);
-    let code = openvisit_store::totp::code_at(seed, at).expect("code");
+    let code = openvisit_core::credentials::totp::code_at(seed, at).expect("code");
     reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/login"))
         .json(&json!({

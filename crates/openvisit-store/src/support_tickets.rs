@@ -12,7 +12,7 @@ use crate::error::StoreError;
 use crate::time::{from_secs, secs};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Ticket {
+pub struct SupportTicket {
     pub reference: String,
     pub facility: Option<FacilityId>,
     /// The account that sent it, when it was signed in; `None` for an anonymous question
@@ -29,7 +29,7 @@ pub struct Ticket {
 
 /// A new question, already checked by the caller.
 #[derive(Debug, Clone)]
-pub struct NewTicket {
+pub struct NewSupportTicket {
     pub facility: Option<FacilityId>,
     /// The signed-in sender; never taken from the address typed in.
     pub account: Option<AccountId>,
@@ -54,7 +54,11 @@ fn reference() -> Result<String, StoreError> {
 }
 
 /// Stores a question and returns its reference.
-pub async fn open_ticket(db: &Db, t: &NewTicket, now: Timestamp) -> Result<String, StoreError> {
+pub async fn open_ticket(
+    db: &Db,
+    t: &NewSupportTicket,
+    now: Timestamp,
+) -> Result<String, StoreError> {
     for _ in 0..5 {
         let r = reference()?;
         let result = sqlx::query(
@@ -85,8 +89,8 @@ pub async fn open_ticket(db: &Db, t: &NewTicket, now: Timestamp) -> Result<Strin
 /// Tickets staff of `facility` may see, newest first; `include_general` adds those
 /// about no facility (for support agents).
 /// A ticket as stored.
-pub(crate) fn ticket_from_row(r: &sqlx::any::AnyRow) -> Result<Ticket, StoreError> {
-    Ok(Ticket {
+pub(crate) fn ticket_from_row(r: &sqlx::any::AnyRow) -> Result<SupportTicket, StoreError> {
+    Ok(SupportTicket {
         reference: r.try_get("reference")?,
         facility: r.try_get::<Option<i64>, _>("facility_id")?.map(FacilityId),
         account: r.try_get::<Option<i64>, _>("account_id")?.map(AccountId),
@@ -103,7 +107,7 @@ pub async fn tickets_for(
     conn: &mut AnyConnection,
     facility: FacilityId,
     include_general: bool,
-) -> Result<Vec<Ticket>, StoreError> {
+) -> Result<Vec<SupportTicket>, StoreError> {
     let rows = sqlx::query(
         "SELECT * FROM tickets WHERE facility_id = $1 OR ($2 = 1 AND facility_id IS NULL) ORDER BY id DESC LIMIT 500",
     )

@@ -1,4 +1,4 @@
-//! What the staff console shows beside ids: the names of the people in an approval or a
+//! Rows with the names of the people behind their ids, as staff read them: an approval or a
 //! visit, and the facility's staff (for filtering the audit log). Read-only, and always
 //! limited to one facility.
 

@@ -4,12 +4,12 @@
 use jiff::Timestamp;
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 
-use crate::error::StoreError;
+use super::CredentialError;
 
 /// A fresh secret, base32 as authenticator apps take it.
-pub fn new_secret() -> Result<String, StoreError> {
+pub fn new_secret() -> Result<String, CredentialError> {
     let mut bytes = [0u8; 20];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError::Operator(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| CredentialError::NoRandomness(e.to_string()))?;
     Ok(Secret::from(bytes).to_base32())
 }
 
