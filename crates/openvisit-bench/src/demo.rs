@@ -50,6 +50,7 @@ pub fn app_state(
         metrics_token: None,
         secure_cookies: false,
         live,
+        stripe_webhook_secret: None,
     })
 }
 

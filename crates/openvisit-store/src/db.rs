@@ -83,6 +83,12 @@ impl Db {
         })
     }
 
+    /// A connection from the read pool, for reads and single-statement writes; the one
+    /// way callers outside the store reach the pool.
+    pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+
     /// Gives the database the keys that seal secrets at rest.
     pub fn with_keyring(mut self, keyring: crate::secrets::Keyring) -> Db {
         self.keyring = Some(keyring);

@@ -1,6 +1,9 @@
 //! Adding funds. Card payments go through a `PaymentProvider`; the built-in
-//! `TestProvider` approves small amounts and is used by the demo and the tests, since
-//! no payment sandbox is reachable from these machines.
+//! `TestProvider` approves small amounts and is used by the demo and the tests. A
+//! provider that takes the card on its own page (Stripe Checkout, in the web crate)
+//! answers `ChargeOutcome::Checkout`: the family is sent there, and the deposit is
+//! credited only by the provider's signed event (`credit_from_event`), once per event
+//! and once per deposit, whatever order the events come in.
 //!
 //! A deposit is written as `pending` before the provider is asked, with its id as the
 //! provider's idempotency reference. If the charge succeeds but recording it fails, the
@@ -30,6 +33,28 @@ pub struct PaymentReceipt {
     pub provider_reference: String,
 }
 
+/// What asking for a charge gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChargeOutcome {
+    /// Charged now.
+    Charged(PaymentReceipt),
+    /// The family pays on the provider's page at `url`; the provider's event says when.
+    Checkout {
+        provider_reference: String,
+        url: String,
+    },
+}
+
+/// What the provider knows of a deposit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChargeState {
+    Charged(PaymentReceipt),
+    /// Never charged, and it will not be (declined, expired, never started).
+    NotCharged,
+    /// The family may still pay (the provider's page is open).
+    Open,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PaymentError {
     #[error("the payment was declined: {0}")]
@@ -50,10 +75,20 @@ pub trait PaymentProvider: Send + Sync {
         amount: Cents,
         payment_token: &'a str,
         reference: &'a str,
-    ) -> PaymentFuture<'a, PaymentReceipt>;
+    ) -> PaymentFuture<'a, ChargeOutcome>;
 
-    /// What became of a charge with this reference: `None` if it never happened.
-    fn lookup<'a>(&'a self, reference: &'a str) -> PaymentFuture<'a, Option<PaymentReceipt>>;
+    /// What became of the charge with our `reference` (and the provider's, when it gave
+    /// one).
+    fn lookup<'a>(
+        &'a self,
+        reference: &'a str,
+        provider_reference: Option<&'a str>,
+    ) -> PaymentFuture<'a, ChargeState>;
+
+    /// Whether the card is taken on the provider's own page (no card field here).
+    fn takes_card_itself(&self) -> bool {
+        false
+    }
 }
 
 /// Approves any amount up to $500 unless the token is `decline`; remembers its charges.
@@ -69,7 +104,7 @@ impl PaymentProvider for TestProvider {
         amount: Cents,
         payment_token: &'a str,
         reference: &'a str,
-    ) -> PaymentFuture<'a, PaymentReceipt> {
+    ) -> PaymentFuture<'a, ChargeOutcome> {
         Box::pin(async move {
             if payment_token == "decline" {
                 return Err(PaymentError::Declined("the test card was declined".into()));
@@ -88,14 +123,21 @@ impl PaymentProvider for TestProvider {
                     },
                 )
             });
-            Ok(receipt.clone())
+            Ok(ChargeOutcome::Charged(receipt.clone()))
         })
     }
 
-    fn lookup<'a>(&'a self, reference: &'a str) -> PaymentFuture<'a, Option<PaymentReceipt>> {
+    fn lookup<'a>(
+        &'a self,
+        reference: &'a str,
+        _provider_reference: Option<&'a str>,
+    ) -> PaymentFuture<'a, ChargeState> {
         Box::pin(async move {
             let charges = self.charges.lock().map_err(|_| PaymentError::Unavailable)?;
-            Ok(charges.get(reference).map(|(_, r)| r.clone()))
+            Ok(match charges.get(reference) {
+                Some((_, r)) => ChargeState::Charged(r.clone()),
+                None => ChargeState::NotCharged,
+            })
         })
     }
 }
@@ -104,17 +146,26 @@ impl PaymentProvider for TestProvider {
 pub const MIN_DEPOSIT: Cents = Cents(100);
 pub const MAX_DEPOSIT: Cents = Cents(50_000);
 
-fn reference(id: i64) -> String {
+/// Our reference for a deposit, as providers carry it (Stripe's `client_reference_id`).
+pub fn reference(id: i64) -> String {
     format!("deposit-{id}")
 }
 
+/// The deposit a reference names.
+pub fn deposit_of_reference(reference: &str) -> Option<i64> {
+    reference.strip_prefix("deposit-")?.parse().ok()
+}
+
 /// The outcome of asking for a deposit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Deposited {
     /// Credited now; the new balance.
     New(Cents),
     /// The same idempotency key was already credited; the balance now.
     Replayed(Cents),
+    /// The family pays on the provider's page (the same page again for a retry with
+    /// the same key); the balance is credited when the provider confirms.
+    Checkout { url: String },
 }
 
 /// Charges the provider and credits the visitor, at most once per idempotency key.
@@ -138,7 +189,7 @@ pub async fn deposit(
     let mut tx = db.begin_write().await?;
     if let Some(key) = key {
         let row = sqlx::query(
-            "SELECT amount_cents, status, message FROM deposits WHERE account_id = $1 AND idem_key = $2",
+            "SELECT amount_cents, status, message, checkout_url FROM deposits WHERE account_id = $1 AND idem_key = $2",
         )
         .bind(visitor.0)
         .bind(key)
@@ -154,7 +205,10 @@ pub async fn deposit(
                     visitor_balance(&mut tx, visitor).await?,
                 )),
                 "declined" => Err(StoreError::invalid("error-payment-declined")),
-                _ => Err(StoreError::conflict("error-payment-pending")),
+                _ => match row.try_get::<Option<String>, _>("checkout_url")? {
+                    Some(url) => Ok(Deposited::Checkout { url }),
+                    None => Err(StoreError::conflict("error-payment-pending")),
+                },
             };
         }
     }
@@ -175,7 +229,21 @@ pub async fn deposit(
         .charge(visitor, amount, payment_token, &reference(id))
         .await
     {
-        Ok(receipt) => {
+        Ok(ChargeOutcome::Checkout {
+            provider_reference,
+            url,
+        }) => {
+            sqlx::query(
+                "UPDATE deposits SET provider_reference = $1, checkout_url = $2 WHERE id = $3",
+            )
+            .bind(&provider_reference)
+            .bind(&url)
+            .bind(id)
+            .execute(&db.pool)
+            .await?;
+            Ok(Deposited::Checkout { url })
+        }
+        Ok(ChargeOutcome::Charged(receipt)) => {
             let mut tx = db.begin_write().await?;
             record_success(&mut tx, id, visitor, amount, &receipt, now).await?;
             let balance = visitor_balance(&mut tx, visitor).await?;
@@ -204,8 +272,10 @@ async fn record_success(
     receipt: &PaymentReceipt,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
+    // From `declined` too: reconciliation may have given up on a payment the provider
+    // then confirms; the money arrived, so it is credited (once: never from `succeeded`).
     let changed = sqlx::query(
-        "UPDATE deposits SET status = 'succeeded', provider_reference = $1 WHERE id = $2 AND status = 'pending'",
+        "UPDATE deposits SET status = 'succeeded', provider_reference = $1 WHERE id = $2 AND status IN ('pending', 'declined')",
     )
     .bind(&receipt.provider_reference)
     .bind(id)
@@ -242,7 +312,7 @@ pub async fn reconcile_deposits(
     now: Timestamp,
 ) -> Result<Reconciled, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, account_id, amount_cents FROM deposits WHERE status = 'pending' AND created_at <= $1",
+        "SELECT id, account_id, amount_cents, provider_reference FROM deposits WHERE status = 'pending' AND created_at <= $1",
     )
     .bind(secs(add_minutes(now, -older_than_minutes)))
     .fetch_all(&db.pool)
@@ -252,18 +322,20 @@ pub async fn reconcile_deposits(
         let id: i64 = r.try_get("id")?;
         let visitor = AccountId(r.try_get("account_id")?);
         let amount = Cents(r.try_get("amount_cents")?);
+        let provider_reference: Option<String> = r.try_get("provider_reference")?;
         let found = provider
-            .lookup(&reference(id))
+            .lookup(&reference(id), provider_reference.as_deref())
             .await
             .map_err(|e| StoreError::Operator(e.to_string()))?;
         let mut tx = db.begin_write().await?;
         match found {
-            Some(receipt) => {
+            ChargeState::Open => {}
+            ChargeState::Charged(receipt) => {
                 if record_success(&mut tx, id, visitor, amount, &receipt, now).await? {
                     out.credited += 1;
                 }
             }
-            None => {
+            ChargeState::NotCharged => {
                 sqlx::query(
                     "UPDATE deposits SET status = 'declined', message = 'the payment did not go through; nothing was charged' WHERE id = $1 AND status = 'pending'",
                 )
@@ -276,4 +348,153 @@ pub async fn reconcile_deposits(
         tx.commit().await?;
     }
     Ok(out)
+}
+
+/// A payment provider's event about a deposit, already verified as the provider's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentEvent {
+    /// The provider's id for the event: the same event delivered twice has the same id.
+    pub id: String,
+    /// The provider's name for what happened (kept for the record).
+    pub kind: String,
+    /// Our reference (`deposit-N`).
+    pub reference: String,
+    pub news: PaymentNews,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentNews {
+    /// The family paid `amount`; `provider_reference` names the payment.
+    Paid {
+        amount: Cents,
+        provider_reference: String,
+    },
+    /// The payment will not happen (the page expired, the payment failed).
+    Failed,
+}
+
+/// What an event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventOutcome {
+    Credited,
+    /// Already credited (or already closed): nothing changed.
+    AlreadySettled,
+    Declined,
+    /// The amount paid is not the deposit's: not credited, for staff to look at.
+    AmountMismatch,
+    UnknownDeposit,
+    /// This event was handled before.
+    Duplicate,
+}
+
+impl EventOutcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            EventOutcome::Credited => "credited",
+            EventOutcome::AlreadySettled => "already_settled",
+            EventOutcome::Declined => "declined",
+            EventOutcome::AmountMismatch => "amount_mismatch",
+            EventOutcome::UnknownDeposit => "unknown_deposit",
+            EventOutcome::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// Applies a verified provider event, in one transaction with the record of the event:
+/// each event id counts once, and a deposit is credited at most once whatever the order
+/// (a payment confirmed after reconciliation gave up on it is still credited; a failure
+/// after a credit changes nothing).
+#[tracing::instrument(level = "debug", name = "db.payment_event", skip_all, fields(event = %event.id))]
+pub async fn credit_from_event(
+    db: &Db,
+    event: &PaymentEvent,
+    now: Timestamp,
+) -> Result<EventOutcome, StoreError> {
+    match apply_event(db, event, now).await {
+        // The same event, delivered twice at once: the other delivery committed it.
+        Err(e) if e.is_unique_violation() => Ok(EventOutcome::Duplicate),
+        other => other,
+    }
+}
+
+async fn apply_event(
+    db: &Db,
+    event: &PaymentEvent,
+    now: Timestamp,
+) -> Result<EventOutcome, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let seen = sqlx::query("SELECT outcome FROM payment_events WHERE event_id = $1")
+        .bind(&event.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if seen.is_some() {
+        return Ok(EventOutcome::Duplicate);
+    }
+    let deposit = match deposit_of_reference(&event.reference) {
+        Some(id) => sqlx::query("SELECT account_id, amount_cents FROM deposits WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| -> Result<_, StoreError> {
+                Ok((
+                    id,
+                    AccountId(r.try_get("account_id")?),
+                    Cents(r.try_get("amount_cents")?),
+                ))
+            })
+            .transpose()?,
+        None => None,
+    };
+    let outcome = match (&deposit, &event.news) {
+        (None, _) => EventOutcome::UnknownDeposit,
+        (
+            Some((id, visitor, amount)),
+            PaymentNews::Paid {
+                amount: paid,
+                provider_reference,
+            },
+        ) => {
+            if paid != amount {
+                tracing::error!(deposit = id, expected = %amount, paid = %paid, "a payment's amount is not its deposit's: not credited");
+                EventOutcome::AmountMismatch
+            } else {
+                let receipt = PaymentReceipt {
+                    provider_reference: provider_reference.clone(),
+                };
+                if record_success(&mut tx, *id, *visitor, *amount, &receipt, now).await? {
+                    EventOutcome::Credited
+                } else {
+                    EventOutcome::AlreadySettled
+                }
+            }
+        }
+        (Some((id, _, _)), PaymentNews::Failed) => {
+            let changed = sqlx::query(
+                "UPDATE deposits SET status = 'declined', message = 'the payment did not go through; nothing was charged' WHERE id = $1 AND status = 'pending'",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed == 1 {
+                EventOutcome::Declined
+            } else {
+                EventOutcome::AlreadySettled
+            }
+        }
+    };
+    sqlx::query(
+        "INSERT INTO payment_events (event_id, event_type, deposit_id, outcome, received_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&event.id)
+    .bind(&event.kind)
+    .bind(deposit.map(|d| d.0))
+    .bind(outcome.as_str())
+    .bind(secs(now))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
 }

@@ -56,12 +56,7 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = session_token(parts, state).ok_or_else(ApiError::unauthorized)?;
-        let mut conn = state
-            .db
-            .pool
-            .acquire()
-            .await
-            .map_err(openvisit_store::StoreError::from)?;
+        let mut conn = state.db.conn().await?;
         let account = session_account(&mut conn, &token, state.clock.now())
             .await?
             .ok_or_else(ApiError::unauthorized)?;

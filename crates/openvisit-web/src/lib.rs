@@ -26,6 +26,7 @@ pub mod routes;
 pub mod security_headers;
 pub mod smtp_relay;
 pub mod state;
+pub mod stripe;
 pub mod tls;
 pub mod verification;
 
@@ -153,6 +154,11 @@ pub fn app(state: AppState) -> Router {
         // The signaling socket (docs/SIGNALING.md): not JSON over HTTP, so not in the
         // OpenAPI document.
         .route("/api/v1/live", get(live::signal::socket))
+        // Stripe's events: signed by Stripe, not a route for clients (stripe/webhook.rs).
+        .route(
+            "/api/v1/payments/stripe/webhook",
+            axum::routing::post(stripe::webhook::receive),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics_layer::render))
         .fallback(not_found)

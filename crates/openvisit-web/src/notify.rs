@@ -35,7 +35,7 @@ fn label(t: &Tr, ts: Timestamp, tz: &TimeZone) -> String {
 /// sequence), in the visitor's language of today.
 async fn compose(state: &AppState, visit: &Visit, q: &QueuedEmail) -> Result<Email, StoreError> {
     let news = q.news;
-    let mut conn = state.db.pool.acquire().await?;
+    let mut conn = state.db.conn().await?;
     let visitor = get_account(&mut conn, visit.visitor).await?;
     let resident = get_resident(&mut conn, visit.resident).await?;
     let facility = get_facility(&mut conn, visit.facility).await?;
@@ -220,7 +220,7 @@ pub async fn send_queued(state: &AppState) -> usize {
 }
 
 async fn deliver(state: &AppState, q: &QueuedEmail) -> Result<(), StoreError> {
-    let mut conn = state.db.pool.acquire().await?;
+    let mut conn = state.db.conn().await?;
     let v = get_visit(&mut conn, q.visit).await?;
     drop(conn);
     let email = compose(state, &v, q).await?;

@@ -26,6 +26,12 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
      connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
      frame-ancestors 'none'";
 
+/// `CSP`, with a form's answer allowed to lead on to Stripe Checkout's page.
+pub const CSP_WITH_STRIPE: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     style-src-attr 'unsafe-inline'; img-src 'self' data:; media-src 'self' blob:; \
+     connect-src 'self'; object-src 'none'; base-uri 'none'; \
+     form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'";
+
 pub async fn add(State(s): State<AppState>, req: Request, next: Next) -> Response {
     // Pages and API answers hold personal data: no cache keeps them (a shared kiosk or
     // family computer, a proxy). The scripts and stylesheet may be cached.
@@ -51,7 +57,13 @@ pub async fn add(State(s): State<AppState>, req: Request, next: Next) -> Respons
     if !cacheable && !h.contains_key(CACHE_CONTROL) {
         h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    // With Stripe, the funds form's answer sends the family on to Stripe's page.
+    let csp = if s.stripe_webhook_secret.is_some() {
+        CSP_WITH_STRIPE
+    } else {
+        CSP
+    };
+    h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
     h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));

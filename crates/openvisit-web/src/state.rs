@@ -30,4 +30,7 @@ pub struct AppState {
     pub live: Option<Arc<crate::live::LiveHub>>,
     /// Set the `Secure` flag on cookies (when served over HTTPS).
     pub secure_cookies: bool,
+    /// The signing secret Stripe's events are checked with; `None` when Stripe is not
+    /// the payment provider (the webhook route then answers 404).
+    pub stripe_webhook_secret: Option<Arc<secrecy::SecretString>>,
 }

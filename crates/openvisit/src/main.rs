@@ -74,7 +74,7 @@ enum Command {
     /// Run the web server and API (seeds a demo on an empty embedded database).
     Serve {
         #[command(flatten)]
-        args: serve::ServeArgs,
+        args: Box<serve::ServeArgs>,
     },
     /// Create or update the database schema.
     Migrate {
@@ -351,7 +351,7 @@ async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse_from(config::with_file(std::env::args_os().collect())?);
     init_logging(cli.log_format);
     match cli.command {
-        Command::Serve { args } => serve::serve(args).await,
+        Command::Serve { args } => serve::serve(*args).await,
         Command::Migrate { db } => {
             open_db(&db).await?;
             println!("The database is up to date.");

@@ -17,6 +17,8 @@ use openvisit_web::smtp_relay::SmtpRelay;
 use openvisit_web::tls::TlsFiles;
 use openvisit_web::{AppState, ConnectionLimits};
 
+use secrecy::SecretString;
+
 use crate::{DbArgs, open_db};
 use openvisit_store::demo::DemoInfo;
 
@@ -36,6 +38,8 @@ pub struct ServeArgs {
     connections: ConnectionArgs,
     #[command(flatten)]
     https: HttpsArgs,
+    #[command(flatten)]
+    payments: PaymentArgs,
     /// The bearer token Prometheus sends to read /metrics (`authorization` in its
     /// scrape config). Without it, /metrics is off: it says how busy the server is.
     #[arg(long, env = "OPENVISIT_METRICS_TOKEN", hide_env_values = true)]
@@ -107,6 +111,61 @@ pub struct HttpsArgs {
     http_redirect_bind: Option<SocketAddr>,
 }
 
+/// The payment provider: the built-in test provider (the demo's), or Stripe.
+#[derive(clap::Args, Clone)]
+pub struct PaymentArgs {
+    /// Take payments with Stripe Checkout (a secret key `sk_live_…` or `sk_test_…`).
+    /// Set it through OPENVISIT_STRIPE_SECRET_KEY to keep it out of the process list.
+    #[arg(
+        long,
+        env = "OPENVISIT_STRIPE_SECRET_KEY",
+        hide_env_values = true,
+        requires = "stripe_webhook_secret"
+    )]
+    stripe_secret_key: Option<String>,
+    /// The signing secret (`whsec_…`) of the webhook endpoint Stripe sends events to,
+    /// {public URL}/api/v1/payments/stripe/webhook; funds are credited only from those.
+    #[arg(
+        long,
+        env = "OPENVISIT_STRIPE_WEBHOOK_SECRET",
+        hide_env_values = true,
+        requires = "stripe_secret_key"
+    )]
+    stripe_webhook_secret: Option<String>,
+    /// Stripe's API address (another only for tests and drills).
+    #[arg(
+        long,
+        env = "OPENVISIT_STRIPE_API_BASE",
+        default_value = "https://api.stripe.com",
+        hide = true
+    )]
+    stripe_api_base: String,
+}
+
+/// The payment provider, and the webhook secret when it is Stripe.
+type Payments = (Arc<dyn PaymentProvider>, Option<Arc<SecretString>>);
+
+impl PaymentArgs {
+    /// The provider, and the webhook secret when it is Stripe.
+    fn provider(&self, public_url: &str, clock: Arc<Clock>) -> anyhow::Result<Payments> {
+        match (&self.stripe_secret_key, &self.stripe_webhook_secret) {
+            (Some(key), Some(webhook)) => {
+                let stripe = openvisit_web::stripe::StripeProvider::new(
+                    &self.stripe_api_base,
+                    SecretString::from(key.clone()),
+                    public_url,
+                    clock,
+                )?;
+                Ok((
+                    Arc::new(stripe),
+                    Some(Arc::new(SecretString::from(webhook.clone()))),
+                ))
+            }
+            _ => Ok((Arc::new(TestProvider::default()), None)),
+        }
+    }
+}
+
 #[derive(clap::Args, Clone)]
 pub struct MailArgs {
     /// The mail relay: host:port (no encryption: a relay on this machine or network),
@@ -157,6 +216,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         media,
         connections,
         https,
+        payments: payment_args,
         metrics_token,
     } = args;
     // Raise the file limit before anything opens a descriptor.
@@ -275,7 +335,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         clock.clone(),
         Some(db_args.data_dir.join("recordings")),
     );
-    let payments: Arc<dyn PaymentProvider> = Arc::new(TestProvider::default());
+    let (payments, stripe_webhook_secret) = payment_args.provider(&public_url, clock.clone())?;
     spawn_deposit_reconciler(db.clone(), payments.clone(), clock.clone());
     let secure_cookies = public_url.starts_with("https://");
     let state = AppState {
@@ -292,6 +352,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         // Reached over HTTPS (directly or through a proxy): Secure, __Host- cookies.
         secure_cookies,
         live: Some(live.clone()),
+        stripe_webhook_secret,
     };
     spawn_reminders(state.clone());
     spawn_email_sender(state.clone());

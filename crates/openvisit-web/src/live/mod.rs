@@ -216,12 +216,7 @@ impl LiveHub {
             return Ok(Arc::clone(r));
         }
         let v = {
-            let mut conn = self
-                .db
-                .pool
-                .acquire()
-                .await
-                .map_err(openvisit_store::StoreError::from)?;
+            let mut conn = self.db.conn().await?;
             let v = get_visit(&mut conn, visit).await?;
             let saved = openvisit_store::live_sessions::load_session(&mut conn, visit).await?;
             (v, saved)
@@ -297,7 +292,7 @@ impl LiveHub {
                 continue;
             }
             let (v, saved) = {
-                let Ok(mut conn) = self.db.pool.acquire().await else {
+                let Ok(mut conn) = self.db.conn().await else {
                     return settled;
                 };
                 let Ok(v) = get_visit(&mut conn, visit).await else {

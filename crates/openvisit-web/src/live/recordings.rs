@@ -61,7 +61,7 @@ async fn record(hub: &LiveHub, visit: VisitId, facility: FacilityId, folder: &Pa
 /// Assembles a finished visit's recording and records where it is, or that it failed.
 pub(super) async fn keep_recording(hub: Arc<LiveHub>, visit: VisitId, folder: PathBuf) {
     let facility = {
-        let Ok(mut conn) = hub.db().pool.acquire().await else {
+        let Ok(mut conn) = hub.db().conn().await else {
             return;
         };
         match get_visit(&mut conn, visit).await {

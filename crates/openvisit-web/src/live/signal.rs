@@ -162,7 +162,7 @@ async fn run(
         return;
     }
     // Notices posted before this connection (R18).
-    let notices = match hub.db().pool.acquire().await {
+    let notices = match hub.db().conn().await {
         Ok(mut conn) => openvisit_store::notices::notices_for_visit(&mut conn, room.visit)
             .await
             .unwrap_or_default(),

@@ -37,7 +37,7 @@ pub struct ContactPage {
 }
 
 async fn facilities(s: &AppState) -> Vec<(i64, String)> {
-    match s.db.pool.acquire().await {
+    match s.db.conn().await {
         Ok(mut conn) => list_facilities(&mut conn, None)
             .await
             .map(|f| f.into_iter().map(|f| (f.id.0, f.name)).collect())

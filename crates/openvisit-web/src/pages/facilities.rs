@@ -64,9 +64,9 @@ pub async fn directory(
         .map(|Query(s)| s.q)
         .unwrap_or_default();
     let query = query.trim().chars().take(100).collect::<String>();
-    let found = match s.db.pool.acquire().await {
+    let found = match s.db.conn().await {
         Ok(mut conn) => list_facilities(&mut conn, Some(&query)).await,
-        Err(e) => Err(StoreError::from(e)),
+        Err(e) => Err(e),
     };
     let facilities = match found {
         Ok(f) => f,
@@ -163,9 +163,9 @@ pub async fn facility(
     MaybeAccount(a): MaybeAccount,
     Path(slug): Path<String>,
 ) -> Response {
-    let mut conn = match s.db.pool.acquire().await {
+    let mut conn = match s.db.conn().await {
         Ok(c) => c,
-        Err(e) => return server_error(lang, &uri, &StoreError::from(e)),
+        Err(e) => return server_error(lang, &uri, &e),
     };
     let f = match facility_by_slug(&mut conn, &slug).await {
         Ok(f) => f,

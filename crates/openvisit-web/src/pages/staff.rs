@@ -44,7 +44,7 @@ pub async fn recording(State(s): State<AppState>, v: StaffView, Path(id): Path<i
     let v = v.at("schedule");
     let (page, facility) = (v.page, v.facility);
     let read = async {
-        let mut conn = s.db.pool.acquire().await?;
+        let mut conn = s.db.conn().await?;
         let v = openvisit_store::visits::get_visit(&mut conn, VisitId(id)).await?;
         if v.facility != facility {
             return Err(openvisit_store::StoreError::NotFound("visit"));

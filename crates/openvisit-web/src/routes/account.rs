@@ -153,7 +153,7 @@ pub async fn register(
 pub async fn register_account(s: &AppState, new: &NewAccount) -> ApiResult<()> {
     match create_account(&s.db, new, s.clock.now()).await {
         Ok(id) => {
-            let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+            let mut conn = s.db.conn().await?;
             let account = get_account(&mut conn, id).await?;
             drop(conn);
             send_link(s, &account, TokenPurpose::VerifyEmail).await;

@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use openvisit_core::ResidentId;
-use openvisit_store::StoreError;
 use openvisit_store::approvals::{Approval, approvals_of_visitor, request_approval};
 use serde::Deserialize;
 
@@ -44,6 +43,6 @@ pub async fn request(
     security(("session" = []))
 )]
 pub async fn mine(State(s): State<AppState>, v: Visitor) -> ApiResult<Json<Vec<Approval>>> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     Ok(Json(approvals_of_visitor(&mut conn, v.id()).await?))
 }

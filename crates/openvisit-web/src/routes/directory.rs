@@ -5,7 +5,6 @@ use axum::extract::State;
 use openvisit_core::FacilityId;
 use openvisit_core::facility::VisitKind;
 use openvisit_core::pricing::quote;
-use openvisit_store::StoreError;
 use openvisit_store::facilities::{Facility, get_facility, list_facilities};
 use openvisit_store::places::{hours, list_units};
 use openvisit_store::residents::search_residents;
@@ -118,7 +117,7 @@ pub async fn directory(
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<DirectoryQuery>,
 ) -> ApiResult<Json<Vec<FacilityView>>> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     let list = list_facilities(&mut conn, q.q.as_deref()).await?;
     Ok(Json(list.into_iter().map(FacilityView::from).collect()))
 }
@@ -148,7 +147,7 @@ pub async fn facility(
     State(s): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<FacilityDetail>> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     let f = get_facility(&mut conn, FacilityId(id)).await?;
     let mut units = Vec::new();
     for u in list_units(&mut conn, f.id).await? {
@@ -208,7 +207,7 @@ pub async fn residents(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<ResidentQuery>,
 ) -> ApiResult<Json<Vec<ResidentView>>> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     let found = search_residents(&mut conn, FacilityId(id), &q.q).await?;
     Ok(Json(
         found

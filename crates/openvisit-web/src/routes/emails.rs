@@ -17,10 +17,6 @@ use crate::state::AppState;
     security(("session" = []))
 )]
 pub async fn list(State(s): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<Undelivered>>> {
-    let mut conn =
-        s.db.pool
-            .acquire()
-            .await
-            .map_err(openvisit_store::StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     Ok(Json(undelivered(&mut conn, staff.facility).await?))
 }

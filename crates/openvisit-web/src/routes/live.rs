@@ -11,7 +11,6 @@ use jiff::Timestamp;
 use openvisit_core::VisitId;
 use openvisit_core::facility::VisitKind;
 use openvisit_media::RoomRole;
-use openvisit_store::StoreError;
 use openvisit_store::kiosks::{KioskVisit, next_visit_for_kiosk};
 use openvisit_store::lobby::visit_by_lobby_code;
 use openvisit_store::places::KioskKind;
@@ -77,7 +76,7 @@ fn ticket_for(
 }
 
 async fn load(s: &AppState, id: i64) -> ApiResult<Visit> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     Ok(get_visit(&mut conn, VisitId(id)).await?)
 }
 
@@ -374,7 +373,7 @@ async fn staff_recording(
     if visit.facility != staff.facility {
         return Err(ApiError::not_found("visit"));
     }
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     openvisit_store::recordings::recording_for_visit(&mut conn, visit.id)
         .await?
         .filter(|r| r.deleted_at.is_none())

@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use openvisit_core::Cents;
-use openvisit_store::StoreError;
 use openvisit_store::ledger::{LedgerLine, visitor_balance, visitor_history};
 use openvisit_store::payments::{Deposited, deposit};
 use serde::{Deserialize, Serialize};
@@ -29,7 +29,7 @@ pub struct BalanceView {
     security(("session" = []))
 )]
 pub async fn balance(State(s): State<AppState>, v: Visitor) -> ApiResult<Json<BalanceView>> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     let b = visitor_balance(&mut conn, v.id()).await?;
     Ok(Json(BalanceView {
         balance_cents: b.0,
@@ -45,15 +45,25 @@ pub async fn balance(State(s): State<AppState>, v: Visitor) -> ApiResult<Json<Ba
     security(("session" = []))
 )]
 pub async fn ledger(State(s): State<AppState>, v: Visitor) -> ApiResult<Json<Vec<LedgerLine>>> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     Ok(Json(visitor_history(&mut conn, v.id()).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DepositForm {
     pub amount_cents: i64,
-    /// The token the payment form gave; the test provider declines `decline`.
+    /// The token the payment form gave; the test provider declines `decline`. Unused
+    /// where the provider takes the card on its own page (Stripe).
+    #[serde(default)]
     pub payment_token: String,
+}
+
+/// Where the family pays, when the provider takes the card on its own page.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CheckoutView {
+    /// Send the family here; the balance is credited when the provider confirms the
+    /// payment (`GET /balance` shows it).
+    pub checkout_url: String,
 }
 
 #[utoipa::path(
@@ -62,7 +72,7 @@ pub struct DepositForm {
     tag = "money",
     request_body = DepositForm,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key credit once")),
-    responses((status = 409, description = "A payment with this key is still being processed", body = ErrorBody), (status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 201, description = "Funds added; the new balance", body = BalanceView), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    responses((status = 409, description = "A payment with this key is still being processed", body = ErrorBody), (status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 201, description = "Funds added; the new balance", body = BalanceView), (status = 202, description = "The family pays on the provider's page (Stripe); credited when the provider confirms", body = CheckoutView), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
     security(("session" = []))
 )]
 pub async fn add_funds(
@@ -70,7 +80,7 @@ pub async fn add_funds(
     v: Visitor,
     headers: HeaderMap,
     ApiJson(f): ApiJson<DepositForm>,
-) -> ApiResult<(StatusCode, Json<BalanceView>)> {
+) -> ApiResult<Response> {
     let key = idempotency_key(&headers)?;
     let b = match deposit(
         &s.db,
@@ -84,6 +94,13 @@ pub async fn add_funds(
     .await?
     {
         Deposited::New(b) | Deposited::Replayed(b) => b,
+        Deposited::Checkout { url } => {
+            return Ok((
+                StatusCode::ACCEPTED,
+                Json(CheckoutView { checkout_url: url }),
+            )
+                .into_response());
+        }
     };
     Ok((
         StatusCode::CREATED,
@@ -91,5 +108,6 @@ pub async fn add_funds(
             balance_cents: b.0,
             balance: b.to_string(),
         }),
-    ))
+    )
+        .into_response())
 }

@@ -51,7 +51,7 @@ pub async fn report_rows(
         ));
     }
     let facility = {
-        let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+        let mut conn = s.db.conn().await?;
         get_facility(&mut conn, facility_id).await?
     };
     let tz = jiff::tz::TimeZone::get(&facility.time_zone)

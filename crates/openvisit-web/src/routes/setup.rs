@@ -7,7 +7,6 @@ use jiff::Timestamp;
 use openvisit_core::hours::parse_weekly_hours;
 use openvisit_core::message::Message;
 use openvisit_core::{HousingUnitId, KioskId, VisitId};
-use openvisit_store::StoreError;
 use openvisit_store::blackouts::{
     BlackoutRecord, add_blackout, affected_visits, current_blackouts,
 };
@@ -24,7 +23,7 @@ use crate::state::AppState;
     responses((status = 200, body = Vec<UnitLayout>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)),
     security(("session" = [])))]
 pub async fn units(State(s): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<UnitLayout>>> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     Ok(Json(layout(&mut conn, staff.facility).await?))
 }
 
@@ -178,7 +177,7 @@ pub async fn blackouts(
     State(s): State<AppState>,
     staff: Staff,
 ) -> ApiResult<Json<Vec<BlackoutRecord>>> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     Ok(Json(
         current_blackouts(&mut conn, staff.facility, s.clock.now()).await?,
     ))
@@ -214,7 +213,7 @@ pub async fn new_blackout(
     FacilityAdmin(staff): FacilityAdmin,
     ApiJson(f): ApiJson<BlackoutForm>,
 ) -> ApiResult<(StatusCode, Json<BlackoutOutcome>)> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     let affected = affected_visits(&mut conn, staff.facility, f.start, f.end).await?;
     drop(conn);
     if !f.confirm {
@@ -334,7 +333,7 @@ pub async fn retire_kiosk(
 ) -> ApiResult<Json<RetireOutcome>> {
     let now = s.clock.now();
     if !f.confirm {
-        let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+        let mut conn = s.db.conn().await?;
         let affected = openvisit_store::kiosk_changes::retirement_preview(
             &mut conn,
             staff.facility,

@@ -6,7 +6,6 @@ use axum::extract::State;
 use jiff::Timestamp;
 use openvisit_core::refund::CancelledBy;
 use openvisit_core::{ApprovalId, VisitId};
-use openvisit_store::StoreError;
 use openvisit_store::approvals::{
     Approval, ApprovalStatus, approvals_of_facility, decide_approval,
 };
@@ -43,7 +42,7 @@ pub async fn approvals(
     staff: Staff,
     ApiQuery(f): ApiQuery<ApprovalFilter>,
 ) -> ApiResult<Json<Vec<Approval>>> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     Ok(Json(
         approvals_of_facility(&mut conn, staff.facility, f.status).await?,
     ))
@@ -125,7 +124,7 @@ pub async fn decide(
     security(("session" = []))
 )]
 pub async fn settings(State(s): State<AppState>, staff: Staff) -> ApiResult<Json<Facility>> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     Ok(Json(get_facility(&mut conn, staff.facility).await?))
 }
 
@@ -172,7 +171,7 @@ pub async fn schedule(
     if q.to <= q.from || q.to.as_second() - q.from.as_second() > 42 * 86_400 {
         return Err(ApiError::bad_request("error-range-42"));
     }
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     Ok(Json(
         visits_of_facility(&mut conn, staff.facility, q.from, q.to).await?,
     ))
@@ -201,7 +200,7 @@ pub async fn cancel(
     if f.reason.trim().is_empty() {
         return Err(ApiError::bad_request("error-cancel-reason"));
     }
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     let visit = get_visit(&mut conn, VisitId(id)).await?;
     drop(conn);
     if visit.facility != staff.facility {
@@ -249,7 +248,7 @@ pub async fn audit(
     staff: Staff,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Vec<AuditRecord>>> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     let filter = openvisit_store::audit::AuditFilter {
         actor: q.actor.map(openvisit_core::AccountId),
         action: q.action,
@@ -272,7 +271,7 @@ pub async fn tickets(
     State(s): State<AppState>,
     staff: Staff,
 ) -> ApiResult<Json<Vec<SupportTicket>>> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     let support = staff.account.role == openvisit_store::accounts::Role::Support;
     Ok(Json(tickets_for(&mut conn, staff.facility, support).await?))
 }

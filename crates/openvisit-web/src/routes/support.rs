@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use openvisit_core::{AccountId, Cents};
-use openvisit_store::StoreError;
 use openvisit_store::accounts::Role;
 use openvisit_store::ledger::{LedgerLine, visitor_history};
 use openvisit_store::support::{self, Reply};
@@ -65,7 +64,7 @@ pub async fn ticket_detail(
     general: bool,
     reference: &str,
 ) -> ApiResult<TicketDetail> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     let ticket = support::visible_ticket(&mut conn, facility, general, reference).await?;
     let replies = support::replies(&mut conn, &ticket.reference).await?;
     // Only a signed-in sender's own account: an address typed into the form proves

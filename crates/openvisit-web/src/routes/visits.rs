@@ -60,7 +60,7 @@ async fn slots_for(
     from: Date,
     to: Date,
 ) -> ApiResult<(String, Vec<Slot>)> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     let r = get_resident(&mut conn, resident).await?;
     if !is_approved(&mut conn, visitor, resident).await? {
         return Err(StoreError::Forbidden.into());
@@ -197,7 +197,7 @@ async fn nearest_free(
     if rule == RuleViolation::WeeklyLimit {
         return Ok(Vec::new());
     }
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     let r = get_resident(&mut conn, req.resident).await?;
     let f = get_facility(&mut conn, r.facility).await?;
     drop(conn);
@@ -229,7 +229,7 @@ async fn nearest_free(
     security(("session" = []))
 )]
 pub async fn list(State(s): State<AppState>, v: Visitor) -> ApiResult<Json<Vec<Visit>>> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     Ok(Json(visits_of_visitor(&mut conn, v.id()).await?))
 }
 
@@ -242,7 +242,7 @@ pub struct VisitDetail {
 }
 
 async fn own_visit(s: &AppState, v: &Visitor, id: i64) -> ApiResult<Visit> {
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     let visit = get_visit(&mut conn, VisitId(id)).await?;
     // Someone else's visit is "not found", so ids cannot be probed.
     if visit.visitor != v.id() {
@@ -265,7 +265,7 @@ pub async fn detail(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<VisitDetail>> {
     let visit = own_visit(&s, &v, id).await?;
-    let mut conn = s.db.pool.acquire().await.map_err(StoreError::from)?;
+    let mut conn = s.db.conn().await?;
     let f = get_facility(&mut conn, visit.facility).await?;
     let refund = if visit.status == VisitStatus::Booked {
         refund_preview(

@@ -16,8 +16,7 @@ async fn visitors_see_only_their_own_data_and_staff_only_their_facility(
     let a = app.client_for(&ea, VISITOR_PASSWORD).await;
     let b = app.client_for(&eb, VISITOR_PASSWORD).await;
     let start = local_start(2, 9, 0);
-    let (status, visit) = a.post("/api/v1/visits", json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": start, "length_minutes": 15 })).await;
-    assert_eq!(status, 201, "{visit}");
+    let visit = a.book_remote(fx.residents[0], start, 15).await;
     let id = visit["id"].as_i64().expect("id");
     let (status, _) = b.get(&format!("/api/v1/visits/{id}")).await;
     assert_eq!(status, 404, "another visitor's visit is not found");

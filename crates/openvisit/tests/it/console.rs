@@ -25,13 +25,9 @@ async fn a_facility_admin_runs_visitation_from_the_console_in_chromium() {
     fund(db, visitor, 10_000).await;
     let client = app.client_for(&email, VISITOR_PASSWORD).await;
     let book = async |resident: usize, days: i64, hour: i8| {
-        let (status, v) = client
-            .post(
-                "/api/v1/visits",
-                json!({ "resident_id": fx.residents[resident].0, "kind": "remote", "start": local_start(days, hour, 0), "length_minutes": 15 }),
-            )
+        let v = client
+            .book_remote(fx.residents[resident], local_start(days, hour, 0), 15)
             .await;
-        assert_eq!(status, 201, "{v}");
         VisitId(v["id"].as_i64().expect("id"))
     };
     // Resident 0 moves to B Pod (its kiosk is free then), resident 1 is released.

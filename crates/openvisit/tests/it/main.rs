@@ -78,6 +78,7 @@ mod spanish;
 mod staff_changes;
 mod staff_sign_in;
 mod storage;
+mod stripe;
 mod support;
 mod visit_emails;
 mod wording;

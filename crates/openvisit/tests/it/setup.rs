@@ -97,8 +97,7 @@ async fn staff_add_a_unit_with_a_kiosk_and_hours_then_a_blackout_cancels_and_ref
         Some(3),
         "09:00, 09:15, 09:30 in a one-hour opening: {avail}"
     );
-    let (status, visit) = v.post("/api/v1/visits", json!({ "resident_id": resident.0, "kind": "remote", "start": local_start(3, 9, 15), "length_minutes": 30 })).await;
-    assert_eq!(status, 201, "{visit}");
+    let visit = v.book_remote(resident, local_start(3, 9, 15), 30).await;
 
     // A lockdown over the visit: first the preview, then the real thing.
     let lockdown = json!({ "start": local_start(3, 8, 0), "end": local_start(3, 12, 0), "reason": "Lockdown" });

@@ -108,21 +108,15 @@ async fn every_page_in_spanish_holds_no_english_outside_names() {
         .await;
     assert_eq!(status, 201, "{added}");
     let start = local_start(3, 12, 0);
-    let (status, booked) = client
-        .post(
-            "/api/v1/visits",
-            json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": start, "length_minutes": 15 }),
-        )
-        .await;
-    assert_eq!(status, 201, "{booked}");
+    let booked = client.book_remote(fx.residents[0], start, 15).await;
     let visit = booked["id"].as_i64().expect("id");
-    let (status, cancelled) = client
-        .post(
-            "/api/v1/visits",
-            json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": start + jiff::SignedDuration::from_hours(1), "length_minutes": 15 }),
+    let cancelled = client
+        .book_remote(
+            fx.residents[0],
+            start + jiff::SignedDuration::from_hours(1),
+            15,
         )
         .await;
-    assert_eq!(status, 201, "{cancelled}");
     let gone = cancelled["id"].as_i64().expect("id");
     let (status, answer) = client
         .post(&format!("/api/v1/visits/{gone}/cancel"), json!({}))

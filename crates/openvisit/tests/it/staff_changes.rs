@@ -31,13 +31,7 @@ async fn a_kiosk_is_retired_after_its_visits_are_shown_and_units_and_kiosks_are_
         (&family, fx.residents[0], 10),
         (&other_family, fx.residents[1], 10),
     ] {
-        let (status, v) = who
-            .post(
-                "/api/v1/visits",
-                json!({ "resident_id": resident.0, "kind": "remote", "start": local_start(3, hour, 0), "length_minutes": 30 }),
-            )
-            .await;
-        assert_eq!(status, 201, "{v}");
+        let v = who.book_remote(resident, local_start(3, hour, 0), 30).await;
         visits.push(v);
     }
     let kiosk = visits[0]["housing_kiosk"].as_i64().expect("kiosk");
@@ -129,13 +123,9 @@ async fn a_kiosk_is_retired_after_its_visits_are_shown_and_units_and_kiosks_are_
         )
         .await;
     assert_eq!(status, 409, "the only kiosk left is taken: {again}");
-    let (status, v) = family
-        .post(
-            "/api/v1/visits",
-            json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": local_start(3, 12, 0), "length_minutes": 30 }),
-        )
+    let v = family
+        .book_remote(fx.residents[0], local_start(3, 12, 0), 30)
         .await;
-    assert_eq!(status, 201, "{v}");
     assert_ne!(
         v["housing_kiosk"].as_i64(),
         Some(kiosk),
@@ -254,13 +244,9 @@ async fn staff_book_for_a_family_through_the_same_rules_and_ledger(
     let (status, _) = staff.post("/api/v1/staff/visits", unapproved).await;
     assert_eq!(status, 403);
     // The family accepted through staff: their own next booking needs nothing more.
-    let (status, own) = family
-        .post(
-            "/api/v1/visits",
-            json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": local_start(3, 14, 0), "length_minutes": 15 }),
-        )
+    family
+        .book_remote(fx.residents[0], local_start(3, 14, 0), 15)
         .await;
-    assert_eq!(status, 201, "{own}");
     let mut conn = db.pool.acquire().await.expect("conn");
     let lines = openvisit_store::audit::audit_for_facility(&mut conn, fx.facility, 50)
         .await

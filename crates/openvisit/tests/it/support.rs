@@ -16,13 +16,9 @@ async fn support_answers_a_question_by_email_and_gives_a_goodwill_credit(
     let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
     fund(db, visitor, 2_000).await;
     let v = app.client_for(&email, VISITOR_PASSWORD).await;
-    let (status, _) = v
-        .post(
-            "/api/v1/visits",
-            json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": local_start(2, 12, 0), "length_minutes": 15 }),
-        )
+    let _ = v
+        .book_remote(fx.residents[0], local_start(2, 12, 0), 15)
         .await;
-    assert_eq!(status, 201);
     let reference = openvisit_store::support_tickets::open_ticket(
         db,
         &openvisit_store::support_tickets::NewSupportTicket {
@@ -212,13 +208,9 @@ async fn the_report_counts_visits_by_day_and_unit_with_the_money_and_exports_csv
     let day = 3;
     let mut ids = Vec::new();
     for hour in [9, 11, 13] {
-        let (status, visit) = v
-            .post(
-                "/api/v1/visits",
-                json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": local_start(day, hour, 0), "length_minutes": 15 }),
-            )
+        let visit = v
+            .book_remote(fx.residents[0], local_start(day, hour, 0), 15)
             .await;
-        assert_eq!(status, 201, "{visit}");
         ids.push(visit["id"].as_i64().expect("id"));
     }
     // One cancelled by the visitor in time (full refund), one settled as missed.
@@ -335,13 +327,9 @@ async fn a_roster_upload_previews_then_applies_a_move_and_a_release_with_refunds
     let v = app.client_for(&email, VISITOR_PASSWORD).await;
     let mut visits = Vec::new();
     for (r, hour) in [(0, 10), (1, 12)] {
-        let (status, visit) = v
-            .post(
-                "/api/v1/visits",
-                json!({ "resident_id": fx.residents[r].0, "kind": "remote", "start": local_start(3, hour, 0), "length_minutes": 15 }),
-            )
+        let visit = v
+            .book_remote(fx.residents[r], local_start(3, hour, 0), 15)
             .await;
-        assert_eq!(status, 201, "{visit}");
         visits.push(visit["id"].as_i64().expect("id"));
     }
     let admin = app

@@ -28,8 +28,7 @@ async fn booking_cancelling_and_reminding_send_emails_with_one_calendar_event(
     fund(app.db(), v, 2000).await;
     let c = app.client_for(&email, VISITOR_PASSWORD).await;
     let start = local_start(3, 10, 0);
-    let (status, visit) = c.post("/api/v1/visits", json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": start, "length_minutes": 30 })).await;
-    assert_eq!(status, 201, "{visit}");
+    let visit = c.book_remote(fx.residents[0], start, 30).await;
     let booked = app
         .email_summaries()
         .into_iter()
@@ -162,8 +161,7 @@ async fn moving_a_visit_keeps_its_invitation_frees_the_old_time_and_never_half_m
     let (_, visit) = c.post("/api/v1/visits", json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": old, "length_minutes": 30 })).await;
     let id = visit["id"].as_i64().expect("id");
     // The other visitor holds the only kiosk at `taken`.
-    let (status, _) = other.post("/api/v1/visits", json!({ "resident_id": fx.residents[1].0, "kind": "remote", "start": taken, "length_minutes": 30 })).await;
-    assert_eq!(status, 201);
+    let _ = other.book_remote(fx.residents[1], taken, 30).await;
     let (status, body) = c
         .post(
             &format!("/api/v1/visits/{id}/reschedule"),
@@ -196,8 +194,7 @@ async fn moving_a_visit_keeps_its_invitation_frees_the_old_time_and_never_half_m
         (Some(id), Some(1), Some(570))
     );
     // The old time is free for someone else now.
-    let (status, body) = other.post("/api/v1/visits", json!({ "resident_id": fx.residents[1].0, "kind": "remote", "start": old, "length_minutes": 30 })).await;
-    assert_eq!(status, 201, "{body}");
+    other.book_remote(fx.residents[1], old, 30).await;
     let changed = app
         .email_summaries()
         .into_iter()

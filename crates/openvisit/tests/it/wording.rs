@@ -13,13 +13,7 @@ use crate::security::page_text;
 
 /// Books a remote visit through the API; its id.
 async fn book(client: &Client, resident: openvisit_core::ResidentId, start: Timestamp) -> i64 {
-    let (status, v) = client
-        .post(
-            "/api/v1/visits",
-            json!({ "resident_id": resident.0, "kind": "remote", "start": start, "length_minutes": 15 }),
-        )
-        .await;
-    assert_eq!(status, 201, "{v}");
+    let v = client.book_remote(resident, start, 15).await;
     v["id"].as_i64().expect("id")
 }
 

@@ -40,7 +40,7 @@ pub async fn page(
     let shown = f.status.unwrap_or_else(|| "pending".into());
     let status = ApprovalStatus::parse(&shown);
     let read = async {
-        let mut conn = s.db.pool.acquire().await?;
+        let mut conn = s.db.conn().await?;
         let f = openvisit_store::facilities::get_facility(&mut conn, v.facility).await?;
         let rows = approval_queue(&mut conn, v.facility, status).await?;
         Ok::<_, openvisit_store::StoreError>((f, rows))

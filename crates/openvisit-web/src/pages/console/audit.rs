@@ -96,7 +96,7 @@ pub async fn page(State(s): State<AppState>, v: StaffView, Query(q): Query<Audit
     let actor = q.actor.as_deref().and_then(|a| a.parse::<i64>().ok());
     let action = q.action.clone().unwrap_or_default().trim().to_owned();
     let read = async {
-        let mut conn = s.db.pool.acquire().await?;
+        let mut conn = s.db.conn().await?;
         let facility = openvisit_store::facilities::get_facility(&mut conn, v.facility).await?;
         let tz = zone(&facility.time_zone);
         let filter = AuditFilter {

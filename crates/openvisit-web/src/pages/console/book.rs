@@ -70,7 +70,7 @@ pub struct BookQuery {
 }
 
 async fn approved(s: &AppState, v: &StaffView) -> Result<Vec<(Approval, String)>, StoreError> {
-    let mut conn = s.db.pool.acquire().await?;
+    let mut conn = s.db.conn().await?;
     let mut out = Vec::new();
     for a in approvals_of_facility(&mut conn, v.facility, Some(ApprovalStatus::Approved)).await? {
         let visitor = get_account(&mut conn, a.visitor).await?;
@@ -97,7 +97,7 @@ async fn build(
     let mut chosen = None;
     if let Some((a, label)) = families.iter().find(|(a, _)| Some(a.id.0) == q.approval) {
         let t = v.page.t;
-        let mut conn = s.db.pool.acquire().await?;
+        let mut conn = s.db.conn().await?;
         let f = get_facility(&mut conn, v.facility).await?;
         let resident = get_resident(&mut conn, a.resident).await?;
         // Times in facility time only: the family's own zone is theirs to read.
@@ -206,7 +206,7 @@ pub async fn book(
         return (StatusCode::SEE_OTHER, [(LOCATION, "/staff/book")]).into_response();
     };
     let found = async {
-        let mut conn = s.db.pool.acquire().await?;
+        let mut conn = s.db.conn().await?;
         let approvals =
             approvals_of_facility(&mut conn, v.facility, Some(ApprovalStatus::Approved)).await?;
         Ok::<_, StoreError>(
@@ -255,7 +255,7 @@ pub async fn book(
         Err(StoreError::Forbidden) => t.t("error-not-approved"),
         Err(e) => return failure(&e),
     };
-    let day = jiff::tz::TimeZone::get(&match s.db.pool.acquire().await {
+    let day = jiff::tz::TimeZone::get(&match s.db.conn().await {
         Ok(mut conn) => get_facility(&mut conn, v.facility)
             .await
             .map(|f| f.time_zone)

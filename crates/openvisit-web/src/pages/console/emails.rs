@@ -34,7 +34,7 @@ pub struct EmailsPage {
 pub async fn page(State(s): State<AppState>, v: StaffView) -> Response {
     let v = v.at("emails");
     let read = async {
-        let mut conn = s.db.pool.acquire().await?;
+        let mut conn = s.db.conn().await?;
         let facility = openvisit_store::facilities::get_facility(&mut conn, v.facility).await?;
         let rows = undelivered(&mut conn, v.facility).await?;
         Ok::<_, openvisit_store::StoreError>((zone(&facility.time_zone), rows))

@@ -120,7 +120,7 @@ pub fn failure(e: &StoreError) -> Response {
 
 /// The facility's time zone (pages show facility-local times).
 pub async fn facility_zone(s: &AppState, facility: FacilityId) -> Result<TimeZone, StoreError> {
-    let mut conn = s.db.pool.acquire().await?;
+    let mut conn = s.db.conn().await?;
     let f = openvisit_store::facilities::get_facility(&mut conn, facility).await?;
     Ok(crate::pages::visitor::zone(&f.time_zone))
 }

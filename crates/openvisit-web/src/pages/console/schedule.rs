@@ -89,7 +89,7 @@ pub async fn board(
         .and_then(|u| u.parse::<i64>().ok())
         .map(HousingUnitId);
     let read = async {
-        let mut conn = s.db.pool.acquire().await?;
+        let mut conn = s.db.conn().await?;
         let facility = get_facility(&mut conn, v.facility).await?;
         let units = layout(&mut conn, v.facility).await?;
         Ok::<_, openvisit_store::StoreError>((facility, units))
@@ -112,7 +112,7 @@ pub async fn board(
     };
     let visits = {
         let read = async {
-            let mut conn = s.db.pool.acquire().await?;
+            let mut conn = s.db.conn().await?;
             named_visits(&mut conn, v.facility, from, to).await
         };
         match read.await {
@@ -293,7 +293,7 @@ fn reason_text(t: &Tr, code: Option<SystemReason>, typed: Option<&str>) -> Optio
 pub async fn visit(State(s): State<AppState>, v: StaffView, Path(id): Path<i64>) -> Response {
     let v = v.at("schedule");
     let read = async {
-        let mut conn = s.db.pool.acquire().await?;
+        let mut conn = s.db.conn().await?;
         let n = named_visit(&mut conn, v.facility, VisitId(id)).await?;
         let facility = get_facility(&mut conn, v.facility).await?;
         let recording = openvisit_store::recordings::recording_for_visit(&mut conn, n.visit.id)

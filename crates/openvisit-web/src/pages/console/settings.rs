@@ -90,7 +90,7 @@ async fn retire_preview(
     else {
         return Ok(None);
     };
-    let mut conn = s.db.pool.acquire().await?;
+    let mut conn = s.db.conn().await?;
     let now = s.clock.now();
     let visits =
         openvisit_store::kiosk_changes::retirement_preview(&mut conn, facility, kiosk, now).await?;
@@ -147,7 +147,7 @@ pub async fn page(
 ) -> Response {
     let v = v.at("settings");
     let read = async {
-        let mut conn = s.db.pool.acquire().await?;
+        let mut conn = s.db.conn().await?;
         let facility = get_facility(&mut conn, v.facility).await?;
         let units = layout(&mut conn, v.facility).await?;
         let blackouts = current_blackouts(&mut conn, v.facility, s.clock.now()).await?;
@@ -188,7 +188,7 @@ pub async fn page(
             }
             Some((a, b)) => {
                 let named = async {
-                    let mut conn = s.db.pool.acquire().await?;
+                    let mut conn = s.db.conn().await?;
                     let ids: Vec<_> = affected_visits(&mut conn, v.facility, a, b)
                         .await?
                         .into_iter()

@@ -28,7 +28,7 @@ pub async fn inbox(State(s): State<AppState>, v: StaffView) -> Response {
     let v = v.at("support");
     let general = v.account.role == Role::Support;
     let read = async {
-        let mut conn = s.db.pool.acquire().await?;
+        let mut conn = s.db.conn().await?;
         let f = openvisit_store::facilities::get_facility(&mut conn, v.facility).await?;
         let t = tickets_for(&mut conn, v.facility, general).await?;
         Ok::<_, openvisit_store::StoreError>((f, t))

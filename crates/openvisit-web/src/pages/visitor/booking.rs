@@ -44,7 +44,7 @@ async fn book_page(
 ) -> Result<Option<BookPage>, StoreError> {
     let page = PageMeta::signed(lang, uri, headers, Some(a));
     let t = page.t;
-    let mut conn = s.db.pool.acquire().await?;
+    let mut conn = s.db.conn().await?;
     let resident = match get_resident(&mut conn, ResidentId(q.resident)).await {
         Ok(r) => r,
         Err(StoreError::NotFound(_)) => return Ok(None),
@@ -156,7 +156,7 @@ pub async fn book(
         .unwrap_or_default();
     // The facility's rules first, until this visitor accepted their current version.
     let owed = async {
-        let mut conn = s.db.pool.acquire().await?;
+        let mut conn = s.db.conn().await?;
         match openvisit_store::rules::rules_owed(&mut conn, a.id, ResidentId(q.resident)).await? {
             Some(f) => Ok(Some(get_facility(&mut conn, f).await?)),
             None => Ok::<_, StoreError>(None),
@@ -212,7 +212,7 @@ pub async fn book_post(
     let key = crate::extract::is_idempotency_key(&f.key).then_some(f.key.as_str());
     let t = Tr { lang };
     // The facility-local day of the chosen time, to come back to it.
-    let theirs_day = match s.db.pool.acquire().await {
+    let theirs_day = match s.db.conn().await {
         Ok(mut conn) => match get_resident(&mut conn, req.resident).await {
             Ok(r) => match get_facility(&mut conn, r.facility).await {
                 Ok(fac) => zone(&fac.time_zone).to_datetime(start).date().to_string(),

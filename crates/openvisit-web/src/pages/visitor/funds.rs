@@ -14,6 +14,8 @@ pub struct FundsPage {
     pub key: String,
     pub amounts: Vec<(i64, String)>,
     pub history: Vec<(i64, String, String, String)>,
+    /// A card field here (the test provider); otherwise the family pays on Stripe's page.
+    pub card_here: bool,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -22,6 +24,9 @@ pub struct FundsQuery {
     pub back: String,
     #[serde(default)]
     pub added: bool,
+    /// `done` or `cancelled`: back from the provider's page.
+    #[serde(default)]
+    pub payment: String,
 }
 
 /// Only a path on this site may be a "back" link.
@@ -33,6 +38,8 @@ fn safe_back(back: &str) -> Option<String> {
 struct FundsMessage<'a> {
     back: &'a str,
     added: bool,
+    /// Back from the provider's page: `done` or `cancelled`.
+    payment: &'a str,
     error: Option<String>,
 }
 
@@ -46,12 +53,13 @@ async fn funds_page(
 ) -> Result<FundsPage, StoreError> {
     let FundsMessage {
         back,
-        added: notice,
+        added,
+        payment,
         error,
     } = msg;
     let page = PageMeta::signed(lang, uri, headers, Some(a));
     let t = page.t;
-    let mut conn = s.db.pool.acquire().await?;
+    let mut conn = s.db.conn().await?;
     let balance = visitor_balance(&mut conn, a.id).await?;
     let mine = zone(&a.time_zone);
     let history = visitor_history(&mut conn, a.id)
@@ -67,7 +75,14 @@ async fn funds_page(
         })
         .collect();
     Ok(FundsPage {
-        notice: notice.then(|| t.t_with("funds-added", &[("balance", balance.to_string().into())])),
+        notice: match (added, payment) {
+            (true, _) => Some(t.t_with("funds-added", &[("balance", balance.to_string().into())])),
+            // The return from the provider's page proves nothing: the balance moves only
+            // with the provider's signed event.
+            (false, "done") => Some(t.t("funds-payment-processing")),
+            (false, "cancelled") => Some(t.t("funds-payment-cancelled")),
+            _ => None,
+        },
         error,
         back: safe_back(back),
         back_value: safe_back(back).unwrap_or_default(),
@@ -78,6 +93,7 @@ async fn funds_page(
             .map(|c| (*c, Cents(*c).to_string()))
             .collect(),
         history,
+        card_here: !s.payments.takes_card_itself(),
         page,
     })
 }
@@ -101,6 +117,7 @@ pub async fn funds(
         FundsMessage {
             back: &q.back,
             added: q.added,
+            payment: &q.payment,
             error: None,
         },
     )
@@ -150,6 +167,9 @@ pub async fn funds_post(
     )
     .await
     {
+        Ok(openvisit_store::payments::Deposited::Checkout { url }) => {
+            (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, url)]).into_response()
+        }
         Ok(_) => {
             let back = safe_back(&f.back)
                 .map(|b| format!("&back={}", urlencode(&b)))
@@ -166,6 +186,7 @@ pub async fn funds_post(
                 FundsMessage {
                     back: &f.back,
                     added: false,
+                    payment: "",
                     error: Some(Tr { lang }.message(&m)),
                 },
             )

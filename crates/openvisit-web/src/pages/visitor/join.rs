@@ -22,7 +22,7 @@ pub async fn join(
     Path(id): Path<i64>,
 ) -> Response {
     let found = async {
-        let mut conn = s.db.pool.acquire().await?;
+        let mut conn = s.db.conn().await?;
         let v = get_visit(&mut conn, VisitId(id)).await?;
         let r = get_resident(&mut conn, v.resident).await?;
         let f = get_facility(&mut conn, v.facility).await?;
@@ -101,7 +101,7 @@ pub async fn receipt(
     let page = PageMeta::signed(lang, &uri, &headers, Some(&a));
     let t = page.t;
     let built = async {
-        let mut conn = s.db.pool.acquire().await?;
+        let mut conn = s.db.conn().await?;
         // Only the visitor's own entries exist for them.
         let Some(line) = visitor_history(&mut conn, a.id)
             .await?

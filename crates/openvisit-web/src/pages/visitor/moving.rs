@@ -44,7 +44,7 @@ async fn move_page(
     error: Option<String>,
 ) -> Result<Option<MovePage>, StoreError> {
     let t = page.t;
-    let mut conn = s.db.pool.acquire().await?;
+    let mut conn = s.db.conn().await?;
     let Some(v) = own_booked_visit(&mut conn, a, id).await? else {
         return Ok(None);
     };
@@ -149,7 +149,7 @@ pub async fn move_post(
             Err(e) => return failure(&e),
         };
     // Back to the day that was chosen, with what went wrong.
-    let day = match s.db.pool.acquire().await {
+    let day = match s.db.conn().await {
         Ok(mut conn) => match get_visit(&mut conn, VisitId(id)).await {
             Ok(v) => match get_facility(&mut conn, v.facility).await {
                 Ok(fac) => zone(&fac.time_zone).to_datetime(start).date().to_string(),

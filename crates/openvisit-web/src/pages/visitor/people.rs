@@ -45,7 +45,7 @@ async fn people_page(
 ) -> Result<PeoplePage, StoreError> {
     let page = PageMeta::signed(lang, uri, headers, Some(a));
     let t = page.t;
-    let mut conn = s.db.pool.acquire().await?;
+    let mut conn = s.db.conn().await?;
     let mut people = Vec::new();
     for ap in approvals_of_visitor(&mut conn, a.id).await? {
         let r = get_resident(&mut conn, ap.resident).await?;

@@ -110,7 +110,7 @@ pub async fn visits(
         _ => None,
     };
     let rows = async {
-        let mut conn = s.db.pool.acquire().await?;
+        let mut conn = s.db.conn().await?;
         let now = s.clock.now();
         let mine = zone(&a.time_zone);
         // The entry that paid for each visit (charge or hold), for its receipt.
@@ -238,7 +238,7 @@ pub async fn cancel_confirm(
     let page = PageMeta::signed(lang, &uri, &headers, Some(&a));
     let t = page.t;
     let built = async {
-        let mut conn = s.db.pool.acquire().await?;
+        let mut conn = s.db.conn().await?;
         let Some(v) = own_booked_visit(&mut conn, &a, id).await? else {
             return Ok(None);
         };
@@ -294,7 +294,7 @@ pub async fn cancel(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<CancelForm>,
 ) -> Response {
-    let owned = match s.db.pool.acquire().await {
+    let owned = match s.db.conn().await {
         Ok(mut conn) => get_visit(&mut conn, VisitId(id))
             .await
             .map(|v| v.visitor == a.id)

@@ -205,6 +205,7 @@ impl TestApp {
             metrics_token: Some(METRICS_TOKEN.into()),
             secure_cookies: tls.is_some(),
             live: Some(live),
+            stripe_webhook_secret: None,
         };
         let kept = state.clone();
         let (tx, rx) = oneshot::channel::<()>();

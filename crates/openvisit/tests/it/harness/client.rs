@@ -36,6 +36,25 @@ impl Client {
         answer(self.req(reqwest::Method::PUT, path).json(&body)).await
     }
 
+    /// Books a remote visit through the API as this client and fails the test unless it
+    /// is booked (201); the visit as the API answers it.
+    pub async fn book_remote(
+        &self,
+        resident: openvisit_core::ResidentId,
+        start: jiff::Timestamp,
+        length_minutes: u32,
+    ) -> Value {
+        let body = json!({
+            "resident_id": resident.0,
+            "kind": "remote",
+            "start": start,
+            "length_minutes": length_minutes,
+        });
+        let (status, visit) = self.post("/api/v1/visits", body).await;
+        assert_eq!(status, 201, "booking refused: {visit}");
+        visit
+    }
+
     pub async fn raw_post(
         &self,
         path: &str,

@@ -157,13 +157,7 @@ async fn a_server_killed_mid_visit_resumes_it_with_the_same_end_and_credits_the_
     // both can start early, so the end is counted from the real start.
     let now = Timestamp::now().as_second();
     let start = Timestamp::from_second(((now + 60) / 300 + 1) * 300).expect("start");
-    let (status, booked) = visitor
-        .post(
-            "/api/v1/visits",
-            json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": start, "length_minutes": 15 }),
-        )
-        .await;
-    assert_eq!(status, 201, "{booked}");
+    let booked = visitor.book_remote(fx.residents[0], start, 15).await;
     let visit = booked["id"].as_i64().expect("id");
     let kiosk = KioskId(booked["housing_kiosk"].as_i64().expect("kiosk"));
     let kiosk_key = issue_kiosk_key(&db, kiosk).await.expect("key");

@@ -205,13 +205,7 @@ async fn book_under(
     }
     let client = app.client_for(&email, VISITOR_PASSWORD).await;
     let start = local_start(1, 12, 0);
-    let (status, visit) = client
-        .post(
-            "/api/v1/visits",
-            json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": start, "length_minutes": 15 }),
-        )
-        .await;
-    assert_eq!(status, 201, "{visit}");
+    let visit = client.book_remote(fx.residents[0], start, 15).await;
     let kiosk = KioskId(visit["housing_kiosk"].as_i64().expect("kiosk"));
     let kiosk_key = issue_kiosk_key(db, kiosk).await.expect("key");
     set_resident_pin(db, fx.residents[0], "2468")

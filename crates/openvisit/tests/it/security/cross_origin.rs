@@ -3,8 +3,6 @@
 //! `text/plain` roster applied as staff. Tried from a real page in Chromium
 //! (`e2e/cross_origin.mjs`), and with hand-made headers for the cases a browser sends.
 
-use serde_json::json;
-
 use crate::browser::run_e2e;
 use crate::harness::*;
 
@@ -17,13 +15,9 @@ fn session_token(c: &Client) -> String {
 }
 
 async fn book(c: &Client, fx: &Fixture, hour: i8) -> i64 {
-    let (status, visit) = c
-        .post(
-            "/api/v1/visits",
-            json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": local_start(3, hour, 0), "length_minutes": 15 }),
-        )
+    let visit = c
+        .book_remote(fx.residents[0], local_start(3, hour, 0), 15)
         .await;
-    assert_eq!(status, 201, "{visit}");
     visit["id"].as_i64().expect("id")
 }
 

@@ -20,13 +20,7 @@ async fn a_formula_in_a_unit_name_reaches_the_csv_as_text() {
         .expect("rename");
     let visitor = app.client_for(&email, VISITOR_PASSWORD).await;
     let start = local_start(2, 9, 0);
-    let (status, body) = visitor
-        .post(
-            "/api/v1/visits",
-            json!({ "resident_id": fx.residents[0].0, "kind": "remote", "start": start, "length_minutes": 15 }),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
+    visitor.book_remote(fx.residents[0], start, 15).await;
     let date = jiff::tz::TimeZone::get("America/Chicago")
         .expect("zone")
         .to_datetime(start)

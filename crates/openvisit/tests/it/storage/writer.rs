@@ -159,6 +159,108 @@ async fn book_half_hour(
         .clone()
 }
 
+/// Claims `kiosk` for `length` minutes from `start` in the name of `visit`, as a booking
+/// committed by another server after this one's read would have: invisible to the
+/// writer's plan (which reads visits), so only the claims' primary key can refuse it.
+async fn claim_behind_the_plan(
+    db: &openvisit_store::Db,
+    kiosk: i64,
+    start: Timestamp,
+    length: i64,
+    visit: i64,
+) {
+    let mut conn = db.pool.acquire().await.expect("conn");
+    let interval = openvisit_core::interval::Interval::new(start, add_minutes(start, length));
+    for granule in interval.granules() {
+        sqlx::query("INSERT INTO claims (resource, granule, visit_id) VALUES ($1, $2, $3)")
+            .bind(format!("kiosk:{kiosk}"))
+            .bind(granule)
+            .bind(visit)
+            .execute(&mut *conn)
+            .await
+            .expect("claim");
+    }
+}
+
+/// A kiosk taken between the writer's read and its write (the claims insert fails, the
+/// batch is written again skipping taken granules): the booking moves to the unit's next
+/// free kiosk, and is refused as "no kiosk free" when there is none — never written on a
+/// taken kiosk.
+async fn a_kiosk_taken_since_the_read_moves_the_booking_to_the_next_one(
+    backend: openvisit_store::Backend,
+) {
+    let t = TestDb::new(backend).await;
+    let db = &t.db;
+    let fx = fixture(db, 2, 2, settings()).await;
+    let (v, _) = approved_visitor(db, &fx, &fx.residents).await;
+    fund(db, v, 5000).await;
+    let first = book_half_hour(db, v, fx.residents[0]).await;
+    let mut conn = db.pool.acquire().await.expect("conn");
+    let kiosks: Vec<i64> = sqlx::query(
+        "SELECT id FROM kiosks WHERE facility_id = $1 AND kind = 'housing' ORDER BY id",
+    )
+    .bind(fx.facility.0)
+    .fetch_all(&mut *conn)
+    .await
+    .expect("kiosks")
+    .iter()
+    .map(|r| r.get("id"))
+    .collect();
+    drop(conn);
+    assert_eq!(kiosks.len(), 2);
+    let book_at = |resident, start| {
+        let req = BookingRequest {
+            visitor: v,
+            resident,
+            kind: VisitKind::Remote,
+            start,
+            length_minutes: 30,
+        };
+        async move { book_visit(db, &req, None, Timestamp::now()).await }
+    };
+    // One kiosk taken after the read, each in turn (whichever the plan picks, one of
+    // the two is the one it picked): the booking lands on the other.
+    for (hour, taken, free) in [(11, kiosks[0], kiosks[1]), (15, kiosks[1], kiosks[0])] {
+        let start = local_start(2, hour, 0);
+        claim_behind_the_plan(db, taken, start, 30, first.id.0).await;
+        let moved = book_at(fx.residents[1], start).await.expect("booked");
+        assert_eq!(moved.visit().housing_kiosk.0, free, "at {hour}:00");
+    }
+    // Both taken behind the plan: refused, and nothing of it is left.
+    let one = local_start(2, 13, 0);
+    for k in &kiosks {
+        claim_behind_the_plan(db, *k, one, 30, first.id.0).await;
+    }
+    let refused = book_at(fx.residents[0], one).await;
+    assert!(
+        matches!(refused, Err(StoreError::Rule(RuleViolation::NoKioskFree))),
+        "{refused:?}"
+    );
+    let mut conn = db.pool.acquire().await.expect("conn");
+    let visits: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM visits WHERE facility_id = $1 AND status = 'booked'",
+    )
+    .bind(fx.facility.0)
+    .fetch_one(&mut *conn)
+    .await
+    .expect("count")
+    .get("n");
+    assert_eq!(visits, 3, "the refused booking left no visit");
+    assert_eq!(overlapping_visits(&mut conn).await.expect("check"), 0);
+    let ledger = check_ledger(&mut conn).await.expect("ledger");
+    assert!(
+        ledger.mismatched_balances.is_empty(),
+        "{:?}",
+        ledger.mismatched_balances
+    );
+    drop(conn);
+    t.cleanup().await;
+}
+per_backend!(
+    a_kiosk_taken_since_the_read_moves_the_booking_to_the_next_one,
+    a_kiosk_taken_since_the_read_moves_the_booking_to_the_next_one
+);
+
 /// The overlap check the race tests and the benchmark rely on must see a double
 /// booking on any one resource: a kiosk, a resident or a visitor.
 async fn the_overlap_check_finds_a_visit_written_past_the_claims(
