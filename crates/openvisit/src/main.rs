@@ -6,6 +6,7 @@ mod config;
 mod operator;
 mod secrets;
 mod serve;
+mod telemetry;
 
 use std::path::PathBuf;
 
@@ -33,6 +34,10 @@ struct Cli {
         default_value = "text"
     )]
     log_format: LogFormat,
+    /// Send traces (each request's span and the database and media work inside it) to
+    /// this OpenTelemetry collector over OTLP/HTTP, e.g. http://127.0.0.1:4318.
+    #[arg(long, global = true, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    otlp_endpoint: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -260,7 +265,7 @@ pub async fn open_db(args: &DbArgs) -> anyhow::Result<Db> {
 /// debug (`RUST_LOG=info,openvisit_store=debug`, or `openvisit_media=debug`), a second
 /// layer logs one line as each of those spans and each request (by its id) closes, with
 /// the time it took.
-fn init_logging(format: LogFormat) {
+fn init_logging(format: LogFormat, telemetry: Option<&telemetry::Telemetry>) {
     use tracing_subscriber::Layer;
     use tracing_subscriber::filter::{EnvFilter, FilterExt, LevelFilter, filter_fn};
     use tracing_subscriber::fmt::format::FmtSpan;
@@ -286,7 +291,21 @@ fn init_logging(format: LogFormat) {
     let timings = filter()
         .max_level_hint()
         .is_some_and(|level| level >= LevelFilter::DEBUG);
-    let registry = tracing_subscriber::registry();
+    // Traces: the requests and every span of the store and the media server inside them,
+    // whatever the log level asks for.
+    fn traced<S>() -> impl tracing_subscriber::layer::Filter<S>
+    where
+        S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    {
+        filter_fn(|m| {
+            m.is_span()
+                && (m.target().starts_with("openvisit_store")
+                    || m.target().starts_with("openvisit_media")
+                    || (m.target().starts_with("openvisit_web") && m.name() == "request"))
+        })
+    }
+    let registry =
+        tracing_subscriber::registry().with(telemetry.map(|t| t.layer().with_filter(traced())));
     match format {
         LogFormat::Text => registry
             .with(tracing_subscriber::fmt::layer().with_filter(filter()))
@@ -349,7 +368,19 @@ fn describe(e: &anyhow::Error) -> String {
 
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse_from(config::with_file(std::env::args_os().collect())?);
-    init_logging(cli.log_format);
+    let telemetry = match cli.otlp_endpoint.as_deref().filter(|e| !e.is_empty()) {
+        Some(endpoint) => Some(telemetry::Telemetry::to_collector(endpoint)?),
+        None => None,
+    };
+    init_logging(cli.log_format, telemetry.as_ref());
+    let result = run_command(cli).await;
+    if let Some(t) = telemetry {
+        t.flush();
+    }
+    result
+}
+
+async fn run_command(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { args } => serve::serve(*args).await,
         Command::Migrate { db } => {

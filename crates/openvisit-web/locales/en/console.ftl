@@ -315,3 +315,7 @@ console-book-rules-read = I read these rules to the family and they agreed to fo
 console-book-charge = The price is taken from the family's balance, as if they had booked on the website.
 console-book-confirm = Book for the family
 console-book-funds = The family's balance is { $balance }; this visit costs { $price }. They need to add funds first.
+console-book-walk-in-title = Walk-in at the lobby
+console-book-walk-in = The next free on-site time today is { $time } (facility time), for { $minutes } minutes.
+console-book-walk-in-none = No on-site time is free for the rest of today. Choose another day below.
+console-book-walk-in-confirm = Book it now

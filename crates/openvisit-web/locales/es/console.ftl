@@ -315,3 +315,7 @@ console-book-rules-read = Leí estas normas a la familia y aceptó cumplirlas
 console-book-charge = El precio se descuenta del saldo de la familia, como si hubiera reservado en el sitio web.
 console-book-confirm = Reservar para la familia
 console-book-funds = El saldo de la familia es { $balance }; esta visita cuesta { $price }. Primero debe agregar fondos.
+console-book-walk-in-title = Visita sin cita en el vestíbulo
+console-book-walk-in = El próximo horario presencial libre hoy es a las { $time } (hora del centro), por { $minutes } minutos.
+console-book-walk-in-none = No queda ningún horario presencial libre hoy. Elija otro día abajo.
+console-book-walk-in-confirm = Reservarla ahora

@@ -318,3 +318,112 @@ per_backend!(
     staff_book_for_a_family_through_the_same_rules_and_ledger,
     multi_thread
 );
+
+/// Issue 23: a family walks in at the lobby; staff book the next free on-site time of
+/// today from the console, the same slot the family's own calendar offers, through the
+/// same rules and ledger. With nothing free for the rest of the day, the page says so.
+async fn a_walk_in_at_the_lobby_takes_the_next_free_on_site_time_today(
+    backend: openvisit_store::Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let db = app.db();
+    let fx = fixture(db, 1, 1, settings()).await;
+    let (visitor, email) = approved_visitor(db, &fx, &fx.residents).await;
+    fund(db, visitor, 5_000).await;
+    // The lobby at 09:07, two days from now (facility time): the clock moves there.
+    let arrival = local_start(2, 9, 7);
+    app.state
+        .clock
+        .advance_seconds(arrival.as_second() - app.state.clock.now().as_second());
+    let staff = staff_client(&app, &fx).await;
+    let family = app.client_for(&email, VISITOR_PASSWORD).await;
+    let day = jiff::tz::TimeZone::get("America/Chicago")
+        .expect("zone")
+        .to_datetime(arrival)
+        .date();
+    let (status, offered) = family
+        .get(&format!(
+            "/api/v1/availability?resident_id={}&kind=on_site&length_minutes=15&from={day}&to={day}",
+            fx.residents[0].0
+        ))
+        .await;
+    assert_eq!(status, 200, "{offered}");
+    let first: jiff::Timestamp = offered["slots"][0]["start"]
+        .as_str()
+        .expect("a free on-site time today")
+        .parse()
+        .expect("time");
+    assert!(first > arrival, "not in the past");
+
+    let (_, list) =
+        crate::security::page_text(&app.base, "/staff/book", staff.cookie.as_deref()).await;
+    let approval = list
+        .split("/staff/book?approval=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("an approved family")
+        .to_owned();
+    let path = format!("/staff/book?approval={approval}&length=15");
+    let (status, page) =
+        crate::security::page_text(&app.base, &path, staff.cookie.as_deref()).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Walk-in at the lobby"), "{page}");
+    let shown = jiff::tz::TimeZone::get("America/Chicago")
+        .expect("zone")
+        .to_datetime(first)
+        .strftime("%H:%M")
+        .to_string();
+    assert!(
+        page.contains(&format!("The next free on-site time today is {shown}")),
+        "{shown}: {page}"
+    );
+    assert!(
+        page.contains(&format!("name=\"start\" value=\"{}\"", first.as_second())),
+        "the walk-in form books that time: {page}"
+    );
+    let (status, _) = staff
+        .submit_form(
+            &path,
+            &[
+                ("approval", approval.as_str()),
+                ("kind", "on_site"),
+                ("length", "15"),
+                ("start", &first.as_second().to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, theirs) = family.get("/api/v1/visits").await;
+    let visit = theirs
+        .as_array()
+        .expect("visits")
+        .iter()
+        .find(|v| v["start"] == json!(first))
+        .cloned()
+        .expect("the walk-in's visit is the family's");
+    assert_eq!(visit["kind"], "on_site");
+    assert!(visit["lobby_code"].is_string(), "{visit}");
+
+    // Late in the day nothing is left: the page says so, in Spanish too.
+    let late = local_start(2, 19, 59);
+    app.state
+        .clock
+        .advance_seconds(late.as_second() - app.state.clock.now().as_second());
+    let staff = staff_client(&app, &fx).await;
+    let (_, none) = crate::security::page_text(
+        &app.base,
+        &format!("{path}&lang=es"),
+        staff.cookie.as_deref(),
+    )
+    .await;
+    assert!(
+        none.contains("No queda ningún horario presencial libre hoy"),
+        "{none}"
+    );
+    app.stop().await;
+}
+per_backend!(
+    a_walk_in_at_the_lobby,
+    a_walk_in_at_the_lobby_takes_the_next_free_on_site_time_today,
+    multi_thread
+);

@@ -45,6 +45,15 @@ pub struct Chosen {
     pub picker: PickerView,
     /// The facility's rules, a line each, when the family must still accept them.
     pub rules: Vec<String>,
+    /// A walk-in at the lobby, where on-site visits are offered: the next free on-site
+    /// start today and how it reads, or `None` with nothing free today.
+    pub walk_in: Option<Option<WalkIn>>,
+}
+
+/// The next free on-site time today, for a family at the lobby now.
+pub struct WalkIn {
+    pub start: i64,
+    pub label: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -137,6 +146,29 @@ async fn build(
             day: &q.day,
         };
         let view = picker::build(&mut conn, &t, s.clock.now(), &choice, &href).await?;
+        let walk_in = if f.settings.offers_on_site {
+            let on_site = picker::Choice {
+                kind: VisitKind::OnSite,
+                ..choice
+            };
+            let next = picker::next_today(&mut conn, s.clock.now(), &on_site).await?;
+            let theirs = jiff::tz::TimeZone::get(&f.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+            Some(next.map(|at| WalkIn {
+                start: at.as_second(),
+                label: t.t_with(
+                    "console-book-walk-in",
+                    &[
+                        (
+                            "time",
+                            openvisit_core::local_time::clock(at, &theirs).into(),
+                        ),
+                        ("minutes", length.into()),
+                    ],
+                ),
+            }))
+        } else {
+            None
+        };
         let owed = openvisit_store::rules::rules_owed(&mut conn, a.visitor, a.resident).await?;
         let rules = match owed {
             Some(_) => facility_words(&t, &f.settings.visit_rules, &f.settings.visit_rules_es)
@@ -156,6 +188,7 @@ async fn build(
             length,
             picker: view,
             rules,
+            walk_in,
         });
     }
     let v = v.at("book");

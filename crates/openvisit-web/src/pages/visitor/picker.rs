@@ -113,6 +113,34 @@ pub async fn build(
     })
 }
 
+/// The first free start today (facility time), from `now` on: for a walk-in at the lobby,
+/// the same slots the calendar offers.
+pub async fn next_today(
+    conn: &mut AnyConnection,
+    now: Timestamp,
+    c: &Choice<'_>,
+) -> Result<Option<Timestamp>, StoreError> {
+    let theirs = zone(&c.facility.time_zone);
+    let today = theirs.to_datetime(now).date();
+    let start =
+        openvisit_core::hours::local_instant(&theirs, today, jiff::civil::Time::MIN).unwrap_or(now);
+    let data = load_schedule(
+        conn,
+        c.facility.id,
+        c.resident.unit,
+        c.resident.id,
+        c.visitor.id,
+        start,
+        add_minutes(start, 2 * 24 * 60),
+    )
+    .await?;
+    Ok(data
+        .schedule()
+        .slots(c.kind, c.length, today, today, now)
+        .first()
+        .map(|s| s.start))
+}
+
 /// A weekday's column heading: the short name shown, the full name for screen readers.
 pub struct WeekdayHead {
     pub short: String,

@@ -58,6 +58,11 @@ struct JsonLogged {
 
 impl JsonLogged {
     async fn start(name: &str, rust_log: &str) -> JsonLogged {
+        JsonLogged::start_with(name, rust_log, &[]).await
+    }
+
+    /// `start`, with more environment variables.
+    async fn start_with(name: &str, rust_log: &str, env: &[(&str, &str)]) -> JsonLogged {
         let data = std::env::temp_dir().join(format!("ov_{name}_{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
         std::fs::create_dir_all(&data).expect("data dir");
@@ -70,6 +75,7 @@ impl JsonLogged {
             .arg(data.join("db"))
             .env_remove("OPENVISIT_DATABASE_URL")
             .env("RUST_LOG", rust_log)
+            .envs(env.iter().copied())
             .stdout(std::fs::File::create(&log).expect("log file"))
             .stderr(Stdio::null())
             .spawn()
@@ -175,6 +181,13 @@ async fn with_debug_spans_database_work_and_requests_are_timed() {
         line["fields"]["time.busy"].is_string(),
         "the time it took: {line}"
     );
+    // Inside the request's span: the line names the request it served.
+    assert!(
+        line["spans"]
+            .as_array()
+            .is_some_and(|spans| spans.iter().any(|s| s["id"] == "deposit-1")),
+        "the request's id on the database work's line: {line}"
+    );
     // And the request itself, by its id, with its total.
     let request = server
         .line(|v| {
@@ -184,4 +197,124 @@ async fn with_debug_spans_database_work_and_requests_are_timed() {
         })
         .await;
     assert!(request.is_some(), "the request's own time");
+}
+
+/// What an OpenTelemetry collector received: each OTLP/HTTP JSON export's spans.
+type Collected = std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>;
+
+/// A collector on 127.0.0.1 taking OTLP/HTTP JSON at `/v1/traces`: its address and spans.
+async fn collector() -> (String, Collected) {
+    let spans = Collected::default();
+    let kept = spans.clone();
+    let app = axum::Router::new().route(
+        "/v1/traces",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let kept = kept.clone();
+            async move {
+                let export: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                let mut kept = kept.lock().expect("lock");
+                for rs in export["resourceSpans"].as_array().into_iter().flatten() {
+                    for ss in rs["scopeSpans"].as_array().into_iter().flatten() {
+                        for span in ss["spans"].as_array().into_iter().flatten() {
+                            let mut span = span.clone();
+                            span["resource"] = rs["resource"].clone();
+                            kept.push(span);
+                        }
+                    }
+                }
+                axum::Json(serde_json::json!({}))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}"), spans)
+}
+
+/// An attribute's string value on an OTLP span.
+fn attribute(span: &serde_json::Value, key: &str) -> Option<String> {
+    span["attributes"]
+        .as_array()?
+        .iter()
+        .find(|a| a["key"] == key)
+        .and_then(|a| a["value"]["stringValue"].as_str())
+        .map(str::to_owned)
+}
+
+/// With `OTEL_EXPORTER_OTLP_ENDPOINT`, a request and the database work inside it reach an
+/// OpenTelemetry collector as one trace: the request's span carries its id, and the
+/// deposit's database span is its child, at the default log level.
+#[tokio::test]
+async fn traces_reach_an_opentelemetry_collector_with_the_database_work_inside_the_request() {
+    let (endpoint, spans) = collector().await;
+    let server = JsonLogged::start_with(
+        "otlp",
+        "info",
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+            ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+        ],
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let cookie = sign_in(
+        &http,
+        &server.base,
+        openvisit_store::demo::DEMO_VISITOR_EMAIL,
+        openvisit_store::demo::DEMO_VISITOR_PASSWORD,
+    )
+    .await;
+    let res = http
+        .post(format!("{}/api/v1/deposits", server.base))
+        .header("cookie", cookie_pair(&cookie))
+        .header("x-request-id", "traced-1")
+        .json(&serde_json::json!({ "amount_cents": 1000, "payment_token": "tok_visa" }))
+        .send()
+        .await
+        .expect("deposit");
+    assert_eq!(res.status(), 201);
+    let until = Instant::now() + Duration::from_secs(20);
+    let (request, work) = loop {
+        let found = {
+            let spans = spans.lock().expect("lock");
+            let request = spans
+                .iter()
+                .find(|s| {
+                    s["name"] == "request" && attribute(s, "id").as_deref() == Some("traced-1")
+                })
+                .cloned();
+            let work = spans.iter().find(|s| s["name"] == "db.deposit").cloned();
+            request.zip(work)
+        };
+        if let Some(both) = found {
+            break both;
+        }
+        assert!(
+            Instant::now() < until,
+            "no trace of the request reached the collector"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        work["traceId"], request["traceId"],
+        "one trace: {work} {request}"
+    );
+    assert_eq!(
+        work["parentSpanId"], request["spanId"],
+        "the database work inside the request"
+    );
+    assert_eq!(
+        attribute(&request, "route").as_deref(),
+        Some("/api/v1/deposits")
+    );
+    let service = request["resource"]["attributes"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["key"] == "service.name"))
+        .and_then(|a| a["value"]["stringValue"].as_str());
+    assert_eq!(service, Some("openvisit"));
 }
