@@ -168,6 +168,39 @@ pub enum Deposited {
     Checkout { url: String },
 }
 
+/// What an earlier deposit under the same key came to, if there was one: the balance
+/// if it was credited, the same page if the family is still to pay; refused if it was
+/// declined, is still being charged, or was for another amount.
+async fn replay(
+    conn: &mut AnyConnection,
+    visitor: AccountId,
+    key: &str,
+    amount: Cents,
+) -> Result<Option<Deposited>, StoreError> {
+    let row = sqlx::query(
+        "SELECT amount_cents, status, message, checkout_url FROM deposits WHERE account_id = $1 AND idem_key = $2",
+    )
+    .bind(visitor.0)
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let status: String = row.try_get("status")?;
+    if row.try_get::<i64, _>("amount_cents")? != amount.0 {
+        return Err(StoreError::IdempotencyMismatch);
+    }
+    match status.as_str() {
+        "succeeded" => Ok(Some(Deposited::Replayed(
+            visitor_balance(conn, visitor).await?,
+        ))),
+        "declined" => Err(StoreError::invalid("error-payment-declined")),
+        _ => match row.try_get::<Option<String>, _>("checkout_url")? {
+            Some(url) => Ok(Some(Deposited::Checkout { url })),
+            None => Err(StoreError::conflict("error-payment-pending")),
+        },
+    }
+}
+
 /// Charges the provider and credits the visitor, at most once per idempotency key.
 #[tracing::instrument(level = "debug", name = "db.deposit", skip_all, fields(visitor = visitor.0))]
 pub async fn deposit(
@@ -187,30 +220,10 @@ pub async fn deposit(
         ));
     }
     let mut tx = db.begin_write().await?;
-    if let Some(key) = key {
-        let row = sqlx::query(
-            "SELECT amount_cents, status, message, checkout_url FROM deposits WHERE account_id = $1 AND idem_key = $2",
-        )
-        .bind(visitor.0)
-        .bind(key)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(row) = row {
-            let status: String = row.try_get("status")?;
-            if row.try_get::<i64, _>("amount_cents")? != amount.0 {
-                return Err(StoreError::IdempotencyMismatch);
-            }
-            return match status.as_str() {
-                "succeeded" => Ok(Deposited::Replayed(
-                    visitor_balance(&mut tx, visitor).await?,
-                )),
-                "declined" => Err(StoreError::invalid("error-payment-declined")),
-                _ => match row.try_get::<Option<String>, _>("checkout_url")? {
-                    Some(url) => Ok(Deposited::Checkout { url }),
-                    None => Err(StoreError::conflict("error-payment-pending")),
-                },
-            };
-        }
+    if let Some(key) = key
+        && let Some(earlier) = replay(&mut tx, visitor, key, amount).await?
+    {
+        return Ok(earlier);
     }
     let id: i64 = sqlx::query(
         "INSERT INTO deposits (account_id, idem_key, amount_cents, status, message, created_at) \

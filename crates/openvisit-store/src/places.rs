@@ -51,11 +51,13 @@ pub async fn unit_by_name(
     facility: FacilityId,
     name: &str,
 ) -> Result<Option<HousingUnitId>, StoreError> {
-    let row = sqlx::query("SELECT id FROM housing_units WHERE facility_id = $1 AND name = $2")
-        .bind(facility.0)
-        .bind(name)
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(
+        "SELECT id FROM housing_units WHERE facility_id = $1 AND name = $2 AND retired_at IS NULL",
+    )
+    .bind(facility.0)
+    .bind(name)
+    .fetch_optional(conn)
+    .await?;
     Ok(match row {
         Some(r) => Some(HousingUnitId(r.try_get("id")?)),
         None => None,
@@ -66,11 +68,13 @@ pub async fn list_units(
     conn: &mut AnyConnection,
     facility: FacilityId,
 ) -> Result<Vec<HousingUnit>, StoreError> {
-    let rows =
-        sqlx::query("SELECT id, name FROM housing_units WHERE facility_id = $1 ORDER BY name")
-            .bind(facility.0)
-            .fetch_all(conn)
-            .await?;
+    let rows = sqlx::query(
+        "SELECT id, name FROM housing_units WHERE facility_id = $1 AND retired_at IS NULL \
+             ORDER BY name",
+    )
+    .bind(facility.0)
+    .fetch_all(conn)
+    .await?;
     rows.iter()
         .map(|r| {
             Ok(HousingUnit {

@@ -47,10 +47,11 @@ async fn unit_of_facility(
     facility: FacilityId,
     unit: HousingUnitId,
 ) -> Result<(), StoreError> {
-    let row = sqlx::query("SELECT facility_id FROM housing_units WHERE id = $1")
-        .bind(unit.0)
-        .fetch_optional(conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT facility_id FROM housing_units WHERE id = $1 AND retired_at IS NULL")
+            .bind(unit.0)
+            .fetch_optional(conn)
+            .await?;
     match row {
         Some(r) if r.try_get::<i64, _>("facility_id")? == facility.0 => Ok(()),
         _ => Err(StoreError::NotFound("housing unit")),

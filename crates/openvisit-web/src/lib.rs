@@ -60,6 +60,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(setup::rename_unit))
         .routes(routes!(setup::rename_kiosk))
         .routes(routes!(setup::retire_kiosk))
+        .routes(routes!(setup::retire_unit))
         .routes(routes!(approvals::mine, approvals::request))
         .routes(routes!(visits::availability))
         .routes(routes!(visits::list, visits::book))

@@ -200,6 +200,8 @@ console-audit-action-roster-import = Roster imported
 console-audit-action-ticket-close = Question closed
 console-audit-action-ticket-reply = Question answered
 console-audit-action-unit-add = Housing unit added
+console-audit-action-unit-retire = Housing unit taken out of service
+console-audit-action-kiosk-retire = Kiosk taken out of service
 console-audit-action-visit-cancel = Visit cancelled
 console-audit-action-visit-end = Visit ended
 console-audit-action-visit-no-show-reason = No-show reason recorded
@@ -303,6 +305,19 @@ console-retire-confirm = { $count ->
     }
 console-retire-keep = Keep it in service
 console-retired = The kiosk is out of service.
+console-retire-unit-title = Take the housing unit { $name } out of service, with its kiosks
+console-retire-unit-residents = { $count ->
+        [one] 1 person still lives in this unit. Move them to another unit first.
+       *[other] { $count } people still live in this unit. Move them to another unit first.
+    }
+console-retire-unit-roster = Open the roster
+console-retire-unit-affects = { $count ->
+        [0] Nobody lives here and no booked visit uses its kiosks: nobody is affected.
+        [one] 1 booked visit uses its kiosks. It will be cancelled with a full refund, and the family told why.
+       *[other] { $count } booked visits use its kiosks. They will be cancelled with a full refund, and each family told why.
+    }
+console-retire-unit-confirm = Take the unit and its kiosks out of service
+console-retired-unit = The unit and its kiosks are out of service.
 console-nav-book = Book for a family
 console-book-title = Book for a family
 console-book-lead = For a family on the phone or at the lobby: the same rules and times as the website, charged to the family's balance, and on the audit log as your booking.

@@ -154,4 +154,9 @@ error-rules-not-accepted = read and accept this facility's visiting rules before
 error-rules-changed = the facility's rules changed since you read them; read them again
 error-rules-length = the visiting rules can be at most { $most } characters in each language
 error-retire-reason = say why the kiosk is taken out of service (up to 300 characters); each family whose visit is cancelled reads it
+error-retire-unit-reason = say why the housing unit is taken out of service (up to 300 characters); each family whose visit is cancelled reads it
+error-unit-has-residents = { $count ->
+        [one] 1 person still lives in this housing unit; move them to another unit first (a roster upload or the roster page)
+       *[other] { $count } people still live in this housing unit; move them to another unit first (a roster upload or the roster page)
+    }
 error-rules-not-read = this family has not accepted the facility's visiting rules: read them to them and book again with rules_read

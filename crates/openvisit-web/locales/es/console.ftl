@@ -200,6 +200,8 @@ console-audit-action-roster-import = Lista de residentes importada
 console-audit-action-ticket-close = Consulta cerrada
 console-audit-action-ticket-reply = Consulta respondida
 console-audit-action-unit-add = Unidad añadida
+console-audit-action-unit-retire = Unidad retirada del servicio
+console-audit-action-kiosk-retire = Quiosco retirado del servicio
 console-audit-action-visit-cancel = Visita cancelada
 console-audit-action-visit-end = Visita terminada
 console-audit-action-visit-no-show-reason = Motivo de ausencia registrado
@@ -303,6 +305,19 @@ console-retire-confirm = { $count ->
     }
 console-retire-keep = Mantenerlo en servicio
 console-retired = El quiosco está fuera de servicio.
+console-retire-unit-title = Retirar del servicio la unidad { $name }, con sus quioscos
+console-retire-unit-residents = { $count ->
+        [one] Todavía vive 1 persona en esta unidad. Primero trasládela a otra unidad.
+       *[other] Todavía viven { $count } personas en esta unidad. Primero trasládelas a otra unidad.
+    }
+console-retire-unit-roster = Abrir la lista de internos
+console-retire-unit-affects = { $count ->
+        [0] Nadie vive aquí y ninguna visita reservada usa sus quioscos: no afecta a nadie.
+        [one] 1 visita reservada usa sus quioscos. Se cancelará con reembolso completo y se le dirá a la familia por qué.
+       *[other] { $count } visitas reservadas usan sus quioscos. Se cancelarán con reembolso completo y se le dirá a cada familia por qué.
+    }
+console-retire-unit-confirm = Retirar del servicio la unidad y sus quioscos
+console-retired-unit = La unidad y sus quioscos están fuera de servicio.
 console-nav-book = Reservar para una familia
 console-book-title = Reservar para una familia
 console-book-lead = Para una familia por teléfono o en el vestíbulo: las mismas normas y horarios que en el sitio web, con cargo al saldo de la familia, y en el registro de auditoría como tu reserva.

@@ -152,4 +152,9 @@ error-rules-not-accepted = lee y acepta las normas de visita de este centro ante
 error-rules-changed = las normas del centro cambiaron desde que las leíste; vuelve a leerlas
 error-rules-length = las normas de visita pueden tener como máximo { $most } caracteres en cada idioma
 error-retire-reason = di por qué se retira el quiosco (hasta 300 caracteres); cada familia cuya visita se cancela lo lee
+error-retire-unit-reason = indique por qué se retira del servicio la unidad (hasta 300 caracteres); cada familia cuya visita se cancele lo leerá
+error-unit-has-residents = { $count ->
+        [one] todavía vive 1 persona en esta unidad; trasládela primero a otra unidad (con una lista de internos o en la página de la lista)
+       *[other] todavía viven { $count } personas en esta unidad; trasládelas primero a otra unidad (con una lista de internos o en la página de la lista)
+    }
 error-rules-not-read = esta familia no aceptó las normas de visita del centro: léeselas y vuelve a reservar con rules_read

@@ -360,3 +360,56 @@ pub async fn retire_kiosk(
         affected_visits: cancelled,
     }))
 }
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UnitRetireOutcome {
+    pub retired: bool,
+    /// People who still live in the unit: it cannot be retired until the roster moves
+    /// them (then 0).
+    pub residents: i64,
+    /// The booked visits its kiosks hold: to be cancelled (preview) or cancelled with a
+    /// full refund.
+    pub affected_visits: Vec<Visit>,
+}
+
+#[utoipa::path(post, path = "/staff/units/{id}/retire", tag = "setup", request_body = RetireForm,
+    params(("id" = i64, Path, description = "Housing unit id")),
+    responses((status = 200, description = "Preview (who lives there, which visits its kiosks hold), or retired with its kiosks with `confirm: true`", body = UnitRetireOutcome), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "No such unit in service here", body = ErrorBody), (status = 409, description = "People still live in the unit: move them first", body = ErrorBody), (status = 415, description = "The body must be JSON", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn retire_unit(
+    State(s): State<AppState>,
+    FacilityAdmin(staff): FacilityAdmin,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(f): ApiJson<RetireForm>,
+) -> ApiResult<Json<UnitRetireOutcome>> {
+    let now = s.clock.now();
+    if !f.confirm {
+        let mut conn = s.db.conn().await?;
+        let preview = openvisit_store::kiosk_changes::unit_retirement_preview(
+            &mut conn,
+            staff.facility,
+            HousingUnitId(id),
+            now,
+        )
+        .await?;
+        return Ok(Json(UnitRetireOutcome {
+            retired: false,
+            residents: preview.residents,
+            affected_visits: preview.visits,
+        }));
+    }
+    let cancelled = openvisit_store::kiosk_changes::retire_unit(
+        &s.db,
+        staff.facility,
+        HousingUnitId(id),
+        &f.reason,
+        staff.account.id,
+        now,
+    )
+    .await?;
+    Ok(Json(UnitRetireOutcome {
+        retired: true,
+        residents: 0,
+        affected_visits: cancelled,
+    }))
+}

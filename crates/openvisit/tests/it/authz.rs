@@ -52,6 +52,7 @@ const ROUTES: &[(&str, &str, Policy)] = &[
     ("put", "/staff/units/{id}", Policy::Admin),
     ("put", "/staff/kiosks/{id}", Policy::Admin),
     ("post", "/staff/kiosks/{id}/retire", Policy::Admin),
+    ("post", "/staff/units/{id}/retire", Policy::Admin),
     ("put", "/staff/facility", Policy::Admin),
     ("get", "/staff/visits", Policy::Staff),
     ("post", "/staff/visits", Policy::Staff),

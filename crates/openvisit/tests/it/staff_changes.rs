@@ -427,3 +427,150 @@ per_backend!(
     a_walk_in_at_the_lobby_takes_the_next_free_on_site_time_today,
     multi_thread
 );
+
+/// Issue 23: a whole housing unit is taken out of service once nobody lives there: the
+/// console and the API say who still does first; retiring it takes its kiosks with it,
+/// and it no longer takes kiosks, names or roster lines.
+async fn a_unit_is_retired_with_its_kiosks_once_nobody_lives_there(
+    backend: openvisit_store::Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let db = app.db();
+    let fx = fixture(db, 1, 1, settings()).await;
+    let staff = staff_client(&app, &fx).await;
+    let empty_kiosk = unit_with_kiosk(db, fx.facility, "West", 8 * 60, 20 * 60).await;
+    let (_, units) = staff.get("/api/v1/staff/units").await;
+    let unit_named = |name: &str| {
+        units
+            .as_array()
+            .expect("units")
+            .iter()
+            .find(|u| u["name"] == name)
+            .and_then(|u| u["id"].as_i64())
+            .expect("unit")
+    };
+    let west = unit_named("West");
+    let lived_in = units
+        .as_array()
+        .expect("units")
+        .iter()
+        .find(|u| u["name"] != "West" && u["id"].is_i64())
+        .and_then(|u| u["id"].as_i64())
+        .expect("the fixture's unit");
+
+    // The unit people live in: the preview says how many; confirming is refused, in the
+    // reader's language.
+    let (status, preview) = staff
+        .post(&format!("/api/v1/staff/units/{lived_in}/retire"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(
+        (preview["retired"].as_bool(), preview["residents"].as_i64()),
+        (Some(false), Some(1))
+    );
+    let (status, refused) = staff
+        .post(
+            &format!("/api/v1/staff/units/{lived_in}/retire?lang=es"),
+            json!({ "reason": "Cierre", "confirm": true }),
+        )
+        .await;
+    assert_eq!(status, 409, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("todavía vive 1 persona")),
+        "{refused}"
+    );
+    let (_, page) = crate::security::page_text(
+        &app.base,
+        &format!("/staff/settings?retire_unit={lived_in}"),
+        staff.cookie.as_deref(),
+    )
+    .await;
+    assert!(page.contains("1 person still lives in this unit"), "{page}");
+    assert!(
+        !page.contains("retire-unit-confirm"),
+        "no way to confirm: {page}"
+    );
+
+    // The empty unit: nobody affected; retired with its kiosk, audited.
+    let (_, page) = crate::security::page_text(
+        &app.base,
+        &format!("/staff/settings?retire_unit={west}&lang=es"),
+        staff.cookie.as_deref(),
+    )
+    .await;
+    assert!(page.contains("Nadie vive aquí"), "{page}");
+    assert!(page.contains("retire-unit-confirm"), "{page}");
+    let (status, none) = staff
+        .post(
+            &format!("/api/v1/staff/units/{west}/retire"),
+            json!({ "confirm": true }),
+        )
+        .await;
+    assert_eq!(status, 422, "a reason is needed: {none}");
+    let (status, retired) = staff
+        .post(
+            &format!("/api/v1/staff/units/{west}/retire"),
+            json!({ "reason": "Closed for renovation", "confirm": true }),
+        )
+        .await;
+    assert_eq!(status, 200, "{retired}");
+    assert_eq!(retired["retired"], true);
+    let (_, units) = staff.get("/api/v1/staff/units").await;
+    assert!(
+        !units
+            .as_array()
+            .expect("units")
+            .iter()
+            .any(|u| u["name"] == "West"),
+        "{units}"
+    );
+    let kiosks_left: Vec<i64> = units
+        .as_array()
+        .expect("units")
+        .iter()
+        .flat_map(|u| u["kiosks"].as_array().cloned().unwrap_or_default())
+        .filter_map(|k| k["id"].as_i64())
+        .collect();
+    assert!(
+        !kiosks_left.contains(&empty_kiosk.0),
+        "its kiosk went with it: {units}"
+    );
+    // It takes no new kiosk, no new name, and no second retirement.
+    let (status, _) = staff
+        .post(
+            "/api/v1/staff/kiosks",
+            json!({ "housing_unit_id": west, "name": "West 2" }),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = staff
+        .put(
+            &format!("/api/v1/staff/units/{west}"),
+            json!({ "name": "East" }),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = staff
+        .post(&format!("/api/v1/staff/units/{west}/retire"), json!({}))
+        .await;
+    assert_eq!(status, 404);
+    let mut conn = db.pool.acquire().await.expect("conn");
+    let lines = openvisit_store::audit::audit_for_facility(&mut conn, fx.facility, 50)
+        .await
+        .expect("audit");
+    drop(conn);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.action == "unit.retire" && l.subject == format!("unit:{west}")),
+        "audited"
+    );
+    app.stop().await;
+}
+per_backend!(
+    a_unit_is_retired,
+    a_unit_is_retired_with_its_kiosks_once_nobody_lives_there,
+    multi_thread
+);

@@ -96,6 +96,34 @@ async fn approved(s: &AppState, v: &StaffView) -> Result<Vec<(Approval, String)>
     Ok(out)
 }
 
+/// The next free on-site time today for the family `c` describes, as staff read it.
+async fn walk_in(
+    conn: &mut openvisit_store::AnyConnection,
+    t: &crate::i18n::Tr,
+    now: Timestamp,
+    c: &picker::Choice<'_>,
+) -> Result<Option<WalkIn>, StoreError> {
+    let on_site = picker::Choice {
+        kind: VisitKind::OnSite,
+        ..*c
+    };
+    let next = picker::next_today(conn, now, &on_site).await?;
+    let theirs = jiff::tz::TimeZone::get(&c.facility.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    Ok(next.map(|at| WalkIn {
+        start: at.as_second(),
+        label: t.t_with(
+            "console-book-walk-in",
+            &[
+                (
+                    "time",
+                    openvisit_core::local_time::clock(at, &theirs).into(),
+                ),
+                ("minutes", c.length.into()),
+            ],
+        ),
+    }))
+}
+
 async fn build(
     s: &AppState,
     v: StaffView,
@@ -147,25 +175,7 @@ async fn build(
         };
         let view = picker::build(&mut conn, &t, s.clock.now(), &choice, &href).await?;
         let walk_in = if f.settings.offers_on_site {
-            let on_site = picker::Choice {
-                kind: VisitKind::OnSite,
-                ..choice
-            };
-            let next = picker::next_today(&mut conn, s.clock.now(), &on_site).await?;
-            let theirs = jiff::tz::TimeZone::get(&f.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-            Some(next.map(|at| WalkIn {
-                start: at.as_second(),
-                label: t.t_with(
-                    "console-book-walk-in",
-                    &[
-                        (
-                            "time",
-                            openvisit_core::local_time::clock(at, &theirs).into(),
-                        ),
-                        ("minutes", length.into()),
-                    ],
-                ),
-            }))
+            Some(walk_in(&mut conn, &t, s.clock.now(), &choice).await?)
         } else {
             None
         };

@@ -31,6 +31,19 @@ pub struct BlackoutDraft {
     /// A kiosk to take out of service: the page lists the visits it holds first.
     #[serde(default)]
     pub retire: Option<i64>,
+    /// A housing unit to take out of service with its kiosks: the page says who still
+    /// lives there and what its kiosks hold first.
+    #[serde(default)]
+    pub retire_unit: Option<i64>,
+}
+
+/// A unit staff asked to take out of service: who lives there, how many visits its
+/// kiosks hold.
+pub struct UnitRetirePreview {
+    pub unit: i64,
+    pub name: String,
+    pub residents: i64,
+    pub visits: usize,
 }
 
 /// A kiosk staff asked to take out of service, and the visits retiring it cancels.
@@ -71,6 +84,7 @@ pub struct SettingsPage {
     /// Why the draft cannot be previewed, in the reader's language.
     pub draft_error: Option<String>,
     pub retire: Option<RetirePreview>,
+    pub retire_unit: Option<UnitRetirePreview>,
 }
 
 /// The visits retiring `kiosk` would cancel, named as staff read them; None if it is not
@@ -115,6 +129,37 @@ async fn retire_preview(
         kiosk: kiosk.0,
         name,
         affected,
+    }))
+}
+
+/// Who lives in `unit` and what its kiosks hold; None if it is not a unit in service here.
+async fn unit_retire_preview(
+    s: &AppState,
+    facility: openvisit_core::FacilityId,
+    unit: i64,
+    units: &[UnitLayout],
+) -> Result<Option<UnitRetirePreview>, openvisit_store::StoreError> {
+    let id = openvisit_core::HousingUnitId(unit);
+    let Some(name) = units
+        .iter()
+        .find(|l| l.id == Some(id))
+        .map(|l| l.name.clone())
+    else {
+        return Ok(None);
+    };
+    let mut conn = s.db.conn().await?;
+    let p = openvisit_store::kiosk_changes::unit_retirement_preview(
+        &mut conn,
+        facility,
+        id,
+        s.clock.now(),
+    )
+    .await?;
+    Ok(Some(UnitRetirePreview {
+        unit,
+        name,
+        residents: p.residents,
+        visits: p.visits.len(),
     }))
 }
 
@@ -233,8 +278,16 @@ pub async fn page(
         }
         _ => None,
     };
+    let retire_unit = match draft.retire_unit {
+        Some(u) if v.nav.admin => match unit_retire_preview(&s, v.facility, u, &units).await {
+            Ok(p) => p,
+            Err(e) => return failure(&e),
+        },
+        _ => None,
+    };
     SettingsPage {
         retire,
+        retire_unit,
         fee_dollars: format!(
             "{}.{:02}",
             facility.settings.fee_cents / 100,

@@ -24,6 +24,7 @@ use crate::i18n::Tr;
 pub const BOOKING_DAYS: i64 = 14;
 
 /// What the picker offers times for.
+#[derive(Clone, Copy)]
 pub struct Choice<'a> {
     pub facility: &'a Facility,
     pub resident: &'a Resident,
