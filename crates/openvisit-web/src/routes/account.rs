@@ -29,9 +29,12 @@ use crate::verification::send_link;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RegisterForm {
+    #[schema(max_length = 254)]
     pub email: String,
-    #[schema(value_type = String)]
+    /// 10 to 200 characters.
+    #[schema(value_type = String, min_length = 10, max_length = 200)]
     pub password: SecretString,
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
     #[serde(default)]
     pub language: Option<String>,

@@ -276,6 +276,7 @@ pub async fn live_visits(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct EndForm {
+    #[schema(min_length = 1)]
     pub reason: String,
 }
 
@@ -456,9 +457,11 @@ pub struct NoticeForm {
     /// Optional words of the staff's own in English (this or `text_es` is required for
     /// `other`), up to 500 characters.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub text: String,
     /// The same in Spanish; each party reads its language, or the other one, marked.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub text_es: String,
 }
 

@@ -51,6 +51,8 @@ pub async fn ledger(State(s): State<AppState>, v: Visitor) -> ApiResult<Json<Vec
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DepositForm {
+    /// $1.00 to $500.00.
+    #[schema(minimum = 100, maximum = 50000)]
     pub amount_cents: i64,
     /// The token the payment form gave; the test provider declines `decline`. Unused
     /// where the provider takes the card on its own page (Stripe).
@@ -71,7 +73,7 @@ pub struct CheckoutView {
     path = "/deposits",
     tag = "money",
     request_body = DepositForm,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key credit once")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200, pattern = "^[!-~]+$", description = "Retries with the same key credit once (1 to 200 visible ASCII characters)")),
     responses((status = 409, description = "A payment with this key is still being processed", body = ErrorBody), (status = 415, description = "The body must be JSON (Content-Type: application/json)", body = ErrorBody), (status = 201, description = "Funds added; the new balance", body = BalanceView), (status = 202, description = "The family pays on the provider's page (Stripe); credited when the provider confirms", body = CheckoutView), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
     security(("session" = []))
 )]

@@ -29,6 +29,7 @@ pub async fn units(State(s): State<AppState>, staff: Staff) -> ApiResult<Json<Ve
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewUnit {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
 }
 
@@ -58,6 +59,7 @@ pub async fn new_unit(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewKiosk {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// The housing unit; leave out for a lobby kiosk (on-site visits).
     #[serde(default)]
@@ -147,6 +149,7 @@ pub async fn lift_blackout(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RetentionForm {
     /// How many days recordings of this facility's visits are kept (R14), 1 to 3650.
+    #[schema(minimum = 1, maximum = 3650)]
     pub days: u32,
 }
 
@@ -255,6 +258,7 @@ pub async fn new_blackout(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewName {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
 }
 
@@ -304,8 +308,10 @@ pub async fn rename_kiosk(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RetireForm {
-    /// Why, in staff's words (1 to 300 characters); each affected family is told.
+    /// Why, in staff's words (1 to 300 characters, needed to confirm); each affected
+    /// family is told.
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub reason: String,
     /// Without `true`, nothing changes: the answer lists the visits retiring the kiosk
     /// would cancel, so staff see who is affected first.

@@ -296,7 +296,7 @@ pub struct StaffBookForm {
     path = "/staff/visits",
     tag = "staff",
     request_body = StaffBookForm,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first result")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200, pattern = "^[!-~]+$", description = "Retries with the same key return the first result (1 to 200 visible ASCII characters)")),
     responses((status = 201, description = "Booked for the family, charged to their balance", body = Visit), (status = 400, description = "Malformed request", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 402, description = "The family's balance does not cover the price", body = ErrorBody), (status = 403, description = "Not allowed, or the family is not approved for this resident", body = ErrorBody), (status = 404, description = "No such resident here", body = ErrorBody), (status = 409, description = "Taken, or the rules were not read to the family", body = ErrorBody), (status = 415, description = "The body must be JSON", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)),
     security(("session" = []))
 )]

@@ -103,6 +103,7 @@ pub async fn ticket_detail(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ReplyForm {
+    #[schema(min_length = 1, max_length = 5000)]
     pub body: String,
 }
 
@@ -188,8 +189,11 @@ pub async fn close(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreditForm {
     pub visitor_id: i64,
+    /// At most $100.00 at a time, within the giver's daily cap.
+    #[schema(minimum = 1, maximum = 10000)]
     pub amount_cents: i64,
     /// Why; the visitor reads it in their history.
+    #[schema(min_length = 1, max_length = 300)]
     pub memo: String,
 }
 

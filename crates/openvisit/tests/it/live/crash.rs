@@ -125,12 +125,16 @@ async fn a_server_killed_mid_visit_resumes_it_with_the_same_end_and_credits_the_
         .await
         .expect("units")[0]
         .id;
+    // One window from midnight to midnight, not the fixture's day plus the hours around
+    // it: a visit must fit in one window, and one starting at 19:55 would straddle two.
+    sqlx::query("DELETE FROM visiting_hours WHERE facility_id = $1")
+        .bind(fx.facility.0)
+        .execute(&mut *tx)
+        .await
+        .expect("clear hours");
     for weekday in 1..=7 {
-        for (unit, (open, close)) in [Some(unit), None]
-            .into_iter()
-            .flat_map(|u| [(u, (0, 8 * 60)), (u, (20 * 60, 24 * 60))])
-        {
-            add_hours(&mut tx, fx.facility, unit, weekday, open, close)
+        for unit in [Some(unit), None] {
+            add_hours(&mut tx, fx.facility, unit, weekday, 0, 24 * 60)
                 .await
                 .expect("hours");
         }
