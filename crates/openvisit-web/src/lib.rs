@@ -5,6 +5,7 @@
 //! The server takes a bound listener and a shutdown future, so tests run it on a
 //! random port.
 
+mod api_links;
 pub mod auth;
 pub mod clock;
 pub mod connections;
@@ -140,7 +141,11 @@ impl utoipa::Modify for SessionCookie {
 
 /// Every route of the application.
 pub fn app(state: AppState) -> Router {
-    let (api, doc) = api_router().split_for_parts();
+    let (api, mut doc) = api_router().split_for_parts();
+    let missing = api_links::add(&mut doc);
+    if !missing.is_empty() {
+        tracing::error!(?missing, "OpenAPI links to operations the document lacks");
+    }
     let doc = std::sync::Arc::new(doc);
     Router::new()
         .merge(api)
