@@ -335,15 +335,28 @@ fn init_logging(format: LogFormat, telemetry: Option<&telemetry::Telemetry>) {
     }
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    match run().await {
+fn main() -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("Error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let code = match runtime.block_on(run()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("Error: {}", describe(&e));
             std::process::ExitCode::FAILURE
         }
-    }
+    };
+    // The command is done: a background task that does not stop (sqlx's pool maintenance
+    // was seen spinning after a command's last query) must not keep the process alive.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    code
 }
 
 /// An error for the operator's terminal: the store's messages worded in English, the
